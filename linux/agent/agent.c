@@ -1,0 +1,1380 @@
+/*
+ * dax-agent: the guest side of the `linux` target.
+ *
+ * Speaks the dax-conformance process protocol (docs/protocol.md) over one character device
+ * (default /dev/vport0p1, a virtio-serial port; any tty such as /dev/ttyS1 also works, it is
+ * put in raw mode) and performs real system calls for the black-box operations of
+ * targets/contract.ts.  Built with `gcc -static` by scripts/linux-image.sh.
+ *
+ *   agent [DEVICE]        serve the protocol on DEVICE (or stdin/stdout when DEVICE is "-")
+ *
+ * One request per line, answered in order.  A request that cannot be parsed or names an
+ * unknown op is answered with an error; the agent never exits except on `close`.
+ * A SIGBUS or SIGSEGV while copying into or out of a mapping (store/load) is caught with
+ * sigsetjmp and answered as errno "SIGBUS" / "SIGSEGV".
+ */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/falloc.h>
+#include <linux/fs.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef MAP_SYNC
+#define MAP_SYNC 0x80000
+#endif
+#ifndef MAP_SHARED_VALIDATE
+#define MAP_SHARED_VALIDATE 0x03
+#endif
+#ifndef STATX_ATTR_DAX
+#define STATX_ATTR_DAX 0x00200000
+#endif
+
+#define AGENT_VERSION "0.1.0"
+#define MAX_LINE (1024 * 1024 + 4096)
+#define MAX_IO (480 * 1024) /* bytes per read/load answer: its hex must fit one 1 MiB line */
+#define MAX_MAPS 256
+#define MAX_DEPTH 32
+#define PMD_SIZE (2UL * 1024 * 1024)
+
+/* ------------------------------------------------------------------ growable string */
+
+typedef struct {
+  char *p;
+  size_t len, cap;
+} sbuf;
+
+static void sb_reserve(sbuf *b, size_t more) {
+  if (b->len + more + 1 <= b->cap) return;
+  size_t cap = b->cap ? b->cap : 256;
+  while (cap < b->len + more + 1) cap *= 2;
+  char *p = realloc(b->p, cap);
+  if (!p) {
+    static const char oom[] = "{\"id\":null,\"ok\":false,\"errno\":\"ENOMEM\",\"message\":\"agent out of memory\"}\n";
+    (void)!write(2, oom, sizeof oom - 1);
+    _exit(3);
+  }
+  b->p = p;
+  b->cap = cap;
+}
+static void sb_putn(sbuf *b, const char *s, size_t n) {
+  sb_reserve(b, n);
+  memcpy(b->p + b->len, s, n);
+  b->len += n;
+  b->p[b->len] = 0;
+}
+static void sb_puts(sbuf *b, const char *s) { sb_putn(b, s, strlen(s)); }
+static void sb_printf(sbuf *b, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(NULL, 0, fmt, ap);
+  va_end(ap);
+  if (n < 0) return;
+  sb_reserve(b, (size_t)n);
+  va_start(ap, fmt);
+  vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
+  va_end(ap);
+  b->len += (size_t)n;
+}
+/* JSON string literal; invalid UTF-8 bytes are replaced by U+FFFD so the line stays valid JSON */
+static void sb_jstr(sbuf *b, const char *s, size_t n) {
+  sb_putn(b, "\"", 1);
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if (c == '"') sb_puts(b, "\\\"");
+    else if (c == '\\') sb_puts(b, "\\\\");
+    else if (c == '\n') sb_puts(b, "\\n");
+    else if (c == '\r') sb_puts(b, "\\r");
+    else if (c == '\t') sb_puts(b, "\\t");
+    else if (c < 0x20 || c == 0x7f) sb_printf(b, "\\u%04x", c);
+    else if (c < 0x80) sb_putn(b, (const char *)&c, 1);
+    else {
+      size_t k = c >= 0xf0 && c < 0xf5 ? 3 : c >= 0xe0 ? 2 : c >= 0xc2 && c < 0xe0 ? 1 : 0;
+      if (c >= 0xf5) k = 0;
+      int ok = k > 0 && i + k < n;
+      for (size_t j = 1; ok && j <= k; j++)
+        if (((unsigned char)s[i + j] & 0xc0) != 0x80) ok = 0;
+      if (ok) {
+        sb_putn(b, s + i, k + 1);
+        i += k;
+      } else
+        sb_puts(b, "\\ufffd");
+    }
+  }
+  sb_putn(b, "\"", 1);
+}
+static void sb_jcstr(sbuf *b, const char *s) { sb_jstr(b, s, strlen(s)); }
+static void sb_hex(sbuf *b, const unsigned char *d, size_t n) {
+  static const char hx[] = "0123456789abcdef";
+  sb_reserve(b, 2 * n + 2);
+  b->p[b->len++] = '"';
+  for (size_t i = 0; i < n; i++) {
+    b->p[b->len++] = hx[d[i] >> 4];
+    b->p[b->len++] = hx[d[i] & 15];
+  }
+  b->p[b->len++] = '"';
+  b->p[b->len] = 0;
+}
+
+/* ------------------------------------------------------------------ JSON values */
+
+typedef enum { J_NULL, J_BOOL, J_NUM, J_STR, J_ARR, J_OBJ } jtype;
+typedef struct jv {
+  jtype t;
+  int b;
+  double n;
+  char *s; /* J_STR: NUL-terminated, slen bytes (may contain NUL) */
+  size_t slen;
+  struct jv **items; /* J_ARR / J_OBJ values */
+  char **keys;       /* J_OBJ keys */
+  size_t len;
+} jv;
+
+static void jfree(jv *v) {
+  if (!v) return;
+  for (size_t i = 0; i < v->len; i++) {
+    jfree(v->items[i]);
+    if (v->keys) free(v->keys[i]);
+  }
+  free(v->items);
+  free(v->keys);
+  free(v->s);
+  free(v);
+}
+
+typedef struct {
+  const char *p, *end;
+  const char *err;
+} jparser;
+
+static void jws(jparser *ps) {
+  while (ps->p < ps->end && (*ps->p == ' ' || *ps->p == '\t' || *ps->p == '\n' || *ps->p == '\r')) ps->p++;
+}
+static jv *jnew(jtype t) {
+  jv *v = calloc(1, sizeof *v);
+  if (!v) abort();
+  v->t = t;
+  return v;
+}
+static int hexval(int c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+static int jhex4(jparser *ps, unsigned *out) {
+  if (ps->end - ps->p < 4) return -1;
+  unsigned u = 0;
+  for (int i = 0; i < 4; i++) {
+    int h = hexval((unsigned char)ps->p[i]);
+    if (h < 0) return -1;
+    u = u * 16 + (unsigned)h;
+  }
+  ps->p += 4;
+  *out = u;
+  return 0;
+}
+static void put_utf8(sbuf *b, unsigned cp) {
+  char o[4];
+  size_t n;
+  if (cp < 0x80) o[0] = (char)cp, n = 1;
+  else if (cp < 0x800) o[0] = (char)(0xc0 | cp >> 6), o[1] = (char)(0x80 | (cp & 63)), n = 2;
+  else if (cp < 0x10000)
+    o[0] = (char)(0xe0 | cp >> 12), o[1] = (char)(0x80 | ((cp >> 6) & 63)), o[2] = (char)(0x80 | (cp & 63)), n = 3;
+  else
+    o[0] = (char)(0xf0 | cp >> 18), o[1] = (char)(0x80 | ((cp >> 12) & 63)), o[2] = (char)(0x80 | ((cp >> 6) & 63)),
+    o[3] = (char)(0x80 | (cp & 63)), n = 4;
+  sb_putn(b, o, n);
+}
+static char *jstring(jparser *ps, size_t *lenp) {
+  if (ps->p >= ps->end || *ps->p != '"') return ps->err = "expected a string", NULL;
+  ps->p++;
+  sbuf b = {0};
+  sb_reserve(&b, 16);
+  while (1) {
+    if (ps->p >= ps->end) {
+      free(b.p);
+      return ps->err = "unterminated string", NULL;
+    }
+    unsigned char c = (unsigned char)*ps->p++;
+    if (c == '"') break;
+    if (c < 0x20) {
+      free(b.p);
+      return ps->err = "control character in string", NULL;
+    }
+    if (c != '\\') {
+      sb_putn(&b, (const char *)&c, 1);
+      continue;
+    }
+    if (ps->p >= ps->end) {
+      free(b.p);
+      return ps->err = "bad escape", NULL;
+    }
+    char e = *ps->p++;
+    unsigned cp;
+    switch (e) {
+    case '"': sb_puts(&b, "\""); break;
+    case '\\': sb_puts(&b, "\\"); break;
+    case '/': sb_puts(&b, "/"); break;
+    case 'b': sb_puts(&b, "\b"); break;
+    case 'f': sb_puts(&b, "\f"); break;
+    case 'n': sb_puts(&b, "\n"); break;
+    case 'r': sb_puts(&b, "\r"); break;
+    case 't': sb_puts(&b, "\t"); break;
+    case 'u':
+      if (jhex4(ps, &cp)) {
+        free(b.p);
+        return ps->err = "bad \\u escape", NULL;
+      }
+      if (cp >= 0xd800 && cp < 0xdc00 && ps->end - ps->p >= 6 && ps->p[0] == '\\' && ps->p[1] == 'u') {
+        unsigned lo;
+        const char *save = ps->p;
+        ps->p += 2;
+        if (!jhex4(ps, &lo) && lo >= 0xdc00 && lo < 0xe000) cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+        else ps->p = save;
+      }
+      put_utf8(&b, cp);
+      break;
+    default: free(b.p); return ps->err = "bad escape", NULL;
+    }
+  }
+  *lenp = b.len;
+  return b.p;
+}
+static jv *jvalue(jparser *ps, int depth);
+static jv *jcontainer(jparser *ps, int depth, int obj) {
+  jv *v = jnew(obj ? J_OBJ : J_ARR);
+  size_t cap = 0;
+  ps->p++;
+  jws(ps);
+  if (ps->p < ps->end && *ps->p == (obj ? '}' : ']')) {
+    ps->p++;
+    return v;
+  }
+  while (1) {
+    char *key = NULL;
+    size_t klen;
+    jws(ps);
+    if (obj) {
+      if (!(key = jstring(ps, &klen))) goto fail;
+      jws(ps);
+      if (ps->p >= ps->end || *ps->p != ':') {
+        free(key);
+        ps->err = "expected ':'";
+        goto fail;
+      }
+      ps->p++;
+    }
+    jv *item = jvalue(ps, depth + 1);
+    if (!item) {
+      free(key);
+      goto fail;
+    }
+    if (v->len == cap) {
+      cap = cap ? cap * 2 : 8;
+      v->items = realloc(v->items, cap * sizeof *v->items);
+      if (obj) v->keys = realloc(v->keys, cap * sizeof *v->keys);
+      if (!v->items || (obj && !v->keys)) abort();
+    }
+    v->items[v->len] = item;
+    if (obj) v->keys[v->len] = key;
+    v->len++;
+    jws(ps);
+    if (ps->p < ps->end && *ps->p == ',') {
+      ps->p++;
+      continue;
+    }
+    if (ps->p < ps->end && *ps->p == (obj ? '}' : ']')) {
+      ps->p++;
+      return v;
+    }
+    ps->err = obj ? "expected ',' or '}'" : "expected ',' or ']'";
+    goto fail;
+  }
+fail:
+  jfree(v);
+  return NULL;
+}
+static jv *jvalue(jparser *ps, int depth) {
+  if (depth > MAX_DEPTH) return ps->err = "nested too deeply", NULL;
+  jws(ps);
+  if (ps->p >= ps->end) return ps->err = "unexpected end of input", NULL;
+  char c = *ps->p;
+  if (c == '{' || c == '[') return jcontainer(ps, depth, c == '{');
+  if (c == '"') {
+    size_t n;
+    char *s = jstring(ps, &n);
+    if (!s) return NULL;
+    jv *v = jnew(J_STR);
+    v->s = s;
+    v->slen = n;
+    return v;
+  }
+  static const struct {
+    const char *w;
+    jtype t;
+    int b;
+  } lits[] = {{"true", J_BOOL, 1}, {"false", J_BOOL, 0}, {"null", J_NULL, 0}};
+  for (size_t i = 0; i < 3; i++) {
+    size_t n = strlen(lits[i].w);
+    if ((size_t)(ps->end - ps->p) >= n && !memcmp(ps->p, lits[i].w, n)) {
+      ps->p += n;
+      jv *v = jnew(lits[i].t);
+      v->b = lits[i].b;
+      return v;
+    }
+  }
+  if (c == '-' || isdigit((unsigned char)c)) {
+    const char *q = ps->p;
+    if (*q == '-') q++;
+    if (q >= ps->end || !isdigit((unsigned char)*q)) return ps->err = "bad number", NULL;
+    while (q < ps->end && (isdigit((unsigned char)*q) || *q == '.' || *q == 'e' || *q == 'E' || *q == '+' || *q == '-')) q++;
+    char tmp[64];
+    size_t n = (size_t)(q - ps->p);
+    if (n >= sizeof tmp) return ps->err = "number too long", NULL;
+    memcpy(tmp, ps->p, n);
+    tmp[n] = 0;
+    char *endp;
+    double d = strtod(tmp, &endp);
+    if (*endp) return ps->err = "bad number", NULL;
+    ps->p = q;
+    jv *v = jnew(J_NUM);
+    v->n = d;
+    return v;
+  }
+  return ps->err = "unexpected character", NULL;
+}
+static jv *jget(const jv *o, const char *key) {
+  if (!o || o->t != J_OBJ) return NULL;
+  for (size_t i = 0; i < o->len; i++)
+    if (!strcmp(o->keys[i], key)) return o->items[i];
+  return NULL;
+}
+
+/* ------------------------------------------------------------------ request context */
+
+typedef struct {
+  const jv *args;
+  sbuf *res;        /* the result JSON when ok */
+  char errno_name[32];
+  char message[512];
+  int failed;
+} req;
+
+static int fail(req *r, const char *errname, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  snprintf(r->errno_name, sizeof r->errno_name, "%s", errname);
+  vsnprintf(r->message, sizeof r->message, fmt, ap);
+  va_end(ap);
+  r->failed = 1;
+  return -1;
+}
+static const char *errname(int e) {
+  const char *n = strerrorname_np(e);
+  return n ? n : "EIO";
+}
+/* fail with the current errno: "<what>: <strerror>" */
+static int fail_errno(req *r, const char *what) {
+  int e = errno;
+  return fail(r, errname(e), "%s: %s", what, strerror(e));
+}
+
+static int arg_str(req *r, const char *key, const char **out, int required) {
+  jv *v = jget(r->args, key);
+  *out = NULL;
+  if (!v || v->t == J_NULL) {
+    if (required) return fail(r, "EINVAL", "missing string argument '%s'", key);
+    *out = NULL;
+    return 0;
+  }
+  if (v->t != J_STR || strlen(v->s) != v->slen) return fail(r, "EINVAL", "argument '%s' must be a string", key);
+  *out = v->s;
+  return 0;
+}
+static int arg_u64(req *r, const char *key, uint64_t *out, int required, uint64_t dflt) {
+  jv *v = jget(r->args, key);
+  *out = dflt;
+  if (!v || v->t == J_NULL) {
+    if (required) return fail(r, "EINVAL", "missing number argument '%s'", key);
+    *out = dflt;
+    return 0;
+  }
+  if (v->t != J_NUM || v->n < 0 || v->n > 9007199254740992.0 || v->n != (double)(uint64_t)v->n)
+    return fail(r, "EINVAL", "argument '%s' must be a non-negative integer", key);
+  *out = (uint64_t)v->n;
+  return 0;
+}
+static int arg_bool(req *r, const char *key, int *out, int dflt) {
+  jv *v = jget(r->args, key);
+  *out = dflt;
+  if (!v || v->t == J_NULL) {
+    *out = dflt;
+    return 0;
+  }
+  if (v->t != J_BOOL) return fail(r, "EINVAL", "argument '%s' must be a boolean", key);
+  *out = v->b;
+  return 0;
+}
+/* hex argument -> malloc'ed bytes */
+static int arg_hex(req *r, const char *key, unsigned char **out, size_t *len) {
+  const char *s;
+  if (arg_str(r, key, &s, 1)) return -1;
+  size_t n = strlen(s);
+  if (n % 2) return fail(r, "EINVAL", "argument '%s' must be hex with an even number of digits", key);
+  unsigned char *d = malloc(n / 2 + 1);
+  if (!d) return fail(r, "ENOMEM", "out of memory");
+  for (size_t i = 0; i < n / 2; i++) {
+    int hi = hexval((unsigned char)s[2 * i]), lo = hexval((unsigned char)s[2 * i + 1]);
+    if (hi < 0 || lo < 0) {
+      free(d);
+      return fail(r, "EINVAL", "argument '%s' is not hex", key);
+    }
+    d[i] = (unsigned char)(hi * 16 + lo);
+  }
+  *out = d;
+  *len = n / 2;
+  return 0;
+}
+/* "pmem0" or "/dev/pmem0" -> "/dev/pmem0" */
+static int dev_path(req *r, const char *key, char *out, size_t outlen) {
+  const char *d;
+  if (arg_str(r, key, &d, 1)) return -1;
+  if (!*d || strstr(d, "..")) return fail(r, "EINVAL", "bad device name '%s'", d);
+  if (d[0] == '/') snprintf(out, outlen, "%s", d);
+  else snprintf(out, outlen, "/dev/%s", d);
+  return 0;
+}
+
+/* ------------------------------------------------------------------ helpers */
+
+/* Run argv (searching PATH), capture stdout+stderr (at most 64 KiB). Returns exit status, or -1 */
+static int run_cmd(char *const argv[], sbuf *out) {
+  int pfd[2];
+  if (pipe2(pfd, O_CLOEXEC)) return -1;
+  pid_t pid = fork();
+  if (pid < 0) {
+    close(pfd[0]);
+    close(pfd[1]);
+    return -1;
+  }
+  if (pid == 0) {
+    dup2(pfd[1], 1);
+    dup2(pfd[1], 2);
+    int devnull = open("/dev/null", O_RDONLY);
+    if (devnull >= 0) dup2(devnull, 0);
+    execvp(argv[0], argv);
+    dprintf(2, "exec %s: %s\n", argv[0], strerror(errno));
+    _exit(127);
+  }
+  close(pfd[1]);
+  char buf[4096];
+  ssize_t n;
+  while ((n = read(pfd[0], buf, sizeof buf)) != 0) {
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    if (out && out->len < 65536) sb_putn(out, buf, (size_t)n);
+  }
+  close(pfd[0]);
+  int st;
+  while (waitpid(pid, &st, 0) < 0)
+    if (errno != EINTR) return -1;
+  if (WIFEXITED(st)) return WEXITSTATUS(st);
+  return 128 + WTERMSIG(st);
+}
+
+/* mkdir -p */
+static int mkdirs(const char *path) {
+  char tmp[4096];
+  snprintf(tmp, sizeof tmp, "%s", path);
+  for (char *p = tmp + 1; *p; p++) {
+    if (*p != '/') continue;
+    *p = 0;
+    if (mkdir(tmp, 0755) && errno != EEXIST) return -1;
+    *p = '/';
+  }
+  if (mkdir(tmp, 0755) && errno != EEXIST) return -1;
+  return 0;
+}
+
+static int write_all(int fd, const void *buf, size_t n) {
+  const char *p = buf;
+  while (n) {
+    ssize_t w = write(fd, p, n);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      return -1;
+    }
+    p += w;
+    n -= (size_t)w;
+  }
+  return 0;
+}
+
+/* last lines of a command's output, for an error message */
+static const char *tail_text(sbuf *out, size_t max) {
+  if (!out->p) return "";
+  while (out->len && (out->p[out->len - 1] == '\n' || out->p[out->len - 1] == ' ')) out->p[--out->len] = 0;
+  return out->len > max ? out->p + out->len - max : out->p;
+}
+
+/* ------------------------------------------------------------------ mappings and faults */
+
+typedef struct {
+  int used;
+  unsigned char *addr; /* the mapping */
+  size_t len;          /* requested length */
+  void *resv;          /* the whole reservation (for PMD alignment), to munmap */
+  size_t resvlen;
+  uint64_t offset; /* file offset */
+} mapping;
+static mapping maps[MAX_MAPS + 1]; /* ids 1..MAX_MAPS */
+
+static sigjmp_buf fault_jmp;
+static volatile sig_atomic_t in_copy, fault_sig;
+static void on_fault(int sig, siginfo_t *si, void *uc) {
+  (void)si;
+  (void)uc;
+  if (in_copy) {
+    fault_sig = sig;
+    in_copy = 0;
+    siglongjmp(fault_jmp, 1);
+  }
+  signal(sig, SIG_DFL);
+  raise(sig);
+}
+
+/* copy with faults turned into an error answer; returns 0 or -1 (r failed) */
+static int guarded_copy(req *r, void *dst, const void *src, size_t n) {
+  if (sigsetjmp(fault_jmp, 1)) {
+    int s = fault_sig;
+    return fail(r, s == SIGBUS ? "SIGBUS" : "SIGSEGV", "%s while accessing the mapping", s == SIGBUS ? "SIGBUS" : "SIGSEGV");
+  }
+  fault_sig = 0;
+  in_copy = 1;
+  volatile unsigned char *d = dst;
+  const volatile unsigned char *s = src;
+  /* byte-by-byte up to 8-byte alignment, then 8-byte words: every store is a real store */
+  size_t i = 0;
+  while (i < n && (((uintptr_t)(d + i)) & 7)) d[i] = s[i], i++;
+  if ((((uintptr_t)(s + i)) & 7) == 0)
+    for (; i + 8 <= n; i += 8) *(volatile uint64_t *)(d + i) = *(const volatile uint64_t *)(s + i);
+  for (; i < n; i++) d[i] = s[i];
+  in_copy = 0;
+  return 0;
+}
+
+static mapping *get_map(req *r) {
+  uint64_t id;
+  if (arg_u64(r, "map", &id, 1, 0)) return NULL;
+  if (id < 1 || id > MAX_MAPS || !maps[id].used) {
+    fail(r, "EINVAL", "no mapping with id %llu", (unsigned long long)id);
+    return NULL;
+  }
+  return &maps[id];
+}
+
+static void unmap_all(void) {
+  for (int i = 1; i <= MAX_MAPS; i++)
+    if (maps[i].used) {
+      munmap(maps[i].resv, maps[i].resvlen);
+      maps[i].used = 0;
+    }
+}
+
+/* ------------------------------------------------------------------ operations */
+
+static int op_hello(req *r);
+
+static int op_reset(req *r) {
+  /* a light reset: drop mappings and unmount pmem filesystems; a fresh machine is the host's job */
+  unmap_all();
+  for (int pass = 0; pass < 4; pass++) {
+    FILE *f = fopen("/proc/mounts", "r");
+    if (!f) break;
+    char line[1024], mnts[64][256];
+    int n = 0;
+    while (fgets(line, sizeof line, f) && n < 64) {
+      char dev[256], dir[256];
+      if (sscanf(line, "%255s %255s", dev, dir) == 2 && !strncmp(dev, "/dev/pmem", 9)) snprintf(mnts[n++], 256, "%s", dir);
+    }
+    fclose(f);
+    if (!n) break;
+    for (int i = n - 1; i >= 0; i--) umount2(mnts[i], 0);
+  }
+  sb_puts(r->res, "null");
+  return 0;
+}
+
+static long long dev_size(const char *dev) {
+  int fd = open(dev, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  uint64_t sz = 0;
+  int rc = ioctl(fd, BLKGETSIZE64, &sz);
+  close(fd);
+  return rc ? -1 : (long long)sz;
+}
+
+static int op_createNamespace(req *r) {
+  const char *name;
+  uint64_t size;
+  if (arg_str(r, "name", &name, 1) || arg_u64(r, "size", &size, 1, 0)) return -1;
+  char dev[300];
+  if (dev_path(r, "name", dev, sizeof dev)) return -1;
+  long long have = dev_size(dev);
+  if (have < 0) return fail_errno(r, dev);
+  if ((uint64_t)have < size)
+    return fail(r, "ENOSPC", "%s holds %lld bytes, %llu were asked for (the NVDIMM is sized by the host)", dev, have,
+                (unsigned long long)size);
+  sb_puts(r->res, "null");
+  return 0;
+}
+
+/* O_DIRECT access to the block device, so reads see the media and writes reach it at once */
+static int dev_io(req *r, int writing) {
+  char dev[300];
+  uint64_t off, len = 0;
+  unsigned char *data = NULL;
+  if (dev_path(r, "dev", dev, sizeof dev) || arg_u64(r, "offset", &off, 1, 0)) return -1;
+  if (writing) {
+    if (arg_hex(r, "data", &data, &len)) return -1;
+  } else if (arg_u64(r, "length", &len, 1, 0))
+    return -1;
+  if (!writing && len > MAX_IO) return fail(r, "EINVAL", "length %llu exceeds %d bytes per request", (unsigned long long)len, MAX_IO);
+  int rc = -1;
+  int fd = open(dev, (writing ? O_RDWR : O_RDONLY) | O_DIRECT | O_CLOEXEC);
+  if (fd < 0) {
+    free(data);
+    return fail_errno(r, dev);
+  }
+  const uint64_t blk = 4096;
+  uint64_t start = off / blk * blk, end = (off + len + blk - 1) / blk * blk;
+  size_t span = (size_t)(end - start);
+  void *buf = NULL;
+  if (len == 0) {
+    rc = 0;
+    goto done;
+  }
+  if (posix_memalign(&buf, blk, span)) {
+    fail(r, "ENOMEM", "out of memory");
+    goto done;
+  }
+  ssize_t got = pread(fd, buf, span, (off_t)start);
+  if (got < 0) {
+    fail_errno(r, "pread");
+    goto done;
+  }
+  if ((uint64_t)got < off - start + len) {
+    if (!writing || (uint64_t)got < span) {
+      fail(r, "EINVAL", "range %llu+%llu is beyond the end of %s", (unsigned long long)off, (unsigned long long)len, dev);
+      goto done;
+    }
+  }
+  if (writing) {
+    memcpy((char *)buf + (off - start), data, len);
+    ssize_t w = pwrite(fd, buf, span, (off_t)start);
+    if (w < 0) {
+      fail_errno(r, "pwrite");
+      goto done;
+    }
+    if ((size_t)w < span) {
+      fail(r, "EIO", "short write to %s", dev);
+      goto done;
+    }
+    if (fdatasync(fd)) {
+      fail_errno(r, "fdatasync");
+      goto done;
+    }
+  }
+  rc = 0;
+done:
+  if (rc == 0) {
+    if (writing) sb_puts(r->res, "null");
+    else sb_hex(r->res, (unsigned char *)buf + (off - start), len);
+  }
+  free(buf);
+  free(data);
+  close(fd);
+  return rc;
+}
+static int op_readDevice(req *r) { return dev_io(r, 0); }
+static int op_writeDevice(req *r) { return dev_io(r, 1); }
+
+static int check_fs(req *r, const char **fs) {
+  if (arg_str(r, "fs", fs, 1)) return -1;
+  if (strcmp(*fs, "ext2") && strcmp(*fs, "ext4") && strcmp(*fs, "xfs")) return fail(r, "EINVAL", "unknown filesystem '%s'", *fs);
+  return 0;
+}
+
+static int op_mkfs(req *r) {
+  const char *fs, *rt;
+  char dev[300], rtdev[300], rtopt[320];
+  if (check_fs(r, &fs) || dev_path(r, "dev", dev, sizeof dev) || arg_str(r, "rtdev", &rt, 0)) return -1;
+  char *argv[12];
+  int a = 0;
+  if (!strcmp(fs, "xfs")) {
+    argv[a++] = "mkfs.xfs";
+    argv[a++] = "-f";
+    argv[a++] = "-q";
+    if (rt) {
+      if (dev_path(r, "rtdev", rtdev, sizeof rtdev)) return -1;
+      snprintf(rtopt, sizeof rtopt, "rtdev=%s", rtdev);
+      argv[a++] = "-r";
+      argv[a++] = rtopt;
+    }
+  } else {
+    if (rt) return fail(r, "EINVAL", "a realtime device is an xfs feature");
+    argv[a++] = !strcmp(fs, "ext2") ? "mkfs.ext2" : "mkfs.ext4";
+    argv[a++] = "-F";
+    argv[a++] = "-q";
+    argv[a++] = "-b";
+    argv[a++] = "4096";
+  }
+  argv[a++] = dev;
+  argv[a] = NULL;
+  sbuf out = {0};
+  int st = run_cmd(argv, &out);
+  if (st != 0) {
+    fail(r, st == 127 ? "ENOENT" : "EIO", "%s exited with %d: %s", argv[0], st, tail_text(&out, 300));
+    free(out.p);
+    return -1;
+  }
+  free(out.p);
+  sb_puts(r->res, "null");
+  return 0;
+}
+
+static int op_mount(req *r) {
+  const char *fs, *dir, *dax, *rt;
+  char dev[300], rtdev[300];
+  if (check_fs(r, &fs) || dev_path(r, "dev", dev, sizeof dev) || arg_str(r, "dir", &dir, 1) || arg_str(r, "dax", &dax, 0) ||
+      arg_str(r, "rtdev", &rt, 0))
+    return -1;
+  if (!dax) dax = "never";
+  if (strcmp(dax, "always") && strcmp(dax, "never") && strcmp(dax, "inode")) return fail(r, "EINVAL", "dax must be always, never or inode");
+  char data[400];
+  int n = snprintf(data, sizeof data, "dax=%s", dax);
+  if (rt) {
+    if (strcmp(fs, "xfs")) return fail(r, "EINVAL", "a realtime device is an xfs feature");
+    if (dev_path(r, "rtdev", rtdev, sizeof rtdev)) return -1;
+    snprintf(data + n, sizeof data - (size_t)n, ",rtdev=%s", rtdev);
+  }
+  if (mkdirs(dir)) return fail_errno(r, dir);
+  if (mount(dev, dir, fs, 0, data)) {
+    int e = errno;
+    return fail(r, errname(e), "mount -t %s -o %s %s %s: %s", fs, data, dev, dir, strerror(e));
+  }
+  sb_puts(r->res, "null");
+  return 0;
+}
+
+static int op_umount(req *r) {
+  const char *dir;
+  if (arg_str(r, "dir", &dir, 1)) return -1;
+  if (umount2(dir, 0)) return fail_errno(r, dir);
+  sb_puts(r->res, "null");
+  return 0;
+}
+
+static int op_create(req *r) {
+  const char *path;
+  int rt;
+  if (arg_str(r, "path", &path, 1) || arg_bool(r, "realtime", &rt, 0)) return -1;
+  int fd = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
+  if (fd < 0) return fail_errno(r, path);
+  if (rt) {
+    struct fsxattr fa;
+    if (ioctl(fd, FS_IOC_FSGETXATTR, &fa) || (fa.fsx_xflags |= FS_XFLAG_REALTIME, ioctl(fd, FS_IOC_FSSETXATTR, &fa))) {
+      fail_errno(r, "FS_IOC_FSSETXATTR realtime");
+      close(fd);
+      return -1;
+    }
+  }
+  close(fd);
+  sb_puts(r->res, "null");
+  return 0;
+}
+
+static int op_mkdir(req *r) {
+  const char *path;
+  if (arg_str(r, "path", &path, 1)) return -1;
+  if (mkdir(path, 0755)) return fail_errno(r, path);
+  sb_puts(r->res, "null");
+  return 0;
+}
+
+static int op_rename(req *r) {
+  const char *from, *to;
+  if (arg_str(r, "from", &from, 1) || arg_str(r, "to", &to, 1)) return -1;
+  if (rename(from, to)) return fail_errno(r, "rename");
+  sb_puts(r->res, "null");
+  return 0;
+}
+
+static int op_unlink(req *r) {
+  const char *path;
+  if (arg_str(r, "path", &path, 1)) return -1;
+  if (unlink(path)) return fail_errno(r, path);
+  sb_puts(r->res, "null");
+  return 0;
+}
+
+static int cmpstr(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+static int op_readdir(req *r) {
+  const char *path;
+  if (arg_str(r, "path", &path, 1)) return -1;
+  DIR *d = opendir(path);
+  if (!d) return fail_errno(r, path);
+  char **names = NULL;
+  size_t n = 0, cap = 0;
+  struct dirent *e;
+  while ((e = readdir(d))) {
+    if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+    if (n == cap) {
+      cap = cap ? cap * 2 : 32;
+      names = realloc(names, cap * sizeof *names);
+      if (!names) abort();
+    }
+    names[n++] = strdup(e->d_name);
+  }
+  closedir(d);
+  qsort(names, n, sizeof *names, cmpstr);
+  sb_puts(r->res, "[");
+  for (size_t i = 0; i < n; i++) {
+    if (i) sb_puts(r->res, ",");
+    sb_jcstr(r->res, names[i]);
+    free(names[i]);
+  }
+  sb_puts(r->res, "]");
+  free(names);
+  return 0;
+}
+
+static int op_write(req *r) {
+  const char *path;
+  uint64_t off;
+  unsigned char *data;
+  size_t len;
+  if (arg_str(r, "path", &path, 1) || arg_u64(r, "offset", &off, 1, 0) || arg_hex(r, "data", &data, &len)) return -1;
+  int fd = open(path, O_WRONLY | O_CLOEXEC);
+  if (fd < 0) {
+    free(data);
+    return fail_errno(r, path);
+  }
+  size_t done = 0;
+  while (done < len) {
+    ssize_t w = pwrite(fd, data + done, len - done, (off_t)(off + done));
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      fail_errno(r, "pwrite");
+      break;
+    }
+    done += (size_t)w;
+  }
+  free(data);
+  close(fd);
+  if (r->failed) return -1;
+  sb_puts(r->res, "null");
+  return 0;
+}
+
+static int op_read(req *r) {
+  const char *path;
+  uint64_t off, len;
+  if (arg_str(r, "path", &path, 1) || arg_u64(r, "offset", &off, 1, 0) || arg_u64(r, "length", &len, 1, 0)) return -1;
+  if (len > MAX_IO) return fail(r, "EINVAL", "length %llu exceeds %d bytes per request", (unsigned long long)len, MAX_IO);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return fail_errno(r, path);
+  unsigned char *buf = malloc(len + 1);
+  size_t got = 0;
+  while (got < len) {
+    ssize_t n = pread(fd, buf + got, len - got, (off_t)(off + got));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      fail_errno(r, "pread");
+      break;
+    }
+    if (n == 0) break; /* end of file: a short answer */
+    got += (size_t)n;
+  }
+  close(fd);
+  if (!r->failed) sb_hex(r->res, buf, got);
+  free(buf);
+  return r->failed ? -1 : 0;
+}
+
+static int op_truncate(req *r) {
+  const char *path;
+  uint64_t size;
+  if (arg_str(r, "path", &path, 1) || arg_u64(r, "size", &size, 1, 0)) return -1;
+  if (truncate(path, (off_t)size)) return fail_errno(r, path);
+  sb_puts(r->res, "null");
+  return 0;
+}
+
+static int op_fallocate(req *r) {
+  const char *path, *mode;
+  uint64_t off, len;
+  if (arg_str(r, "path", &path, 1) || arg_u64(r, "offset", &off, 1, 0) || arg_u64(r, "length", &len, 1, 0) ||
+      arg_str(r, "mode", &mode, 0))
+    return -1;
+  int m;
+  if (!mode || !strcmp(mode, "allocate")) m = 0;
+  else if (!strcmp(mode, "punch-hole")) m = FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE;
+  else return fail(r, "EINVAL", "mode must be allocate or punch-hole");
+  int fd = open(path, O_RDWR | O_CLOEXEC);
+  if (fd < 0) return fail_errno(r, path);
+  int rc = fallocate(fd, m, (off_t)off, (off_t)len);
+  if (rc) fail_errno(r, "fallocate");
+  close(fd);
+  if (rc) return -1;
+  sb_puts(r->res, "null");
+  return 0;
+}
+
+static int op_fsync(req *r) {
+  const char *path;
+  int datasync;
+  if (arg_str(r, "path", &path, 1) || arg_bool(r, "datasync", &datasync, 0)) return -1;
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return fail_errno(r, path);
+  int rc = datasync ? fdatasync(fd) : fsync(fd);
+  if (rc) fail_errno(r, datasync ? "fdatasync" : "fsync");
+  close(fd);
+  if (rc) return -1;
+  sb_puts(r->res, "null");
+  return 0;
+}
+
+static int op_sync(req *r) {
+  sync();
+  sb_puts(r->res, "null");
+  return 0;
+}
+
+static int op_statx(req *r) {
+  const char *path;
+  if (arg_str(r, "path", &path, 1)) return -1;
+  struct statx st;
+  if (statx(AT_FDCWD, path, 0, STATX_BASIC_STATS, &st)) return fail_errno(r, path);
+  int dax = (st.stx_attributes_mask & STATX_ATTR_DAX) && (st.stx_attributes & STATX_ATTR_DAX);
+  sb_printf(r->res, "{\"size\":%llu,\"blocks\":%llu,\"isDir\":%s,\"attrDax\":%s}", (unsigned long long)st.stx_size,
+            (unsigned long long)st.stx_blocks, S_ISDIR(st.stx_mode) ? "true" : "false", dax ? "true" : "false");
+  return 0;
+}
+
+static int op_mmap(req *r) {
+  const char *path, *size;
+  uint64_t off, len;
+  int shared, sync_;
+  if (arg_str(r, "path", &path, 1) || arg_u64(r, "offset", &off, 1, 0) || arg_u64(r, "length", &len, 1, 0) ||
+      arg_bool(r, "shared", &shared, 1) || arg_bool(r, "sync", &sync_, 0) || arg_str(r, "size", &size, 0))
+    return -1;
+  int pmd = size && !strcmp(size, "pmd");
+  if (size && !pmd && strcmp(size, "pte")) return fail(r, "EINVAL", "size must be pte or pmd");
+  if (len == 0) return fail(r, "EINVAL", "length must be positive");
+  long pg = sysconf(_SC_PAGESIZE);
+  if (off % (uint64_t)pg) return fail(r, "EINVAL", "offset must be a multiple of the page size");
+  if (sync_ && !shared) return fail(r, "EINVAL", "MAP_SYNC needs a shared mapping");
+  int id = 0;
+  for (int i = 1; i <= MAX_MAPS; i++)
+    if (!maps[i].used) {
+      id = i;
+      break;
+    }
+  if (!id) return fail(r, "ENOMEM", "too many mappings");
+  int fd = open(path, O_RDWR | O_CLOEXEC);
+  if (fd < 0 && (errno == EACCES || errno == EROFS || errno == EISDIR) && !shared) fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return fail_errno(r, path);
+  size_t maplen = (size_t)((len + (uint64_t)pg - 1) / (uint64_t)pg * (uint64_t)pg);
+  /* reserve maplen plus guard pages (and 2 MiB of slack for PMD alignment), PROT_NONE */
+  size_t resvlen = maplen + (size_t)pg * 2 + (pmd ? PMD_SIZE : 0);
+  void *resv = mmap(NULL, resvlen, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (resv == MAP_FAILED) {
+    close(fd);
+    return fail_errno(r, "mmap reservation");
+  }
+  uintptr_t at = (uintptr_t)resv + (uintptr_t)pg;
+  if (pmd) at = (at + PMD_SIZE - 1) / PMD_SIZE * PMD_SIZE;
+  int flags = (sync_ ? MAP_SHARED_VALIDATE | MAP_SYNC : shared ? MAP_SHARED : MAP_PRIVATE) | MAP_FIXED;
+  void *p = mmap((void *)at, maplen, PROT_READ | PROT_WRITE, flags, fd, (off_t)off);
+  if (p == MAP_FAILED) {
+    fail_errno(r, sync_ ? "mmap MAP_SHARED_VALIDATE|MAP_SYNC" : "mmap");
+    munmap(resv, resvlen);
+    close(fd);
+    return -1;
+  }
+  close(fd); /* the mapping keeps the file */
+  maps[id] = (mapping){1, p, (size_t)len, resv, resvlen, off};
+  sb_printf(r->res, "{\"map\":%d}", id);
+  return 0;
+}
+
+static int map_range(req *r, mapping *m, uint64_t off, uint64_t len) {
+  if (off > m->len || len > m->len - off)
+    return fail(r, "SIGSEGV", "range %llu+%llu is outside the %zu-byte mapping", (unsigned long long)off, (unsigned long long)len, m->len);
+  return 0;
+}
+
+static int op_store(req *r) {
+  mapping *m = get_map(r);
+  uint64_t off;
+  unsigned char *data;
+  size_t len;
+  if (!m || arg_u64(r, "offset", &off, 1, 0) || arg_hex(r, "data", &data, &len)) return -1;
+  int rc = map_range(r, m, off, len);
+  if (!rc) rc = guarded_copy(r, m->addr + off, data, len);
+  free(data);
+  if (!rc) sb_puts(r->res, "null");
+  return rc;
+}
+
+static int op_load(req *r) {
+  mapping *m = get_map(r);
+  uint64_t off, len;
+  if (!m || arg_u64(r, "offset", &off, 1, 0) || arg_u64(r, "length", &len, 1, 0)) return -1;
+  if (len > MAX_IO) return fail(r, "EINVAL", "length %llu exceeds %d bytes per request", (unsigned long long)len, MAX_IO);
+  if (map_range(r, m, off, len)) return -1;
+  unsigned char *buf = malloc(len + 1);
+  if (guarded_copy(r, buf, m->addr + off, len)) {
+    free(buf);
+    return -1;
+  }
+  sb_hex(r->res, buf, len);
+  free(buf);
+  return 0;
+}
+
+static int op_msync(req *r) {
+  mapping *m = get_map(r);
+  uint64_t off, len;
+  int sync_;
+  if (!m || arg_u64(r, "offset", &off, 1, 0) || arg_u64(r, "length", &len, 1, 0) || arg_bool(r, "sync", &sync_, 1)) return -1;
+  if (map_range(r, m, off, len)) return -1;
+  uint64_t pg = (uint64_t)sysconf(_SC_PAGESIZE);
+  uint64_t start = off / pg * pg;
+  if (msync(m->addr + start, (size_t)(off + len - start), sync_ ? MS_SYNC : MS_ASYNC)) return fail_errno(r, "msync");
+  sb_puts(r->res, "null");
+  return 0;
+}
+
+static int op_munmap(req *r) {
+  mapping *m = get_map(r);
+  if (!m) return -1;
+  if (munmap(m->resv, m->resvlen)) return fail_errno(r, "munmap");
+  m->used = 0;
+  sb_puts(r->res, "null");
+  return 0;
+}
+
+static int op_fsck(req *r) {
+  char dev[300];
+  if (dev_path(r, "dev", dev, sizeof dev)) return -1;
+  /* which filesystem: xfs magic "XFSB" at 0, ext2/3/4 magic 0xEF53 at 1080 */
+  int fd = open(dev, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return fail_errno(r, dev);
+  unsigned char sb[2048];
+  ssize_t n = pread(fd, sb, sizeof sb, 0);
+  close(fd);
+  if (n < (ssize_t)sizeof sb) return fail(r, "EIO", "cannot read the superblock of %s", dev);
+  int xfs = !memcmp(sb, "XFSB", 4), ext = sb[1080] == 0x53 && sb[1081] == 0xef;
+  char *argv[6];
+  if (xfs) argv[0] = "xfs_repair", argv[1] = "-n", argv[2] = dev, argv[3] = NULL;
+  else if (ext) argv[0] = "e2fsck", argv[1] = "-fn", argv[2] = dev, argv[3] = NULL;
+  else {
+    sb_printf(r->res, "{\"clean\":false,\"messages\":[\"no ext2/ext4/xfs superblock found on %s\"]}", dev);
+    return 0;
+  }
+  sbuf out = {0};
+  int st = run_cmd(argv, &out);
+  if (st < 0 || st == 127) {
+    free(out.p);
+    return fail(r, "ENOENT", "cannot run %s", argv[0]);
+  }
+  sb_printf(r->res, "{\"clean\":%s,\"exitCode\":%d,\"messages\":[", st == 0 ? "true" : "false", st);
+  int first = 1;
+  for (char *line = out.p, *next; line && *line; line = next) {
+    next = strchr(line, '\n');
+    if (next) *next++ = 0;
+    size_t l = strlen(line);
+    while (l && (line[l - 1] == '\r' || line[l - 1] == ' ')) line[--l] = 0;
+    if (!l) continue;
+    if (!first) sb_puts(r->res, ",");
+    sb_jstr(r->res, line, l);
+    first = 0;
+  }
+  sb_puts(r->res, "]}");
+  free(out.p);
+  return 0;
+}
+
+static int op_dropCaches(req *r) {
+  /* not part of the contract: lets the host make sure reads come from the media */
+  sync();
+  int fd = open("/proc/sys/vm/drop_caches", O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return fail_errno(r, "drop_caches");
+  int rc = write_all(fd, "3\n", 2);
+  close(fd);
+  if (rc) return fail_errno(r, "drop_caches");
+  sb_puts(r->res, "null");
+  return 0;
+}
+
+static int op_exec(req *r) {
+  /* not part of the contract: a diagnostic shell command for the host ({"argv":["dmesg"]}) */
+  jv *a = jget(r->args, "argv");
+  if (!a || a->t != J_ARR || a->len == 0 || a->len > 32) return fail(r, "EINVAL", "argv must be a non-empty array of strings");
+  char *argv[33];
+  for (size_t i = 0; i < a->len; i++) {
+    if (a->items[i]->t != J_STR) return fail(r, "EINVAL", "argv must be a non-empty array of strings");
+    argv[i] = a->items[i]->s;
+  }
+  argv[a->len] = NULL;
+  sbuf out = {0};
+  int st = run_cmd(argv, &out);
+  sb_printf(r->res, "{\"status\":%d,\"output\":", st);
+  sb_jstr(r->res, out.p ? out.p : "", out.len);
+  sb_puts(r->res, "}");
+  free(out.p);
+  return 0;
+}
+
+static int op_host_side(req *r) { return fail(r, "ENOSYS", "power failure, crash checks and remount are done by the host (linux/qemu.ts)"); }
+
+static const char *kernel_release(void) {
+  static char rel[128];
+  int fd = open("/proc/sys/kernel/osrelease", O_RDONLY | O_CLOEXEC);
+  ssize_t n = fd >= 0 ? read(fd, rel, sizeof rel - 1) : -1;
+  if (fd >= 0) close(fd);
+  if (n <= 0) return "unknown";
+  rel[n] = 0;
+  rel[strcspn(rel, "\n")] = 0;
+  return rel;
+}
+
+static void hello_json(sbuf *b) {
+  sb_puts(b, "{\"protocol\":1,\"name\":\"linux\",\"version\":\"" AGENT_VERSION "\",");
+  sb_puts(b, "\"capabilities\":[\"ext2\",\"ext4\",\"xfs\",\"map-sync\"],\"description\":");
+  char d[256];
+  snprintf(d, sizeof d, "Linux %s in QEMU on an emulated NVDIMM (dax-agent %s)", kernel_release(), AGENT_VERSION);
+  sb_jcstr(b, d);
+  sb_puts(b, "}");
+}
+static int op_hello(req *r) {
+  hello_json(r->res);
+  return 0;
+}
+
+static int close_requested;
+static int op_close(req *r) {
+  unmap_all();
+  close_requested = 1;
+  sb_puts(r->res, "null");
+  return 0;
+}
+
+static const struct {
+  const char *name;
+  int (*fn)(req *);
+} ops[] = {
+    {"hello", op_hello},
+    {"reset", op_reset},
+    {"close", op_close},
+    {"createNamespace", op_createNamespace},
+    {"readDevice", op_readDevice},
+    {"writeDevice", op_writeDevice},
+    {"mkfs", op_mkfs},
+    {"mount", op_mount},
+    {"umount", op_umount},
+    {"fsck", op_fsck},
+    {"create", op_create},
+    {"mkdir", op_mkdir},
+    {"rename", op_rename},
+    {"unlink", op_unlink},
+    {"readdir", op_readdir},
+    {"write", op_write},
+    {"read", op_read},
+    {"truncate", op_truncate},
+    {"fallocate", op_fallocate},
+    {"fsync", op_fsync},
+    {"sync", op_sync},
+    {"statx", op_statx},
+    {"mmap", op_mmap},
+    {"store", op_store},
+    {"load", op_load},
+    {"msync", op_msync},
+    {"munmap", op_munmap},
+    {"dropCaches", op_dropCaches},
+    {"exec", op_exec},
+    {"powerFail", op_host_side},
+    {"checkCrash", op_host_side},
+    {"remount", op_host_side},
+};
+
+/* ------------------------------------------------------------------ the loop */
+
+static int out_fd = 1;
+
+static void send_line(sbuf *b) {
+  sb_putn(b, "\n", 1);
+  if (write_all(out_fd, b->p, b->len)) {
+    /* the host went away; nothing to answer to */
+  }
+}
+
+static void handle_line(char *line, size_t len) {
+  sbuf out = {0};
+  jparser ps = {line, line + len, NULL};
+  jv *msg = jvalue(&ps, 0);
+  if (msg) {
+    jws(&ps);
+    if (ps.p != ps.end) {
+      jfree(msg);
+      msg = NULL;
+      ps.err = "trailing characters after the request";
+    }
+  }
+  char idbuf[32] = "null";
+  jv *id = msg ? jget(msg, "id") : NULL;
+  if (id && id->t == J_NUM && id->n == (double)(long long)id->n) snprintf(idbuf, sizeof idbuf, "%lld", (long long)id->n);
+  if (!msg || msg->t != J_OBJ) {
+    sb_printf(&out, "{\"id\":%s,\"ok\":false,\"errno\":\"EINVAL\",\"message\":", idbuf);
+    sb_jcstr(&out, ps.err ? ps.err : "the request must be a JSON object");
+    sb_puts(&out, "}");
+    send_line(&out);
+    free(out.p);
+    jfree(msg);
+    return;
+  }
+  jv *op = jget(msg, "op"), *args = jget(msg, "args");
+  sbuf res = {0};
+  req r = {args && args->t == J_OBJ ? args : NULL, &res, "", "", 0};
+  static const jv empty = {J_OBJ, 0, 0, NULL, 0, NULL, NULL, 0};
+  if (!r.args) r.args = &empty;
+  if (!id || id->t != J_NUM) fail(&r, "EINVAL", "the request has no numeric id");
+  else if (args && args->t != J_OBJ && args->t != J_NULL) fail(&r, "EINVAL", "args must be an object");
+  else if (!op || op->t != J_STR) fail(&r, "EINVAL", "the request has no op");
+  else {
+    size_t i;
+    for (i = 0; i < sizeof ops / sizeof ops[0]; i++)
+      if (!strcmp(ops[i].name, op->s)) break;
+    if (i == sizeof ops / sizeof ops[0]) fail(&r, "ENOSYS", "unknown op '%s'", op->s);
+    else if (ops[i].fn(&r) && !r.failed) fail(&r, "EIO", "operation failed");
+  }
+  if (r.failed) {
+    sb_printf(&out, "{\"id\":%s,\"ok\":false,\"errno\":", idbuf);
+    sb_jcstr(&out, r.errno_name);
+    sb_puts(&out, ",\"message\":");
+    sb_jcstr(&out, r.message);
+    sb_puts(&out, "}");
+  } else {
+    sb_printf(&out, "{\"id\":%s,\"ok\":true,\"result\":", idbuf);
+    sb_putn(&out, res.p ? res.p : "null", res.p ? res.len : 4);
+    sb_puts(&out, "}");
+  }
+  send_line(&out);
+  free(out.p);
+  free(res.p);
+  jfree(msg);
+}
+
+int main(int argc, char **argv) {
+  const char *devpath = argc > 1 ? argv[1] : "/dev/vport0p1";
+  int in_fd = 0;
+  if (strcmp(devpath, "-")) {
+    int fd = -1;
+    for (int tries = 0; tries < 200 && fd < 0; tries++) {
+      fd = open(devpath, O_RDWR | O_NOCTTY | O_CLOEXEC);
+      if (fd < 0) usleep(50000);
+    }
+    if (fd < 0) {
+      fprintf(stderr, "dax-agent: cannot open %s: %s\n", devpath, strerror(errno));
+      return 1;
+    }
+    struct termios t;
+    if (isatty(fd) && tcgetattr(fd, &t) == 0) {
+      cfmakeraw(&t);
+      cfsetispeed(&t, B115200);
+      cfsetospeed(&t, B115200);
+      tcsetattr(fd, TCSANOW, &t);
+    }
+    in_fd = out_fd = fd;
+  }
+  signal(SIGPIPE, SIG_IGN);
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_sigaction = on_fault;
+  sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGBUS, &sa, NULL);
+  sigaction(SIGSEGV, &sa, NULL);
+
+  sbuf hello = {0};
+  sb_puts(&hello, "{\"hello\":");
+  hello_json(&hello);
+  sb_puts(&hello, "}");
+  send_line(&hello);
+  free(hello.p);
+
+  char *buf = malloc(MAX_LINE + 1);
+  size_t have = 0;
+  int discarding = 0; /* inside an over-long line */
+  while (!close_requested) {
+    ssize_t n = read(in_fd, buf + have, MAX_LINE - have);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      usleep(20000);
+      continue;
+    }
+    if (n == 0) { /* host not connected (virtio-serial) or end of input */
+      if (in_fd == 0) break;
+      usleep(20000);
+      continue;
+    }
+    have += (size_t)n;
+    size_t start = 0;
+    for (size_t i = have - (size_t)n; i < have && !close_requested; i++) {
+      if (buf[i] != '\n') continue;
+      if (discarding) discarding = 0;
+      else {
+        size_t l = i - start;
+        if (l && buf[start + l - 1] == '\r') l--;
+        int blank = 1;
+        for (size_t k = 0; k < l; k++)
+          if (!isspace((unsigned char)buf[start + k])) blank = 0;
+        if (!blank) handle_line(buf + start, l);
+      }
+      start = i + 1;
+    }
+    memmove(buf, buf + start, have - start);
+    have -= start;
+    if (have == MAX_LINE) {
+      sbuf out = {0};
+      sb_puts(&out, "{\"id\":null,\"ok\":false,\"errno\":\"E2BIG\",\"message\":\"request line longer than 1 MiB\"}");
+      send_line(&out);
+      free(out.p);
+      have = 0;
+      discarding = 1;
+    }
+  }
+  return 0;
+}
