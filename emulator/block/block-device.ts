@@ -1,0 +1,63 @@
+// Block devices over a pmem namespace: the whole disk and its partitions (a start sector and a size).
+// A partition translates its sectors by its start before the driver sees them.
+
+import { PmemError } from '../pmem/memory';
+import { Bio, PmemDriver } from '../nvdimm/pmem-driver';
+import { SECTOR_SIZE } from '../nvdimm/namespace';
+
+export class BlockDevice {
+  constructor(
+    readonly name: string,
+    readonly driver: PmemDriver,
+    readonly startSector: number,
+    public nrSectors: number,
+    readonly partno: number, // 0 for the whole disk
+  ) {}
+
+  get size(): number {
+    return this.nrSectors * SECTOR_SIZE;
+  }
+
+  /** the whole-disk byte offset of a device byte offset */
+  diskOffset(offset: number): number {
+    return this.startSector * SECTOR_SIZE + offset;
+  }
+
+  checkRange(offset: number, len: number, what: string): void {
+    if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(len) || offset < 0 || len < 0 || offset + len > this.size) {
+      throw new PmemError('EINVAL', `${what} of ${len} bytes at offset ${offset} is outside /dev/${this.name} (${this.size} bytes)`);
+    }
+  }
+
+  /** generic_make_request(): remap by the partition start, then the driver */
+  submit_bio(bio: Bio): void {
+    this.checkRange(bio.sector * SECTOR_SIZE, bio.data.length, bio.write ? 'write' : 'read');
+    this.driver.make_request({ ...bio, sector: bio.sector + this.startSector });
+  }
+
+  /** bdev_direct_access(): physical address of a device sector (partition start added) */
+  direct_access(sector: number): { addr: number; available: number } {
+    if (sector < 0 || sector >= this.nrSectors) {
+      throw new PmemError('ERANGE', `sector ${sector} is past the end of /dev/${this.name} (${this.nrSectors} sectors)`);
+    }
+    const r = this.driver.direct_access(sector + this.startSector);
+    return { addr: r.addr, available: Math.min(r.available, (this.nrSectors - sector) * SECTOR_SIZE) };
+  }
+
+  read(offset: number, len: number): Uint8Array {
+    this.checkRange(offset, len, 'read');
+    const data = new Uint8Array(len);
+    this.driver.rw_bytes(this.diskOffset(offset), data, false);
+    return data;
+  }
+
+  /** a synchronous write through the driver (durable on completion) */
+  write(offset: number, data: Uint8Array, flags: Bio['flags'] = new Set()): void {
+    this.checkRange(offset, data.length, 'write');
+    if (offset % SECTOR_SIZE === 0 && data.length % SECTOR_SIZE === 0) {
+      this.submit_bio({ sector: offset / SECTOR_SIZE, write: true, data, flags });
+    } else {
+      this.driver.rw_bytes(this.diskOffset(offset), data, true);
+    }
+  }
+}

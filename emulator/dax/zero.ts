@@ -1,0 +1,17 @@
+// dax_clear_sectors(): zero newly allocated blocks on the device that holds them (seed 000 patch 1).
+// clear_pmem() is non-temporal, wmb_pmem() makes the zeroes durable before the block is used.
+
+import type { BlockDevice } from '../block/block-device';
+import { SECTOR_SIZE } from '../nvdimm/namespace';
+
+export function dax_clear_sectors(bdev: BlockDevice, sector: number, size: number): void {
+  let done = 0;
+  while (done < size) {
+    const { addr, available } = bdev.direct_access(sector + done / SECTOR_SIZE);
+    const n = Math.min(available, size - done);
+    const mem = bdev.driver.ns.mem;
+    mem.store(addr, new Uint8Array(n), true);
+    done += n;
+  }
+  bdev.driver.ns.mem.fence();
+}

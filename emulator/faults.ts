@@ -1,0 +1,37 @@
+// The deliberate mistakes a variant puts back (DESIGN.md section 5). The reference has none set.
+// Each layer reads only its own flags; the emulator never knows which scenario runs.
+
+export const VARIANTS = {
+  'driver-no-fence': 'the pmem driver completes writes before their fence (PM-3)',
+  'fua-not-durable': 'REQ_FUA completes before the bio is durable (PM-4)',
+  'no-mmap-flush': 'fsync/msync never write back DAX lines (DT-1, DT-2, WB-1)',
+  'pmd-keeps-pte-entries': 'a PMD fault only dirties an existing PTE entry (DT-3)',
+  'mkwrite-inserts-on-race': 'pfn_mkwrite inserts an entry after losing the hole-punch race (DT-4)',
+  'pmd-start-not-aligned': 'no rounding of the writeback start down to the PMD (WB-2)',
+  'no-trailing-fence': 'no fence after the write-backs (WB-3)',
+  'no-towrite-recheck': 'TOWRITE entries are not re-verified under the tree lock (WB-4)',
+  'flush-on-background-writeback': 'WB_SYNC_NONE writeback flushes DAX lines too (WB-5)',
+  'big-hammer': 'fsync writes back every line of the namespace (WB-7)',
+  'flush-in-filemap': 'DAX writeback only from filemap_write_and_wait_range, so sync(2) misses it (SY-1)',
+  'zero-via-sb-bdev': "new blocks are zeroed through the superblock's bdev, not get_block's (BD-1, BD-2, BD-4)",
+  'dax-only-writepages': '->writepages returns after the DAX writeback even on success (SY-2, SY-3, SY-6)',
+  'blkbits-check-first': 'the i_blkbits check comes before the nrexceptional/WB_SYNC_ALL check (WB-6)',
+  'skip-pagecache-if-dax': 'page writeback is skipped for DAX mappings that have pages (SY-4)',
+  'raw-bdev-no-writepages': "the block device's ->writepages lacks the DAX writeback (BD-3)",
+} as const;
+
+export type VariantName = keyof typeof VARIANTS;
+
+export class Faults {
+  private readonly on: ReadonlySet<VariantName>;
+  constructor(variant?: VariantName) {
+    this.on = new Set(variant ? [variant] : []);
+  }
+  has(v: VariantName): boolean {
+    return this.on.has(v);
+  }
+}
+
+export function isVariant(name: string): name is VariantName {
+  return Object.prototype.hasOwnProperty.call(VARIANTS, name);
+}

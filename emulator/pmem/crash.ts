@@ -1,0 +1,260 @@
+// Questions about a crash (DESIGN.md section 2): a per-line query with no enumeration, and an explorer
+// that enumerates crash states in a fixed order, fewest deviating lines first, within a budget.
+
+import { LINE_SIZE, LineHistory } from './line';
+import { PersistentMemory } from './memory';
+
+export type Coverage = 'exhaustive' | `bounded(${number})`;
+
+/** A crash state: for each varied line, how many entries of its history survived. */
+export interface CrashState {
+  id: string;
+  /** line address -> surviving entries (0 = only the durable lower bound) */
+  choice: Map<number, number>;
+  /** eADR: the cut in the global store order, and whether unfenced non-temporal stores landed */
+  cut?: { seq: number; ntLanded: boolean };
+}
+
+export const LOWER_BOUND_ID = 'lb';
+
+/** Stable id: the deviations from the lower bound, by address. Same trace, same id, every run. */
+export function stateId(choice: Map<number, number>): string {
+  const parts = [...choice].filter(([, k]) => k > 0).sort((a, b) => a[0] - b[0]);
+  return parts.length === 0 ? LOWER_BOUND_ID : parts.map(([a, k]) => `${a.toString(16)}:${k}`).join('+');
+}
+
+export function parseStateId(id: string): Map<number, number> {
+  const m = new Map<number, number>();
+  if (id === LOWER_BOUND_ID) return m;
+  for (const part of id.split('+')) {
+    const mt = /^([0-9a-f]+):(\d+)$/.exec(part);
+    if (!mt) throw new Error(`crash state id "${id}" is malformed: expected "lb" or "<hex line address>:<k>" joined by "+"`);
+    m.set(parseInt(mt[1], 16), Number(mt[2]));
+  }
+  return m;
+}
+
+export interface LineFailure {
+  lineAddr: number;
+  k: number; // the surviving prefix length that breaks the expectation
+  found: Uint8Array; // the line's bytes in that state
+}
+
+/**
+ * "Bytes [addr, addr+len) hold `expected` in every crash state", decided per line from its history:
+ * the lines are independent under ADR, so the range holds everywhere iff every prefix of every line does.
+ */
+export function holdsInEveryState(mem: PersistentMemory, addr: number, expected: Uint8Array): LineFailure | undefined {
+  if (expected.length === 0) return undefined;
+  const first = Math.floor(addr / LINE_SIZE);
+  const last = Math.floor((addr + expected.length - 1) / LINE_SIZE);
+  for (let l = first; l <= last; l++) {
+    const lineAddr = l * LINE_SIZE;
+    const lo = Math.max(addr, lineAddr);
+    const hi = Math.min(addr + expected.length, lineAddr + LINE_SIZE);
+    const want = expected.subarray(lo - addr, hi - addr);
+    const values = possibleValues(mem, lineAddr);
+    for (let k = 0; k < values.length; k++) {
+      const got = values[k].subarray(lo - lineAddr, hi - lineAddr);
+      if (!equalBytes(got, want)) return { lineAddr, k, found: values[k] };
+    }
+  }
+  return undefined;
+}
+
+function possibleValues(mem: PersistentMemory, lineAddr: number): Uint8Array[] {
+  if (mem.mode === 'eadr') {
+    // eADR: cached stores are in the persistence domain; only unfenced NT data may be lost.
+    const h = mem.history(lineAddr);
+    if (!h) return [mem.durableLine(lineAddr)];
+    return [h.prefix(eadrPrefix(h, false)), h.prefix(eadrPrefix(h, true))];
+  }
+  return mem.possibleLineValues(lineAddr);
+}
+
+/** eADR: the entries that survive when the crash cuts the global order at `cutSeq` */
+function eadrPrefix(h: LineHistory, ntLanded: boolean, cutSeq = Infinity): number {
+  let k = 0;
+  for (const e of h.entries) {
+    if (e.seq >= cutSeq) break;
+    if (e.nt && !ntLanded && k >= h.fenceMark) break;
+    k++;
+  }
+  return k;
+}
+
+export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Number of states with exactly d deviating lines, for d = 0..n (elementary symmetric sums of the choice counts). */
+function statesByDeviation(counts: number[]): number[] {
+  const e = [1];
+  for (const n of counts) {
+    for (let d = e.length; d >= 1; d--) e[d] = (e[d] ?? 0) + (e[d - 1] ?? 0) * n;
+  }
+  return e;
+}
+
+export interface EnumerationPlan {
+  coverage: Coverage;
+  total: number; // states in the plan
+}
+
+/** How many states the varied lines give and what a budget can cover. */
+export function planEnumeration(counts: number[], budget: number): EnumerationPlan & { maxDeviation: number } {
+  const e = statesByDeviation(counts);
+  const total = e.reduce((s, x) => s + x, 0);
+  if (total <= budget) return { coverage: 'exhaustive', total, maxDeviation: counts.length };
+  let covered = 0;
+  let k = -1;
+  while (k + 1 < e.length && covered + e[k + 1] <= budget) covered += e[++k];
+  k = Math.max(k, 0);
+  return { coverage: `bounded(${k})`, total: covered || 1, maxDeviation: k };
+}
+
+/** ADR states over `lines` (each with `counts[i]` history entries), fewest deviations first, then by address. */
+export function* adrStates(lines: number[], counts: number[], maxDeviation: number): Generator<CrashState> {
+  for (let d = 0; d <= Math.min(maxDeviation, lines.length); d++) {
+    for (const combo of combinations(lines.length, d)) {
+      const ks = combo.map(() => 1);
+      for (;;) {
+        const choice = new Map<number, number>();
+        combo.forEach((li, j) => choice.set(lines[li], ks[j]));
+        yield { id: stateId(choice), choice };
+        let j = ks.length - 1;
+        while (j >= 0 && ks[j] === counts[combo[j]]) ks[j--] = 1;
+        if (j < 0) break;
+        ks[j]++;
+      }
+    }
+  }
+}
+
+function* combinations(n: number, d: number): Generator<number[]> {
+  const idx = Array.from({ length: d }, (_, i) => i);
+  if (d > n) return;
+  for (;;) {
+    yield idx.slice();
+    let i = d - 1;
+    while (i >= 0 && idx[i] === n - d + i) i--;
+    if (i < 0) return;
+    idx[i]++;
+    for (let j = i + 1; j < d; j++) idx[j] = idx[j - 1] + 1;
+  }
+}
+
+/** eADR states: cuts of the global store order (from the last fence when the crash is during the stores). */
+export function* eadrStates(mem: PersistentMemory, during: boolean): Generator<CrashState> {
+  const lines = mem.pendingLines();
+  const hasNt = lines.some((a) => mem.history(a)!.entries.some((e) => e.nt));
+  const seqs = new Set<number>();
+  for (const a of lines) for (const e of mem.history(a)!.entries) seqs.add(e.seq + 1);
+  // After the operations every retired cached store is durable; during them the cut may fall anywhere since the last fence.
+  const cuts = during ? [mem.lastFenceSeq, ...[...seqs].filter((s) => s > mem.lastFenceSeq).sort((a, b) => a - b)] : [Infinity];
+  for (const seq of cuts) {
+    for (const ntLanded of hasNt ? [false, true] : [false]) {
+      const choice = new Map<number, number>();
+      for (const a of lines) choice.set(a, eadrPrefix(mem.history(a)!, ntLanded, seq));
+      const cutName = seq === Infinity ? 'end' : String(seq);
+      yield { id: `cut:${cutName}${ntLanded ? '+nt' : ''}`, choice, cut: { seq, ntLanded } };
+    }
+  }
+}
+
+export interface Evaluation {
+  ok: boolean;
+  reason?: string;
+}
+
+export interface ExploreResult {
+  ok: boolean;
+  coverage: Coverage;
+  states: number;
+  failure?: { state: CrashState; reason: string; image: PersistentMemory };
+  /** lines the predicate read that were not durable: the only ones varied */
+  varied: number[];
+}
+
+export interface ExploreOptions {
+  budget?: number;
+  /** check only this state (DAX_CRASH_STATE) */
+  onlyState?: string;
+  /** eADR: the power failure interrupts the stores since the last fence */
+  during?: boolean;
+  /** vary every pending line, not just the ones read (the naive baseline) */
+  noPruning?: boolean;
+}
+
+/**
+ * Enumerate crash states, varying only the non-durable lines the predicate reads. The predicate gets a
+ * partial image: varied lines fixed, other lines keeping their history (for per-line queries). When
+ * an evaluation reads a non-durable line not yet varied, that line joins and enumeration restarts.
+ */
+export function explore(
+  mem: PersistentMemory,
+  evaluate: (image: PersistentMemory, state: CrashState) => Evaluation,
+  opts: ExploreOptions = {},
+): ExploreResult {
+  const budget = opts.budget ?? 4096;
+  if (mem.mode === 'eadr') return exploreEadr(mem, evaluate, opts);
+  const pending = new Set(mem.pendingLines());
+  let varied: number[] = opts.noPruning ? [...pending] : [];
+  for (;;) {
+    const counts = varied.map((a) => mem.history(a)!.length);
+    const plan = planEnumeration(counts, budget);
+    const states: Iterable<CrashState> = opts.onlyState
+      ? [{ id: opts.onlyState, choice: parseStateId(opts.onlyState) }]
+      : adrStates(varied, counts, plan.maxDeviation);
+    let grew = false;
+    let checked = 0;
+    const seenContent = new Set<string>();
+    for (const state of states) {
+      // A single named state fixes every line; otherwise only the varied ones.
+      const fixed = new Set(opts.onlyState ? pending : varied);
+      const image = mem.image((a) => (fixed.has(a) ? (state.choice.get(a) ?? 0) : undefined));
+      const key = contentKey(image, [...fixed]);
+      if (seenContent.has(key)) continue;
+      seenContent.add(key);
+      image.readSet = new Set();
+      const r = evaluate(image, state);
+      const reads = [...image.readSet].filter((a) => pending.has(a) && !fixed.has(a));
+      image.readSet = undefined;
+      if (reads.length > 0 && !opts.onlyState) {
+        varied = [...new Set([...varied, ...reads])].sort((a, b) => a - b);
+        grew = true;
+        break;
+      }
+      checked++;
+      if (!r.ok) {
+        return { ok: false, coverage: plan.coverage, states: checked, failure: { state, reason: r.reason ?? 'check failed', image }, varied };
+      }
+    }
+    if (!grew) return { ok: true, coverage: opts.onlyState ? 'exhaustive' : plan.coverage, states: checked, varied };
+  }
+}
+
+function exploreEadr(
+  mem: PersistentMemory,
+  evaluate: (image: PersistentMemory, state: CrashState) => Evaluation,
+  opts: ExploreOptions,
+): ExploreResult {
+  let checked = 0;
+  for (const state of eadrStates(mem, opts.during ?? false)) {
+    if (opts.onlyState && state.id !== opts.onlyState) continue;
+    const image = mem.image((a) => state.choice.get(a) ?? 0);
+    const r = evaluate(image, state);
+    checked++;
+    if (!r.ok) return { ok: false, coverage: 'exhaustive', states: checked, failure: { state, reason: r.reason ?? 'check failed', image }, varied: mem.pendingLines() };
+  }
+  return { ok: true, coverage: 'exhaustive', states: checked, varied: mem.pendingLines() };
+}
+
+function contentKey(image: PersistentMemory, lines: number[]): string {
+  return lines
+    .sort((a, b) => a - b)
+    .map((a) => Buffer.from(image.load(a, LINE_SIZE)).toString('base64'))
+    .join(',');
+}

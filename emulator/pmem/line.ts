@@ -1,0 +1,37 @@
+// One 64-byte cache line's history since its last durable point (DESIGN.md section 2).
+
+export const LINE_SIZE = 64;
+export const PAGE_SIZE = 4096;
+export const LINES_PER_PAGE = PAGE_SIZE / LINE_SIZE;
+
+/** One store's effect on one line: the whole line's value after it (so a prefix is just "the k-th value"). */
+export interface StoreEntry {
+  seq: number; // position in the global store order
+  value: Uint8Array; // the 64-byte line after this store
+  nt: boolean; // non-temporal (bypasses the cache, durable at the next fence)
+}
+
+export class LineHistory {
+  /** number of entries the next fence makes durable: set by clwb/clflushopt and by non-temporal stores */
+  fenceMark = 0;
+  /** a write-back was requested for entries up to fenceMark (clwb/clflushopt), as opposed to NT only */
+  writebackRequested = false;
+  readonly entries: StoreEntry[] = [];
+
+  constructor(readonly base: Uint8Array) {}
+
+  get length(): number {
+    return this.entries.length;
+  }
+
+  /** the line's content if a crash kept the first k entries */
+  prefix(k: number): Uint8Array {
+    return k === 0 ? this.base : this.entries[k - 1].value;
+  }
+
+  /** the state a report draws: what happened to the newest value */
+  describe(): 'durable' | 'written-back-not-fenced' | 'never-written-back' {
+    if (this.entries.length === 0) return 'durable';
+    return this.fenceMark === this.entries.length ? 'written-back-not-fenced' : 'never-written-back';
+  }
+}

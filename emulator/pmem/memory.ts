@@ -1,0 +1,265 @@
+// Persistent memory behind a CPU cache: x86 ADR by default, eADR as an option.
+// Media is sparse by 4 KiB page; a line carries a history only while something of it is not durable.
+
+import { LINE_SIZE, LineHistory, PAGE_SIZE } from './line';
+
+export type PersistenceMode = 'adr' | 'eadr';
+export type FlushInsn = 'clwb' | 'clflushopt' | 'clflush';
+
+export interface PmemOptions {
+  mode?: PersistenceMode;
+  /** split each store into 8-byte units, each its own history entry (torn writes) */
+  tearing?: boolean;
+}
+
+/** Observer for the write-back log (white-box introspection); the pmem layer knows nothing of files. */
+export interface PmemObserver {
+  onFlush?(addr: number, insn: FlushInsn): void;
+  onFence?(): void;
+}
+
+interface Page {
+  cur: Uint8Array; // what loads see
+  lines: Map<number, LineHistory>; // line index within the page -> history (non-durable lines only)
+}
+
+export class PmemError extends Error {
+  constructor(
+    readonly errno: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export class PersistentMemory {
+  readonly mode: PersistenceMode;
+  readonly tearing: boolean;
+  private readonly pages = new Map<number, Page>();
+  /** addresses of lines with a non-durable history */
+  private readonly pending = new Set<number>();
+  /** lines the next fence touches (write-back requested or NT store) */
+  private readonly fenceSet = new Set<number>();
+  private seq = 0;
+  /** eADR: store sequence number at the last fence, the earliest point a crash "during" may cut */
+  lastFenceSeq = 0;
+  observer: PmemObserver | undefined;
+
+  constructor(
+    readonly size: number,
+    opts: PmemOptions = {},
+  ) {
+    if (!Number.isSafeInteger(size) || size <= 0 || size % PAGE_SIZE !== 0) {
+      throw new PmemError('EINVAL', `namespace size ${size} must be a positive multiple of ${PAGE_SIZE}`);
+    }
+    this.mode = opts.mode ?? 'adr';
+    this.tearing = opts.tearing ?? false;
+  }
+
+  private check(addr: number, len: number): void {
+    if (!Number.isSafeInteger(addr) || !Number.isSafeInteger(len) || addr < 0 || len < 0 || addr + len > this.size) {
+      throw new PmemError('ERANGE', `range [${addr}, ${addr + len}) is outside the ${this.size}-byte namespace`);
+    }
+  }
+
+  private page(pfn: number, create: boolean): Page | undefined {
+    let p = this.pages.get(pfn);
+    if (!p && create) {
+      p = { cur: new Uint8Array(PAGE_SIZE), lines: new Map() };
+      this.pages.set(pfn, p);
+    }
+    return p;
+  }
+
+  /** pages ever touched: memory follows this, not the namespace size */
+  get touchedPages(): number {
+    return this.pages.size;
+  }
+
+  get storeCount(): number {
+    return this.seq;
+  }
+
+  load(addr: number, len: number): Uint8Array {
+    this.check(addr, len);
+    const out = new Uint8Array(len);
+    for (let off = 0; off < len; ) {
+      const a = addr + off;
+      const pfn = Math.floor(a / PAGE_SIZE);
+      const po = a % PAGE_SIZE;
+      const n = Math.min(PAGE_SIZE - po, len - off);
+      const p = this.pages.get(pfn);
+      if (p) {
+        out.set(p.cur.subarray(po, po + n), off);
+        if (this.readSet && p.lines.size > 0) this.noteReads(pfn, po, n);
+      }
+      off += n;
+    }
+    return out;
+  }
+
+  private noteReads(pfn: number, po: number, n: number): void {
+    const p = this.pages.get(pfn)!;
+    for (let li = Math.floor(po / LINE_SIZE); li * LINE_SIZE < po + n; li++) {
+      if (p.lines.has(li)) this.readSet!.add(pfn * PAGE_SIZE + li * LINE_SIZE);
+    }
+  }
+
+  /** a cached store (`nt` false) or a non-temporal one (`memcpy_to_pmem`, movnt) */
+  store(addr: number, data: Uint8Array, nt = false): void {
+    this.check(addr, data.length);
+    const unit = this.tearing ? 8 : LINE_SIZE;
+    for (let off = 0; off < data.length; ) {
+      const a = addr + off;
+      const lineEnd = (Math.floor(a / LINE_SIZE) + 1) * LINE_SIZE;
+      const unitEnd = this.tearing ? (Math.floor(a / unit) + 1) * unit : lineEnd;
+      const n = Math.min(unitEnd, lineEnd, addr + data.length) - a;
+      this.storeInLine(a, data.subarray(off, off + n), nt);
+      off += n;
+    }
+    this.seq++;
+  }
+
+  private storeInLine(a: number, bytes: Uint8Array, nt: boolean): void {
+    const pfn = Math.floor(a / PAGE_SIZE);
+    const p = this.page(pfn, true)!;
+    const li = Math.floor((a % PAGE_SIZE) / LINE_SIZE);
+    const lineAddr = pfn * PAGE_SIZE + li * LINE_SIZE;
+    let h = p.lines.get(li);
+    if (!h) {
+      h = new LineHistory(p.cur.slice(li * LINE_SIZE, (li + 1) * LINE_SIZE));
+      p.lines.set(li, h);
+      this.pending.add(lineAddr);
+    }
+    p.cur.set(bytes, a % PAGE_SIZE);
+    const value = p.cur.slice(li * LINE_SIZE, (li + 1) * LINE_SIZE);
+    // With tearing one call yields several entries of the same line, all with the call's sequence number.
+    h.entries.push({ seq: this.seq, value, nt });
+    if (nt) {
+      // A non-temporal store evicts the line: everything stored so far lands at the next fence.
+      h.fenceMark = h.entries.length;
+      this.fenceSet.add(lineAddr);
+    }
+  }
+
+  /** clwb / clflushopt request a write-back of each line's current value; clflush is durable at once */
+  flush(addr: number, len: number, insn: FlushInsn): void {
+    this.check(addr, len);
+    if (len === 0) return;
+    const first = Math.floor(addr / LINE_SIZE);
+    const last = Math.floor((addr + len - 1) / LINE_SIZE);
+    for (let l = first; l <= last; l++) {
+      const lineAddr = l * LINE_SIZE;
+      this.observer?.onFlush?.(lineAddr, insn);
+      const h = this.history(lineAddr);
+      if (!h) continue;
+      if (insn === 'clflush') {
+        this.makeDurable(lineAddr, h.entries.length);
+      } else {
+        h.fenceMark = h.entries.length;
+        h.writebackRequested = true;
+        this.fenceSet.add(lineAddr);
+      }
+    }
+  }
+
+  /** sfence (`wmb_pmem`): every requested write-back and every NT store becomes durable */
+  fence(): void {
+    this.observer?.onFence?.();
+    for (const lineAddr of this.fenceSet) {
+      const h = this.history(lineAddr);
+      if (h) this.makeDurable(lineAddr, h.fenceMark);
+    }
+    this.fenceSet.clear();
+    if (this.mode === 'eadr') {
+      // Caches are inside the persistence domain: a fence drains the store buffer, so cached stores are durable.
+      for (const lineAddr of [...this.pending]) {
+        const h = this.history(lineAddr)!;
+        let k = h.entries.length;
+        const firstNt = h.entries.findIndex((e) => e.nt);
+        if (firstNt >= 0 && firstNt >= h.fenceMark) k = firstNt;
+        this.makeDurable(lineAddr, k);
+      }
+    }
+    this.lastFenceSeq = this.seq;
+  }
+
+  history(lineAddr: number): LineHistory | undefined {
+    const p = this.pages.get(Math.floor(lineAddr / PAGE_SIZE));
+    return p?.lines.get((lineAddr % PAGE_SIZE) / LINE_SIZE);
+  }
+
+  /** drop the first k entries of a line's history: they are on media now */
+  private makeDurable(lineAddr: number, k: number): void {
+    const p = this.pages.get(Math.floor(lineAddr / PAGE_SIZE))!;
+    const li = (lineAddr % PAGE_SIZE) / LINE_SIZE;
+    const h = p.lines.get(li)!;
+    if (k <= 0) return;
+    if (k >= h.entries.length) {
+      p.lines.delete(li);
+      this.pending.delete(lineAddr);
+      this.fenceSet.delete(lineAddr);
+      return;
+    }
+    const rest = new LineHistory(h.entries[k - 1].value);
+    rest.entries.push(...h.entries.slice(k));
+    rest.fenceMark = Math.max(0, h.fenceMark - k);
+    rest.writebackRequested = rest.fenceMark > 0 && h.writebackRequested;
+    p.lines.set(li, rest);
+    if (rest.fenceMark === 0) this.fenceSet.delete(lineAddr);
+  }
+
+  /** lines with something not yet durable, in address order (the crash-state space) */
+  pendingLines(): number[] {
+    return [...this.pending].sort((a, b) => a - b);
+  }
+
+  /** the durable lower bound of a line: what survives every crash */
+  durableLine(lineAddr: number): Uint8Array {
+    const h = this.history(lineAddr);
+    if (h) return h.base;
+    return this.load(lineAddr, LINE_SIZE);
+  }
+
+  /** every value the line can hold after a crash (ADR: any prefix of its history) */
+  possibleLineValues(lineAddr: number): Uint8Array[] {
+    const h = this.history(lineAddr);
+    if (!h) return [this.load(lineAddr, LINE_SIZE)];
+    const out: Uint8Array[] = [];
+    for (let k = 0; k <= h.entries.length; k++) out.push(h.prefix(k));
+    return out;
+  }
+
+  /**
+   * A fresh memory holding one (partial) crash state: lines for which `choose` returns k keep the
+   * first k entries and become durable; lines for which it returns undefined keep their whole history.
+   */
+  image(choose: (lineAddr: number, h: LineHistory) => number | undefined): PersistentMemory {
+    const m = new PersistentMemory(this.size, { mode: this.mode, tearing: this.tearing });
+    for (const [pfn, p] of this.pages) {
+      const np = m.page(pfn, true)!;
+      np.cur.set(p.cur);
+      for (const [li, h] of p.lines) {
+        const lineAddr = pfn * PAGE_SIZE + li * LINE_SIZE;
+        const k = choose(lineAddr, h);
+        if (k === undefined) {
+          const copy = new LineHistory(h.base);
+          copy.entries.push(...h.entries);
+          copy.fenceMark = h.fenceMark;
+          copy.writebackRequested = h.writebackRequested;
+          np.lines.set(li, copy);
+          m.pending.add(lineAddr);
+          if (copy.fenceMark > 0) m.fenceSet.add(lineAddr);
+        } else {
+          np.cur.set(h.prefix(k), li * LINE_SIZE);
+        }
+      }
+    }
+    m.seq = this.seq;
+    m.lastFenceSeq = this.lastFenceSeq;
+    return m;
+  }
+
+  /** reads of non-durable lines are recorded here while set (the explorer's read set) */
+  readSet: Set<number> | undefined;
+}

@@ -1,0 +1,185 @@
+// Evaluates the contract's CrashCheck predicates over crash states of the emulator.
+// Data comparisons use the per-line query on a partial image; everything else the explorer enumerates.
+
+import { CrashCheck, CrashVerdict, LineReport, MountOptions } from '../contract';
+import { fromHex, toHex } from '../hex';
+import { Machine } from '../../emulator/machine';
+import { explore, holdsInEveryState, parseStateId, stateId, CrashState } from '../../emulator/pmem/crash';
+import { LINE_SIZE } from '../../emulator/pmem/line';
+import { PersistentMemory } from '../../emulator/pmem/memory';
+
+export interface KernelOnImage {
+  machine: Machine;
+  /** physical address of a file byte range, after the path resolves in this state (undefined: hole) */
+  fileRange?(path: string, offset: number, length: number): Array<{ phys: number | undefined; len: number }>;
+  evaluateFs?(check: CrashCheck): { ok: boolean; reason?: string } | undefined;
+}
+
+export type Boot = (image: PersistentMemory, mounts: MountOptions[]) => KernelOnImage;
+
+interface Outcome {
+  ok: boolean;
+  reason?: string;
+  line?: { lineAddr: number; k: number; found: Uint8Array; expected: Uint8Array; compareOffset: number };
+  perLine: boolean;
+}
+
+function dataHolds(mem: PersistentMemory, ranges: Array<{ phys: number | undefined; len: number }>, want: Uint8Array, what: string, concrete: boolean): Outcome {
+  let off = 0;
+  for (const r of ranges) {
+    const part = want.subarray(off, off + r.len);
+    if (r.phys === undefined) {
+      // a hole reads as zeros in every state
+      const nz = part.findIndex((b) => b !== 0);
+      if (nz >= 0) return { ok: false, reason: `${what}: byte ${off + nz} is in a hole and reads as zero`, perLine: true };
+    } else if (concrete) {
+      // a tracked load: the explorer varies every non-durable line it touches
+      const got = mem.load(r.phys, r.len);
+      const bad = got.findIndex((b, i) => b !== part[i]);
+      if (bad >= 0) return { ok: false, reason: `${what}: expected ${toHex(part)} but this crash state holds ${toHex(got)}`, perLine: false };
+    } else {
+      const f = holdsInEveryState(mem, r.phys, part);
+      if (f) {
+        const lo = Math.max(r.phys, f.lineAddr);
+        const hi = Math.min(r.phys + part.length, f.lineAddr + LINE_SIZE);
+        const expected = part.subarray(lo - r.phys, hi - r.phys);
+        return {
+          ok: false,
+          reason: `${what}: expected ${toHex(expected)} but a crash state holds ${toHex(f.found.subarray(lo - f.lineAddr, hi - f.lineAddr))} (line 0x${f.lineAddr.toString(16)} keeps ${f.k} of its stores)`,
+          line: { lineAddr: f.lineAddr, k: f.k, found: f.found, expected, compareOffset: lo - f.lineAddr },
+          perLine: true,
+        };
+      }
+    }
+    off += r.len;
+  }
+  return { ok: true, perLine: true };
+}
+
+function evaluate(k: KernelOnImage, check: CrashCheck, concrete: boolean): Outcome {
+  switch (check.kind) {
+    case 'device-holds': {
+      const want = fromHex(check.data);
+      const phys = k.machine.physRange(check.dev, check.offset, want.length);
+      return dataHolds(k.machine.mem, [{ phys, len: want.length }], want, `/dev/${check.dev} at offset ${check.offset}`, concrete);
+    }
+    case 'file-holds': {
+      const want = fromHex(check.data);
+      if (!k.fileRange) return { ok: false, reason: 'no filesystem is mounted', perLine: false };
+      const ranges = k.fileRange(check.path, check.offset, want.length);
+      return dataHolds(k.machine.mem, ranges, want, `${check.path} at offset ${check.offset}`, concrete);
+    }
+    case 'all': {
+      let perLine = false;
+      for (const c of check.checks) {
+        const o = evaluate(k, c, concrete);
+        perLine ||= o.perLine;
+        if (!o.ok) return o;
+      }
+      return { ok: true, perLine };
+    }
+    case 'not': {
+      const o = evaluate(k, check.check, true);
+      return { ok: !o.ok, reason: o.ok ? `expected not: ${JSON.stringify(check.check)}` : undefined, perLine: false };
+    }
+    case 'implies': {
+      const a = evaluate(k, check.if, true);
+      if (!a.ok) return { ok: true, perLine: false };
+      return evaluate(k, check.then, true);
+    }
+    default: {
+      const r = k.evaluateFs?.(check);
+      if (!r) return { ok: false, reason: `check ${check.kind} needs a mounted filesystem`, perLine: false };
+      return { ...r, perLine: false };
+    }
+  }
+}
+
+/** Is this check decided by per-line queries alone in each state? Then negation must enumerate. */
+function needsFixedLines(check: CrashCheck): boolean {
+  return check.kind === 'not' || check.kind === 'implies' || (check.kind === 'all' && check.checks.some(needsFixedLines));
+}
+
+export function checkCrashStates(
+  machine: Machine,
+  boot: Boot,
+  check: CrashCheck,
+  mounts: MountOptions[],
+  opts: { budget: number; onlyState?: string },
+): CrashVerdict {
+  const mem = machine.mem;
+  let lastOutcome: Outcome | undefined;
+  let usedPerLine = false;
+  // Negations and implications compare concrete values, so every line they read must be fixed.
+  const noPerLine = needsFixedLines(check);
+  const r = explore(
+    mem,
+    (image) => {
+      const o = evaluate(boot(image, mounts), check, noPerLine);
+      usedPerLine ||= o.perLine && !noPerLine;
+      lastOutcome = o;
+      return { ok: o.ok, reason: o.reason };
+    },
+    { budget: opts.budget, onlyState: opts.onlyState },
+  );
+  if (r.ok) {
+    const perLine = usedPerLine && r.varied.length === 0;
+    return { ok: true, coverage: perLine ? 'per-line' : r.coverage, states: perLine ? perLineStates(mem) : r.states };
+  }
+  const f = r.failure!;
+  const choice = new Map(f.state.choice);
+  const lines: LineReport[] = [];
+  const o = lastOutcome!;
+  if (o.line) {
+    choice.set(o.line.lineAddr, o.line.k);
+    lines.push(lineReport(machine, o.line.lineAddr, o.line.found, o.line.expected, o.line.compareOffset));
+  }
+  for (const [addr, k] of f.state.choice) {
+    if (k > 0 && addr !== o.line?.lineAddr) lines.push(lineReport(machine, addr, mem.history(addr)!.prefix(k)));
+  }
+  return {
+    ok: false,
+    coverage: r.coverage,
+    states: r.states,
+    counterexample: { stateId: f.state.cut ? f.state.id : stateId(choice), reason: f.reason, lines },
+  };
+}
+
+/** all lines at the durable lower bound except those the state id names */
+export function imageForState(mem: PersistentMemory, id: string | undefined): { image: PersistentMemory; id: string } {
+  if (!id) return { image: mem.image(() => 0), id: 'lb' };
+  const choice = parseStateId(id);
+  for (const [a, k] of choice) {
+    const h = mem.history(a);
+    if (!h || k > h.length) throw new Error(`crash state ${id} does not exist in this run: line 0x${a.toString(16)} has ${h ? h.length : 0} stores to keep`);
+  }
+  return { image: mem.image((a) => choice.get(a) ?? 0), id };
+}
+
+function perLineStates(mem: PersistentMemory): number {
+  let n = 1;
+  for (const a of mem.pendingLines()) n += mem.history(a)!.length;
+  return n;
+}
+
+function lineReport(machine: Machine, addr: number, found: Uint8Array, expected?: Uint8Array, compareOffset?: number): LineReport {
+  const h = machine.mem.history(addr);
+  let dev = '?';
+  let devAddr = addr;
+  for (const ns of machine.namespaces.values()) {
+    if (addr >= ns.base && addr < ns.base + ns.size) {
+      dev = ns.name;
+      devAddr = addr - ns.base;
+    }
+  }
+  return {
+    addr: devAddr,
+    dev,
+    state: h ? h.describe() : 'durable',
+    found: toHex(found),
+    expected: expected ? toHex(expected) : undefined,
+    compareOffset,
+  };
+}
+
+export type { CrashState };
