@@ -6,6 +6,8 @@ import { PersistentMemory, PersistenceMode, PmemError } from './pmem/memory';
 import { Namespace, NAMESPACE_STRIDE, SECTOR_SIZE } from './nvdimm/namespace';
 import { PmemDriver } from './nvdimm/pmem-driver';
 import { BlockDevice } from './block/block-device';
+import { BdevInode } from './block/bdev-inode';
+import type { WritebackEnv } from './dax/writeback';
 
 export interface MachineConfig {
   mode?: PersistenceMode;
@@ -36,10 +38,28 @@ export class Machine {
   ) {
     this.mem = mem ?? new PersistentMemory(PHYS_SIZE, { mode: config.mode, tearing: config.tearing });
     this.faults = new Faults(config.variant);
+    this.wbEnv.faults = this.faults;
     this.mem.observer = {
       onFlush: (addr, insn) => this.writebackLog.push({ kind: 'writeback-line', addr, insn }),
       onFence: () => this.writebackLog.push({ kind: 'fence' }),
     };
+  }
+
+  /** what the DAX writeback needs from the machine: the variant, and the big hammer's reach */
+  readonly wbEnv: WritebackEnv = {
+    faults: new Faults(),
+    bigHammer: () => {
+      // The rejected design of seed 001: write back every line of every namespace, whatever was dirtied.
+      for (const ns of this.namespaces.values()) this.mem.flush(ns.base, ns.size, 'clwb');
+      this.mem.fence();
+    },
+  };
+
+  /** register a block device and give it its inode */
+  addBdev(b: BlockDevice): BlockDevice {
+    b.bd_inode = new BdevInode(b, 0x10000 + this.bdevs.size, this.wbEnv);
+    this.bdevs.set(b.name, b);
+    return b;
   }
 
   createNamespace(name: string, size: number): Namespace {
@@ -50,7 +70,7 @@ export class Machine {
     }
     const ns = new Namespace(name, this.mem, this.namespaces.size * NAMESPACE_STRIDE, size);
     this.namespaces.set(name, ns);
-    this.bdevs.set(name, new BlockDevice(name, new PmemDriver(ns, this.faults), 0, size / SECTOR_SIZE, 0));
+    this.addBdev(new BlockDevice(name, new PmemDriver(ns, this.faults), 0, size / SECTOR_SIZE, 0));
     return ns;
   }
 
@@ -68,7 +88,7 @@ export class Machine {
     });
     parts.forEach((p, i) => {
       const name = `${disk}p${i + 1}`;
-      this.bdevs.set(name, new BlockDevice(name, whole.driver, p.start / SECTOR_SIZE, p.size / SECTOR_SIZE, i + 1));
+      this.addBdev(new BlockDevice(name, whole.driver, p.start / SECTOR_SIZE, p.size / SECTOR_SIZE, i + 1));
       names.push(name);
     });
     return names;
@@ -100,7 +120,7 @@ export class Machine {
     for (const [name, b] of this.bdevs) {
       const ns = m.namespaces.get(b.driver.ns.name)!;
       const driver = b.partno === 0 ? new PmemDriver(ns, m.faults) : m.bdevs.get(b.driver.ns.name)!.driver;
-      m.bdevs.set(name, new BlockDevice(name, driver, b.startSector, b.nrSectors, b.partno));
+      m.addBdev(new BlockDevice(name, driver, b.startSector, b.nrSectors, b.partno));
     }
     return m;
   }

@@ -6,6 +6,9 @@ import { Bio, PmemDriver } from '../nvdimm/pmem-driver';
 import { SECTOR_SIZE } from '../nvdimm/namespace';
 
 export class BlockDevice {
+  /** bd_inode: set by the machine when it creates the device (buffer cache and raw DAX mappings) */
+  bd_inode!: import('../mm/inode').Inode;
+
   constructor(
     readonly name: string,
     readonly driver: PmemDriver,

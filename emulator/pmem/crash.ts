@@ -77,7 +77,7 @@ function eadrPrefix(h: LineHistory, ntLanded: boolean, cutSeq = Infinity): numbe
   let k = 0;
   for (const e of h.entries) {
     if (e.seq >= cutSeq) break;
-    if (e.nt && !ntLanded && k >= h.fenceMark) break;
+    if (e.nt && !ntLanded) break; // an NT entry still in the history has not been fenced
     k++;
   }
   return k;

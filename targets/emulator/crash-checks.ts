@@ -139,7 +139,7 @@ export function checkCrashStates(
   }
   return {
     ok: false,
-    coverage: r.coverage,
+    coverage: o.perLine && r.varied.length === 0 ? 'per-line' : r.coverage,
     states: r.states,
     counterexample: { stateId: f.state.cut ? f.state.id : stateId(choice), reason: f.reason, lines },
   };

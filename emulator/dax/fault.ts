@@ -1,0 +1,71 @@
+// The DAX fault handlers (seed 002): __dax_fault, __dax_pmd_fault and dax_pfn_mkwrite, each
+// recording the mapping in the radix tree so fsync/msync/sync(2) know what to write back.
+
+import type { DaxEntry } from '../mm/address-space';
+import { PAGES_PER_PMD, PMD_SIZE } from '../mm/address-space';
+import type { FaultHandlers, Pte, Vma } from '../mm/vma';
+import type { Inode } from '../mm/inode';
+import type { Faults } from '../faults';
+import { dax_radix_entry, pmdCovering } from './radix-entry';
+import { SECTOR_SIZE } from '../nvdimm/namespace';
+import { PAGE_SIZE } from '../mm/address-space';
+
+export interface DaxFaultEnv {
+  faults: Faults;
+  /** MAP_SYNC: make the block allocation durable before the write fault returns (dax_finish_sync_fault) */
+  syncMetadata?(inode: Inode): void;
+}
+
+function entryFor(inode: Inode, index: number, write: boolean, type: 'pte' | 'pmd'): DaxEntry | undefined {
+  const map = inode.get_block(index, write);
+  if (!map) return undefined;
+  const { addr } = map.bdev.direct_access(map.sector);
+  return { kind: 'dax', type, bdev: map.bdev, sector: map.sector, phys: addr };
+}
+
+export function daxFaultHandlers(env: DaxFaultEnv): FaultHandlers {
+  return {
+    fault(vma: Vma, index: number, write: boolean): Pte {
+      const inode = vma.inode;
+      const allocatedBefore = write ? inode.get_block(index, false) !== undefined : true;
+      const entry = entryFor(inode, index, write, 'pte');
+      // A read of a hole maps the zero page read-only and records nothing (MS-4).
+      if (!entry) return { phys: undefined, writable: false };
+      if (write && vma.sync && !allocatedBefore) env.syncMetadata?.(inode);
+      dax_radix_entry(inode.mapping, index, entry, write, env.faults);
+      const cover = pmdCovering(inode.mapping, index);
+      // If a PMD entry already covers the page, the PTE maps the same pmem the PMD entry tracks.
+      const phys = cover ? cover[1].phys + (index - cover[0]) * PAGE_SIZE : (inode.mapping.lookup(index) as DaxEntry | undefined)?.phys ?? entry.phys;
+      return { phys, writable: write };
+    },
+
+    pmdFault(vma: Vma, head: number, write: boolean): Pte | undefined {
+      const inode = vma.inode;
+      const first = entryFor(inode, head, write, 'pmd');
+      // Fall back to PTEs unless 2 MiB of contiguous, 2 MiB-aligned pmem backs the range.
+      if (!first || first.phys % PMD_SIZE !== 0) return undefined;
+      for (let i = 1; i < PAGES_PER_PMD; i++) {
+        const m = inode.get_block(head + i, write);
+        if (!m || m.bdev !== first.bdev || m.sector !== first.sector + (i * PAGE_SIZE) / SECTOR_SIZE) return undefined;
+      }
+      dax_radix_entry(inode.mapping, head, first, write, env.faults);
+      return { phys: first.phys, writable: write };
+    },
+
+    *pfnMkwrite(vma: Vma, index: number, pte: Pte): Generator<string, boolean, void> {
+      // The schedule's stop point: the fault is taken, the tree is not yet locked.
+      yield 'pfn_mkwrite';
+      const mapping = vma.inode.mapping;
+      const gone = !mapping.lookup(index) && !pmdCovering(mapping, index);
+      if (gone && env.faults.has('mkwrite-inserts-on-race') && pte.phys !== undefined) {
+        // The historical bug: an entry for the punched-out block goes back into the tree.
+        const stale: DaxEntry = { kind: 'dax', type: 'pte', bdev: vma.inode.sb.s_bdev, sector: -1, phys: pte.phys };
+        mapping.insert(index, stale);
+        mapping.tagSet(index, 'DIRTY');
+        return true;
+      }
+      dax_radix_entry(mapping, index, undefined, true, env.faults);
+      return true;
+    },
+  };
+}

@@ -1,0 +1,38 @@
+// ext2 metadata: plain buffer heads in the block device's page cache, written by the bdev inode's
+// ->writepages on sync(2), or one by one (sync_dirty_buffer) on fsync. No journal.
+
+import type { BlockDevice } from '../../block/block-device';
+import { buffer_dirty, invalidate_buffers, mark_buffer_dirty, sb_bread, sync_dirty_buffer } from '../buffer';
+import type { MetaStore } from '../meta';
+
+export class Ext2Buffers implements MetaStore {
+  constructor(private readonly bdev: BlockDevice) {}
+
+  read(block: number): Uint8Array {
+    return sb_bread(this.bdev, block).data;
+  }
+
+  dirty(block: number, owner?: { assoc: Set<number> }): void {
+    mark_buffer_dirty(this.bdev, block);
+    // mark_buffer_dirty_inode(): fsync of the owner writes this buffer too
+    owner?.assoc.add(block);
+  }
+
+  commit(): void {}
+
+  syncInode(owner: { assoc: Set<number> }, inodeBlock: number): void {
+    // sync_mapping_buffers() then sync_inode_metadata(); bitmaps ride along as ext2 dirties them for the inode
+    for (const b of [...owner.assoc, inodeBlock]) sync_dirty_buffer(this.bdev, b);
+    owner.assoc.clear();
+  }
+
+  checkpoint(): void {
+    for (const [i] of this.bdev.bd_inode.mapping.entries()) {
+      if (buffer_dirty(this.bdev, i)) sync_dirty_buffer(this.bdev, i);
+    }
+  }
+
+  drop(): void {
+    invalidate_buffers(this.bdev, 0, Infinity);
+  }
+}

@@ -1,0 +1,17 @@
+// How a filesystem's metadata blocks (bitmaps, inode table, indirect blocks, xfs directories) reach
+// media: the one place the personalities differ in their metadata path.
+
+export interface MetaStore {
+  /** the cached, mutable copy of a metadata block */
+  read(block: number): Uint8Array;
+  /** the caller changed the block; `owner` is the inode whose fsync must make it durable */
+  dirty(block: number, owner?: { assoc: Set<number> }): void;
+  /** make every change so far durable: ext4 commits its journal, xfs forces its log, ext2 does nothing */
+  commit(): void;
+  /** fsync of one inode: make its metadata durable */
+  syncInode(owner: { assoc: Set<number> }, inodeBlock: number): void;
+  /** write every metadata block home and empty the log (umount, freeze, log full) */
+  checkpoint(): void;
+  /** forget cached blocks (umount) */
+  drop(): void;
+}

@@ -1,0 +1,109 @@
+// The write-ahead log shared by ext4's journal (jbd2) and xfs's log: block images are written to the
+// log area, then a commit block with REQ_FLUSH|REQ_FUA. Recovery trusts a commit block and does not
+// checksum the logged blocks, so writing the commit before its blocks are durable would replay garbage:
+// the ordering is what makes it safe.
+
+import type { BlockDevice } from '../block/block-device';
+import { BLOCK_SIZE, SECTORS_PER_BLOCK, view } from './format';
+
+const LOG_MAGIC = 0x4a424432;
+const T_DESC = 1;
+const T_COMMIT = 2;
+const T_SB = 3;
+/** block numbers one descriptor block holds */
+const MAX_PER_TXN = (BLOCK_SIZE - 16) / 4;
+
+function header(type: number, seq: number, n: number): Uint8Array {
+  const b = new Uint8Array(BLOCK_SIZE);
+  const v = view(b);
+  v.setUint32(0, LOG_MAGIC, true);
+  v.setUint32(4, type, true);
+  v.setUint32(8, seq, true);
+  v.setUint32(12, n, true);
+  return b;
+}
+
+function parse(b: Uint8Array): { type: number; seq: number; n: number } | undefined {
+  const v = view(b);
+  if (v.getUint32(0, true) !== LOG_MAGIC) return undefined;
+  return { type: v.getUint32(4, true), seq: v.getUint32(8, true), n: v.getUint32(12, true) };
+}
+
+export interface RecoveredLog {
+  /** the next sequence number to use */
+  nextSeq: number;
+  /** committed block images in commit order (later ones win) */
+  writes: Array<[number, Uint8Array]>;
+  transactions: number;
+}
+
+/** Scan the log from its superblock: each descriptor with the expected sequence and a matching commit. */
+export function scanLog(read: (block: number) => Uint8Array, start: number, len: number): RecoveredLog {
+  const sb = parse(read(start));
+  let seq = sb && sb.type === T_SB ? sb.seq : 1;
+  const writes: Array<[number, Uint8Array]> = [];
+  let pos = start + 1;
+  let transactions = 0;
+  for (;;) {
+    if (pos >= start + len) break;
+    const d = parse(read(pos));
+    if (!d || d.type !== T_DESC || d.seq !== seq || d.n > MAX_PER_TXN || pos + 1 + d.n >= start + len) break;
+    const c = parse(read(pos + 1 + d.n));
+    if (!c || c.type !== T_COMMIT || c.seq !== seq || c.n !== d.n) break;
+    const dv = view(read(pos));
+    for (let i = 0; i < d.n; i++) writes.push([dv.getUint32(16 + i * 4, true), read(pos + 1 + i)]);
+    transactions++;
+    seq++;
+    pos += d.n + 2;
+  }
+  return { nextSeq: seq, writes, transactions };
+}
+
+export class WriteAheadLog {
+  private head: number;
+  constructor(
+    readonly bdev: BlockDevice,
+    readonly start: number,
+    readonly len: number,
+    public seq: number,
+  ) {
+    this.head = start + 1;
+  }
+
+  private write(block: number, data: Uint8Array, flags: Array<'REQ_FLUSH' | 'REQ_FUA'> = []): void {
+    this.bdev.submit_bio({ sector: block * SECTORS_PER_BLOCK, write: true, data, flags: new Set(flags) });
+  }
+
+  /** room for a transaction of n blocks before the log must be checkpointed */
+  fits(n: number): boolean {
+    return this.head + n + 2 <= this.start + this.len;
+  }
+
+  static maxPerTransaction(len: number): number {
+    return Math.min(MAX_PER_TXN, len - 3);
+  }
+
+  /** write one transaction: descriptor and images, then the commit block with REQ_FLUSH|REQ_FUA */
+  commit(blocks: Array<[number, Uint8Array]>): void {
+    const d = header(T_DESC, this.seq, blocks.length);
+    const dv = view(d);
+    blocks.forEach(([blk], i) => dv.setUint32(16 + i * 4, blk, true));
+    this.write(this.head, d);
+    blocks.forEach(([, data], i) => this.write(this.head + 1 + i, data.slice()));
+    // REQ_FLUSH: the descriptor and images are durable before the commit block; REQ_FUA: the commit is.
+    this.write(this.head + 1 + blocks.length, header(T_COMMIT, this.seq, blocks.length), ['REQ_FLUSH', 'REQ_FUA']);
+    this.head += blocks.length + 2;
+    this.seq++;
+  }
+
+  /** after a checkpoint: every logged block is home, so the log restarts empty at `seq` */
+  reset(): void {
+    this.write(this.start, header(T_SB, this.seq, 0), ['REQ_FLUSH', 'REQ_FUA']);
+    this.head = this.start + 1;
+  }
+
+  /** mkfs: an empty log */
+  static format(bdev: BlockDevice, start: number): void {
+    bdev.submit_bio({ sector: start * SECTORS_PER_BLOCK, write: true, data: header(T_SB, 1, 0), flags: new Set(['REQ_FUA']) });
+  }
+}

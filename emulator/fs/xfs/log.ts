@@ -1,0 +1,75 @@
+// xfs metadata: its own buffer cache (xfs_buf, not the block device's page cache) and its log.
+// A changed buffer joins the transaction; a log force writes it to the log with REQ_FLUSH|REQ_FUA and
+// pins it in the AIL; pushing the AIL writes buffers home and lets the log tail move.
+
+import type { BlockDevice } from '../../block/block-device';
+import { BLOCK_SIZE, SECTORS_PER_BLOCK } from '../format';
+import { blkdev_issue_flush } from '../buffer';
+import type { MetaStore } from '../meta';
+import { WriteAheadLog } from '../wal';
+
+export class XfsLog implements MetaStore {
+  private readonly bufs = new Map<number, Uint8Array>();
+  private readonly transaction = new Set<number>();
+  private readonly ail = new Set<number>();
+
+  constructor(
+    private readonly bdev: BlockDevice,
+    private readonly log: WriteAheadLog,
+  ) {}
+
+  /** xfs_buf_read() */
+  read(block: number): Uint8Array {
+    let b = this.bufs.get(block);
+    if (!b) {
+      b = this.bdev.read(block * BLOCK_SIZE, BLOCK_SIZE);
+      this.bufs.set(block, b);
+    }
+    return b;
+  }
+
+  dirty(block: number, owner?: { assoc: Set<number> }): void {
+    this.read(block);
+    this.transaction.add(block);
+    owner?.assoc.add(block);
+  }
+
+  /** xfs_log_force(): every committed transaction reaches the log on media */
+  commit(): void {
+    if (this.transaction.size === 0) return;
+    const blocks = [...this.transaction].sort((a, b) => a - b);
+    const max = WriteAheadLog.maxPerTransaction(this.log.len);
+    for (let i = 0; i < blocks.length; i += max) {
+      const part = blocks.slice(i, i + max);
+      if (!this.log.fits(part.length)) this.pushAil();
+      this.log.commit(part.map((b) => [b, this.read(b)]));
+      for (const b of part) this.ail.add(b);
+    }
+    this.transaction.clear();
+  }
+
+  syncInode(owner: { assoc: Set<number> }): void {
+    // xfs_file_fsync(): a log force up to the inode's last change
+    this.commit();
+    owner.assoc.clear();
+  }
+
+  /** xfsaild: write pinned buffers home, flush, then the log tail moves past them */
+  private pushAil(): void {
+    for (const b of [...this.ail].sort((x, y) => x - y)) {
+      this.bdev.submit_bio({ sector: b * SECTORS_PER_BLOCK, write: true, data: this.read(b).slice(), flags: new Set() });
+    }
+    blkdev_issue_flush(this.bdev);
+    this.ail.clear();
+    this.log.reset();
+  }
+
+  checkpoint(): void {
+    this.commit();
+    this.pushAil();
+  }
+
+  drop(): void {
+    this.bufs.clear();
+  }
+}

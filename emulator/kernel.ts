@@ -1,0 +1,171 @@
+// The emulated kernel: a Machine (pmem, namespaces, block devices), a VFS with ext2/ext4/xfs, and one
+// process address space whose faults go through the DAX layer. System calls take and return bytes.
+
+import { Machine, MachineConfig } from './machine';
+import { ProcessMm } from './mm/mm';
+import { daxFaultHandlers } from './dax/fault';
+import { dax_writeback_steps } from './dax/writeback';
+import { filemap_write_and_wait_range } from './mm/page-writeback';
+import type { Inode, WritebackControl } from './mm/inode';
+import { PmemError } from './pmem/memory';
+import type { PersistentMemory } from './pmem/memory';
+import type { CrashCheck, FsckResult, FsType, MountOptions, Stat } from '../targets/contract';
+
+/** What the kernel needs of the filesystem layer (emulator/fs/vfs.ts). */
+export interface FsLayer {
+  mkfs(fs: FsType, dev: string, rtdev?: string): void;
+  mount(opts: MountOptions): void;
+  umount(dir: string): void;
+  freeze(dir: string): void;
+  thaw(dir: string): void;
+  fsck(dev: string): FsckResult;
+  create(path: string, opts?: { realtime?: boolean }): void;
+  mkdir(path: string): void;
+  rename(from: string, to: string): void;
+  unlink(path: string): void;
+  readdir(path: string): string[];
+  setxattr(path: string, name: string, value: Uint8Array): void;
+  write(path: string, off: number, data: Uint8Array): void;
+  read(path: string, off: number, len: number): Uint8Array;
+  truncate(path: string, size: number): void;
+  fallocate(path: string, off: number, len: number, mode: 'allocate' | 'punch-hole'): void;
+  fsync(path: string, datasync: boolean): void;
+  sync(): void;
+  statx(path: string): Stat;
+  backgroundWriteback(): void;
+  lookup(path: string): Inode;
+  fileRange(path: string, off: number, len: number): Array<{ phys: number | undefined; len: number }>;
+  evaluate(check: CrashCheck): { ok: boolean; reason?: string } | undefined;
+}
+
+interface FsModule {
+  Vfs: { new (m: Machine): FsLayer; boot(m: Machine, mounts: MountOptions[]): FsLayer };
+}
+
+function loadFs(): FsModule | undefined {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require('./fs/vfs') as FsModule;
+  } catch (e) {
+    if ((e as { code?: string }).code === 'MODULE_NOT_FOUND') return undefined;
+    throw e;
+  }
+}
+
+export type ScheduledOp = Generator<string, unknown, void>;
+
+export class Kernel {
+  readonly machine: Machine;
+  readonly mm: ProcessMm;
+  private fsLayer: FsLayer | undefined;
+
+  constructor(config: MachineConfig = {}, machine?: Machine, fs?: FsLayer) {
+    this.machine = machine ?? new Machine(config);
+    this.fsLayer = fs;
+    this.mm = new ProcessMm(
+      daxFaultHandlers({
+        faults: this.machine.faults,
+        syncMetadata: (inode) => this.syncMetadata(inode),
+      }),
+    );
+    for (const v of this.mm.all()) v.readPhys = (p) => this.machine.mem.load(p, 4096);
+  }
+
+  /** power comes back on a crash image: same devices, filesystems mounted (journals replayed) */
+  static boot(old: Machine, image: PersistentMemory, mounts: MountOptions[]): Kernel {
+    const machine = old.reboot(image);
+    const mod = loadFs();
+    const fs = mounts.length > 0 && mod ? mod.Vfs.boot(machine, mounts) : undefined;
+    return new Kernel(old.config, machine, fs);
+  }
+
+  get fs(): FsLayer {
+    if (!this.fsLayer) {
+      const mod = loadFs();
+      if (!mod) throw new PmemError('ENOSYS', 'this build of the emulator has no filesystem layer');
+      this.fsLayer = new mod.Vfs(this.machine);
+    }
+    return this.fsLayer;
+  }
+
+  /** a path names a file in a mounted filesystem, or a block device under /dev */
+  inodeOf(path: string): Inode {
+    if (path.startsWith('/dev/')) return this.machine.bdev(path.slice(5)).bd_inode;
+    return this.fs.lookup(path);
+  }
+
+  mmap(path: string, offset: number, length: number, shared: boolean, sync: boolean, pmd: boolean): number {
+    const inode = this.inodeOf(path);
+    const id = this.mm.mmap({ inode, path, offset, length, shared, sync, pmd });
+    this.mm.vma(id).readPhys = (p) => this.machine.mem.load(p, 4096);
+    return id;
+  }
+
+  storeSteps(map: number, offset: number, data: Uint8Array): ScheduledOp {
+    return this.mm.vma(map).store(offset, data, (phys, bytes) => this.machine.mem.store(phys, bytes, false));
+  }
+
+  load(map: number, offset: number, length: number): Uint8Array {
+    return run(this.mm.vma(map).load(offset, length, (phys, n) => this.machine.mem.load(phys, n))) as Uint8Array;
+  }
+
+  /** fsync of a path: a file through its filesystem, a block device through blkdev_fsync */
+  fsync(path: string, datasync: boolean): void {
+    if (path.startsWith('/dev/')) {
+      const b = this.machine.bdev(path.slice(5));
+      filemap_write_and_wait_range(b.bd_inode.mapping, 0, Number.MAX_SAFE_INTEGER, this.filemapEnv());
+      b.submit_bio({ sector: 0, write: true, data: new Uint8Array(0), flags: new Set(['REQ_FLUSH']) });
+      return;
+    }
+    this.fs.fsync(path, datasync);
+  }
+
+  /** msync(MS_SYNC) is vfs_fsync_range(): the file's range, then the metadata */
+  msync(map: number, offset: number, length: number, sync: boolean): void {
+    const { vma, start, end } = this.mm.msyncRange(map, offset, length);
+    if (!sync) return; // MS_ASYNC: nothing is written back
+    filemap_write_and_wait_range(vma.inode.mapping, start, end, this.filemapEnv());
+    if (vma.path.startsWith('/dev/')) {
+      this.fsync(vma.path, true);
+    } else {
+      this.fs.fsync(vma.path, true);
+    }
+  }
+
+  filemapEnv() {
+    return {
+      faults: this.machine.faults,
+      daxWriteback: (mapping: Inode['mapping'], wbc: WritebackControl) => {
+        const bdev = mapping.host.get_block(0, false)?.bdev ?? mapping.host.sb.s_bdev;
+        run(dax_writeback_steps(mapping, bdev, wbc, this.machine.wbEnv));
+      },
+    };
+  }
+
+  /** the DAX part of fsync as a schedulable run, then the rest of fsync */
+  *fsyncSteps(path: string, datasync: boolean): Generator<string, void, void> {
+    const inode = this.inodeOf(path);
+    const bdev = inode.get_block(0, false)?.bdev ?? inode.sb.s_bdev;
+    const wbc: WritebackControl = { sync_mode: 'WB_SYNC_ALL', range_start: 0, range_end: Number.MAX_SAFE_INTEGER };
+    if (inode.S_DAX) yield* dax_writeback_steps(inode.mapping, bdev, wbc, this.machine.wbEnv);
+    this.fsync(path, datasync);
+  }
+
+  private syncMetadata(inode: Inode): void {
+    // dax_finish_sync_fault(): the fault's block allocation reaches media before the fault returns
+    for (const v of this.mm.all()) {
+      if (v.inode === inode && !v.path.startsWith('/dev/')) {
+        this.fs.fsync(v.path, true);
+        return;
+      }
+    }
+  }
+}
+
+/** drive a schedulable operation to its end */
+export function run<T>(g: Generator<string, T, void>): T {
+  for (;;) {
+    const r = g.next();
+    if (r.done) return r.value;
+  }
+}

@@ -1,0 +1,93 @@
+@epic:persistence-domain @story:cache-flushes
+Feature: The x86 persistence domain: what a crash keeps of CPU stores
+  Stores to persistent memory sit in the CPU cache until written back; a fence makes the
+  requested write-backs durable. A crash keeps, per cache line, some prefix of the line's stores
+  since its last durable point (DESIGN.md section 2). Source: Ross Zwisler's account of the write
+  paths into pmem, "Re: [RFC 00/11] DAX fsynx/msync support".
+
+  Background:
+    Given a pmem namespace pmem0
+
+  Rule: PM-1 A store that was written back and fenced survives every crash
+
+    @rule:PM-1 @seed:001_b92c2fd6bf0014a8.txt @severity:critical @requires:cache-model
+    Scenario Outline: a store written back with <insn> and fenced is durable
+      Given the CPU stores "persistent" to pmem0 at offset 4096
+      And the CPU writes back 10 bytes at offset 4096 of pmem0 with <insn>
+      And the CPU fences with sfence
+      When power fails
+      Then in every crash state pmem0 holds "persistent" at offset 4096
+
+      Examples:
+        | insn       |
+        | clwb       |
+        | clflushopt |
+        | clflush    |
+
+    @rule:PM-1 @seed:001_b92c2fd6bf0014a8.txt @severity:critical @requires:cache-model
+    Scenario: a store that spans two cache lines needs both lines written back
+      Given the CPU stores "spans-two-lines" to pmem0 at offset 120
+      And the CPU writes back 15 bytes at offset 120 of pmem0 with clwb
+      And the CPU fences with sfence
+      When power fails
+      Then in every crash state pmem0 holds "spans-two-lines" at offset 120
+
+    @rule:PM-1 @seed:001_b92c2fd6bf0014a8.txt @severity:critical @requires:cache-model
+    Scenario: clflush is durable without a fence
+      Given the CPU stores "flushed" to pmem0 at offset 8192
+      And the CPU writes back 7 bytes at offset 8192 of pmem0 with clflush
+      When power fails
+      Then in every crash state pmem0 holds "flushed" at offset 8192
+
+  Rule: PM-2 Unfenced or unflushed stores may or may not survive: a suite must not assume either way
+
+    @rule:PM-2 @seed:001_b92c2fd6bf0014a8.txt @severity:normal @requires:cache-model
+    Scenario: a store written back but not fenced may or may not survive
+      Given the CPU stores "in-flight" to pmem0 at offset 4096
+      And the CPU writes back 9 bytes at offset 4096 of pmem0 with clwb
+      When power fails
+      Then pmem0 may or may not hold "in-flight" at offset 4096 after the crash
+
+    @rule:PM-2 @seed:001_b92c2fd6bf0014a8.txt @severity:normal @requires:cache-model
+    Scenario: a store never written back may still survive, because the line may be evicted
+      Given the CPU stores "evictable" to pmem0 at offset 4096
+      When power fails
+      Then pmem0 may or may not hold "evictable" at offset 4096 after the crash
+
+    @rule:PM-2 @seed:001_b92c2fd6bf0014a8.txt @severity:normal @requires:cache-model
+    Scenario: lines are independent: a later store may survive while an earlier one on another line does not
+      Given the CPU stores "first" to pmem0 at offset 0
+      And the CPU stores "second" to pmem0 at offset 64
+      When power fails
+      Then in some crash state pmem0 holds "second" at offset 64 without "first" at offset 0
+
+    @rule:PM-2 @seed:001_b92c2fd6bf0014a8.txt @severity:normal @requires:cache-model
+    Scenario: torn stores: with 8-byte tearing part of one store may survive
+      Given stores may tear into 8-byte units
+      And the CPU stores "AAAAAAAABBBBBBBB" to pmem0 at offset 0
+      When power fails
+      Then in some crash state pmem0 holds "AAAAAAAA" at offset 0 without "BBBBBBBB" at offset 8
+
+  Rule: PM-6 With eADR the caches are in the persistence domain: stores survive in store order without flushes
+
+    @rule:PM-6 @seed:001_b92c2fd6bf0014a8.txt @severity:normal @requires:cache-model @requires:eadr
+    Scenario: on eADR a cached store survives with no write-back at all
+      Given the platform keeps its CPU caches in the persistence domain (eADR)
+      And the CPU stores "no-flush-needed" to pmem0 at offset 4096
+      When power fails
+      Then in every crash state pmem0 holds "no-flush-needed" at offset 4096
+
+    @rule:PM-6 @seed:001_b92c2fd6bf0014a8.txt @severity:normal @requires:cache-model @requires:eadr
+    Scenario: on eADR a later store never survives without the earlier one
+      Given the platform keeps its CPU caches in the persistence domain (eADR)
+      And the CPU stores "first" to pmem0 at offset 0
+      And the CPU stores "second" to pmem0 at offset 64
+      When power fails
+      Then in every crash state where pmem0 holds "second" at offset 64 it also holds "first" at offset 0
+
+    @rule:PM-6 @seed:001_b92c2fd6bf0014a8.txt @severity:normal @requires:cache-model @requires:eadr
+    Scenario: on eADR a non-temporal store still needs a fence
+      Given the platform keeps its CPU caches in the persistence domain (eADR)
+      And the CPU stores "streaming" to pmem0 at offset 4096 with a non-temporal store
+      When power fails
+      Then pmem0 may or may not hold "streaming" at offset 4096 after the crash

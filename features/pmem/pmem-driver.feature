@@ -1,0 +1,46 @@
+@epic:persistence-domain @story:pmem-driver
+Feature: The pmem block driver makes its writes durable before the I/O completes
+  The driver writes with non-temporal stores and fences before completing, on all three of its
+  paths; REQ_FLUSH and REQ_FUA still carry the journal's ordering. Sources: "Re: [RFC 00/11] DAX
+  fsynx/msync support" (the three write paths and Dave Chinner's REQ_FLUSH/REQ_FUA requirement).
+
+  Background:
+    Given a pmem namespace pmem0
+
+  Rule: PM-3 Writes through the pmem driver are durable when the I/O completes
+
+    @rule:PM-3 @seed:001_b92c2fd6bf0014a8.txt @severity:critical @requires:block-driver
+    Scenario Outline: a write through <path> is durable on completion
+      Given the pmem driver writes <data> to pmem0 at offset <offset> through <path>
+      When power fails
+      Then in every crash state pmem0 holds <data> at offset <offset>
+
+      Examples:
+        | path         | data            | offset |
+        | rw_bytes     | "superblock"    | 1024   |
+        | rw_page      | "P" x 4096      | 8192   |
+        | make_request | "journal block" | 16384  |
+
+  Rule: PM-4 REQ_FLUSH makes earlier writes durable; REQ_FUA makes its own bio durable before completion
+
+    @rule:PM-4 @seed:001_b92c2fd6bf0014a8.txt @severity:critical @requires:block-driver @requires:cache-model
+    Scenario: REQ_FLUSH is the trailing fence for cache lines written back earlier
+      Given the CPU stores "mmap data" to pmem0 at offset 4096
+      And the CPU writes back 9 bytes at offset 4096 of pmem0 with clwb
+      And an empty REQ_FLUSH bio completes on pmem0
+      When power fails
+      Then in every crash state pmem0 holds "mmap data" at offset 4096
+
+    @rule:PM-4 @seed:001_b92c2fd6bf0014a8.txt @severity:critical @requires:block-driver
+    Scenario: a journal commit block written with REQ_FUA is durable on completion
+      Given the pmem driver writes "commit" to pmem0 at offset 65536 through make_request with REQ_FUA
+      When power fails
+      Then in every crash state pmem0 holds "commit" at offset 65536
+
+    @rule:PM-4 @seed:001_b92c2fd6bf0014a8.txt @severity:critical @requires:block-driver
+    Scenario: a commit written with REQ_FLUSH and REQ_FUA is durable with everything before it
+      Given the pmem driver writes "log record" to pmem0 at offset 61440 through make_request
+      And the pmem driver writes "commit" to pmem0 at offset 65536 through make_request with REQ_FLUSH and REQ_FUA
+      When power fails
+      Then in every crash state pmem0 holds "log record" at offset 61440
+      And in every crash state pmem0 holds "commit" at offset 65536

@@ -1,0 +1,427 @@
+// The Linux machine: the real kernel in QEMU on an emulated NVDIMM, driven through the guest agent.
+//
+// Built by scripts/linux-image.sh (npm run linux:image) into .cache/linux/.  One LinuxMachine
+// owns one QEMU process and one NVDIMM backing file in a per-run temp folder:
+//
+//   boot()      start QEMU over the backing file (made on first boot) and wait for the agent's hello
+//   request()   one protocol request to the agent ({"id":N,"op":...,"args":{...}}), answered in order
+//   powerOff()  power failure: SIGKILL QEMU, no guest shutdown; the backing file keeps what reached it
+//   reboot()    powerOff() then boot() over the same backing file
+//   close()     ask the agent to exit (the guest powers off), then remove the temp folder
+//
+// The agent channel is a virtio-serial port (/dev/vport0p1 in the guest) whose QEMU chardev is a
+// Unix socket this module listens on; QEMU connects to it at start.  Framing: JSON lines, as in
+// docs/protocol.md.  `channel` is that socket, for a caller that wants to speak the protocol itself.
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Hello, ImplementationError, TargetError } from '../targets/contract';
+
+export interface LinuxImage {
+  kernelRelease: string;
+  kernelPackage: string;
+  vmlinuz: string;
+  initramfs: string;
+  agent: string;
+  qemu: string;
+  qemuVersion: string;
+  imageKey: string;
+}
+
+export interface LinuxMachineOptions {
+  /** where scripts/linux-image.sh put the image; default $DAX_LINUX_CACHE or <repo>/.cache/linux */
+  cacheDir?: string;
+  /** per-run folder for the backing file, socket and console log; default a new temp folder */
+  workDir?: string;
+  /** NVDIMM size in bytes (a multiple of 2 MiB); default 1 GiB */
+  pmemSize?: number;
+  /** guest RAM, QEMU syntax; default "1G" */
+  memory?: string;
+  cpus?: number;
+  /** "auto" (default): KVM when /dev/kvm opens read-write, else TCG */
+  accel?: 'auto' | 'kvm' | 'tcg';
+  bootTimeoutMs?: number;
+  requestTimeoutMs?: number;
+  /** dax.debug=1 on the kernel command line and the kernel's messages on the console */
+  debug?: boolean;
+  /** every line the guest prints on its console (ttyS0) */
+  onConsole?: (line: string) => void;
+  /** keep workDir on close() */
+  keepWorkDir?: boolean;
+}
+
+export interface BootInfo {
+  accel: 'kvm' | 'tcg';
+  /** wall time from spawning QEMU to the agent's hello */
+  bootMs: number;
+  /** true when this boot made the fsdax namespace (a fresh NVDIMM with no saved template) */
+  createdNamespace: boolean;
+  hello: Hello;
+}
+
+interface Pending {
+  id: number;
+  op: string;
+  resolve: (v: unknown) => void;
+  reject: (e: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+const GiB = 1024 * 1024 * 1024;
+
+export function defaultCacheDir(): string {
+  return process.env.DAX_LINUX_CACHE ?? path.resolve(__dirname, '..', '.cache', 'linux');
+}
+
+export function loadImage(cacheDir = defaultCacheDir()): LinuxImage {
+  const file = path.join(cacheDir, 'image.json');
+  if (!fs.existsSync(file)) {
+    throw new ImplementationError(`no Linux image in ${cacheDir}: run npm run linux:image (scripts/linux-image.sh) first`);
+  }
+  const image = JSON.parse(fs.readFileSync(file, 'utf8')) as LinuxImage;
+  for (const f of [image.vmlinuz, image.initramfs]) {
+    if (!fs.existsSync(f)) throw new ImplementationError(`${f} is missing: run npm run linux:image again`);
+  }
+  return image;
+}
+
+export function kvmUsable(): boolean {
+  try {
+    fs.closeSync(fs.openSync('/dev/kvm', 'r+'));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export class LinuxMachine {
+  readonly image: LinuxImage;
+  readonly workDir: string;
+  readonly backingFile: string;
+  readonly consoleLog: string;
+  readonly pmemSize: number;
+  /** the raw agent channel while the machine runs (JSON lines both ways) */
+  channel: net.Socket | undefined;
+  hello: Hello | undefined;
+  lastBoot: BootInfo | undefined;
+
+  private readonly opts: LinuxMachineOptions;
+  private readonly cacheDir: string;
+  private readonly ownsWorkDir: boolean;
+  private qemu: ChildProcess | undefined;
+  private exited: Promise<void> | undefined;
+  private server: net.Server | undefined;
+  private pending: Pending[] = [];
+  private nextId = 1;
+  private inbuf = '';
+  private consoleTail: string[] = [];
+  private stderrText = '';
+  private closed = false;
+
+  constructor(opts: LinuxMachineOptions = {}) {
+    this.opts = opts;
+    this.cacheDir = opts.cacheDir ?? defaultCacheDir();
+    this.image = loadImage(this.cacheDir);
+    this.pmemSize = opts.pmemSize ?? GiB;
+    if (this.pmemSize % (2 * 1024 * 1024) !== 0 || this.pmemSize < 64 * 1024 * 1024) {
+      throw new TargetError('EINVAL', 'pmemSize must be a multiple of 2 MiB and at least 64 MiB');
+    }
+    this.ownsWorkDir = opts.workDir === undefined;
+    this.workDir = opts.workDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'dax-linux-'));
+    fs.mkdirSync(this.workDir, { recursive: true });
+    this.backingFile = path.join(this.workDir, 'pmem0.img');
+    this.consoleLog = path.join(this.workDir, 'console.log');
+  }
+
+  get running(): boolean {
+    return this.qemu !== undefined;
+  }
+
+  /** Start QEMU over the backing file and wait until the agent has said hello. */
+  async boot(): Promise<BootInfo> {
+    if (this.closed) throw new ImplementationError('the machine is closed');
+    if (this.qemu) throw new ImplementationError('the machine is already running');
+    const accel = this.chooseAccel();
+    const fresh = !fs.existsSync(this.backingFile);
+    const template = this.templatePath();
+    let createdNamespace = false;
+    if (fresh) {
+      if (fs.existsSync(template)) sparseCopy(template, this.backingFile);
+      else {
+        const fd = fs.openSync(this.backingFile, 'w');
+        fs.ftruncateSync(fd, this.pmemSize);
+        fs.closeSync(fd);
+        createdNamespace = true;
+      }
+    }
+
+    const sock = path.join(this.workDir, 'agent.sock');
+    fs.rmSync(sock, { force: true });
+    const server = net.createServer();
+    this.server = server;
+    const connected = new Promise<net.Socket>((resolve) => server.once('connection', resolve));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(sock, () => resolve());
+    });
+
+    const args = this.qemuArgs(accel, sock);
+    fs.appendFileSync(this.consoleLog, `\n=== boot ${new Date().toISOString()} ${accel}\n$ ${this.image.qemu} ${args.join(' ')}\n`);
+    const t0 = process.hrtime.bigint();
+    const child = spawn(this.image.qemu, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.qemu = child;
+    this.stderrText = '';
+    this.consoleTail = [];
+    let consoleBuf = '';
+    child.stdout!.setEncoding('utf8');
+    child.stdout!.on('data', (s: string) => {
+      fs.appendFileSync(this.consoleLog, s);
+      consoleBuf += s;
+      let nl: number;
+      while ((nl = consoleBuf.indexOf('\n')) >= 0) {
+        const line = consoleBuf.slice(0, nl).replace(/\r$/, '');
+        consoleBuf = consoleBuf.slice(nl + 1);
+        this.consoleTail.push(line);
+        if (this.consoleTail.length > 40) this.consoleTail.shift();
+        this.opts.onConsole?.(line);
+      }
+    });
+    child.stderr!.setEncoding('utf8');
+    child.stderr!.on('data', (s: string) => {
+      if (this.stderrText.length < 8192) this.stderrText += s;
+    });
+    this.exited = new Promise<void>((resolve) => {
+      child.once('exit', (code, signal) => {
+        if (this.qemu === child) this.onQemuGone(`QEMU exited (${signal ?? code})`);
+        resolve();
+      });
+      child.once('error', (e) => {
+        if (this.qemu === child) this.onQemuGone(`QEMU could not run: ${e.message}`);
+        resolve();
+      });
+    });
+
+    const timeoutMs = this.opts.bootTimeoutMs ?? (accel === 'kvm' ? 60_000 : 600_000);
+    const died = this.exited.then(() => {
+      throw new ImplementationError(`QEMU exited during boot: ${this.diagnostics()}`);
+    });
+    died.catch(() => undefined); // only the race below listens; a later exit is onQemuGone's
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new ImplementationError(`no agent hello within ${timeoutMs} ms: ${this.diagnostics()}`)), timeoutMs);
+    });
+    try {
+      const socket = await Promise.race([connected, died, timeout]);
+      this.channel = socket;
+      this.inbuf = '';
+      const helloLine = new Promise<string>((resolve) => {
+        this.onHelloLine = resolve;
+      });
+      socket.setEncoding('utf8');
+      socket.on('data', (s: string) => this.onData(s));
+      socket.on('error', () => undefined);
+      const line = await Promise.race([helloLine, died, timeout]);
+      const msg = JSON.parse(line) as { hello?: Hello };
+      if (!msg.hello) throw new ImplementationError(`the agent's first line is not a hello: ${line.slice(0, 200)}`);
+      this.hello = msg.hello;
+    } catch (e) {
+      await this.powerOff();
+      throw e instanceof Error ? e : new ImplementationError(String(e));
+    } finally {
+      clearTimeout(timer);
+    }
+    const bootMs = Number(process.hrtime.bigint() - t0) / 1e6;
+    if (createdNamespace) this.saveTemplate(template);
+    this.lastBoot = { accel, bootMs, createdNamespace, hello: this.hello };
+    return this.lastBoot;
+  }
+
+  /** One request to the agent; resolves with `result`, rejects with TargetError (ok:false) or ImplementationError. */
+  request(op: string, args: object = {}): Promise<any> {
+    const sock = this.channel;
+    if (!this.qemu || !sock) return Promise.reject(new ImplementationError(`${op}: the machine is not running`));
+    const id = this.nextId++;
+    const timeoutMs = this.opts.requestTimeoutMs ?? 120_000;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.failAll(new ImplementationError(`${op} (id ${id}): no answer within ${timeoutMs} ms`));
+        void this.powerOff();
+      }, timeoutMs);
+      this.pending.push({ id, op, resolve, reject, timer });
+      sock.write(JSON.stringify({ id, op, args }) + '\n');
+    });
+  }
+
+  /** Power failure: kill QEMU at once, no guest shutdown.  The backing file keeps what reached it. */
+  async powerOff(): Promise<void> {
+    const child = this.qemu;
+    if (child) {
+      this.qemu = undefined;
+      child.kill('SIGKILL');
+      await this.exited;
+    }
+    this.teardownChannel(new ImplementationError('power failure: the machine is off'));
+  }
+
+  /** Power failure and a boot over the same backing file. */
+  async reboot(): Promise<BootInfo> {
+    await this.powerOff();
+    return this.boot();
+  }
+
+  /** A fresh NVDIMM (from the saved namespace template) and a boot. */
+  async reset(): Promise<BootInfo> {
+    await this.powerOff();
+    fs.rmSync(this.backingFile, { force: true });
+    return this.boot();
+  }
+
+  /** Ask the agent to exit (the guest syncs and powers off), else kill; remove the temp folder. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    if (this.qemu && this.channel) {
+      const child = this.qemu;
+      try {
+        await Promise.race([this.request('close'), delay(5000)]);
+        await Promise.race([this.exited, delay(5000)]);
+      } catch {
+        // fall through to the kill
+      }
+      if (this.qemu === child) await this.powerOff();
+    }
+    await this.powerOff();
+    this.closed = true;
+    if (this.ownsWorkDir && !this.opts.keepWorkDir) fs.rmSync(this.workDir, { recursive: true, force: true });
+  }
+
+  /** The last console lines and QEMU's stderr, for error messages. */
+  diagnostics(): string {
+    const parts: string[] = [];
+    if (this.stderrText.trim()) parts.push(`qemu: ${this.stderrText.trim()}`);
+    if (this.consoleTail.length) parts.push(`console: ${this.consoleTail.slice(-12).join(' | ')}`);
+    parts.push(`(full console log: ${this.consoleLog})`);
+    return parts.join('; ');
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  private onHelloLine: ((line: string) => void) | undefined;
+
+  private chooseAccel(): 'kvm' | 'tcg' {
+    const want = this.opts.accel ?? (process.env.DAX_LINUX_ACCEL as 'kvm' | 'tcg' | 'auto' | undefined) ?? 'auto';
+    if (want === 'auto') return kvmUsable() ? 'kvm' : 'tcg';
+    return want;
+  }
+
+  private qemuArgs(accel: 'kvm' | 'tcg', sock: string): string[] {
+    const append = [
+      'console=ttyS0',
+      'panic=-1',
+      'oops=panic',
+      this.opts.debug ? 'loglevel=7 dax.debug=1' : 'quiet loglevel=3',
+      'dax.agent=/dev/vport0p1',
+    ].join(' ');
+    return [
+      '-machine', `pc,nvdimm=on,accel=${accel}`,
+      '-cpu', accel === 'kvm' ? 'host' : 'max',
+      '-smp', String(this.opts.cpus ?? 1),
+      '-m', `${this.opts.memory ?? '1G'},slots=2,maxmem=4G`,
+      '-object', `memory-backend-file,id=nvmem0,share=on,mem-path=${this.backingFile},size=${this.pmemSize}`,
+      '-device', 'nvdimm,id=nvdimm0,memdev=nvmem0',
+      '-kernel', this.image.vmlinuz,
+      '-initrd', this.image.initramfs,
+      '-append', append,
+      '-nodefaults', '-no-user-config', '-display', 'none', '-no-reboot',
+      '-chardev', 'stdio,id=con0,signal=off',
+      '-serial', 'chardev:con0',
+      '-device', 'virtio-serial-pci,id=vser0',
+      '-chardev', `socket,id=agent0,path=${sock}`,
+      '-device', 'virtserialport,bus=vser0.0,nr=1,chardev=agent0,name=dax.agent',
+    ];
+  }
+
+  private templatePath(): string {
+    return path.join(this.cacheDir, `pmem-template-${this.image.kernelRelease}-${this.pmemSize}.img`);
+  }
+
+  /** Keep the freshly made fsdax namespace so later fresh machines skip ndctl create-namespace. */
+  private saveTemplate(template: string): void {
+    try {
+      const tmp = `${template}.${process.pid}.tmp`;
+      sparseCopy(this.backingFile, tmp);
+      fs.renameSync(tmp, template);
+    } catch {
+      // a cache, nothing more
+    }
+  }
+
+  private onData(s: string): void {
+    this.inbuf += s;
+    let nl: number;
+    while ((nl = this.inbuf.indexOf('\n')) >= 0) {
+      const line = this.inbuf.slice(0, nl).replace(/\r$/, '');
+      this.inbuf = this.inbuf.slice(nl + 1);
+      if (line.trim()) this.onLine(line);
+    }
+  }
+
+  private onLine(line: string): void {
+    if (this.onHelloLine) {
+      const f = this.onHelloLine;
+      this.onHelloLine = undefined;
+      f(line);
+      return;
+    }
+    let msg: { id?: unknown; ok?: unknown; result?: unknown; errno?: unknown; message?: unknown };
+    try {
+      msg = JSON.parse(line);
+    } catch {
+      this.failAll(new ImplementationError(`the agent spoke nonsense: ${line.slice(0, 200)}`));
+      return;
+    }
+    const p = this.pending.shift();
+    if (!p) return; // an answer nobody waits for (e.g. after a timeout)
+    clearTimeout(p.timer);
+    if (msg.id !== p.id) {
+      p.reject(new ImplementationError(`answer out of order: expected id ${p.id}, got ${JSON.stringify(msg.id)} (${line.slice(0, 200)})`));
+      return;
+    }
+    if (msg.ok === true) p.resolve(msg.result ?? null);
+    else p.reject(new TargetError(String(msg.errno ?? 'EIO'), String(msg.message ?? `${p.op} failed`)));
+  }
+
+  private failAll(e: Error): void {
+    const all = this.pending;
+    this.pending = [];
+    for (const p of all) {
+      clearTimeout(p.timer);
+      p.reject(e);
+    }
+  }
+
+  private onQemuGone(why: string): void {
+    this.qemu = undefined;
+    this.teardownChannel(new ImplementationError(`${why}: ${this.diagnostics()}`));
+  }
+
+  private teardownChannel(e: Error): void {
+    this.failAll(e);
+    this.onHelloLine = undefined;
+    this.channel?.destroy();
+    this.channel = undefined;
+    this.server?.close();
+    this.server = undefined;
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
+/** Copy keeping holes (Node's copyFile would allocate the whole 1 GiB). */
+function sparseCopy(from: string, to: string): void {
+  const r = spawnSync('cp', ['--sparse=always', from, to], { encoding: 'utf8' });
+  if (r.status !== 0) throw new ImplementationError(`cp ${from} ${to}: ${r.stderr || r.error?.message}`);
+}

@@ -1,0 +1,177 @@
+#!/usr/bin/env bash
+# Assemble the Linux target's boot image from Debian packages only (npm run linux:image).
+#
+#   .cache/linux/vmlinuz              the Debian kernel (linux-image-amd64's linux-image-6.1.* dependency)
+#   .cache/linux/initramfs.cpio.gz    busybox, modules, mkfs/fsck tools, ndctl, /init, the agent
+#   .cache/linux/image.json           what was built, read by linux/qemu.ts
+#
+# Idempotent: downloads, the unpacked kernel, the agent and the initramfs are reused while their
+# inputs are unchanged.  LINUX_IMAGE_REFRESH=1 downloads the kernel packages again.
+# DAX_LINUX_CACHE overrides the cache folder.
+set -euo pipefail
+export LC_ALL=C
+start_ns=$(date +%s%N)
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+CACHE=${DAX_LINUX_CACHE:-$ROOT/.cache/linux}
+mkdir -p "$CACHE"
+CACHE=$(cd "$CACHE" && pwd)
+log() { echo "linux-image: $*"; }
+did=()
+
+sudo_() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+# ---------------------------------------------------------------- 1. host packages
+PKGS=(qemu-system-x86 busybox-static e2fsprogs xfsprogs ndctl kmod cpio gcc libc6-dev)
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  log "installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  if ! sudo_ apt-get install -y --no-install-recommends "${missing[@]}" >"$CACHE/apt.log" 2>&1; then
+    sudo_ apt-get update >>"$CACHE/apt.log" 2>&1
+    sudo_ apt-get install -y --no-install-recommends "${missing[@]}" >>"$CACHE/apt.log" 2>&1 ||
+      { tail -20 "$CACHE/apt.log"; log "apt-get install failed"; exit 1; }
+  fi
+  did+=("installed ${missing[*]}")
+fi
+
+# ---------------------------------------------------------------- 2. kernel packages (downloaded, not installed)
+DEBS=$CACHE/debs
+mkdir -p "$DEBS"
+if [ "${LINUX_IMAGE_REFRESH:-0}" = 1 ]; then rm -f "$DEBS"/*.deb; fi
+meta=$(ls "$DEBS"/linux-image-amd64_*.deb 2>/dev/null | tail -1 || true)
+if [ -z "$meta" ]; then
+  (cd "$DEBS" && apt-get -q -o APT::Sandbox::User=root download linux-image-amd64 >/dev/null) ||
+    { log "apt-get download linux-image-amd64 failed (run apt-get update?)"; exit 1; }
+  meta=$(ls "$DEBS"/linux-image-amd64_*.deb | tail -1)
+  did+=("downloaded $(basename "$meta")")
+fi
+kpkg=$(dpkg-deb -f "$meta" Depends | tr ',|' '\n\n' | sed 's/^ *//; s/ .*//' | grep -E '^linux-image-6\.1\.' | head -1)
+[ -n "$kpkg" ] || { log "cannot find the linux-image-6.1.* dependency of $(basename "$meta")"; exit 1; }
+kdeb=$(ls "$DEBS/${kpkg}"_*.deb 2>/dev/null | tail -1 || true)
+if [ -z "$kdeb" ]; then
+  (cd "$DEBS" && apt-get -q -o APT::Sandbox::User=root download "$kpkg" >/dev/null) ||
+    { log "apt-get download $kpkg failed"; exit 1; }
+  kdeb=$(ls "$DEBS/${kpkg}"_*.deb | tail -1)
+  did+=("downloaded $(basename "$kdeb")")
+fi
+KDIR=$CACHE/kernel/$(basename "$kdeb" .deb)
+if [ ! -f "$KDIR/.done" ]; then
+  rm -rf "$KDIR"
+  mkdir -p "$KDIR"
+  dpkg-deb -x "$kdeb" "$KDIR"
+  krel=$(ls "$KDIR/lib/modules" | head -1)
+  depmod -b "$KDIR" "$krel" # modules.dep is made at install time, so make it here
+  touch "$KDIR/.done"
+  did+=("unpacked $(basename "$kdeb")")
+fi
+KREL=$(ls "$KDIR/lib/modules" | head -1)
+MODDIR=$KDIR/lib/modules/$KREL
+cmp -s "$KDIR/boot/vmlinuz-$KREL" "$CACHE/vmlinuz" 2>/dev/null || { cp "$KDIR/boot/vmlinuz-$KREL" "$CACHE/vmlinuz"; did+=("copied vmlinuz-$KREL"); }
+
+# ---------------------------------------------------------------- 3. the agent (static)
+BUILD=$CACHE/build
+mkdir -p "$BUILD"
+agent_src=$ROOT/linux/agent/agent.c
+agent_key=$( (sha256sum "$agent_src"; gcc --version | head -1) | sha256sum | cut -c1-16)
+if [ ! -x "$BUILD/dax-agent" ] || [ "$(cat "$BUILD/dax-agent.key" 2>/dev/null)" != "$agent_key" ]; then
+  gcc -static -O2 -Wall -Wextra -o "$BUILD/dax-agent.tmp" "$agent_src"
+  mv "$BUILD/dax-agent.tmp" "$BUILD/dax-agent"
+  echo "$agent_key" >"$BUILD/dax-agent.key"
+  did+=("built the agent (gcc -static)")
+fi
+
+# ---------------------------------------------------------------- 4. initramfs
+# modules wanted, in insmod order: each one after what modules.dep says it needs;
+# crc32c_generic first (ext4 metadata_csum and libcrc32c ask the crypto API for "crc32c")
+WANT=(crc32c_generic libnvdimm nfit nd_btt nd_pmem dax_pmem device_dax crc16 mbcache jbd2 ext4 libcrc32c xfs
+  virtio_pci virtio_console)
+declare -A seen=()
+ORDER=()
+add_mod() { # $1: path relative to MODDIR
+  local rel=$1 deps d
+  [ -n "${seen[$rel]:-}" ] && return 0
+  seen[$rel]=1
+  deps=$(awk -F': *' -v m="$rel" '$1 == m { print $2 }' "$MODDIR/modules.dep")
+  for d in $deps; do add_mod "$d"; done
+  ORDER+=("$rel")
+}
+for m in "${WANT[@]}"; do
+  rel=$(awk -F: -v m="$m" '{ n = $1; sub(/.*\//, "", n); sub(/\.ko(\.[a-z]+)?$/, "", n); gsub(/-/, "_", n); if (n == m) { print $1; exit } }' "$MODDIR/modules.dep")
+  [ -n "$rel" ] || { log "module $m not found in $KREL"; exit 1; }
+  add_mod "$rel"
+done
+
+TOOLS=(mke2fs e2fsck mkfs.xfs xfs_repair ndctl)
+tool_paths=()
+for t in "${TOOLS[@]}"; do
+  p=$(PATH=/usr/sbin:/sbin:/usr/bin:/bin command -v "$t") || { log "$t not found"; exit 1; }
+  tool_paths+=("$(readlink -f "$p")")
+done
+BUSYBOX=$(readlink -f /bin/busybox)
+tool_versions=$(dpkg-query -W -f='${Package}=${Version}\n' busybox-static e2fsprogs xfsprogs ndctl)
+image_key=$( (
+  echo "$KREL ${ORDER[*]}"
+  echo "$tool_versions"
+  sha256sum "$ROOT/linux/init.sh" "${BASH_SOURCE[0]}" "$BUILD/dax-agent" "$BUSYBOX" "${tool_paths[@]}"
+) | sha256sum | cut -c1-16)
+
+if [ -f "$CACHE/initramfs.cpio.gz" ] && [ "$(cat "$CACHE/initramfs.key" 2>/dev/null)" = "$image_key" ]; then
+  :
+else
+  R=$BUILD/root
+  rm -rf "$R"
+  mkdir -p "$R"/{bin,sbin,usr/bin,usr/sbin,etc,proc,sys,dev,tmp,run,mnt,lib/modules,lib64}
+  mknod -m 600 "$R/dev/console" c 5 1 2>/dev/null || true
+  mknod -m 666 "$R/dev/null" c 1 3 2>/dev/null || true
+  install -m 755 "$ROOT/linux/init.sh" "$R/init"
+  install -m 755 "$BUILD/dax-agent" "$R/sbin/dax-agent"
+  # busybox and its applets (the real e2fsprogs/xfsprogs in /sbin come first in PATH)
+  cp "$BUSYBOX" "$R/bin/busybox"
+  for a in $("$BUSYBOX" --list); do [ -e "$R/bin/$a" ] || ln -s busybox "$R/bin/$a"; done
+  # tools and their shared libraries
+  for p in "${tool_paths[@]}"; do cp "$p" "$R/sbin/"; done
+  ln -sf mke2fs "$R/sbin/mkfs.ext2"
+  ln -sf mke2fs "$R/sbin/mkfs.ext4"
+  ln -sf e2fsck "$R/sbin/fsck.ext4"
+  for lib in $(ldd "${tool_paths[@]}" 2>/dev/null | grep -oE '/[^ ]+\.so[^ ]*' | sort -u); do
+    mkdir -p "$R$(dirname "$lib")"
+    cp -L "$lib" "$R$lib"
+  done
+  [ -f /etc/mke2fs.conf ] && cp /etc/mke2fs.conf "$R/etc/"
+  ln -s /proc/self/mounts "$R/etc/mtab"
+  echo "root:x:0:0:root:/:/bin/sh" >"$R/etc/passwd"
+  # modules, flat, with the insmod order
+  : >"$R/etc/dax-modules"
+  for rel in "${ORDER[@]}"; do
+    cp "$MODDIR/$rel" "$R/lib/modules/"
+    basename "$rel" >>"$R/etc/dax-modules"
+  done
+  (cd "$R" && find . -print0 | cpio --null -o -H newc --quiet) | gzip -6 >"$CACHE/initramfs.cpio.gz.tmp"
+  mv "$CACHE/initramfs.cpio.gz.tmp" "$CACHE/initramfs.cpio.gz"
+  echo "$image_key" >"$CACHE/initramfs.key"
+  did+=("built initramfs.cpio.gz ($(du -h "$CACHE/initramfs.cpio.gz" | cut -f1), ${#ORDER[@]} modules: $(for r in "${ORDER[@]}"; do basename "$r" .ko; done | tr '\n' ' '))")
+fi
+
+QEMU=$(command -v qemu-system-x86_64)
+cat >"$CACHE/image.json.tmp" <<EOF
+{
+  "kernelRelease": "$KREL",
+  "kernelPackage": "$(basename "$kdeb" .deb)",
+  "vmlinuz": "$CACHE/vmlinuz",
+  "initramfs": "$CACHE/initramfs.cpio.gz",
+  "agent": "$BUILD/dax-agent",
+  "qemu": "$QEMU",
+  "qemuVersion": "$("$QEMU" --version | head -1)",
+  "imageKey": "$image_key"
+}
+EOF
+mv "$CACHE/image.json.tmp" "$CACHE/image.json"
+
+end_ns=$(date +%s%N)
+if [ ${#did[@]} -eq 0 ]; then log "up to date (kernel $KREL), nothing to do"; fi
+for d in "${did[@]}"; do log "$d"; done
+log "image in $CACHE: vmlinuz ($KREL), initramfs.cpio.gz, image.json"
+log "wall time $(((end_ns - start_ns) / 1000000)) ms"

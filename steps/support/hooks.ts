@@ -1,0 +1,45 @@
+// One fresh target per scenario; scenarios whose @requires: capabilities the target lacks are
+// skipped with the reason logged.
+
+import { After, Before, BeforeStep, setDefaultTimeout, Status } from '@cucumber/cucumber';
+import { createTarget, parseTargetSpec } from '../../targets/registry';
+import { DaxWorld } from './world';
+import { tracing } from './tracing';
+
+setDefaultTimeout(120_000);
+
+const spec = (() => {
+  try {
+    return parseTargetSpec(process.env.DAX_TARGET);
+  } catch (e) {
+    // Bad input ends the run with one sentence and exit code 2, not a stack trace.
+    console.error(`dax-conformance: ${(e as Error).message}`);
+    process.exit(2);
+  }
+})();
+
+Before(async function (this: DaxWorld, { pickle }) {
+  this.tags = pickle.tags.map((t) => t.name);
+  const raw = await createTarget(spec);
+  this.target = tracing(raw, this.trace, () => this.currentStep);
+  this.hello = await raw.hello();
+  const missing = this.tags
+    .filter((t) => t.startsWith('@requires:'))
+    .map((t) => t.slice('@requires:'.length))
+    .filter((c) => !this.has(c));
+  if (missing.length > 0) {
+    this.log(`Skipped: needs ${missing.join(', ')}, which ${this.hello.name} does not declare (it declares: ${this.hello.capabilities.join(', ') || 'nothing'})`);
+    await raw.close();
+    return Status.SKIPPED.toLowerCase() as 'skipped';
+  }
+  await this.target.reset({ seed: Number(process.env.DAX_SEED ?? 0) });
+  return undefined;
+});
+
+BeforeStep(function (this: DaxWorld, { pickleStep }) {
+  this.currentStep = pickleStep.text;
+});
+
+After(async function (this: DaxWorld) {
+  await this.target?.close().catch(() => undefined);
+});

@@ -1,0 +1,44 @@
+// Parameter types: the words the features use for filesystems, devices, sizes and data.
+
+import { defineParameterType } from '@cucumber/cucumber';
+import { FS_TYPES, FsType } from '../../targets/contract';
+
+const UNITS: Record<string, number> = { B: 1, KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3, TiB: 1024 ** 4 };
+
+export function parseSize(s: string): number {
+  const m = /^(0x[0-9a-fA-F]+|\d+)\s*(B|KiB|MiB|GiB|TiB)?$/.exec(s.trim());
+  if (!m) throw new Error(`"${s}" is not a size or offset; write e.g. 4096, 0x1000, 4 KiB or 2 MiB`);
+  return Number(m[1]) * UNITS[m[2] ?? 'B'];
+}
+
+/** "abc" is its bytes; "ab" x 3 repeats them ("ababab"); an empty string is zero bytes */
+export function parseData(s: string): Uint8Array {
+  const m = /^"([^"]*)"(?:\s*x\s*(\d+))?$/.exec(s.trim());
+  if (!m) throw new Error(`${s} is not data; write it as "text" or "text" x N`);
+  return new Uint8Array(Buffer.from(m[1].repeat(Number(m[2] ?? 1)), 'utf8'));
+}
+
+defineParameterType({
+  name: 'fs',
+  regexp: /[a-z][a-z0-9]*/,
+  transformer(s: string): FsType {
+    if (!(FS_TYPES as readonly string[]).includes(s)) {
+      throw new Error(`unknown filesystem "${s}"; accepted: ${FS_TYPES.join(', ')}`);
+    }
+    return s as FsType;
+  },
+});
+
+defineParameterType({ name: 'dev', regexp: /pmem\d+(?:p\d+)?|[a-z][a-z0-9]*\d/, transformer: (s: string) => s });
+
+defineParameterType({
+  name: 'size',
+  regexp: /0x[0-9a-fA-F]+|\d+(?: ?(?:B|KiB|MiB|GiB|TiB))?/,
+  transformer: parseSize,
+});
+
+defineParameterType({ name: 'data', regexp: /"[^"]*"(?: x \d+)?/, transformer: parseData });
+
+defineParameterType({ name: 'path', regexp: /\/[A-Za-z0-9_.\/-]*/, transformer: (s: string) => s });
+
+defineParameterType({ name: 'mapsize', regexp: /PTE|PMD/, transformer: (s: string) => s.toLowerCase() as 'pte' | 'pmd' });

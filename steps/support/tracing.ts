@@ -1,0 +1,44 @@
+// Every call a step makes on the target, with its result or error: the operation trace a failed
+// scenario attaches. Long hex arguments are cut so the trace stays readable.
+
+import { ImplementationError, Target, TargetError } from '../../targets/contract';
+
+export interface TraceEntry {
+  step: string;
+  op: string;
+  args: unknown;
+  result?: unknown;
+  error?: string;
+  ms: number;
+}
+
+function short(v: unknown): unknown {
+  if (typeof v === 'string') return v.length > 96 ? `${v.slice(0, 96)}… (${v.length / 2} bytes)` : v;
+  if (Array.isArray(v)) return v.length > 16 ? [...v.slice(0, 16).map(short), `… ${v.length - 16} more`] : v.map(short);
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, short(x)]));
+  return v;
+}
+
+export function tracing(target: Target, trace: TraceEntry[], currentStep: () => string): Target {
+  return new Proxy(target, {
+    get(t, prop, receiver) {
+      const v = Reflect.get(t, prop, receiver);
+      if (typeof v !== 'function' || prop === 'hello') return v;
+      return async (...args: unknown[]) => {
+        const t0 = Date.now();
+        const entry: TraceEntry = { step: currentStep(), op: String(prop), args: short(args[0] ?? {}), ms: 0 };
+        trace.push(entry);
+        try {
+          const r = await v.apply(t, args);
+          entry.result = short(r);
+          return r;
+        } catch (e) {
+          entry.error = e instanceof TargetError ? `${e.errno}: ${e.message}` : e instanceof ImplementationError ? `implementation error: ${e.message}` : String(e);
+          throw e;
+        } finally {
+          entry.ms = Date.now() - t0;
+        }
+      };
+    },
+  });
+}

@@ -1,0 +1,56 @@
+// The World of one scenario: the target under test (fresh per scenario), what the scenario has set
+// up (mounts, mappings), the trace of calls, and the crash verdicts it asked for.
+
+import { IWorldOptions, setWorldConstructor, World } from '@cucumber/cucumber';
+import { CrashCheck, CrashVerdict, Hello, MountOptions, Target, TargetError } from '../../targets/contract';
+import { TraceEntry } from './tracing';
+
+export interface VerdictRecord {
+  check: CrashCheck;
+  verdict: CrashVerdict;
+}
+
+export class DaxWorld extends World {
+  target!: Target;
+  hello!: Hello;
+  readonly trace: TraceEntry[] = [];
+  currentStep = '';
+  /** tags of the running scenario: rule ids for messages, capabilities for skipping */
+  tags: string[] = [];
+  /** filesystems mounted, in order: remount and crash checks bring them back */
+  readonly mounts: MountOptions[] = [];
+  /** named mappings: "/a" -> map id */
+  readonly maps = new Map<string, number>();
+  /** the last error an operation returned, for steps that expect one */
+  lastError: TargetError | undefined;
+  readonly verdicts: VerdictRecord[] = [];
+  /** the default mount point features' paths are relative to */
+  mountDir = '/mnt';
+  powerFailed = false;
+
+  constructor(options: IWorldOptions) {
+    super(options);
+  }
+
+  get rules(): string[] {
+    return this.tags.filter((t) => t.startsWith('@rule:')).map((t) => t.slice(6));
+  }
+
+  /** "[WB-1] ..." so a failure names the rule it breaks */
+  ruleMessage(msg: string): string {
+    const r = this.rules;
+    return r.length ? `[${r.join(', ')}] ${msg}` : msg;
+  }
+
+  /** a path in a feature is relative to the mounted filesystem; /dev/... names a device */
+  path(p: string): string {
+    if (p.startsWith('/dev/') || p.startsWith(this.mountDir + '/')) return p;
+    return `${this.mountDir}${p === '/' ? '' : p}`;
+  }
+
+  has(cap: string): boolean {
+    return this.hello.capabilities.includes(cap as never);
+  }
+}
+
+setWorldConstructor(DaxWorld);
