@@ -1,0 +1,33 @@
+// What makes ext2, ext4 and xfs different here: where directories and xattr blocks live, how metadata
+// reaches media, which internal inodes exist, and how ->writepages places the DAX writeback.
+
+import type { BlockDevice } from '../block/block-device';
+import type { AddressSpace } from '../mm/address-space';
+import type { WritebackControl } from '../mm/inode';
+import type { FsType } from '../../targets/contract';
+import type { MetaStore } from './meta';
+import type { FsInode } from './inode';
+import type { WriteAheadLog } from './wal';
+
+export interface Personality {
+  type: FsType;
+  /** inode number of table slot 0 */
+  inoBase: number;
+  rootIno: number;
+  firstUserIno: number;
+  /** an internal quota inode with i_blkbits != 12 (0: none) */
+  hasQuotaInode: boolean;
+  /** the quota inode's data sits in its own page cache (ext4) rather than in logged buffers (xfs) */
+  quotaInPageCache: boolean;
+  /** log/journal size in blocks (0: none) */
+  journalBlocks: number;
+  /** directory blocks live in the directory inode's page cache (ext2/ext4) rather than in metadata buffers */
+  dirsInPageCache: boolean;
+  /** the xattr block is a page in the inode's own page cache (ext4, seed 003) */
+  xattrInPageCache: boolean;
+  realtime: boolean;
+  /** fsck speaks e2fsck or xfs_repair */
+  fsckName: 'e2fsck' | 'xfs_repair';
+  makeMeta(bdev: BlockDevice, log: WriteAheadLog | undefined): MetaStore;
+  writepages(inode: FsInode, mapping: AddressSpace, wbc: WritebackControl): void;
+}
