@@ -39,6 +39,6 @@ defineParameterType({
 
 defineParameterType({ name: 'data', regexp: /"[^"]*"(?: x \d+)?/, transformer: parseData });
 
-defineParameterType({ name: 'path', regexp: /\/[A-Za-z0-9_.\/-]*/, transformer: (s: string) => s });
+defineParameterType({ name: 'path', regexp: /\/[A-Za-z0-9_./-]*/, transformer: (s: string) => s });
 
 defineParameterType({ name: 'mapsize', regexp: /PTE|PMD/, transformer: (s: string) => s.toLowerCase() as 'pte' | 'pmd' });

@@ -1,0 +1,77 @@
+// npm test: type-check, lint, feature format, unit tests, the features against the reference, the
+// matrix. Ends with one line "N passed, N failed" counting unit tests and scenarios (a failed gate
+// such as the type-check counts as one failure).
+
+import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { runCucumber } from './lib/cucumber-run';
+
+const ROOT = join(__dirname, '..');
+let passed = 0;
+let failed = 0;
+
+function stage(name: string, cmd: string, args: string[], env: Record<string, string> = {}): { ok: boolean; out: string } {
+  const t0 = Date.now();
+  const r = spawnSync(cmd, args, { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 64 << 20 });
+  const out = `${r.stdout ?? ''}${r.stderr ?? ''}`;
+  const ok = r.status === 0;
+  console.log(`${ok ? 'ok  ' : 'FAIL'} ${name} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  if (!ok) console.log(out.trim().split('\n').slice(-40).join('\n'));
+  return { ok, out };
+}
+
+function gate(name: string, cmd: string, args: string[]): void {
+  if (!stage(name, cmd, args).ok) failed++;
+}
+
+function files(dir: string, suffix: string): string[] {
+  const out: string[] = [];
+  for (const e of readdirSync(dir)) {
+    const p = join(dir, e);
+    if (statSync(p).isDirectory()) out.push(...files(p, suffix));
+    else if (p.endsWith(suffix)) out.push(relative(ROOT, p));
+  }
+  return out.sort();
+}
+
+async function main(): Promise<void> {
+  const bin = (p: string) => join(ROOT, 'node_modules', '.bin', p);
+  gate('type-check (tsc --noEmit)', bin('tsc'), ['--noEmit', '-p', '.']);
+  gate('lint (eslint)', bin('eslint'), ['--max-warnings', '0', '.']);
+  gate('feature format', process.execPath, ['-r', 'ts-node/register/transpile-only', 'scripts/check-features.ts']);
+
+  const tests = files(join(ROOT, 'test'), '.test.ts');
+  const unit = stage(`unit tests (${tests.length} files)`, process.execPath, ['-r', 'ts-node/register/transpile-only', '--test', '--test-reporter=tap', ...tests]);
+  const p = Number(/^# pass (\d+)/m.exec(unit.out)?.[1] ?? 0);
+  const f = Number(/^# fail (\d+)/m.exec(unit.out)?.[1] ?? (unit.ok ? 0 : 1));
+  passed += p;
+  failed += f;
+  if (!unit.ok && f === 0) failed++;
+  console.log(`     unit tests: ${p} passed, ${f} failed`);
+
+  const ref = await runCucumber({ target: 'emulator', profile: 'ci', messagesFile: join(ROOT, 'reports', 'messages.ndjson'), stdio: 'pipe' });
+  passed += ref.passed;
+  failed += ref.failed;
+  console.log(`${ref.failed === 0 && !ref.fatal ? 'ok  ' : 'FAIL'} features against the reference (${ref.seconds.toFixed(1)} s): ${ref.passed} passed, ${ref.failed} failed, ${ref.skipped} skipped`);
+  for (const s of ref.scenarios.filter((x) => x.status !== 'passed' && x.status !== 'skipped')) console.log(`     ${s.uri}:${s.line} ${s.name}: ${s.message ?? s.status}`);
+  if (ref.fatal) {
+    console.log(`     ${ref.fatal}`);
+    failed++;
+  }
+
+  if (!process.env.DAX_SKIP_MATRIX) {
+    const m = stage('matrix (reference clean, every variant caught)', process.execPath, ['-r', 'ts-node/register/transpile-only', 'scripts/matrix.ts']);
+    const line = m.out.split('\n').find((l) => l.startsWith('matrix: reference'));
+    if (line) console.log(`     ${line}`);
+    if (!m.ok) failed++;
+  }
+  console.log(`${passed} passed, ${failed} failed`);
+  process.exitCode = failed === 0 ? 0 : 1;
+}
+
+main().catch((e) => {
+  console.error(e);
+  console.log(`${passed} passed, ${failed + 1} failed`);
+  process.exitCode = 1;
+});
