@@ -8,7 +8,7 @@ import { do_writepages } from '../mm/page-writeback';
 import type { CrashCheck, FsckResult, FsType, MountOptions, Stat } from '../../targets/contract';
 import { FileSystem } from './filesystem';
 import { FsInode } from './inode';
-import { S_IFDIR } from './format';
+import { FLAG_DAX, S_IFDIR } from './format';
 import { fsck } from './fsck';
 import { mkfs } from './mkfs';
 import { normalize, splitMount } from './path';
@@ -222,6 +222,17 @@ export class Vfs {
   setxattr(path: string, name: string, value: Uint8Array): void {
     const { fs, inode } = this.walk(path);
     fs.setxattr(inode, name, value);
+  }
+
+  /** FS_IOC_FSSETXATTR with FS_XFLAG_DAX (dax=inode): only an empty regular file may change */
+  setInodeDax(path: string, on: boolean): void {
+    const { fs, inode } = this.fileAt(path);
+    if (inode.d.size !== 0 || inode.mapping.nrpages || inode.mapping.nrexceptional) {
+      throw new PmemError('EBUSY', `${normalize(path)} has data or mappings; the DAX flag changes only on an empty file`);
+    }
+    inode.d.flags = on ? inode.d.flags | FLAG_DAX : inode.d.flags & ~FLAG_DAX;
+    fs.writeInode(inode);
+    inode.S_DAX = fs.opts.dax === 'always' || (fs.opts.dax === 'inode' && on);
   }
 
   // --- data ---

@@ -61,3 +61,14 @@ test('errors name the bad value', () => {
   vfs.thaw('/mnt');
   vfs.write('/mnt/a', 0, bytes('x'));
 });
+
+test('dax=inode: no inode uses DAX until its flag is set', () => {
+  const { vfs } = setup('ext4', 'inode');
+  vfs.create('/mnt/a');
+  assert.equal(vfs.statx('/mnt/a').attrDax, false);
+  assert.equal(vfs.lookup('/mnt').S_DAX, false);
+  vfs.setInodeDax('/mnt/a', true);
+  assert.equal(vfs.statx('/mnt/a').attrDax, true);
+  vfs.write('/mnt/a', 0, bytes('x'));
+  assert.throws(() => vfs.setInodeDax('/mnt/a', false), /only on an empty file/);
+});
