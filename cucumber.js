@@ -3,24 +3,38 @@
 
 const seed = process.env.DAX_ORDER_SEED || String(Math.floor(Math.random() * 1e9));
 
+// Allure reporter options: tags become labels (a label's tag leaves the plain tag list; @requires:
+// and @white-box stay tags). Links (each @seed: to its thread, @beyond rules to the kernel source)
+// are added at run time by steps/support/reporting.ts, which knows the seeds.
+const allure = {
+  resultsDir: `${process.env.DAX_REPORT_DIR || 'reports'}/allure-results`,
+  labels: [
+    { name: 'epic', pattern: [/^@epic:/] },
+    { name: 'story', pattern: [/^@story:/] },
+    { name: 'severity', pattern: [/^@severity:/] },
+    { name: 'rule', pattern: [/^@rule:/] },
+    { name: 'seed', pattern: [/^@seed:/] },
+  ],
+};
+
 const common = {
   paths: ['features/**/*.feature'],
   require: ['steps/**/*.ts'],
   requireModule: ['ts-node/register/transpile-only'],
-  formatOptions: { snippetInterface: 'async-await' },
+  formatOptions: { snippetInterface: 'async-await', ...allure },
 };
 
 module.exports = {
   default: {
     ...common,
-    format: ['progress', ['allure-cucumberjs/reporter', 'reports/allure-results/.written']],
+    format: ['progress', ['allure-cucumberjs/reporter', `${allure.resultsDir}/.written`]],
   },
   ci: {
     ...common,
     order: `random:${seed}`,
     format: [
       'progress',
-      ['allure-cucumberjs/reporter', 'reports/allure-results/.written'],
+      ['allure-cucumberjs/reporter', `${allure.resultsDir}/.written`],
       ['junit', 'reports/junit.xml'],
       ['message', 'reports/messages.ndjson'],
     ],

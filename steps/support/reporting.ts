@@ -1,0 +1,198 @@
+// What the Allure report shows a reviewer beyond pass/fail:
+// - links: each @seed:<file> to its thread (a lore.kernel.org search on the subject), each @beyond
+//   rule to the kernel source or document it comes from;
+// - on a failed scenario: the operation trace as a table, and for a failed crash check the minimal
+//   counterexample drawn as an SVG picture;
+// - on a white-box scenario: the remembered mappings' entries and tags;
+// - on a passed scenario that explored crash states: how many, and per-line / exhaustive / bounded(k).
+
+import { After, Before, Status } from '@cucumber/cucumber';
+import { CrashCheck, MappingInfo } from '../../targets/contract';
+import { seedLink, SEEDS } from '../../scripts/lib/seeds';
+import { renderCrashSvg } from './crash-svg';
+import { TraceEntry } from './tracing';
+import { DaxWorld } from './world';
+
+const ALLURE_MESSAGE = 'application/vnd.allure.message+json';
+const KERNEL_TREE = 'https://git.kernel.org/pub/scm/linux/kernel/git/torvalds/linux.git/tree';
+
+/** where each rule beyond the seeds comes from in today's kernel */
+export const BEYOND_SOURCES: Record<string, { path: string; what: string }> = {
+  'MS-1': { path: 'Documentation/filesystems/dax.rst', what: 'MAP_SYNC' },
+  'MS-2': { path: 'fs/dax.c', what: 'dax_writeback_one: write-protect and clear DIRTY' },
+  'MS-3': { path: 'fs/dax.c', what: 'dax_iomap_pte_fault / dax_iomap_pmd_fault: beyond i_size' },
+  'MS-4': { path: 'fs/dax.c', what: 'dax_load_hole: the zero page' },
+  'MS-5': { path: 'fs/dax.c', what: 'dax_delete_mapping_entry / dax_invalidate_mapping_entry_sync' },
+  'MS-6': { path: 'fs/dax.c', what: 'dax_truncate_page / dax_zero_range' },
+  'MS-7': { path: 'Documentation/filesystems/dax.rst', what: 'dax=always|never|inode and STATX_ATTR_DAX' },
+};
+
+export function beyondLink(rule: string): { url: string; name: string } | undefined {
+  const s = BEYOND_SOURCES[rule];
+  return s && { url: `${KERNEL_TREE}/${s.path}`, name: `${rule} in Linux ${s.path} (${s.what})` };
+}
+
+export interface ReportLink {
+  url: string;
+  name: string;
+  type: string;
+}
+
+/** the links a scenario's tags ask for */
+export function linksForTags(tags: string[]): ReportLink[] {
+  const out: ReportLink[] = [];
+  for (const t of tags) {
+    if (!t.startsWith('@seed:')) continue;
+    const file = t.slice('@seed:'.length);
+    const url = seedLink(file);
+    const seed = SEEDS.find((s) => s.file === file);
+    if (url && seed) out.push({ url, type: 'link', name: `source message ${file}: ${seed.author}, ${seed.date}` });
+  }
+  if (tags.includes('@beyond')) {
+    for (const t of tags.filter((x) => x.startsWith('@rule:'))) {
+      const l = beyondLink(t.slice('@rule:'.length));
+      if (l) out.push({ ...l, type: 'link' });
+    }
+  }
+  return out;
+}
+
+// --- mappings a white-box scenario inspects: remembered per World without a field on it ---
+
+const remembered = new WeakMap<object, string[]>();
+
+/** the mapping steps call this so a white-box scenario's report shows the mapping's entries */
+export function rememberMapping(world: object, path: string): void {
+  const list = remembered.get(world) ?? [];
+  if (!list.includes(path)) list.push(path);
+  remembered.set(world, list);
+}
+
+export function rememberedMappings(world: object): string[] {
+  return remembered.get(world) ?? [];
+}
+
+// --- renderers (pure) ---
+
+function esc(s: string): string {
+  return s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+}
+
+function compact(v: unknown): string {
+  if (v === undefined) return '';
+  const s = JSON.stringify(v);
+  return s === '{}' ? '' : s;
+}
+
+const STYLE = `<style>body{font:13px/1.4 system-ui,sans-serif;margin:8px}table{border-collapse:collapse}
+td,th{border:1px solid #ccc;padding:2px 6px;vertical-align:top;text-align:left}th{background:#eee}
+td.code{font-family:monospace;white-space:pre-wrap;word-break:break-all;max-width:48em}tr.err td{background:#fde4e4}
+tr.step td{background:#f4f4f4;font-weight:bold}</style>`;
+
+/** the operation trace: each step's target calls with arguments and results, as an HTML table */
+export function traceHtml(trace: TraceEntry[], title = 'Operation trace'): string {
+  const rows: string[] = [];
+  let step: string | undefined;
+  trace.forEach((e, i) => {
+    if (e.step !== step) {
+      step = e.step;
+      rows.push(`<tr class="step"><td colspan="5">${esc(step || '(hook)')}</td></tr>`);
+    }
+    const res = e.error !== undefined ? `error ${e.error}` : compact(e.result);
+    rows.push(`<tr${e.error !== undefined ? ' class="err"' : ''}><td>${i + 1}</td><td>${esc(e.op)}</td><td class="code">${esc(compact(e.args))}</td><td class="code">${esc(res)}</td><td>${e.ms}</td></tr>`);
+  });
+  if (rows.length === 0) rows.push('<tr><td colspan="5">no calls on the target</td></tr>');
+  return `<!doctype html><html><head><meta charset="utf-8"><title>${esc(title)}</title>${STYLE}</head><body>
+<h3>${esc(title)}</h3><table><thead><tr><th>#</th><th>call</th><th>arguments</th><th>result</th><th>ms</th></tr></thead><tbody>
+${rows.join('\n')}
+</tbody></table></body></html>`;
+}
+
+/** the same trace as plain text, one call a line */
+export function traceText(trace: TraceEntry[]): string {
+  return trace.map((e, i) => `${i + 1}. [${e.step || '(hook)'}] ${e.op}(${compact(e.args)}) -> ${e.error !== undefined ? `error ${e.error}` : compact(e.result) || 'ok'} (${e.ms} ms)`).join('\n');
+}
+
+export function mappingHtml(path: string, m: MappingInfo): string {
+  const rows = [...m.entries]
+    .sort((a, b) => a.index - b.index)
+    .map((e) => `<tr><td>${e.index}</td><td>${esc(e.type)}</td><td>${esc(e.tags.join(', ') || '-')}</td></tr>`);
+  if (rows.length === 0) rows.push('<tr><td colspan="3">no entries</td></tr>');
+  return `<!doctype html><html><head><meta charset="utf-8"><title>mapping of ${esc(path)}</title>${STYLE}</head><body>
+<h3>address_space of ${esc(path)}</h3>
+<p>nrpages ${m.nrpages}, nrexceptional ${m.nrexceptional}, I_DIRTY_PAGES ${m.inodeDirtyPages ? 'set' : 'clear'}</p>
+<table><thead><tr><th>index</th><th>entry</th><th>tags</th></tr></thead><tbody>
+${rows.join('\n')}
+</tbody></table></body></html>`;
+}
+
+export function describeCheck(c: CrashCheck): string {
+  switch (c.kind) {
+    case 'file-holds':
+      return `${c.path} holds ${c.data.length / 2} bytes at offset ${c.offset}`;
+    case 'device-holds':
+      return `${c.dev} holds ${c.data.length / 2} bytes at offset ${c.offset}`;
+    case 'file-size':
+      return `${c.path} is ${c.size} bytes`;
+    case 'exists':
+      return `${c.path} exists`;
+    case 'dir-lists':
+      return `${c.path} lists ${c.names.join(', ')}`;
+    case 'fsck-clean':
+      return `fsck of ${c.dev} is clean`;
+    case 'all':
+      return c.checks.map(describeCheck).join(' and ');
+    case 'not':
+      return `not (${describeCheck(c.check)})`;
+    case 'implies':
+      return `if ${describeCheck(c.if)} then ${describeCheck(c.then)}`;
+  }
+}
+
+/** for a passed scenario: each crash check, how many states, and how they were covered */
+export function crashSummary(world: Pick<DaxWorld, 'verdicts'>): string {
+  const lines = world.verdicts.map(
+    (v, i) => `${i + 1}. ${describeCheck(v.check)}: ${v.verdict.ok ? 'holds' : 'fails'} in ${v.verdict.states} state${v.verdict.states === 1 ? '' : 's'}, ${v.verdict.coverage}${v.verdict.coverage.startsWith('bounded') ? ' (a bound, not a proof)' : v.verdict.coverage === 'per-line' ? ' (proof from each line\'s history)' : ''}`,
+  );
+  const total = world.verdicts.reduce((n, v) => n + v.verdict.states, 0);
+  return `${world.verdicts.length} crash check${world.verdicts.length === 1 ? '' : 's'}, ${total} crash states in all\n${lines.join('\n')}\n`;
+}
+
+// --- hooks ---
+
+Before({ name: 'report: links to the sources' }, function (this: DaxWorld, { pickle }) {
+  const links = linksForTags(pickle.tags.map((t) => t.name));
+  if (links.length) this.attach(JSON.stringify({ type: 'metadata', data: { links } }), ALLURE_MESSAGE);
+});
+
+const NOT_FAILED: string[] = [Status.PASSED, Status.SKIPPED, Status.UNKNOWN];
+
+// Named so the Allure reporter keeps these attachments in the test body instead of a tear-down
+// fixture. Defined after hooks.ts's After, so it runs before the target is closed.
+After({ name: 'ALLURE_FIXTURE_IGNORE' }, async function (this: DaxWorld, { result, pickle }) {
+  const status = result?.status ?? Status.UNKNOWN;
+  const tags = pickle.tags.map((t) => t.name);
+  const failed = !NOT_FAILED.includes(status);
+  if (failed) {
+    this.attach(traceHtml(this.trace, `Operation trace of "${pickle.name}"`), { mediaType: 'text/html', fileName: 'operation trace.html' });
+    this.attach(traceText(this.trace), { mediaType: 'text/plain', fileName: 'operation trace.txt' });
+    const bad = this.verdicts.filter((v) => !v.verdict.ok && v.verdict.counterexample);
+    bad.slice(0, 3).forEach((v, i) => {
+      const cx = v.verdict.counterexample!;
+      const svg = renderCrashSvg({ stateId: cx.stateId, reason: cx.reason, coverage: v.verdict.coverage, states: v.verdict.states, lines: cx.lines, check: describeCheck(v.check), rules: this.rules });
+      this.attach(svg, { mediaType: 'image/svg+xml', fileName: `counterexample${bad.length > 1 ? ` ${i + 1}` : ''} (crash state ${cx.stateId}).svg` });
+    });
+  } else if (status === Status.PASSED && this.verdicts.length > 0) {
+    this.attach(crashSummary(this), { mediaType: 'text/plain', fileName: 'crash states explored.txt' });
+  }
+  if (tags.includes('@white-box') && this.hello?.capabilities.includes('white-box') && this.target?.mappingInfo) {
+    for (const path of rememberedMappings(this)) {
+      try {
+        const info = await this.target.mappingInfo({ path: this.path(path) });
+        this.attach(mappingHtml(path, info), { mediaType: 'text/html', fileName: `mapping ${path}.html` });
+      } catch (e) {
+        this.attach(`mapping of ${path} could not be read: ${(e as Error).message}`, { mediaType: 'text/plain', fileName: `mapping ${path}.txt` });
+      }
+    }
+  }
+});
