@@ -1,0 +1,69 @@
+// npm run parity [-- --variant <name>] [cucumber args]: every scenario through the process target
+// (the reference server over the JSON-lines protocol) and in process, compared scenario by scenario.
+// The server declares the emulator's capabilities, so every scenario runs on both sides.
+// Exit codes: 0 same verdicts everywhere, 1 some differ, 2 a run could not be driven.
+
+import { join } from 'node:path';
+import { RunResult, runCucumber, ScenarioResult } from './lib/cucumber-run';
+import { isVariant, VARIANTS } from '../emulator/faults';
+
+const ROOT = join(__dirname, '..');
+const OUT = join(ROOT, 'reports', 'parity');
+const SERVER = 'process:node -r ts-node/register/transpile-only targets/process/server.ts';
+
+function key(s: ScenarioResult): string {
+  return `${s.uri}:${s.line} ${s.name}`;
+}
+
+async function main(): Promise<number> {
+  const argv = process.argv.slice(2);
+  let variant: string | undefined;
+  const i = argv.indexOf('--variant');
+  if (i >= 0) {
+    variant = argv[i + 1];
+    argv.splice(i, 2);
+    if (!variant || !isVariant(variant)) {
+      console.error(`parity: unknown variant "${variant ?? ''}"; accepted: ${Object.keys(VARIANTS).join(', ')}`);
+      return 2;
+    }
+  }
+  const inProcess = variant ? `emulator:${variant}` : 'emulator';
+  const overProcess = variant ? `${SERVER} --variant ${variant}` : SERVER;
+  const args = ['--format-options', '{"colorsEnabled":false}', ...argv];
+  const [a, b]: RunResult[] = await Promise.all([
+    runCucumber({ target: inProcess, args, messagesFile: join(OUT, 'in-process.ndjson'), env: { DAX_QUIET: '1' } }),
+    runCucumber({ target: overProcess, args, messagesFile: join(OUT, 'process.ndjson'), env: { DAX_QUIET: '1' } }),
+  ]);
+  for (const r of [a, b]) {
+    console.log(`parity: ${r.target}: ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped in ${r.seconds.toFixed(1)} s`);
+  }
+  const fatal = [a, b].filter((r) => r.fatal);
+  for (const r of fatal) console.error(`parity: ${r.target} could not run: ${r.fatal}`);
+  if (fatal.length) return 2;
+
+  const left = new Map(a.scenarios.map((s) => [key(s), s]));
+  const right = new Map(b.scenarios.map((s) => [key(s), s]));
+  const diffs: string[] = [];
+  for (const [k, s] of left) {
+    const t = right.get(k);
+    if (!t) diffs.push(`${k}: ${s.status} in process, never ran over the protocol`);
+    else if (s.status !== t.status) {
+      diffs.push(`${k}: ${s.status} in process, ${t.status} over the protocol${t.message ? ` (${t.message})` : s.message ? ` (in process: ${s.message})` : ''}`);
+    }
+  }
+  for (const [k, t] of right) if (!left.has(k)) diffs.push(`${k}: ${t.status} over the protocol, never ran in process`);
+  if (a.scenarios.length === 0) diffs.push('no scenario ran');
+  for (const d of diffs) console.log(`  DIFFERS ${d}`);
+  console.log(diffs.length
+    ? `parity: ${diffs.length} of ${left.size} scenarios differ between ${inProcess} and the process target`
+    : `parity: all ${left.size} scenarios have the same verdict in process and over the protocol`);
+  return diffs.length ? 1 : 0;
+}
+
+main().then(
+  (code) => (process.exitCode = code),
+  (e) => {
+    console.error(`parity: ${(e as Error).message}`);
+    process.exitCode = 2;
+  },
+);
