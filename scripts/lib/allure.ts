@@ -1,6 +1,7 @@
 // allure-commandline (Java) turns allure-results into the HTML report.
 
 import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const ROOT = join(__dirname, '..', '..');
@@ -19,4 +20,64 @@ export async function generateAllureReport(results: string, out: string, extra: 
     c.on('close', (x) => resolve(x ?? 1));
   });
   return code === 0 ? { ok: true } : { ok: false, error: stderr.trim().split('\n').pop() || `allure exited ${code}` };
+}
+
+// --- what the report says around the results: environment, executor, failure categories ---
+
+export interface AllureCategory {
+  name: string;
+  matchedStatuses: Array<'failed' | 'broken' | 'passed' | 'skipped' | 'unknown'>;
+  messageRegex?: string;
+  traceRegex?: string;
+}
+
+/**
+ * Failure categories, matched on the step messages the steps write ("[WB-1] durability
+ * violation: ..."). Allure takes the first category that matches, so the specific ones come first.
+ * Java regexes matched against the whole message: hence the leading and trailing `.*` and (?s).
+ */
+export const CATEGORIES: AllureCategory[] = [
+  { name: 'Durability violation', matchedStatuses: ['failed', 'broken'], messageRegex: '(?s).*\\] (durability violation|store order violation):.*' },
+  { name: 'Stale data exposure', matchedStatuses: ['failed', 'broken'], messageRegex: '(?s).*\\] stale data exposure:.*' },
+  { name: 'Metadata damage (fsck)', matchedStatuses: ['failed', 'broken'], messageRegex: '(?s).*\\] metadata damage:.*' },
+  { name: 'Performance rule', matchedStatuses: ['failed', 'broken'], messageRegex: '(?s).*\\] performance rule:.*' },
+  { name: 'Implementation error or time-out', matchedStatuses: ['failed', 'broken'], messageRegex: '(?s).*(implementation error|ImplementationError|timed out|Timeout).*' },
+  { name: 'Undefined step', matchedStatuses: ['failed', 'broken', 'skipped', 'unknown'], messageRegex: "(?s).*(doesn't have an implementation|Undefined|undefined step).*" },
+  { name: 'Other rule failures', matchedStatuses: ['failed'] },
+  { name: 'Broken (not an assertion)', matchedStatuses: ['broken'] },
+];
+
+/** environment.properties: one `key = value` a line; keys must not hold spaces or '=' */
+export function environmentProperties(env: Record<string, string>): string {
+  const esc = (s: string) => s.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
+  return Object.entries(env)
+    .map(([k, v]) => `${k.replace(/[\s=:]/g, '.')} = ${esc(v)}`)
+    .join('\n') + '\n';
+}
+
+export interface Executor {
+  name: string;
+  type: string;
+  buildName: string;
+  buildOrder?: number;
+  reportName?: string;
+  reportUrl?: string;
+  buildUrl?: string;
+}
+
+export function writeAllureMetadata(results: string, env: Record<string, string>, executor: Executor): void {
+  mkdirSync(results, { recursive: true });
+  writeFileSync(join(results, 'environment.properties'), environmentProperties(env));
+  writeFileSync(join(results, 'executor.json'), JSON.stringify(executor, null, 2));
+  writeFileSync(join(results, 'categories.json'), JSON.stringify(CATEGORIES, null, 2));
+}
+
+/** the next build number for the trend: one more than the last in the previous report's history */
+export function nextBuildOrder(previousReport: string): number {
+  try {
+    const trend = JSON.parse(readFileSync(join(previousReport, 'history', 'history-trend.json'), 'utf8')) as Array<{ buildOrder?: number }>;
+    return Math.max(0, ...trend.map((t) => t.buildOrder ?? 0)) + 1;
+  } catch {
+    return 1;
+  }
 }
