@@ -16,8 +16,10 @@ export const MAX_LINE = 1 << 20;
 export const DEFAULT_TIMEOUT_MS = 30_000;
 
 export interface ProcessTargetOptions {
-  /** per-request time-out, hello included; default DAX_PROCESS_TIMEOUT_MS or 30 s */
+  /** per-request time-out; default DAX_PROCESS_TIMEOUT_MS or 30 s */
   timeoutMs?: number;
+  /** from start to the hello line; default the per-request time-out */
+  helloTimeoutMs?: number;
   cwd?: string;
   env?: NodeJS.ProcessEnv;
 }
@@ -78,6 +80,7 @@ export class ProcessTarget implements Target {
   private discarding = false;
   private stderrTail = '';
   private readonly timeoutMs: number;
+  private readonly helloTimeoutMs: number;
   private readonly label: string;
 
   constructor(
@@ -87,6 +90,7 @@ export class ProcessTarget implements Target {
     if (command.length === 0) throw new ImplementationError('the process target needs a command');
     const env = Number(process.env.DAX_PROCESS_TIMEOUT_MS);
     this.timeoutMs = options.timeoutMs ?? (Number.isFinite(env) && env > 0 ? env : DEFAULT_TIMEOUT_MS);
+    this.helloTimeoutMs = options.helloTimeoutMs ?? this.timeoutMs;
     this.label = excerpt(command.join(' '), 100);
   }
 
@@ -100,8 +104,8 @@ export class ProcessTarget implements Target {
   private start(): Promise<Hello> {
     return new Promise<Hello>((resolve, reject) => {
       const timer = setTimeout(
-        () => this.fail(`process "${this.label}" sent no hello line within ${this.timeoutMs} ms of starting`),
-        this.timeoutMs,
+        () => this.fail(`process "${this.label}" sent no hello line within ${this.helloTimeoutMs} ms of starting`),
+        this.helloTimeoutMs,
       );
       this.helloWaiter = { resolve, reject, timer };
       let child: ChildProcessWithoutNullStreams;
@@ -221,7 +225,7 @@ export class ProcessTarget implements Target {
     }
     if (msg.id !== head.id) {
       const other = this.pending.find((p) => p.id === msg.id);
-      const what = other ? `request ${other.id} ("${other.op}") out of order` : `id ${JSON.stringify(msg.id)}, which no outstanding request has`;
+      const what = other ? `request ${other.id} ("${other.op}") out of order` : `id ${JSON.stringify(msg.id)}, which no outstanding request has,`;
       this.fail(`process "${this.label}" answered ${what} while request ${head.id} ("${head.op}") was due: ${excerpt(line)}`);
       return;
     }
