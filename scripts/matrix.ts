@@ -1,11 +1,12 @@
 // npm run matrix: the suite against the reference and against every variant (one historical bug
 // each). The reference must pass everything; every variant must be caught by some scenario.
-// Writes reports/matrix.json and reports/matrix.md (and the per-run message streams).
+// Writes reports/matrix.json, reports/matrix.md and reports/matrix.html (and the per-run message streams).
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { VARIANTS } from '../emulator/faults';
 import { RunResult, runCucumber } from './lib/cucumber-run';
+import { matrixHtml } from './lib/matrix-html';
 
 const ROOT = join(__dirname, '..');
 const OUT = join(ROOT, 'reports');
@@ -41,7 +42,7 @@ async function main(): Promise<void> {
   const targets = ['emulator', ...names.map((v) => `emulator:${v}`)];
   const jobs = Number(process.env.DAX_MATRIX_JOBS ?? 2);
   const runs: RunResult[] = await pool(targets, jobs, (t) =>
-    runCucumber({ target: t, args: ['--format-options', '{"colorsEnabled":false}', ...extra], messagesFile: join(OUT, 'matrix', `${t.replace(':', '-')}.ndjson`), env: { DAX_QUIET: '1' } }),
+    runCucumber({ target: t, args: ['--format-options', '{"colorsEnabled":false}', ...extra], messagesFile: join(OUT, 'matrix', `${t.replace(':', '-')}.ndjson`), env: { DAX_QUIET: '1', DAX_REPORT_DIR: join(OUT, 'matrix', t.replace(':', '-')) } }),
   );
   const [ref, ...vs] = runs;
   const rules: MatrixJson['rules'] = {};
@@ -81,6 +82,7 @@ async function main(): Promise<void> {
   mkdirSync(OUT, { recursive: true });
   writeFileSync(join(OUT, 'matrix.json'), JSON.stringify(matrix, null, 2));
   writeFileSync(join(OUT, 'matrix.md'), toMarkdown(matrix));
+  writeFileSync(join(OUT, 'matrix.html'), matrixHtml(matrix, { generatedAt: new Date().toISOString() }));
   console.log(toMarkdown(matrix));
   const fatal = runs.filter((r) => r.fatal);
   for (const r of fatal) console.error(`matrix: ${r.target} could not run: ${r.fatal}`);
