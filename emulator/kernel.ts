@@ -29,7 +29,7 @@ export interface FsLayer {
   read(path: string, off: number, len: number): Uint8Array;
   truncate(path: string, size: number): void;
   fallocate(path: string, off: number, len: number, mode: 'allocate' | 'punch-hole'): void;
-  fsync(path: string, datasync: boolean): void;
+  fsync(path: string, datasync: boolean, range?: { start: number; end: number }): void;
   sync(): void;
   statx(path: string): Stat;
   backgroundWriteback(): void;
@@ -124,11 +124,11 @@ export class Kernel {
   msync(map: number, offset: number, length: number, sync: boolean): void {
     const { vma, start, end } = this.mm.msyncRange(map, offset, length);
     if (!sync) return; // MS_ASYNC: nothing is written back
-    filemap_write_and_wait_range(vma.inode.mapping, start, end, this.filemapEnv());
     if (vma.path.startsWith('/dev/')) {
-      this.fsync(vma.path, true);
+      filemap_write_and_wait_range(vma.inode.mapping, start, end, this.filemapEnv());
+      this.machine.bdev(vma.path.slice(5)).submit_bio({ sector: 0, write: true, data: new Uint8Array(0), flags: new Set(['REQ_FLUSH']) });
     } else {
-      this.fs.fsync(vma.path, true);
+      this.fs.fsync(vma.path, true, { start, end });
     }
   }
 

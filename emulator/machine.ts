@@ -21,6 +21,7 @@ const PHYS_SIZE = 2 ** 52;
 export interface WritebackRecord {
   kind: 'writeback-line' | 'fence';
   addr?: number;
+  lines?: number;
   insn?: 'clwb' | 'clflushopt' | 'clflush';
 }
 
@@ -40,7 +41,7 @@ export class Machine {
     this.faults = new Faults(config.variant);
     this.wbEnv.faults = this.faults;
     this.mem.observer = {
-      onFlush: (addr, insn) => this.writebackLog.push({ kind: 'writeback-line', addr, insn }),
+      onFlush: (addr, lines, insn) => this.writebackLog.push({ kind: 'writeback-line', addr, lines, insn }),
       onFence: () => this.writebackLog.push({ kind: 'fence' }),
     };
   }

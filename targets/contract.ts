@@ -134,7 +134,7 @@ export interface MappingInfo {
 }
 
 export type WritebackEvent =
-  | { kind: 'writeback-line'; dev: string; addr: number; insn: 'clwb' | 'clflushopt' | 'clflush' }
+  | { kind: 'writeback-line'; dev: string; addr: number; lines: number; insn: 'clwb' | 'clflushopt' | 'clflush' } // `lines` consecutive 64-byte lines from addr
   | { kind: 'fence' }
   | { kind: 'writeback-page'; dev: string; sector: number }; // page-cache page written through the driver
 

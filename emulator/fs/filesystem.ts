@@ -29,6 +29,9 @@ const BITS_PER_BLOCK = BLOCK_SIZE * 8;
 /** the page index of ext4's in-inode-page-cache xattr block: past any file block */
 export const XATTR_PAGE_INDEX = MAX_FILE_BLOCKS + 1;
 
+const PMD_BLOCKS = 512; // 2 MiB of 4 KiB blocks
+const DATA_RESERVE = 1024; // blocks kept for indirect blocks and directories before the first data run
+
 export class FileSystem implements SuperBlock {
   readonly s_id: string;
   readonly dirtyInodes = new Set<Inode>();
@@ -37,6 +40,8 @@ export class FileSystem implements SuperBlock {
   readonly meta: MetaStore;
   private readonly icache = new Map<number, FsInode>();
   private rotor = 0;
+  /** indirect blocks come from their own rotor so file data can stay contiguous (PMD faults need 2 MiB runs) */
+  private metaRotor = 0;
   private rtRotor = 1;
   /** transactions replayed from the journal/log at mount */
   readonly replayed: number;
@@ -57,7 +62,9 @@ export class FileSystem implements SuperBlock {
     if (sbf.rtBlocks && !rtdev) throw new PmemError('EINVAL', `/dev/${s_bdev.name} has a realtime section: mount it with rtdev`);
     if (!sbf.rtBlocks && rtdev) throw new PmemError('EINVAL', `/dev/${s_bdev.name} was made without a realtime device; rtdev=${rtdev.name} is not accepted`);
     this.sbf = sbf;
-    this.rotor = sbf.firstData;
+    this.metaRotor = sbf.firstData;
+    // data starts at the first 2 MiB boundary past a metadata reserve, so large files can map with PMDs
+    this.rotor = Math.min(Math.ceil((sbf.firstData + DATA_RESERVE) / PMD_BLOCKS) * PMD_BLOCKS, Math.max(sbf.firstData, sbf.nblocks - 1));
     let log: WriteAheadLog | undefined;
     let replayed = 0;
     if (sbf.journalLen) {
@@ -165,6 +172,20 @@ export class FileSystem implements SuperBlock {
     return b;
   }
 
+  /** a block for block-map metadata (indirect blocks), kept out of the data runs */
+  allocMetaBlock(owner: FsInode): number {
+    const b = this.allocBit(this.sbf.bbitmapStart, this.sbf.nblocks, this.metaRotor, owner, 'block');
+    this.metaRotor = b + 1;
+    this.chargeQuota(0, 1);
+    return b;
+  }
+
+  /** start the next data allocation on a 2 MiB boundary (fallocate of whole PMD-sized chunks) */
+  alignDataRotor(): void {
+    const aligned = Math.ceil(this.rotor / PMD_BLOCKS) * PMD_BLOCKS;
+    if (aligned < this.sbf.nblocks) this.rotor = aligned;
+  }
+
   /** a block on the realtime device (xfs_rtallocate_extent) */
   allocRtBlock(owner: FsInode): number {
     const b = this.allocBit(this.sbf.rtBitmapStart, this.sbf.rtBlocks, this.rtRotor, owner, 'realtime extent');
@@ -230,7 +251,7 @@ export class FileSystem implements SuperBlock {
 
   /** a zeroed indirect block, through the metadata path */
   private newIndirect(owner: FsInode): number {
-    const b = this.allocBlock(owner);
+    const b = this.allocMetaBlock(owner);
     this.meta.read(b).fill(0);
     this.meta.dirty(b, owner);
     owner.d.nblocks++;
@@ -697,7 +718,11 @@ export class FileSystem implements SuperBlock {
   allocate(inode: FsInode, off: number, len: number): void {
     this.checkWritable();
     this.checkRange(off, len, 'fallocate');
-    for (let b = Math.floor(off / BLOCK_SIZE); b * BLOCK_SIZE < off + len; b++) this.get_block(inode, b, true);
+    for (let b = Math.floor(off / BLOCK_SIZE); b * BLOCK_SIZE < off + len; b++) {
+      // a whole unallocated 2 MiB chunk starts on a 2 MiB boundary of the device, as ext4/xfs align for DAX
+      if (b % PMD_BLOCKS === 0 && (b + PMD_BLOCKS) * BLOCK_SIZE <= off + len && !inode.realtime && !this.bmap(inode, b, false)) this.alignDataRotor();
+      this.get_block(inode, b, true);
+    }
     if (off + len > inode.d.size) {
       inode.d.size = off + len;
       this.writeInode(inode);
@@ -707,16 +732,17 @@ export class FileSystem implements SuperBlock {
   // --- writeback ---
 
   /** filemap_write_and_wait_range() for fsync; the flush-in-filemap variant does its DAX writeback there */
-  private writeAndWait(inode: FsInode): void {
+  private writeAndWait(inode: FsInode, start = 0, end = MAX_FILE_BYTES * 2): void {
     const env = this.machine.wbEnv;
-    filemap_write_and_wait_range(inode.mapping, 0, MAX_FILE_BYTES * 2, {
+    filemap_write_and_wait_range(inode.mapping, start, end, {
       faults: this.machine.faults,
       daxWriteback: (m, wbc) => dax_writeback_mapping_range(m, inode.dataBdev, wbc, env),
     });
   }
 
-  fsync(inode: FsInode, datasync: boolean): void {
-    this.writeAndWait(inode);
+  /** vfs_fsync_range(): msync passes the mapped range, fsync the whole file */
+  fsync(inode: FsInode, datasync: boolean, range?: { start: number; end: number }): void {
+    this.writeAndWait(inode, range?.start, range?.end);
     // ext4 and xfs make a new inode's directory entry durable with the inode (ext2 does not: no journal)
     if (this.p.journalBlocks && inode.newSinceSync) {
       for (let dir = this.icache.get(inode.parent); dir; dir = dir.ino === this.sbf.rootIno ? undefined : this.icache.get(dir.parent)) {

@@ -259,9 +259,9 @@ export class Vfs {
     else throw new PmemError('EINVAL', `fallocate mode "${mode as string}" is not one of allocate, punch-hole`);
   }
 
-  fsync(path: string, datasync = false): void {
+  fsync(path: string, datasync = false, range?: { start: number; end: number }): void {
     const { fs, inode } = this.walk(path);
-    fs.fsync(inode, datasync);
+    fs.fsync(inode, datasync, range);
   }
 
   /** sync(2): every superblock's inodes and journal/log, then every block device's buffers, then a flush each */

@@ -14,7 +14,8 @@ export interface PmemOptions {
 
 /** Observer for the write-back log (white-box introspection); the pmem layer knows nothing of files. */
 export interface PmemObserver {
-  onFlush?(addr: number, insn: FlushInsn): void;
+  /** `lines` consecutive lines from `addr` were written back by one instruction sequence */
+  onFlush?(addr: number, lines: number, insn: FlushInsn): void;
   onFence?(): void;
 }
 
@@ -148,9 +149,13 @@ export class PersistentMemory {
     if (len === 0) return;
     const first = Math.floor(addr / LINE_SIZE);
     const last = Math.floor((addr + len - 1) / LINE_SIZE);
-    for (let l = first; l <= last; l++) {
-      const lineAddr = l * LINE_SIZE;
-      this.observer?.onFlush?.(lineAddr, insn);
+    this.observer?.onFlush?.(first * LINE_SIZE, last - first + 1, insn);
+    // Only lines with a non-durable history change state; a huge range visits just those.
+    const lines =
+      last - first + 1 > this.pending.size
+        ? [...this.pending].filter((a) => a >= first * LINE_SIZE && a <= last * LINE_SIZE)
+        : Array.from({ length: last - first + 1 }, (_, i) => (first + i) * LINE_SIZE);
+    for (const lineAddr of lines) {
       const h = this.history(lineAddr);
       if (!h) continue;
       if (insn === 'clflush') {

@@ -21,7 +21,7 @@ const spec = (() => {
 Before(async function (this: DaxWorld, { pickle }) {
   this.tags = pickle.tags.map((t) => t.name);
   const raw = await createTarget(spec);
-  this.target = tracing(raw, this.trace, () => this.currentStep);
+  this.target = tracing(raw, this.trace, () => this.currentStep, (m) => this.ruleMessage(m));
   this.hello = await raw.hello();
   const missing = this.tags
     .filter((t) => t.startsWith('@requires:'))

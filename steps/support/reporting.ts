@@ -161,8 +161,11 @@ export function crashSummary(world: Pick<DaxWorld, 'verdicts'>): string {
 // --- hooks ---
 
 Before({ name: 'report: links to the sources' }, function (this: DaxWorld, { pickle }) {
-  const links = linksForTags(pickle.tags.map((t) => t.name));
-  if (links.length) this.attach(JSON.stringify({ type: 'metadata', data: { links } }), ALLURE_MESSAGE);
+  const tags = pickle.tags.map((t) => t.name);
+  const links = linksForTags(tags);
+  // the "rule" label (cucumber.js) groups and filters; Allure's test page shows tags, so the rule is one too
+  const labels = tags.filter((t) => t.startsWith('@rule:')).map((t) => ({ name: 'tag', value: t }));
+  if (links.length || labels.length) this.attach(JSON.stringify({ type: 'metadata', data: { links, labels } }), ALLURE_MESSAGE);
 });
 
 const NOT_FAILED: string[] = [Status.PASSED, Status.SKIPPED, Status.UNKNOWN];

@@ -19,7 +19,7 @@ function short(v: unknown): unknown {
   return v;
 }
 
-export function tracing(target: Target, trace: TraceEntry[], currentStep: () => string): Target {
+export function tracing(target: Target, trace: TraceEntry[], currentStep: () => string, ruleMessage: (m: string) => string = (m) => m): Target {
   return new Proxy(target, {
     get(t, prop, receiver) {
       const v = Reflect.get(t, prop, receiver);
@@ -34,6 +34,9 @@ export function tracing(target: Target, trace: TraceEntry[], currentStep: () => 
           return r;
         } catch (e) {
           entry.error = e instanceof TargetError ? `${e.errno}: ${e.message}` : e instanceof ImplementationError ? `implementation error: ${e.message}` : String(e);
+          // An unexpected error still names the rule the scenario checks, and the call that failed.
+          if (e instanceof TargetError) throw new TargetError(e.errno, ruleMessage(`${String(prop)} failed with ${e.errno}: ${e.message}`));
+          if (e instanceof ImplementationError) throw new ImplementationError(ruleMessage(`implementation error in ${String(prop)}: ${e.message}`));
           throw e;
         } finally {
           entry.ms = Date.now() - t0;

@@ -263,7 +263,7 @@ class Emulator implements Target {
       let dev = '?';
       let addr = r.addr!;
       for (const ns of m.namespaces.values()) if (addr >= ns.base && addr < ns.base + ns.size) [dev, addr] = [ns.name, addr - ns.base];
-      return { kind: 'writeback-line', dev, addr, insn: r.insn! };
+      return { kind: 'writeback-line', dev, addr, lines: r.lines ?? 1, insn: r.insn! };
     });
     this.logCursor = m.writebackLog.length;
     return { events, next: this.logCursor };

@@ -1,0 +1,106 @@
+// Filesystems and files at the system-call level: mkfs and mount, write(2), fsync, sync(2), fsck.
+// Paths in features are relative to the mounted filesystem (/a is /mnt/a).
+
+import { Given, Then, When } from '@cucumber/cucumber';
+import { AssertionError, expect } from 'chai';
+import { FsType, TargetError } from '../targets/contract';
+import { fromHex, toHex } from '../targets/hex';
+import { DaxWorld } from './support/world';
+import { mustHoldEverywhere } from './crash.steps';
+
+export async function mountFs(world: DaxWorld, fs: FsType, dev: string, dax: boolean, dir = world.mountDir): Promise<void> {
+  const namespace = dev.replace(/p\d+$/, '');
+  if (!(await world.target.readDevice({ dev: namespace, offset: 0, length: 0 }).then(() => true, () => false))) {
+    await world.target.createNamespace({ name: namespace, size: 1024 ** 3 });
+  }
+  await world.target.mkfs({ fs, dev });
+  const opts = { fs, dev, dir, dax: dax ? ('always' as const) : ('never' as const) };
+  await world.target.mount(opts);
+  world.mounts.push(opts);
+}
+
+/** run an operation a step expects may fail; the error is kept for a later Then */
+export async function attempt(world: DaxWorld, f: () => Promise<unknown>): Promise<void> {
+  world.lastError = undefined;
+  try {
+    await f();
+  } catch (e) {
+    if (!(e instanceof TargetError)) throw e;
+    world.lastError = e;
+  }
+}
+
+Given('an {fs} filesystem mounted with dax on {dev}', async function (this: DaxWorld, fs: FsType, dev: string) {
+  await mountFs(this, fs, dev, true);
+});
+
+Given('an {fs} filesystem mounted without dax on {dev}', async function (this: DaxWorld, fs: FsType, dev: string) {
+  await mountFs(this, fs, dev, false);
+});
+
+Given('a file {path}', async function (this: DaxWorld, path: string) {
+  await this.target.create({ path: this.path(path) });
+});
+
+Given('a directory {path}', async function (this: DaxWorld, path: string) {
+  await this.target.mkdir({ path: this.path(path) });
+});
+
+/** a preallocated, synced file: its size and blocks are durable, so only data is under test */
+Given('a file {path} with {size} allocated and synced', async function (this: DaxWorld, path: string, size: number) {
+  const p = this.path(path);
+  await this.target.create({ path: p });
+  await this.target.fallocate({ path: p, offset: 0, length: size, mode: 'allocate' });
+  await this.target.fsync({ path: p });
+});
+
+When('the application writes {data} to {path} at offset {size} with write\\(2)', async function (this: DaxWorld, data: Uint8Array, path: string, offset: number) {
+  await this.target.write({ path: this.path(path), offset, data: toHex(data) });
+});
+
+When('the application calls fsync on {path}', async function (this: DaxWorld, path: string) {
+  await this.target.fsync({ path: this.path(path) });
+});
+
+When('the application calls fdatasync on {path}', async function (this: DaxWorld, path: string) {
+  await this.target.fsync({ path: this.path(path), datasync: true });
+});
+
+When('the application calls sync\\(2)', async function (this: DaxWorld) {
+  await this.target.sync();
+});
+
+When('a hole is punched over {size} bytes at offset {size} of {path}', async function (this: DaxWorld, length: number, offset: number, path: string) {
+  await this.target.fallocate({ path: this.path(path), offset, length, mode: 'punch-hole' });
+});
+
+Then('{path} reads {data} at offset {size}', async function (this: DaxWorld, path: string, data: Uint8Array, offset: number) {
+  const got = fromHex(await this.target.read({ path: this.path(path), offset, length: data.length }));
+  if (Buffer.compare(Buffer.from(got), Buffer.from(data)) !== 0) {
+    const why = data.every((b) => b === 0) ? 'stale data exposure' : 'wrong data';
+    throw new AssertionError(this.ruleMessage(`${why}: read(2) of ${path} at offset ${offset} returned ${toHex(got).slice(0, 64)}, expected ${toHex(data).slice(0, 64)}`));
+  }
+});
+
+Then('{path} reads {int} zero bytes at offset {size}', async function (this: DaxWorld, path: string, n: number, offset: number) {
+  const got = fromHex(await this.target.read({ path: this.path(path), offset, length: n }));
+  const bad = got.findIndex((b) => b !== 0);
+  if (bad >= 0) throw new AssertionError(this.ruleMessage(`stale data exposure: byte ${offset + bad} of ${path} reads 0x${got[bad].toString(16)}, expected zero`));
+});
+
+Then('in every crash state {path} holds {data} at offset {size}', async function (this: DaxWorld, path: string, data: Uint8Array, offset: number) {
+  await mustHoldEverywhere(this, { kind: 'file-holds', path: this.path(path), offset, data: toHex(data) });
+});
+
+Then('in every crash state {path} holds {int} zero bytes at offset {size}', async function (this: DaxWorld, path: string, n: number, offset: number) {
+  await mustHoldEverywhere(this, { kind: 'file-holds', path: this.path(path), offset, data: '00'.repeat(n) }, 'stale data exposure');
+});
+
+Then('the call fails with {word}', function (this: DaxWorld, errno: string) {
+  expect(this.lastError, `expected the call to fail with ${errno}, but it succeeded`).to.not.equal(undefined);
+  expect(this.lastError!.errno, `expected ${errno}, got ${this.lastError!.errno}: ${this.lastError!.message}`).to.equal(errno);
+});
+
+Then('the call succeeds', function (this: DaxWorld) {
+  if (this.lastError) throw new AssertionError(this.ruleMessage(`expected success, but the call failed with ${this.lastError.errno}: ${this.lastError.message}`));
+});

@@ -1,0 +1,184 @@
+// Shared and private mappings of DAX files and block devices: stores, loads and msync, and the
+// white-box view of the mapping's radix-tree entries and the write-back log.
+
+import { Given, Then, When } from '@cucumber/cucumber';
+import { AssertionError } from 'chai';
+import { MapKind, WritebackEvent } from '../targets/contract';
+import { fromHex, toHex } from '../targets/hex';
+import { DaxWorld } from './support/world';
+import { attempt } from './files.steps';
+
+async function mapFile(world: DaxWorld, path: string, size: MapKind, shared: boolean, sync = false): Promise<number> {
+  const p = world.path(path);
+  const st = p.startsWith('/dev/') ? undefined : await world.target.statx({ path: p });
+  const length = st ? Math.max(st.size, 4096) : 4 * 1024 ** 2;
+  const { map } = await world.target.mmap({ path: p, offset: 0, length, shared, sync, size });
+  world.maps.set(path, map);
+  return map;
+}
+
+async function mapOf(world: DaxWorld, path: string): Promise<number> {
+  return world.maps.get(path) ?? mapFile(world, path, 'pte', true);
+}
+
+Given('{path} is mapped shared with {mapsize} pages', async function (this: DaxWorld, path: string, size: MapKind) {
+  await mapFile(this, path, size, true);
+});
+
+Given('{path} is mapped private', async function (this: DaxWorld, path: string) {
+  await mapFile(this, path, 'pte', false);
+});
+
+Given('{path} is unmapped', async function (this: DaxWorld, path: string) {
+  await this.target.munmap({ map: await mapOf(this, path) });
+  this.maps.delete(path);
+});
+
+When('the application stores {data} through the mapping of {path} at offset {size}', async function (this: DaxWorld, data: Uint8Array, path: string, offset: number) {
+  await this.target.store({ map: await mapOf(this, path), offset, data: toHex(data) });
+});
+
+When('the application loads {int} bytes through the mapping of {path} at offset {size}', async function (this: DaxWorld, n: number, path: string, offset: number) {
+  await this.target.load({ map: await mapOf(this, path), offset, length: n });
+});
+
+When('the application tries to store {data} through the mapping of {path} at offset {size}', async function (this: DaxWorld, data: Uint8Array, path: string, offset: number) {
+  const map = await mapOf(this, path);
+  await attempt(this, () => this.target.store({ map, offset, data: toHex(data) }));
+});
+
+When('the application calls msync\\(MS_SYNC) on {size} bytes at offset {size} of the mapping of {path}', async function (this: DaxWorld, length: number, offset: number, path: string) {
+  await this.target.msync({ map: await mapOf(this, path), offset, length, sync: true });
+});
+
+When('the application tries to msync {size} bytes at offset {size} of the mapping of {path}', async function (this: DaxWorld, length: number, offset: number, path: string) {
+  const map = await mapOf(this, path);
+  await attempt(this, () => this.target.msync({ map, offset, length, sync: true }));
+});
+
+When('the application tries to map {path} with PMD pages at offset {size}', async function (this: DaxWorld, path: string, offset: number) {
+  await attempt(this, () => this.target.mmap({ path: this.path(path), offset, length: 2 * 1024 ** 2, shared: true, size: 'pmd' }));
+});
+
+Then('the mapping of {path} reads {data} at offset {size}', async function (this: DaxWorld, path: string, data: Uint8Array, offset: number) {
+  const got = fromHex(await this.target.load({ map: await mapOf(this, path), offset, length: data.length }));
+  if (Buffer.compare(Buffer.from(got), Buffer.from(data)) !== 0) {
+    throw new AssertionError(this.ruleMessage(`a load through the mapping of ${path} at offset ${offset} returned ${toHex(got)}, expected ${toHex(data)}`));
+  }
+});
+
+// --- white-box: entries and tags ---
+
+function describeEntries(info: Awaited<ReturnType<NonNullable<DaxWorld['target']['mappingInfo']>>>): string {
+  return info.entries.map((e) => `${e.type.toUpperCase()}@${e.index}[${e.tags.join(',') || 'clean'}]`).join(' ') || 'no entries';
+}
+
+async function info(world: DaxWorld, path: string) {
+  return world.target.mappingInfo!({ path: world.path(path) });
+}
+
+Then(/^the mapping of (\S+) has a (DIRTY|clean) (PTE|PMD) entry at index (\d+)$/, async function (this: DaxWorld, path: string, tag: string, type: string, index: string) {
+  const i = await info(this, path);
+  const e = i.entries.find((x) => x.index === Number(index));
+  const ok = e && e.type === type.toLowerCase() && (tag === 'DIRTY' ? e.tags.includes('DIRTY') : !e.tags.includes('DIRTY'));
+  if (!ok) throw new AssertionError(this.ruleMessage(`expected a ${tag} ${type} entry at index ${index}; the mapping holds: ${describeEntries(i)}`));
+});
+
+Then(/^the mapping of (\S+) has exactly one entry: a (DIRTY|clean) (PTE|PMD) entry at index (\d+)$/, async function (this: DaxWorld, path: string, tag: string, type: string, index: string) {
+  const i = await info(this, path);
+  const e = i.entries[0];
+  const ok = i.entries.length === 1 && e.index === Number(index) && e.type === type.toLowerCase() && (tag === 'DIRTY') === e.tags.includes('DIRTY');
+  if (!ok) throw new AssertionError(this.ruleMessage(`expected exactly one ${tag} ${type} entry at index ${index}; the mapping holds: ${describeEntries(i)}`));
+});
+
+Then('the mapping of {path} has no entry at index {int}', async function (this: DaxWorld, path: string, index: number) {
+  const i = await info(this, path);
+  if (i.entries.some((e) => e.index === index)) throw new AssertionError(this.ruleMessage(`expected no entry at index ${index}; the mapping holds: ${describeEntries(i)}`));
+});
+
+Then('the mapping of {path} has no DIRTY entries', async function (this: DaxWorld, path: string) {
+  const i = await info(this, path);
+  if (i.entries.some((e) => e.tags.includes('DIRTY'))) throw new AssertionError(this.ruleMessage(`expected every entry clean after writeback; the mapping holds: ${describeEntries(i)}`));
+});
+
+Then('the inode of {path} is marked I_DIRTY_PAGES', async function (this: DaxWorld, path: string) {
+  const i = await info(this, path);
+  if (!i.inodeDirtyPages) throw new AssertionError(this.ruleMessage(`the inode of ${path} is not I_DIRTY_PAGES, so writeback would not find its dirty entries (${describeEntries(i)})`));
+});
+
+// --- white-box: the write-back log ---
+
+When('the write-back log is cleared', async function (this: DaxWorld) {
+  await this.target.writebackLog!({});
+});
+
+async function logSinceMark(world: DaxWorld): Promise<WritebackEvent[]> {
+  return (await world.target.writebackLog!({})).events;
+}
+
+function linesOf(events: WritebackEvent[]): Map<string, number> {
+  const seen = new Map<string, number>();
+  for (const e of events) {
+    if (e.kind !== 'writeback-line') continue;
+    for (let i = 0; i < e.lines; i++) {
+      const k = `${e.dev}:${e.addr + i * 64}`;
+      seen.set(k, (seen.get(k) ?? 0) + 1);
+    }
+  }
+  return seen;
+}
+
+Then('each line was written back exactly once and {int} lines in all', async function (this: DaxWorld, n: number) {
+  const seen = linesOf(await logSinceMark(this));
+  const twice = [...seen].filter(([, c]) => c > 1);
+  if (twice.length) throw new AssertionError(this.ruleMessage(`performance rule: ${twice.length} lines were written back more than once (e.g. ${twice[0][0]} ${twice[0][1]} times)`));
+  if (seen.size !== n) throw new AssertionError(this.ruleMessage(`performance rule: ${seen.size} lines were written back, expected ${n}`));
+});
+
+Then('no DAX lines were written back', async function (this: DaxWorld) {
+  const seen = linesOf(await logSinceMark(this));
+  if (seen.size) throw new AssertionError(this.ruleMessage(`performance rule: background writeback wrote back ${seen.size} lines; only WB_SYNC_ALL writeback may flush`));
+});
+
+Then('the write-back log shows {int} lines written back, then a fence', async function (this: DaxWorld, n: number) {
+  const ev = await logSinceMark(this);
+  const seen = linesOf(ev);
+  const lastWb = ev.map((e) => e.kind).lastIndexOf('writeback-line');
+  const fenceAfter = ev.slice(lastWb + 1).some((e) => e.kind === 'fence');
+  if (seen.size !== n) throw new AssertionError(this.ruleMessage(`performance rule: fsync wrote back ${seen.size} lines, expected the ${n} lines that were dirtied`));
+  if (!fenceAfter) throw new AssertionError(this.ruleMessage(`no fence after the last write-back: ${n} lines left written back but not fenced`));
+});
+
+When('background writeback runs', async function (this: DaxWorld) {
+  await this.target.backgroundWriteback!();
+});
+
+// --- schedules: deterministic interleavings ---
+
+const tasks = new WeakMap<DaxWorld, Map<string, string>>();
+function taskMap(w: DaxWorld): Map<string, string> {
+  let m = tasks.get(w);
+  if (!m) tasks.set(w, (m = new Map()));
+  return m;
+}
+
+When(/^fsync (\w) of (\S+) stops (after tagging|before writing back an entry)$/, async function (this: DaxWorld, name: string, path: string, where: string) {
+  const stopAt = where === 'after tagging' ? 'after-tagging' : 'before-writeback-one';
+  const t = await this.target.begin!({ op: 'fsync', args: { path: this.path(path) }, stopAt });
+  if (t.at !== stopAt) throw new Error(`fsync ${name} did not reach "${where}": it ended at ${t.at}`);
+  taskMap(this).set(name, t.task);
+});
+
+When(/^(?:fsync|the store) (\w+) resumes and completes$/, async function (this: DaxWorld, name: string) {
+  const t = taskMap(this).get(name);
+  if (!t) throw new Error(`no scheduled operation named ${name}`);
+  const r = await this.target.resume!({ task: t });
+  if (r.at !== 'done') throw new Error(`${name} stopped again at ${r.at}`);
+});
+
+When(/^the store (\w+) of ("[^"]*") through the mapping of (\S+) at offset (\d+) stops in pfn_mkwrite$/, async function (this: DaxWorld, name: string, data: string, path: string, offset: string) {
+  const map = await mapOf(this, path);
+  const t = await this.target.begin!({ op: 'store', args: { map, offset: Number(offset), data: Buffer.from(data.slice(1, -1)).toString('hex') }, stopAt: 'pfn_mkwrite' });
+  if (t.at !== 'pfn_mkwrite') throw new Error(`the store did not take a pfn_mkwrite fault (it ended at ${t.at}); map the page read-only first with a load`);
+  taskMap(this).set(name, t.task);
+});
