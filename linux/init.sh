@@ -27,7 +27,7 @@ done
 say() { echo "dax-init: $*"; }
 fatal() { say "FATAL: $*"; [ "$DEBUG" = 1 ] && /bin/sh; poweroff -f; }
 
-for m in $(cat /etc/dax-modules); do
+for m in $(cat /etc/dax-modules.base); do
   insmod "/lib/modules/$m" 2>/tmp/insmod.err || { grep -q 'File exists' /tmp/insmod.err || say "insmod $m: $(cat /tmp/insmod.err)"; }
 done
 
@@ -49,7 +49,7 @@ while [ ! -b /dev/pmem0 ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
 
 i=0
 while [ ! -e "$AGENT_DEV" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
-say "pmem0: $(cat /sys/block/pmem0/size) sectors, dax=$(cat /sys/block/pmem0/queue/dax 2>/dev/null); agent on $AGENT_DEV"
+say "pmem0: $(cat /sys/block/pmem0/size) sectors, dax=$(cat /sys/block/pmem0/queue/dax 2>/dev/null); agent on $AGENT_DEV at uptime $(cut -d' ' -f1 /proc/uptime) s"
 [ "$DEBUG" = 1 ] && ndctl list -N
 /sbin/dax-agent "$AGENT_DEV"
 rc=$?

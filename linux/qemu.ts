@@ -23,6 +23,8 @@ export interface LinuxImage {
   kernelRelease: string;
   kernelPackage: string;
   vmlinuz: string;
+  /** the uncompressed kernel, booted through its PVH entry (no BIOS setup, no decompression); may be "" */
+  vmlinux?: string;
   initramfs: string;
   agent: string;
   qemu: string;
@@ -40,8 +42,13 @@ export interface LinuxMachineOptions {
   /** guest RAM, QEMU syntax; default "1G" */
   memory?: string;
   cpus?: number;
-  /** "auto" (default): KVM when /dev/kvm opens read-write, else TCG */
+  /**
+   * "auto" (default, or $DAX_LINUX_ACCEL): KVM when /dev/kvm opens read-write and a probe boot
+   * shows it faster than TCG (the verdict is kept in the cache folder per host kernel), else TCG
+   */
   accel?: 'auto' | 'kvm' | 'tcg';
+  /** "pvh" (default when the image has vmlinux): boot the uncompressed kernel; "bzimage": vmlinuz */
+  kernelFormat?: 'pvh' | 'bzimage';
   bootTimeoutMs?: number;
   requestTimeoutMs?: number;
   /** dax.debug=1 on the kernel command line and the kernel's messages on the console */
@@ -96,6 +103,54 @@ export function kvmUsable(): boolean {
   }
 }
 
+/**
+ * Some hosts give a /dev/kvm that opens but runs a guest far slower than TCG (seen with nested
+ * KVM: the kernel had printed nothing after minutes).  Boot the kernel alone under KVM and take
+ * KVM only if its first console line comes within probeMs.  The verdict is cached per host kernel.
+ */
+export async function probeKvm(image: LinuxImage, cacheDir: string, probeMs = 5000): Promise<{ kvm: boolean; ms: number; cached: boolean }> {
+  if (!kvmUsable()) return { kvm: false, ms: 0, cached: false };
+  const file = path.join(cacheDir, 'accel.json');
+  try {
+    const v = JSON.parse(fs.readFileSync(file, 'utf8')) as { hostKernel: string; qemu: string; kvm: boolean; ms: number };
+    if (v.hostKernel === os.release() && v.qemu === image.qemuVersion) return { kvm: v.kvm, ms: v.ms, cached: true };
+  } catch {
+    // no verdict yet
+  }
+  const kernel = image.vmlinux || image.vmlinuz;
+  const t0 = Date.now();
+  const child = spawn(image.qemu, [
+    '-machine', 'pc,accel=kvm', '-cpu', 'host', '-m', '256M', '-kernel', kernel,
+    '-append', 'console=ttyS0 loglevel=7 panic=-1', '-nodefaults', '-no-user-config', '-display', 'none', '-no-reboot',
+    '-chardev', 'stdio,id=con0,signal=off', '-serial', 'chardev:con0',
+  ], { stdio: ['pipe', 'pipe', 'ignore'] });
+  const kvm = await new Promise<boolean>((resolve) => {
+    const timer = setTimeout(() => resolve(false), probeMs);
+    let out = '';
+    child.stdout!.setEncoding('utf8');
+    child.stdout!.on('data', (s: string) => {
+      out += s;
+      if (out.includes('Linux version')) {
+        clearTimeout(timer);
+        resolve(true);
+      }
+    });
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve(out.includes('Linux version'));
+    });
+    child.once('error', () => resolve(false));
+  });
+  const ms = Date.now() - t0;
+  child.kill('SIGKILL');
+  try {
+    fs.writeFileSync(file, JSON.stringify({ hostKernel: os.release(), qemu: image.qemuVersion, kvm, ms, probeMs, at: new Date().toISOString() }) + '\n');
+  } catch {
+    // a cache, nothing more
+  }
+  return { kvm, ms, cached: false };
+}
+
 export class LinuxMachine {
   readonly image: LinuxImage;
   readonly workDir: string;
@@ -143,7 +198,7 @@ export class LinuxMachine {
   async boot(): Promise<BootInfo> {
     if (this.closed) throw new ImplementationError('the machine is closed');
     if (this.qemu) throw new ImplementationError('the machine is already running');
-    const accel = this.chooseAccel();
+    const accel = await this.chooseAccel();
     const fresh = !fs.existsSync(this.backingFile);
     const template = this.templatePath();
     let createdNamespace = false;
@@ -309,9 +364,9 @@ export class LinuxMachine {
 
   private onHelloLine: ((line: string) => void) | undefined;
 
-  private chooseAccel(): 'kvm' | 'tcg' {
+  private async chooseAccel(): Promise<'kvm' | 'tcg'> {
     const want = this.opts.accel ?? (process.env.DAX_LINUX_ACCEL as 'kvm' | 'tcg' | 'auto' | undefined) ?? 'auto';
-    if (want === 'auto') return kvmUsable() ? 'kvm' : 'tcg';
+    if (want === 'auto') return (await probeKvm(this.image, this.cacheDir)).kvm ? 'kvm' : 'tcg';
     return want;
   }
 
@@ -320,6 +375,9 @@ export class LinuxMachine {
       'console=ttyS0',
       'panic=-1',
       'oops=panic',
+      // no page-table isolation or other speculation mitigations: each costs TLB flushes,
+      // which are slow under TCG, and none of them touches the persistence semantics under test
+      'mitigations=off',
       this.opts.debug ? 'loglevel=7 dax.debug=1' : 'quiet loglevel=3',
       'dax.agent=/dev/vport0p1',
     ].join(' ');
@@ -330,7 +388,7 @@ export class LinuxMachine {
       '-m', `${this.opts.memory ?? '1G'},slots=2,maxmem=4G`,
       '-object', `memory-backend-file,id=nvmem0,share=on,mem-path=${this.backingFile},size=${this.pmemSize}`,
       '-device', 'nvdimm,id=nvdimm0,memdev=nvmem0',
-      '-kernel', this.image.vmlinuz,
+      '-kernel', this.kernelFile(),
       '-initrd', this.image.initramfs,
       '-append', append,
       '-nodefaults', '-no-user-config', '-display', 'none', '-no-reboot',
@@ -340,6 +398,11 @@ export class LinuxMachine {
       '-chardev', `socket,id=agent0,path=${sock}`,
       '-device', 'virtserialport,bus=vser0.0,nr=1,chardev=agent0,name=dax.agent',
     ];
+  }
+
+  private kernelFile(): string {
+    const format = this.opts.kernelFormat ?? (this.image.vmlinux ? 'pvh' : 'bzimage');
+    return format === 'pvh' && this.image.vmlinux ? this.image.vmlinux : this.image.vmlinuz;
   }
 
   private templatePath(): string {

@@ -69,6 +69,10 @@ async function smoke(fs: 'ext2' | 'ext4' | 'xfs'): Promise<void> {
     await expectErr(`[${fs}] store past EOF answers SIGBUS`, m.request('store', { map: c.map, offset: 4096, data: '00' }), 'SIGBUS');
     await expectErr(`[${fs}] unknown op answers ENOSYS`, m.request('noSuchOp', {}), 'ENOSYS');
 
+    // ext2 has no journal: metadata not yet written back (the /mnt/c made after the directory
+    // fsyncs above) is legitimately inconsistent after a power failure, so fsck would not be clean
+    if (fs === 'ext2') await m.request('sync', {});
+
     // power failure and a boot over the same NVDIMM
     t = Date.now();
     await m.powerOff();

@@ -21,7 +21,7 @@ did=()
 sudo_() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 # ---------------------------------------------------------------- 1. host packages
-PKGS=(qemu-system-x86 busybox-static e2fsprogs xfsprogs ndctl kmod cpio gcc libc6-dev)
+PKGS=(qemu-system-x86 busybox-static e2fsprogs xfsprogs ndctl kmod cpio xz-utils gcc libc6-dev)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -69,7 +69,24 @@ if [ ! -f "$KDIR/.done" ]; then
 fi
 KREL=$(ls "$KDIR/lib/modules" | head -1)
 MODDIR=$KDIR/lib/modules/$KREL
-cmp -s "$KDIR/boot/vmlinuz-$KREL" "$CACHE/vmlinuz" 2>/dev/null || { cp "$KDIR/boot/vmlinuz-$KREL" "$CACHE/vmlinuz"; did+=("copied vmlinuz-$KREL"); }
+cmp -s "$KDIR/boot/vmlinuz-$KREL" "$CACHE/vmlinuz" 2>/dev/null || {
+  cp "$KDIR/boot/vmlinuz-$KREL" "$CACHE/vmlinuz"
+  rm -f "$CACHE/vmlinux"
+  did+=("copied vmlinuz-$KREL")
+}
+# The uncompressed kernel (an ELF with a PVH entry point): QEMU boots it directly, which skips the
+# BIOS real-mode setup and the xz decompression, seconds under TCG.  Cut from the bzImage's payload.
+if [ ! -s "$CACHE/vmlinux" ]; then
+  xzoff=$(LC_ALL=C grep -obUaP '\xfd7zXZ\x00' "$CACHE/vmlinuz" | head -1 | cut -d: -f1 || true)
+  if [ -n "$xzoff" ] && xz -dc --single-stream < <(tail -c +$((xzoff + 1)) "$CACHE/vmlinuz") >"$CACHE/vmlinux.tmp" 2>/dev/null &&
+    [ "$(head -c 4 "$CACHE/vmlinux.tmp" | od -An -tx1 | tr -d ' ')" = 7f454c46 ]; then
+    mv "$CACHE/vmlinux.tmp" "$CACHE/vmlinux"
+    did+=("extracted vmlinux (PVH boot) from vmlinuz")
+  else
+    rm -f "$CACHE/vmlinux.tmp"
+    log "could not extract vmlinux from vmlinuz; QEMU will boot the bzImage"
+  fi
+fi
 
 # ---------------------------------------------------------------- 3. the agent (static)
 BUILD=$CACHE/build
@@ -84,10 +101,15 @@ if [ ! -x "$BUILD/dax-agent" ] || [ "$(cat "$BUILD/dax-agent.key" 2>/dev/null)" 
 fi
 
 # ---------------------------------------------------------------- 4. initramfs
-# modules wanted, in insmod order: each one after what modules.dep says it needs;
-# crc32c_generic first (ext4 metadata_csum and libcrc32c ask the crypto API for "crc32c")
-WANT=(crc32c_generic libnvdimm nfit nd_btt nd_pmem dax_pmem device_dax crc16 mbcache jbd2 ext4 libcrc32c xfs
-  virtio_pci virtio_console)
+# modules in insmod order: each one after what modules.dep says it needs.  /init loads the
+# base group; the agent loads a filesystem's group on its first mount (xfs.ko alone takes seconds
+# to load under TCG).  crc32c_generic comes first in both filesystem groups: ext4's metadata_csum
+# and libcrc32c ask the crypto API for "crc32c", which modules.dep does not say.
+declare -A GROUPS_=(
+  [base]="libnvdimm nfit nd_btt nd_pmem dax_pmem device_dax virtio_pci virtio_console"
+  [ext4]="crc32c_generic crc16 mbcache jbd2 ext4"
+  [xfs]="crc32c_generic libcrc32c xfs"
+)
 declare -A seen=()
 ORDER=()
 add_mod() { # $1: path relative to MODDIR
@@ -98,10 +120,18 @@ add_mod() { # $1: path relative to MODDIR
   for d in $deps; do add_mod "$d"; done
   ORDER+=("$rel")
 }
-for m in "${WANT[@]}"; do
-  rel=$(awk -F: -v m="$m" '{ n = $1; sub(/.*\//, "", n); sub(/\.ko(\.[a-z]+)?$/, "", n); gsub(/-/, "_", n); if (n == m) { print $1; exit } }' "$MODDIR/modules.dep")
-  [ -n "$rel" ] || { log "module $m not found in $KREL"; exit 1; }
-  add_mod "$rel"
+declare -A GROUP_ORDER=()
+ALL_MODS=()
+for g in base ext4 xfs; do
+  seen=()
+  ORDER=()
+  for m in ${GROUPS_[$g]}; do
+    rel=$(awk -F: -v m="$m" '{ n = $1; sub(/.*\//, "", n); sub(/\.ko(\.[a-z]+)?$/, "", n); gsub(/-/, "_", n); if (n == m) { print $1; exit } }' "$MODDIR/modules.dep")
+    [ -n "$rel" ] || { log "module $m not found in $KREL"; exit 1; }
+    add_mod "$rel"
+  done
+  GROUP_ORDER[$g]="${ORDER[*]}"
+  ALL_MODS+=("${ORDER[@]}")
 done
 
 TOOLS=(mke2fs e2fsck mkfs.xfs xfs_repair ndctl)
@@ -113,7 +143,7 @@ done
 BUSYBOX=$(readlink -f /bin/busybox)
 tool_versions=$(dpkg-query -W -f='${Package}=${Version}\n' busybox-static e2fsprogs xfsprogs ndctl)
 image_key=$( (
-  echo "$KREL ${ORDER[*]}"
+  echo "$KREL ${GROUP_ORDER[*]}"
   echo "$tool_versions"
   sha256sum "$ROOT/linux/init.sh" "${BASH_SOURCE[0]}" "$BUILD/dax-agent" "$BUSYBOX" "${tool_paths[@]}"
 ) | sha256sum | cut -c1-16)
@@ -143,16 +173,15 @@ else
   [ -f /etc/mke2fs.conf ] && cp /etc/mke2fs.conf "$R/etc/"
   ln -s /proc/self/mounts "$R/etc/mtab"
   echo "root:x:0:0:root:/:/bin/sh" >"$R/etc/passwd"
-  # modules, flat, with the insmod order
-  : >"$R/etc/dax-modules"
-  for rel in "${ORDER[@]}"; do
-    cp "$MODDIR/$rel" "$R/lib/modules/"
-    basename "$rel" >>"$R/etc/dax-modules"
+  # modules, flat, with one insmod-order list per group
+  for rel in "${ALL_MODS[@]}"; do cp -n "$MODDIR/$rel" "$R/lib/modules/"; done
+  for g in base ext4 xfs; do
+    for rel in ${GROUP_ORDER[$g]}; do basename "$rel"; done >"$R/etc/dax-modules.$g"
   done
   (cd "$R" && find . -print0 | cpio --null -o -H newc --quiet) | gzip -6 >"$CACHE/initramfs.cpio.gz.tmp"
   mv "$CACHE/initramfs.cpio.gz.tmp" "$CACHE/initramfs.cpio.gz"
   echo "$image_key" >"$CACHE/initramfs.key"
-  did+=("built initramfs.cpio.gz ($(du -h "$CACHE/initramfs.cpio.gz" | cut -f1), ${#ORDER[@]} modules: $(for r in "${ORDER[@]}"; do basename "$r" .ko; done | tr '\n' ' '))")
+  did+=("built initramfs.cpio.gz ($(du -h "$CACHE/initramfs.cpio.gz" | cut -f1); modules at boot: $(for r in ${GROUP_ORDER[base]}; do basename "$r" .ko; done | tr '\n' ' '); on the first ext2/ext4 mount: $(for r in ${GROUP_ORDER[ext4]}; do basename "$r" .ko; done | tr '\n' ' '); on the first xfs mount: $(for r in ${GROUP_ORDER[xfs]}; do basename "$r" .ko; done | tr '\n' ' '))")
 fi
 
 QEMU=$(command -v qemu-system-x86_64)
@@ -161,6 +190,7 @@ cat >"$CACHE/image.json.tmp" <<EOF
   "kernelRelease": "$KREL",
   "kernelPackage": "$(basename "$kdeb" .deb)",
   "vmlinuz": "$CACHE/vmlinuz",
+  "vmlinux": "$([ -s "$CACHE/vmlinux" ] && echo "$CACHE/vmlinux")",
   "initramfs": "$CACHE/initramfs.cpio.gz",
   "agent": "$BUILD/dax-agent",
   "qemu": "$QEMU",
