@@ -18,7 +18,6 @@ const allure = {
 };
 
 const common = {
-  paths: ['features/**/*.feature'],
   require: ['steps/**/*.ts'],
   requireModule: ['ts-node/register/transpile-only'],
   formatOptions: { snippetInterface: 'async-await', ...allure },

@@ -66,7 +66,13 @@ function evaluate(k: KernelOnImage, check: CrashCheck, concrete: boolean): Outco
     case 'file-holds': {
       const want = fromHex(check.data);
       if (!k.fileRange) return { ok: false, reason: 'no filesystem is mounted', perLine: false };
-      const ranges = k.fileRange(check.path, check.offset, want.length);
+      let ranges;
+      try {
+        ranges = k.fileRange(check.path, check.offset, want.length);
+      } catch (e) {
+        // the file itself did not survive: that is this state's answer, not an error of the check
+        return { ok: false, reason: `${check.path} at offset ${check.offset}: ${(e as Error).message}`, perLine: false };
+      }
       return dataHolds(k.machine.mem, ranges, want, `${check.path} at offset ${check.offset}`, concrete);
     }
     case 'all': {
