@@ -1,0 +1,20 @@
+@epic:workloads @story:ace @severity:critical
+Feature: Generated workloads: every short sequence of operations keeps what its persistence points promise
+  In the manner of CrashMonkey's ACE: every sequence of up to three operations (write(2), a store
+  through a shared mapping, truncate, hole punch, create, mkdir, rename) over the files /A and /B,
+  each followed by a persistence point (fsync, fdatasync, msync, sync(2) or none; the last never
+  none), checked in every crash state after the last one. After fsync, fdatasync or msync of a file
+  its data holds; after sync(2) every file, the directory and a clean fsck. A failing workload is
+  printed as a scenario in the suite's own words.
+
+  @rule:WB-1 @rule:SY-1 @rule:SY-2 @rule:SY-3 @rule:PM-5 @rule:MS-5 @seed:002_942ec44a608dccaf.txt
+  Scenario Outline: generated workloads on <fs>
+    Given every generated workload of up to 3 operations on the files /A and /B of an <fs> filesystem
+    When each workload runs on a fresh machine and power fails after its last persistence point
+    Then what every persistence point promised holds in every crash state
+
+    Examples:
+      | fs   |
+      | ext2 |
+      | ext4 |
+      | xfs  |

@@ -1,0 +1,444 @@
+// Generated workloads in the manner of CrashMonkey's ACE: every sequence of up to three operations
+// over a small fixed file set, each followed by a persistence point, run through the Target contract
+// and checked in every crash state after the last persistence point. What a persistence point promises:
+// after fsync/fdatasync/msync of a file, its content at that moment; after sync(2), everything (and a
+// clean fsck). A promise lapses when a later operation touches the same name. Every prefix of a
+// workload that ends in a persistence point is itself a workload, so every persistence point is checked.
+// A failing workload is printed as a scenario in the suite's own step language.
+
+import { Given, Then, When } from '@cucumber/cucumber';
+import { AssertionError } from 'chai';
+import { CrashCheck, CrashVerdict, FsType, Target, TargetError } from '../targets/contract';
+import { DaxWorld } from './support/world';
+
+// --- the workload space ---
+
+type FileName = 'A' | 'B';
+export type Op =
+  | { kind: 'write'; file: FileName }
+  | { kind: 'store'; file: FileName }
+  | { kind: 'truncate'; file: FileName }
+  | { kind: 'punch'; file: FileName }
+  | { kind: 'create'; file: FileName }
+  | { kind: 'mkdir' }
+  | { kind: 'rename'; from: FileName; to: FileName };
+export type Persist = 'fsync' | 'fdatasync' | 'msync' | 'sync' | 'none';
+export interface Step {
+  op: Op;
+  persist: Persist;
+}
+
+const DATA_OFF = 4040; // straddles the first page boundary
+const DATA_LEN = 100;
+const TRUNC_SIZE = 2048;
+const PUNCH = { off: 0, len: 4096 };
+const INITIAL_SIZE = 8192;
+const NS_SIZE = 64 * 1024 ** 2;
+
+export const OPS: Op[] = [
+  { kind: 'write', file: 'A' },
+  { kind: 'write', file: 'B' },
+  { kind: 'store', file: 'A' },
+  { kind: 'truncate', file: 'A' },
+  { kind: 'punch', file: 'A' },
+  { kind: 'create', file: 'B' },
+  { kind: 'mkdir' },
+  { kind: 'rename', from: 'A', to: 'B' },
+];
+
+function fileOf(op: Op): FileName | undefined {
+  return op.kind === 'mkdir' ? undefined : op.kind === 'rename' ? op.to : op.file;
+}
+
+/** persistence points after an op: file-level calls name the op's file; the last step of a workload is never `none` */
+function persistsFor(op: Op, last: boolean): Persist[] {
+  const f = fileOf(op);
+  const all: Persist[] = f === undefined ? ['sync'] : op.kind === 'store' ? ['fsync', 'fdatasync', 'msync', 'sync'] : op.kind === 'create' || op.kind === 'rename' ? ['fsync', 'sync'] : ['fsync', 'fdatasync', 'sync'];
+  // in the middle of a workload: none, fsync of the op's file, or sync(2)
+  return last ? all : ['none', ...all.filter((p) => p === 'fsync' || p === 'sync')];
+}
+
+/** every valid workload of 1..maxLen steps; length 3 keeps its first two persistence points `none` (ACE's seq-3 bound) */
+export function generateWorkloads(maxLen = 3): Step[][] {
+  const out: Step[][] = [];
+  const extend = (prefix: Step[], len: number) => {
+    if (prefix.length === len) {
+      if (new Model().replay(prefix)) out.push(prefix);
+      return;
+    }
+    const last = prefix.length === len - 1;
+    for (const op of OPS) {
+      const persists = len === 3 && !last ? (['none'] as Persist[]) : persistsFor(op, last);
+      for (const persist of persists) {
+        const w = [...prefix, { op, persist }];
+        if (new Model().replay(w)) extend(w, len);
+      }
+    }
+  };
+  for (let len = 1; len <= maxLen; len++) extend([], len);
+  return out;
+}
+
+// --- the model: file contents by owner, and the promises each persistence point makes ---
+
+interface FileModel {
+  /** owner of each byte: 0 is zero, i > 0 is step i's data */
+  owner: number[];
+  mapped: boolean;
+}
+
+export interface Promise_ {
+  check: CrashCheck;
+  /** the Then line a person could paste into a feature */
+  then: string;
+  /** names whose change lapses the promise ('*' for any namespace or data change) */
+  touches: string[];
+}
+
+const TAGS = 'abcdefghijklmnopqrstuvwxyz';
+/** two printable characters per step: its op's letter and its position */
+function tag(i: number): string {
+  return `${TAGS[i]}${i}`;
+}
+
+export class Model {
+  files = new Map<FileName, FileModel>([['A', { owner: new Array(INITIAL_SIZE).fill(0), mapped: false }]]);
+  dirs = new Set<string>();
+  promises: Promise_[] = [];
+  /** names whose directory entry is durable (present at the last sync and untouched since) */
+  durableNames = new Set<string>(['A']);
+
+  /** apply a workload; false if some step is not valid here (the generator drops those) */
+  replay(steps: Step[]): boolean {
+    for (let i = 0; i < steps.length; i++) if (!this.apply(steps[i], i + 1)) return false;
+    return true;
+  }
+
+  private touch(names: string[]): void {
+    this.promises = this.promises.filter((p) => !p.touches.some((t) => t === '*' || names.includes(t)));
+  }
+
+  apply(s: Step, i: number): boolean {
+    const op = s.op;
+    switch (op.kind) {
+      case 'write':
+      case 'store': {
+        const f = this.files.get(op.file);
+        if (!f) return false;
+        if (op.kind === 'store') {
+          if (f.owner.length < DATA_OFF + DATA_LEN) return false; // beyond EOF: SIGBUS
+          f.mapped = true;
+        }
+        while (f.owner.length < DATA_OFF + DATA_LEN) f.owner.push(0);
+        for (let b = DATA_OFF; b < DATA_OFF + DATA_LEN; b++) f.owner[b] = i;
+        this.touch([op.file]);
+        break;
+      }
+      case 'truncate': {
+        const f = this.files.get(op.file);
+        if (!f || f.owner.length <= TRUNC_SIZE || f.mapped) return false;
+        f.owner.length = TRUNC_SIZE;
+        this.touch([op.file]);
+        break;
+      }
+      case 'punch': {
+        const f = this.files.get(op.file);
+        if (!f) return false;
+        for (let b = PUNCH.off; b < Math.min(f.owner.length, PUNCH.off + PUNCH.len); b++) f.owner[b] = 0;
+        this.touch([op.file]);
+        break;
+      }
+      case 'create':
+        if (this.files.has(op.file)) return false;
+        this.files.set(op.file, { owner: [], mapped: false });
+        this.touch([op.file, '/']);
+        this.durableNames.delete(op.file);
+        break;
+      case 'mkdir':
+        if (this.dirs.has('D')) return false;
+        this.dirs.add('D');
+        this.touch(['D', '/']);
+        this.durableNames.delete('D');
+        break;
+      case 'rename': {
+        const f = this.files.get(op.from);
+        if (!f || op.from === op.to) return false;
+        this.files.delete(op.from);
+        this.files.set(op.to, f);
+        f.mapped = false; // the mapping stays with the old name in the steps; no further store through it
+        this.touch([op.from, op.to, '/']);
+        this.durableNames.delete(op.from);
+        this.durableNames.delete(op.to);
+        break;
+      }
+    }
+    return this.persist(s);
+  }
+
+  private persist(s: Step): boolean {
+    const f = fileOf(s.op);
+    switch (s.persist) {
+      case 'none':
+        return true;
+      case 'msync':
+      case 'fsync':
+      case 'fdatasync': {
+        // msync of the whole mapping promises what fsync of the file does for its data
+        if (!f || !this.files.has(f) || (s.persist === 'msync' && s.op.kind !== 'store')) return false;
+        // data of a file whose name may not survive is not promised (ext2 does not sync the directory)
+        if (this.durableNames.has(f)) this.promises.push(...this.contentPromises(f));
+        return true;
+      }
+      case 'sync': {
+        this.promises = [];
+        for (const name of this.files.keys()) this.durableNames.add(name);
+        for (const d of this.dirs) this.durableNames.add(d);
+        for (const name of [...this.files.keys()].sort()) {
+          this.promises.push({ check: { kind: 'exists', path: `/mnt/${name}` }, then: `Then in every crash state /${name} exists and is ${this.files.get(name)!.owner.length} bytes long`, touches: [name] });
+          this.promises.push(...this.contentPromises(name));
+        }
+        const names = [...this.files.keys(), ...this.dirs].sort();
+        this.promises.push({ check: { kind: 'dir-lists', path: '/mnt', names }, then: `Then in every crash state / lists ${names.join(',')}`, touches: ['/'] });
+        this.promises.push({ check: { kind: 'fsck-clean', dev: 'pmem0' }, then: 'Then in every crash state fsck reports pmem0 clean', touches: ['*'] });
+        return true;
+      }
+    }
+  }
+
+  /** the file's bytes as runs of one owner each: "b2" x 50 at 4040, or N zero bytes */
+  private contentPromises(name: FileName): Promise_[] {
+    const owner = this.files.get(name)!.owner;
+    const out: Promise_[] = [];
+    for (let start = 0; start < owner.length; ) {
+      let end = start;
+      while (end < owner.length && owner[end] === owner[start]) end++;
+      const o = owner[start];
+      const len = end - start;
+      const data = o === 0 ? '00'.repeat(len) : Buffer.from(tag(o).repeat(len / 2)).toString('hex');
+      const then = o === 0 ? `Then in every crash state /${name} holds ${len} zero bytes at offset ${start}` : `Then in every crash state /${name} holds "${tag(o)}" x ${len / 2} at offset ${start}`;
+      out.push({ check: { kind: 'file-holds', path: `/mnt/${name}`, offset: start, data }, then, touches: [name] });
+      start = end;
+    }
+    return out;
+  }
+}
+
+// --- the steps a workload is, in the suite's own language ---
+
+function opLine(op: Op, i: number): string {
+  switch (op.kind) {
+    case 'write':
+      return `the application writes "${tag(i)}" x ${DATA_LEN / 2} to /${op.file} at offset ${DATA_OFF} with write(2)`;
+    case 'store':
+      return `the application stores "${tag(i)}" x ${DATA_LEN / 2} through the mapping of /${op.file} at offset ${DATA_OFF}`;
+    case 'truncate':
+      return `the application truncates /${op.file} to ${TRUNC_SIZE} bytes`;
+    case 'punch':
+      return `a hole is punched over ${PUNCH.len} bytes at offset ${PUNCH.off} of /${op.file}`;
+    case 'create':
+      return `a file /${op.file}`;
+    case 'mkdir':
+      return 'a directory /D';
+    case 'rename':
+      return `the application renames /${op.from} to /${op.to}`;
+  }
+}
+
+function persistLine(s: Step): string | undefined {
+  const f = fileOf(s.op);
+  switch (s.persist) {
+    case 'none':
+      return undefined;
+    case 'fsync':
+      return `the application calls fsync on /${f}`;
+    case 'fdatasync':
+      return `the application calls fdatasync on /${f}`;
+    case 'msync':
+      return `the application calls msync(MS_SYNC) on ${INITIAL_SIZE} bytes at offset 0 of the mapping of /${f}`;
+    case 'sync':
+      return 'the application calls sync(2)';
+  }
+}
+
+export function reproducer(fs: FsType, steps: Step[], failing?: Promise_): string {
+  const lines = [
+    `Scenario: generated workload on ${fs}: ${describeWorkload(steps)}`,
+    `  Given a ${NS_SIZE / 1024 ** 2} MiB pmem namespace pmem0`,
+    `  And an ${fs} filesystem mounted with dax on pmem0`,
+    `  And a file /A with ${INITIAL_SIZE} allocated and synced`,
+    '  And the application calls sync(2)',
+  ];
+  steps.forEach((s, k) => {
+    lines.push(`  ${k === 0 ? 'When' : 'And'} ${opLine(s.op, k + 1)}`);
+    const p = persistLine(s);
+    if (p) lines.push(`  And ${p}`);
+  });
+  lines.push('  And power fails');
+  if (failing?.then) lines.push(`  ${failing.then}`);
+  return lines.join('\n');
+}
+
+export function describeWorkload(steps: Step[]): string {
+  return steps
+    .map((s) => {
+      const o = s.op;
+      const what = o.kind === 'mkdir' ? 'mkdir D' : o.kind === 'rename' ? `rename ${o.from}->${o.to}` : `${o.kind} ${o.file}`;
+      return `${what}; ${s.persist}`;
+    })
+    .join(', ');
+}
+
+// --- running one workload through the contract ---
+
+async function runWorkload(t: Target, fs: FsType, steps: Step[]): Promise<void> {
+  const mnt = (f: string) => `/mnt/${f}`;
+  const maps = new Map<string, number>();
+  await t.createNamespace({ name: 'pmem0', size: NS_SIZE });
+  await t.mkfs({ fs, dev: 'pmem0' });
+  await t.mount({ fs, dev: 'pmem0', dir: '/mnt', dax: 'always' });
+  await t.create({ path: mnt('A') });
+  await t.fallocate({ path: mnt('A'), offset: 0, length: INITIAL_SIZE, mode: 'allocate' });
+  await t.fsync({ path: mnt('A') });
+  await t.sync(); // on ext2 fsync leaves the directory entry unsynced
+  for (let k = 0; k < steps.length; k++) {
+    const { op, persist } = steps[k];
+    const data = Buffer.from(tag(k + 1).repeat(DATA_LEN / 2)).toString('hex');
+    switch (op.kind) {
+      case 'write':
+        await t.write({ path: mnt(op.file), offset: DATA_OFF, data });
+        break;
+      case 'store': {
+        let map = maps.get(op.file);
+        if (map === undefined) {
+          const st = await t.statx({ path: mnt(op.file) });
+          map = (await t.mmap({ path: mnt(op.file), offset: 0, length: Math.max(st.size, 4096), shared: true, size: 'pte' })).map;
+          maps.set(op.file, map);
+        }
+        await t.store({ map, offset: DATA_OFF, data });
+        break;
+      }
+      case 'truncate':
+        await t.truncate({ path: mnt(op.file), size: TRUNC_SIZE });
+        break;
+      case 'punch':
+        await t.fallocate({ path: mnt(op.file), offset: PUNCH.off, length: PUNCH.len, mode: 'punch-hole' });
+        break;
+      case 'create':
+        await t.create({ path: mnt(op.file) });
+        break;
+      case 'mkdir':
+        await t.mkdir({ path: mnt('D') });
+        break;
+      case 'rename':
+        await t.rename({ from: mnt(op.from), to: mnt(op.to) });
+        break;
+    }
+    const f = fileOf(op);
+    switch (persist) {
+      case 'fsync':
+      case 'fdatasync':
+        await t.fsync({ path: mnt(f!), datasync: persist === 'fdatasync' });
+        break;
+      case 'msync':
+        await t.msync({ map: maps.get(f!)!, offset: 0, length: INITIAL_SIZE, sync: true });
+        break;
+      case 'sync':
+        await t.sync();
+        break;
+      case 'none':
+        break;
+    }
+  }
+}
+
+export interface AceResult {
+  workloads: number;
+  checks: number;
+  states: number;
+  coverage: Record<string, number>;
+  failures: Array<{ steps: Step[]; reason: string; reproducer: string; verdict?: CrashVerdict; check?: CrashCheck }>;
+  seconds: number;
+}
+
+export async function runAce(t: Target, fs: FsType, workloads: Step[][], seed: number, onWorkload?: () => void): Promise<AceResult> {
+  const t0 = Date.now();
+  const res: AceResult = { workloads: 0, checks: 0, states: 0, coverage: {}, failures: [], seconds: 0 };
+  for (const steps of workloads) {
+    onWorkload?.();
+    await t.reset({ seed });
+    res.workloads++;
+    const model = new Model();
+    model.replay(steps);
+    const mounts = [{ fs, dev: 'pmem0', dir: '/mnt', dax: 'always' as const }];
+    try {
+      await runWorkload(t, fs, steps);
+    } catch (e) {
+      const msg = e instanceof TargetError ? `${e.errno}: ${e.message}` : String(e);
+      res.failures.push({ steps, reason: `the workload could not run: ${msg}`, reproducer: reproducer(fs, steps) });
+      continue;
+    }
+    await t.powerFail();
+    if (model.promises.length === 0) continue;
+    const check: CrashCheck = model.promises.length === 1 ? model.promises[0].check : { kind: 'all', checks: model.promises.map((p) => p.check) };
+    const v = await t.checkCrash({ check, mounts });
+    res.checks++;
+    res.states += v.states;
+    res.coverage[v.coverage] = (res.coverage[v.coverage] ?? 0) + 1;
+    if (!v.ok) {
+      // name the first promise that breaks, for the reproducer's Then line
+      let failing: Promise_ | undefined;
+      for (const p of model.promises) {
+        if (!(await t.checkCrash({ check: p.check, mounts })).ok) {
+          failing = p;
+          break;
+        }
+      }
+      res.failures.push({ steps, reason: `crash state ${v.counterexample?.stateId ?? '?'}: ${v.counterexample?.reason ?? '?'} [${v.coverage}, ${v.states} states]`, reproducer: reproducer(fs, steps, failing), verdict: v, check });
+    }
+  }
+  res.seconds = (Date.now() - t0) / 1000;
+  return res;
+}
+
+// --- the steps ---
+
+const generated = new WeakMap<DaxWorld, { fs: FsType; workloads: Step[][]; result?: AceResult }>();
+
+Given('every generated workload of up to {int} operations on the files \\/A and \\/B of an {fs} filesystem', function (this: DaxWorld, n: number, fs: FsType) {
+  generated.set(this, { fs, workloads: generateWorkloads(n) });
+});
+
+When('each workload runs on a fresh machine and power fails after its last persistence point', async function (this: DaxWorld) {
+  const g = generated.get(this)!;
+  // one target for every workload, reset between them; the trace keeps only the running workload's calls
+  g.result = await runAce(this.target, g.fs, g.workloads, Number(process.env.DAX_SEED ?? 0), () => {
+    this.trace.length = 0;
+  });
+  const r = g.result;
+  const cov = Object.entries(r.coverage).map(([k, n]) => `${n} ${k}${k.startsWith('bounded') ? ' (a bound, not a proof)' : ''}`).join(', ');
+  const summary = `${r.workloads} workloads on ${g.fs}, ${r.checks} crash checks over ${r.states} crash states (${cov}) in ${r.seconds.toFixed(1)} s; ${r.failures.length} failed`;
+  this.log(summary);
+  if (process.env.DAX_ACE_LOG) console.error(`ace: ${summary}`);
+});
+
+Then('what every persistence point promised holds in every crash state', function (this: DaxWorld) {
+  const r = generated.get(this)!.result!;
+  if (r.failures.length === 0) return;
+  const f = r.failures[0];
+  if (f.verdict && f.check) this.verdicts.push({ check: f.check, verdict: f.verdict });
+  const shown = r.failures.slice(0, 5).map((x) => `${describeWorkload(x.steps)}\n  ${x.reason}`).join('\n');
+  this.attach(r.failures.map((x) => `# ${x.reason}\n${x.reproducer}\n`).join('\n'), { mediaType: 'text/plain', fileName: 'failing workloads.feature.txt' });
+  throw new AssertionError(
+    this.ruleMessage(`${r.failures.length} of ${r.workloads} generated workloads break a persistence point's promise; the first, as a scenario:\n\n${f.reproducer}\n\n(${f.reason})\n\nFirst failures:\n${shown}`),
+  );
+});
+
+// --- step vocabulary the reproducers use that the suite did not have yet ---
+
+When('the application truncates {path} to {size} bytes', async function (this: DaxWorld, path: string, size: number) {
+  await this.target.truncate({ path: this.path(path), size });
+});
+
+When('the application renames {path} to {path}', async function (this: DaxWorld, from: string, to: string) {
+  await this.target.rename({ from: this.path(from), to: this.path(to) });
+});
