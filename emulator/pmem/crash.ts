@@ -4,7 +4,16 @@
 import { LINE_SIZE, LineHistory } from './line';
 import { PersistentMemory } from './memory';
 
-export type Coverage = 'exhaustive' | `bounded(${number})`;
+/**
+ * How the states were covered: every state, only those at most k lines away from the lower bound
+ * (a bound, never a proof), or the single state a rerun named (DAX_CRASH_STATE).
+ */
+export type Coverage = 'exhaustive' | `bounded(${number})` | 'single';
+
+/** only an exhaustive enumeration proves a predicate; a bound or a single state does not */
+export function isProof(c: Coverage): boolean {
+  return c === 'exhaustive';
+}
 
 /** A crash state: for each varied line, how many entries of its history survived. */
 export interface CrashState {
@@ -201,6 +210,7 @@ export function explore(
   const budget = opts.budget ?? 4096;
   if (mem.mode === 'eadr') return exploreEadr(mem, evaluate, opts);
   const pending = new Set(mem.pendingLines());
+  if (opts.onlyState) checkStateExists(mem, opts.onlyState);
   let varied: number[] = opts.noPruning ? [...pending] : [];
   for (;;) {
     const counts = varied.map((a) => mem.history(a)!.length);
@@ -229,10 +239,19 @@ export function explore(
       }
       checked++;
       if (!r.ok) {
-        return { ok: false, coverage: plan.coverage, states: checked, failure: { state, reason: r.reason ?? 'check failed', image }, varied };
+        return { ok: false, coverage: opts.onlyState ? 'single' : plan.coverage, states: checked, failure: { state, reason: r.reason ?? 'check failed', image }, varied };
       }
     }
-    if (!grew) return { ok: true, coverage: opts.onlyState ? 'exhaustive' : plan.coverage, states: checked, varied };
+    if (!grew) return { ok: true, coverage: opts.onlyState ? 'single' : plan.coverage, states: checked, varied };
+  }
+}
+
+/** a named state must exist in this run: every line it names has that many stores to keep */
+function checkStateExists(mem: PersistentMemory, id: string): void {
+  if (id.startsWith('cut:')) return;
+  for (const [a, k] of parseStateId(id)) {
+    const h = mem.history(a);
+    if (!h || k > h.length) throw new Error(`crash state ${id} does not exist in this run: line 0x${a.toString(16)} has ${h ? h.length : 0} stores to keep`);
   }
 }
 
@@ -242,14 +261,15 @@ function exploreEadr(
   opts: ExploreOptions,
 ): ExploreResult {
   let checked = 0;
+  const coverage: Coverage = opts.onlyState ? 'single' : 'exhaustive';
   for (const state of eadrStates(mem, opts.during ?? false)) {
     if (opts.onlyState && state.id !== opts.onlyState) continue;
     const image = mem.image((a) => state.choice.get(a) ?? 0);
     const r = evaluate(image, state);
     checked++;
-    if (!r.ok) return { ok: false, coverage: 'exhaustive', states: checked, failure: { state, reason: r.reason ?? 'check failed', image }, varied: mem.pendingLines() };
+    if (!r.ok) return { ok: false, coverage, states: checked, failure: { state, reason: r.reason ?? 'check failed', image }, varied: mem.pendingLines() };
   }
-  return { ok: true, coverage: 'exhaustive', states: checked, varied: mem.pendingLines() };
+  return { ok: true, coverage, states: checked, varied: mem.pendingLines() };
 }
 
 function contentKey(image: PersistentMemory, lines: number[]): string {
