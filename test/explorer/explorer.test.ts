@@ -144,8 +144,8 @@ test('through the contract: a negated or implication check enumerates states; a 
   const t = new EmulatorTarget();
   await t.reset({ seed: 0 });
   await t.createNamespace({ name: 'pmem0', size: 2 * 1024 ** 2 });
-  await t.cpuStore({ dev: 'pmem0', offset: 0, data: Buffer.from('first').toString('hex'), nt: false });
-  await t.cpuStore({ dev: 'pmem0', offset: 4096, data: Buffer.from('later').toString('hex'), nt: false });
+  await t.cpuStore!({ dev: 'pmem0', offset: 0, data: Buffer.from('first').toString('hex'), nt: false });
+  await t.cpuStore!({ dev: 'pmem0', offset: 4096, data: Buffer.from('later').toString('hex'), nt: false });
   await t.powerFail();
   const first = { kind: 'device-holds' as const, dev: 'pmem0', offset: 0, data: Buffer.from('first').toString('hex') };
   const later = { kind: 'device-holds' as const, dev: 'pmem0', offset: 4096, data: Buffer.from('later').toString('hex') };
