@@ -78,7 +78,7 @@ th.impl{writing-mode:vertical-rl;transform:rotate(180deg);white-space:nowrap;fon
 th.impl.uncaught{color:#b00020;font-weight:bold}th.rule{text-align:left;font-family:monospace}
 td.pass{background:#e3f4e3;color:#1b5e20}td.skip{background:#f1f1f1;color:#777}td.none{color:#bbb}
 td.fail{background:#fbdcdc;color:#8b0000;text-align:left;min-width:3em}td.expected{outline:2px solid #1a4d8f;outline-offset:-2px}
-details ul{margin:4px 0;padding-left:16px;min-width:28em;max-width:40em}details .msg{font-family:monospace;font-size:12px;white-space:pre-wrap;color:#333}
+details ul{margin:4px 0;padding-left:16px;min-width:28em;max-width:40em}details .msg{font-family:monospace;font-size:12px;white-space:pre-wrap;word-break:break-all;color:#333}
 summary{cursor:pointer;font-weight:bold}.ok{color:#1b5e20}.bad{color:#b00020;font-weight:bold}.legend span{display:inline-block;padding:0 6px;margin-right:6px}
 </style></head><body>
 <h1>DAX conformance matrix</h1>

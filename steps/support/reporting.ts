@@ -7,6 +7,7 @@
 // - on a passed scenario that explored crash states: how many, and per-line / exhaustive / bounded(k).
 
 import { After, Before, Status } from '@cucumber/cucumber';
+import type { GherkinDocument } from '@cucumber/messages';
 import { CrashCheck, MappingInfo } from '../../targets/contract';
 import { seedLink, SEEDS } from '../../scripts/lib/seeds';
 import { renderCrashSvg } from './crash-svg';
@@ -160,12 +161,24 @@ export function crashSummary(world: Pick<DaxWorld, 'verdicts'>): string {
 
 // --- hooks ---
 
-Before({ name: 'report: links to the sources' }, function (this: DaxWorld, { pickle }) {
+/** Suites tab: area folder > feature > Rule, as a reviewer reads the spec */
+export function suiteLabels(uri: string, feature: GherkinDocument['feature'], astNodeIds: readonly string[]): Array<{ name: string; value: string }> {
+  const parts = uri.split('/');
+  const out = [{ name: 'parentSuite', value: parts.length > 2 ? parts.slice(1, -1).join('/') : parts[0] }];
+  if (feature) {
+    out.push({ name: 'suite', value: feature.name });
+    const rule = feature.children.find((c) => c.rule?.children.some((r) => r.scenario && astNodeIds.includes(r.scenario.id)))?.rule;
+    if (rule) out.push({ name: 'subSuite', value: `${rule.keyword}: ${rule.name}` });
+  }
+  return out;
+}
+
+Before({ name: 'report: links to the sources' }, function (this: DaxWorld, { pickle, gherkinDocument }) {
   const tags = pickle.tags.map((t) => t.name);
   const links = linksForTags(tags);
   // the "rule" label (cucumber.js) groups and filters; Allure's test page shows tags, so the rule is one too
-  const labels = tags.filter((t) => t.startsWith('@rule:')).map((t) => ({ name: 'tag', value: t }));
-  if (links.length || labels.length) this.attach(JSON.stringify({ type: 'metadata', data: { links, labels } }), ALLURE_MESSAGE);
+  const labels = [...tags.filter((t) => t.startsWith('@rule:')).map((t) => ({ name: 'tag', value: t })), ...suiteLabels(pickle.uri, gherkinDocument.feature, pickle.astNodeIds)];
+  this.attach(JSON.stringify({ type: 'metadata', data: { links, labels } }), ALLURE_MESSAGE);
 });
 
 const NOT_FAILED: string[] = [Status.PASSED, Status.SKIPPED, Status.UNKNOWN];
