@@ -78,6 +78,14 @@ interface Pending {
 
 const GiB = 1024 * 1024 * 1024;
 
+// No QEMU outlives this process: killed on any exit of Node, and started under
+// `setpriv --pdeathsig KILL` (util-linux) so that even a SIGKILL of Node ends it.
+const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => fs.existsSync(p));
+const liveQemus = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const q of liveQemus) q.kill('SIGKILL');
+});
+
 export function defaultCacheDir(): string {
   return process.env.DAX_LINUX_CACHE ?? path.resolve(__dirname, '..', '.cache', 'linux');
 }
@@ -225,8 +233,13 @@ export class LinuxMachine {
     const args = this.qemuArgs(accel, sock);
     fs.appendFileSync(this.consoleLog, `\n=== boot ${new Date().toISOString()} ${accel}\n$ ${this.image.qemu} ${args.join(' ')}\n`);
     const t0 = process.hrtime.bigint();
-    const child = spawn(this.image.qemu, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    // setpriv --pdeathsig: the kernel kills QEMU when this process dies, even by SIGKILL
+    const child = SETPRIV
+      ? spawn(SETPRIV, ['--pdeathsig', 'KILL', '--', this.image.qemu, ...args], { stdio: ['pipe', 'pipe', 'pipe'] })
+      : spawn(this.image.qemu, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     this.qemu = child;
+    liveQemus.add(child);
+    child.once('exit', () => liveQemus.delete(child));
     this.stderrText = '';
     this.consoleTail = [];
     let consoleBuf = '';

@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
@@ -1387,18 +1388,39 @@ int main(int argc, char **argv) {
   char *buf = malloc(MAX_LINE + 1);
   size_t have = 0;
   int discarding = 0; /* inside an over-long line */
+  int heard = 0;       /* the host has sent something */
+  int connected = 0; /* virtio-serial: the host end has been seen open */
   while (!close_requested) {
+    if (in_fd != 0) {
+      /* A virtio-serial port polls POLLHUP (with POLLIN, and read() then returns 0) while the
+       * host end is closed.  A quiet poll, or one without POLLHUP, means the host is there. */
+      struct pollfd pfd = {in_fd, POLLIN, 0};
+      int pr = poll(&pfd, 1, 200);
+      if (pr < 0) {
+        if (errno != EINTR) usleep(20000);
+        continue;
+      }
+      if (pr == 0) {
+        connected = 1;
+        continue;
+      }
+      if (!(pfd.revents & POLLHUP)) connected = 1;
+    }
     ssize_t n = read(in_fd, buf + have, MAX_LINE - have);
     if (n < 0) {
       if (errno == EINTR) continue;
       usleep(20000);
       continue;
     }
-    if (n == 0) { /* host not connected (virtio-serial) or end of input */
+    if (n == 0) { /* end of input, or (virtio-serial) the host end is closed */
       if (in_fd == 0) break;
+      /* the host went away after it had been there: nobody will ask again, so exit and let
+       * /init power the machine off (QEMU exits) rather than leave an orphan running */
+      if (connected || heard) break;
       usleep(20000);
       continue;
     }
+    heard = 1;
     have += (size_t)n;
     size_t start = 0;
     for (size_t i = have - (size_t)n; i < have && !close_requested; i++) {

@@ -1,0 +1,204 @@
+// The Linux machine as a process-protocol server: the `process` target can drive the real kernel
+// with no code of its own for it.
+//
+//   DAX_TARGET='process:node -r ts-node/register/transpile-only linux/server.ts'
+//
+// stdin/stdout carry docs/protocol.md.  The server boots a LinuxMachine (linux/qemu.ts), says the
+// agent's hello, forwards every op to the agent, and does the host-side ops itself:
+//   powerFail   QEMU killed, no guest shutdown (what reached the NVDIMM's backing file stays)
+//   remount     boot again over the same NVDIMM if the power is off, then mount each of `mounts`
+//   checkCrash  the same, then evaluate the check in the one state the machine landed in
+//               (coverage "single", states 1); fsck-clean unmounts that device around fsck
+//   reset       a fresh NVDIMM and a boot, unless the machine is fresh already
+//   close       the agent exits, the guest powers off, the server exits 0
+// Environment: DAX_LINUX_PMEM_SIZE (bytes, default 1 GiB), DAX_LINUX_ACCEL (auto|kvm|tcg),
+// DAX_LINUX_CACHE, DAX_LINUX_DEBUG=1 (guest console on stderr).
+import * as readline from 'node:readline';
+import { CrashCheck, CrashVerdict, ImplementationError, MountOptions, TargetError } from '../targets/contract';
+import { LinuxMachine } from './qemu';
+
+type Json = Record<string, unknown>;
+
+const machine = new LinuxMachine({
+  pmemSize: process.env.DAX_LINUX_PMEM_SIZE ? Number(process.env.DAX_LINUX_PMEM_SIZE) : undefined,
+  debug: process.env.DAX_LINUX_DEBUG === '1',
+  onConsole: process.env.DAX_LINUX_DEBUG === '1' ? (l) => process.stderr.write(`[guest] ${l}\n`) : undefined,
+});
+let fresh = true; // nothing done since the last boot over a fresh NVDIMM
+/** live: the scenario's machine; off: after powerFail; recovered: booted again after a power failure */
+let phase: 'live' | 'off' | 'recovered' = 'live';
+let mounted: MountOptions[] = []; // what the host mounted after the power failure
+
+function send(msg: Json): void {
+  process.stdout.write(JSON.stringify(msg) + '\n');
+}
+
+/** the crash state: power off now if it is still on, boot over the same NVDIMM, mount */
+async function recover(mounts: MountOptions[]): Promise<void> {
+  if (phase === 'live') await machine.powerOff();
+  if (phase !== 'recovered' || !machine.running) {
+    await machine.boot();
+    mounted = [];
+    phase = 'recovered';
+  }
+  await mountAll(mounts);
+}
+
+async function mountAll(mounts: MountOptions[]): Promise<void> {
+  for (const m of mounts) {
+    if (mounted.some((x) => x.dir === m.dir)) continue;
+    await machine.request('mount', m);
+    mounted.push(m);
+  }
+}
+
+type Result = { ok: boolean; reason?: string };
+
+async function evaluate(check: CrashCheck): Promise<Result> {
+  const why = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+  switch (check.kind) {
+    case 'exists':
+      try {
+        await machine.request('statx', { path: check.path });
+        return { ok: true };
+      } catch (e) {
+        return { ok: false, reason: `${check.path}: ${why(e)}` };
+      }
+    case 'dir-lists':
+      try {
+        const names = (await machine.request('readdir', { path: check.path })) as string[];
+        const missing = check.names.filter((n) => !names.includes(n));
+        return missing.length ? { ok: false, reason: `${check.path} does not list ${missing.join(', ')} (it lists ${names.join(', ') || 'nothing'})` } : { ok: true };
+      } catch (e) {
+        return { ok: false, reason: `${check.path}: ${why(e)}` };
+      }
+    case 'file-size':
+      try {
+        const st = (await machine.request('statx', { path: check.path })) as { size: number };
+        return st.size === check.size ? { ok: true } : { ok: false, reason: `${check.path} has size ${st.size}, expected ${check.size}` };
+      } catch (e) {
+        return { ok: false, reason: `${check.path}: ${why(e)}` };
+      }
+    case 'file-holds':
+      try {
+        const got = (await machine.request('read', { path: check.path, offset: check.offset, length: check.data.length / 2 })) as string;
+        return got === check.data.toLowerCase() ? { ok: true } : { ok: false, reason: `${check.path} holds ${got || 'nothing'} at offset ${check.offset}, expected ${check.data}` };
+      } catch (e) {
+        return { ok: false, reason: `${check.path}: ${why(e)}` };
+      }
+    case 'device-holds': {
+      const got = (await machine.request('readDevice', { dev: check.dev, offset: check.offset, length: check.data.length / 2 })) as string;
+      return got === check.data.toLowerCase() ? { ok: true } : { ok: false, reason: `/dev/${check.dev} holds ${got} at offset ${check.offset}, expected ${check.data}` };
+    }
+    case 'fsck-clean': {
+      const on = mounted.filter((m) => m.dev === check.dev || m.rtdev === check.dev);
+      for (const m of [...on].reverse()) await machine.request('umount', { dir: m.dir });
+      mounted = mounted.filter((m) => !on.includes(m));
+      const r = (await machine.request('fsck', { dev: check.dev })) as { clean: boolean; messages: string[] };
+      await mountAll(on);
+      return r.clean ? { ok: true } : { ok: false, reason: `fsck of /dev/${check.dev} reports: ${r.messages.join('; ')}` };
+    }
+    case 'all':
+      for (const c of check.checks) {
+        const r = await evaluate(c);
+        if (!r.ok) return r;
+      }
+      return { ok: true };
+    case 'not': {
+      const r = await evaluate(check.check);
+      return r.ok ? { ok: false, reason: `expected not: ${JSON.stringify(check.check)}` } : { ok: true };
+    }
+    case 'implies': {
+      const c = await evaluate(check.if);
+      return c.ok ? evaluate(check.then) : { ok: true };
+    }
+    default:
+      throw new TargetError('EINVAL', `unknown check kind ${JSON.stringify((check as { kind?: unknown }).kind)}`);
+  }
+}
+
+async function handle(op: string, args: Json): Promise<unknown> {
+  switch (op) {
+    case 'hello':
+      return machine.hello;
+    case 'reset':
+      if (!fresh || !machine.running) await machine.reset();
+      mounted = [];
+      fresh = true;
+      phase = 'live';
+      return null;
+    case 'powerFail':
+      fresh = false;
+      await machine.powerOff();
+      mounted = [];
+      phase = 'off';
+      return null;
+    case 'remount': {
+      fresh = false;
+      await recover((args.mounts ?? []) as MountOptions[]);
+      return { stateId: 'single' };
+    }
+    case 'checkCrash': {
+      fresh = false;
+      await recover((args.mounts ?? []) as MountOptions[]);
+      const r = await evaluate(args.check as CrashCheck);
+      const verdict: CrashVerdict = { ok: r.ok, coverage: 'single', states: 1 };
+      if (!r.ok) verdict.counterexample = { stateId: 'single', reason: r.reason ?? 'the check failed', lines: [] };
+      return verdict;
+    }
+    default:
+      if (phase === 'off' || !machine.running) throw new TargetError('EIO', `${op}: the machine is powered off (after powerFail only remount and checkCrash are meaningful)`);
+      fresh = false;
+      return machine.request(op, args);
+  }
+}
+
+async function main(): Promise<void> {
+  const boot = await machine.boot();
+  if (process.env.DAX_LINUX_DEBUG === '1') process.stderr.write(`linux: booted in ${boot.bootMs.toFixed(0)} ms (${boot.accel})\n`);
+  send({ hello: machine.hello as unknown as Json });
+  const rl = readline.createInterface({ input: process.stdin, crlfDelay: Infinity });
+  for await (const line of rl) {
+    if (!line.trim()) continue;
+    let msg: { id?: unknown; op?: unknown; args?: unknown };
+    try {
+      msg = JSON.parse(line);
+    } catch {
+      send({ id: null, ok: false, errno: 'EINVAL', message: 'the request is not JSON' });
+      continue;
+    }
+    const id = typeof msg.id === 'number' ? msg.id : null;
+    const op = typeof msg.op === 'string' ? msg.op : '';
+    const args = (typeof msg.args === 'object' && msg.args !== null ? msg.args : {}) as Json;
+    if (op === 'close') {
+      await machine.close();
+      send({ id, ok: true, result: null });
+      process.exit(0);
+    }
+    try {
+      const result = await handle(op, args);
+      send({ id, ok: true, result: result ?? null });
+    } catch (e) {
+      if (e instanceof TargetError) send({ id, ok: false, errno: e.errno, message: e.message });
+      else {
+        // the machine could not be driven: say why and die, the process target reports it
+        process.stderr.write(`linux: ${op}: ${e instanceof Error ? e.message : String(e)}\n`);
+        await machine.close().catch(() => undefined);
+        process.exit(2);
+      }
+    }
+  }
+  await machine.close(); // stdin closed
+}
+
+for (const sig of ['SIGTERM', 'SIGINT'] as const) {
+  process.on(sig, () => {
+    void machine.close().finally(() => process.exit(1));
+  });
+}
+
+main().catch(async (e) => {
+  process.stderr.write(`linux: ${e instanceof ImplementationError || e instanceof Error ? e.message : String(e)}\n`);
+  await machine.close().catch(() => undefined);
+  process.exit(2);
+});
