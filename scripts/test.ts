@@ -66,6 +66,14 @@ async function main(): Promise<void> {
     if (line) console.log(`     ${line}`);
     if (!m.ok) failed++;
   }
+  if (!process.env.DAX_SKIP_BROWSER) {
+    // the reports in a real browser (needs /usr/bin/chromium; .ci/run installs it): one test
+    const b = stage('reports in headless Chromium (test/browser/report.browser.ts)', process.execPath, ['-r', 'ts-node/register/transpile-only', 'test/browser/report.browser.ts']);
+    const line = b.out.split('\n').find((l) => l.startsWith('browser: '));
+    if (line) console.log(`     ${line}`);
+    if (b.ok) passed++;
+    else failed++;
+  }
   console.log(`${passed} passed, ${failed} failed`);
   process.exitCode = failed === 0 ? 0 : 1;
 }
