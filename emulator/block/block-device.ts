@@ -21,6 +21,34 @@ export class BlockDevice {
     return this.nrSectors * SECTOR_SIZE;
   }
 
+  /**
+   * Change the device's size under any mapping (BLKPG_RESIZE_PARTITION, or the disk's capacity).
+   * The start stays; the device must fit its namespace and must not overlap a neighbouring
+   * partition (EBUSY, as blkpg), and a whole disk cannot shrink below a partition's end.
+   * Nothing waits for faults in flight (seed 004): a later fault past the new end gets SIGBUS.
+   */
+  resize(size: number, others: Iterable<BlockDevice>): void {
+    if (!Number.isSafeInteger(size) || size <= 0 || size % SECTOR_SIZE) {
+      throw new PmemError('EINVAL', `device size ${size} must be a positive multiple of ${SECTOR_SIZE} bytes`);
+    }
+    const start = this.startSector * SECTOR_SIZE;
+    const room = this.driver.ns.size - start;
+    if (size > room) {
+      throw new PmemError('ENOSPC', `/dev/${this.name} cannot grow to ${size} bytes: ${room} bytes remain on namespace ${this.driver.ns.name} from its start at byte ${start}`);
+    }
+    for (const o of others) {
+      if (o === this || o.driver.ns !== this.driver.ns || o.partno === 0) continue;
+      const oStart = o.startSector * SECTOR_SIZE;
+      if (this.partno === 0 && oStart + o.size > size) {
+        throw new PmemError('EBUSY', `/dev/${this.name} cannot shrink to ${size} bytes: partition /dev/${o.name} ends at byte ${oStart + o.size}`);
+      }
+      if (this.partno !== 0 && oStart > start && start + size > oStart) {
+        throw new PmemError('EBUSY', `/dev/${this.name} cannot grow to ${size} bytes: it would overlap /dev/${o.name}, which starts at byte ${oStart - start} of it`);
+      }
+    }
+    this.nrSectors = size / SECTOR_SIZE;
+  }
+
   /** the whole-disk byte offset of a device byte offset */
   diskOffset(offset: number): number {
     return this.startSector * SECTOR_SIZE + offset;

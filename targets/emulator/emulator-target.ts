@@ -75,11 +75,8 @@ class Emulator implements Target {
   }
 
   async resizeDevice(args: { dev: string; size: number }): Promise<void> {
-    const b = this.live().machine.bdev(args.dev);
-    if (args.size % SECTOR_SIZE || args.size <= 0) throw new TargetError('EINVAL', `device size ${args.size} must be a positive multiple of ${SECTOR_SIZE}`);
-    const limit = b.driver.ns.size - b.startSector * SECTOR_SIZE;
-    if (args.size > limit) throw new TargetError('ENOSPC', `/dev/${args.dev} cannot grow to ${args.size} bytes: ${limit} bytes remain on ${b.driver.ns.name}`);
-    b.nrSectors = args.size / SECTOR_SIZE;
+    const m = this.live().machine;
+    m.bdev(args.dev).resize(args.size, m.bdevs.values());
   }
 
   async bio(args: { dev: string; path: DriverPath; offset: number; data: Hex; flags: BioFlag[] }): Promise<void> {
