@@ -37,8 +37,13 @@ export interface LinuxMachineOptions {
   cacheDir?: string;
   /** per-run folder for the backing file, socket and console log; default a new temp folder */
   workDir?: string;
-  /** NVDIMM size in bytes (a multiple of 2 MiB); default 1 GiB */
+  /**
+   * size of each NVDIMM in bytes (a multiple of 2 MiB); default 1088 MiB, so that the fsdax
+   * namespace left after its struct-page reservation holds the 1 GiB the features ask for
+   */
   pmemSize?: number;
+  /** how many NVDIMMs (pmem0, pmem1, ...); default 2 ($DAX_LINUX_NVDIMMS), at most 2 */
+  nvdimms?: number;
   /** guest RAM, QEMU syntax; default "1G" */
   memory?: string;
   cpus?: number;
@@ -76,7 +81,8 @@ interface Pending {
   timer: NodeJS.Timeout;
 }
 
-const GiB = 1024 * 1024 * 1024;
+const MiB = 1024 * 1024;
+export const DEFAULT_PMEM_SIZE = 1088 * MiB;
 
 // No QEMU outlives this process: killed on any exit of Node, and started under
 // `setpriv --pdeathsig KILL` (util-linux) so that even a SIGKILL of Node ends it.
@@ -162,7 +168,8 @@ export async function probeKvm(image: LinuxImage, cacheDir: string, probeMs = 50
 export class LinuxMachine {
   readonly image: LinuxImage;
   readonly workDir: string;
-  readonly backingFile: string;
+  /** the NVDIMMs' backing files, pmem0 first */
+  readonly backingFiles: string[];
   readonly consoleLog: string;
   readonly pmemSize: number;
   /** the raw agent channel while the machine runs (JSON lines both ways) */
@@ -187,14 +194,16 @@ export class LinuxMachine {
     this.opts = opts;
     this.cacheDir = opts.cacheDir ?? defaultCacheDir();
     this.image = loadImage(this.cacheDir);
-    this.pmemSize = opts.pmemSize ?? GiB;
-    if (this.pmemSize % (2 * 1024 * 1024) !== 0 || this.pmemSize < 64 * 1024 * 1024) {
-      throw new TargetError('EINVAL', 'pmemSize must be a multiple of 2 MiB and at least 64 MiB');
+    this.pmemSize = opts.pmemSize ?? DEFAULT_PMEM_SIZE;
+    if (this.pmemSize % (2 * MiB) !== 0 || this.pmemSize < 64 * MiB || this.pmemSize > 1024 * 1024 * MiB) {
+      throw new TargetError('EINVAL', 'pmemSize must be a multiple of 2 MiB, at least 64 MiB and at most 1 TiB');
     }
+    const n = opts.nvdimms ?? Number(process.env.DAX_LINUX_NVDIMMS ?? 2);
+    if (!Number.isInteger(n) || n < 1 || n > 2) throw new TargetError('EINVAL', 'nvdimms must be 1 or 2 (slots=2)');
     this.ownsWorkDir = opts.workDir === undefined;
     this.workDir = opts.workDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'dax-linux-'));
     fs.mkdirSync(this.workDir, { recursive: true });
-    this.backingFile = path.join(this.workDir, 'pmem0.img');
+    this.backingFiles = Array.from({ length: n }, (_, i) => path.join(this.workDir, `pmem${i}.img`));
     this.consoleLog = path.join(this.workDir, 'console.log');
   }
 
@@ -207,18 +216,20 @@ export class LinuxMachine {
     if (this.closed) throw new ImplementationError('the machine is closed');
     if (this.qemu) throw new ImplementationError('the machine is already running');
     const accel = await this.chooseAccel();
-    const fresh = !fs.existsSync(this.backingFile);
-    const template = this.templatePath();
     let createdNamespace = false;
-    if (fresh) {
-      if (fs.existsSync(template)) sparseCopy(template, this.backingFile);
+    const made: number[] = [];
+    this.backingFiles.forEach((file, i) => {
+      if (fs.existsSync(file)) return;
+      const template = this.templatePath(i);
+      if (fs.existsSync(template)) sparseCopy(template, file);
       else {
-        const fd = fs.openSync(this.backingFile, 'w');
+        const fd = fs.openSync(file, 'w');
         fs.ftruncateSync(fd, this.pmemSize);
         fs.closeSync(fd);
         createdNamespace = true;
+        made.push(i);
       }
-    }
+    });
 
     const sock = path.join(this.workDir, 'agent.sock');
     fs.rmSync(sock, { force: true });
@@ -301,7 +312,7 @@ export class LinuxMachine {
       clearTimeout(timer);
     }
     const bootMs = Number(process.hrtime.bigint() - t0) / 1e6;
-    if (createdNamespace) this.saveTemplate(template);
+    for (const i of made) this.saveTemplate(i);
     this.lastBoot = { accel, bootMs, createdNamespace, hello: this.hello };
     return this.lastBoot;
   }
@@ -342,7 +353,7 @@ export class LinuxMachine {
   /** A fresh NVDIMM (from the saved namespace template) and a boot. */
   async reset(): Promise<BootInfo> {
     await this.powerOff();
-    fs.rmSync(this.backingFile, { force: true });
+    for (const f of this.backingFiles) fs.rmSync(f, { force: true });
     return this.boot();
   }
 
@@ -393,14 +404,19 @@ export class LinuxMachine {
       'mitigations=off',
       this.opts.debug ? 'loglevel=7 dax.debug=1' : 'quiet loglevel=3',
       'dax.agent=/dev/vport0p1',
+      `dax.nvdimms=${this.backingFiles.length}`,
     ].join(' ');
+    const nvdimms = this.backingFiles.flatMap((file, i) => [
+      '-object', `memory-backend-file,id=nvmem${i},share=on,mem-path=${file},size=${this.pmemSize}`,
+      '-device', `nvdimm,id=nvdimm${i},memdev=nvmem${i}`,
+    ]);
+    const maxmemMiB = 1024 * 4;
     return [
       '-machine', `pc,nvdimm=on,accel=${accel}`,
       '-cpu', accel === 'kvm' ? 'host' : 'max',
       '-smp', String(this.opts.cpus ?? 1),
-      '-m', `${this.opts.memory ?? '1G'},slots=2,maxmem=4G`,
-      '-object', `memory-backend-file,id=nvmem0,share=on,mem-path=${this.backingFile},size=${this.pmemSize}`,
-      '-device', 'nvdimm,id=nvdimm0,memdev=nvmem0',
+      '-m', `${this.opts.memory ?? '1G'},slots=2,maxmem=${Math.max(maxmemMiB, 1024 + Math.ceil((this.pmemSize * this.backingFiles.length) / MiB))}M`,
+      ...nvdimms,
       '-kernel', this.kernelFile(),
       '-initrd', this.image.initramfs,
       '-append', append,
@@ -418,15 +434,16 @@ export class LinuxMachine {
     return format === 'pvh' && this.image.vmlinux ? this.image.vmlinux : this.image.vmlinuz;
   }
 
-  private templatePath(): string {
-    return path.join(this.cacheDir, `pmem-template-${this.image.kernelRelease}-${this.pmemSize}.img`);
+  private templatePath(i: number): string {
+    return path.join(this.cacheDir, `pmem${i}-template-${this.image.kernelRelease}-${this.pmemSize}.img`);
   }
 
   /** Keep the freshly made fsdax namespace so later fresh machines skip ndctl create-namespace. */
-  private saveTemplate(template: string): void {
+  private saveTemplate(i: number): void {
+    const template = this.templatePath(i);
     try {
       const tmp = `${template}.${process.pid}.tmp`;
-      sparseCopy(this.backingFile, tmp);
+      sparseCopy(this.backingFiles[i], tmp);
       fs.renameSync(tmp, template);
     } catch {
       // a cache, nothing more

@@ -585,6 +585,24 @@ static int guarded_copy(req *r, void *dst, const void *src, size_t n) {
   return 0;
 }
 
+/* write the lines of [p, p+n) back (clwb, else clflushopt, else clflush) and fence: libpmem's pmem_persist */
+static int has_clwb = -1, has_clflushopt;
+static void persist_range(void *p, size_t n) {
+  if (has_clwb < 0) {
+    unsigned a, b, c, d;
+    __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(7), "c"(0));
+    has_clwb = (b >> 24) & 1;
+    has_clflushopt = (b >> 23) & 1;
+  }
+  uintptr_t line = (uintptr_t)p & ~(uintptr_t)63, end = (uintptr_t)p + n;
+  for (; line < end; line += 64) {
+    if (has_clwb) __asm__ volatile("clwb %0" : "+m"(*(volatile char *)line));
+    else if (has_clflushopt) __asm__ volatile("clflushopt %0" : "+m"(*(volatile char *)line));
+    else __asm__ volatile("clflush %0" : "+m"(*(volatile char *)line));
+  }
+  __asm__ volatile("sfence" ::: "memory");
+}
+
 static mapping *get_map(req *r) {
   uint64_t id;
   if (arg_u64(r, "map", &id, 1, 0)) return NULL;
@@ -1091,8 +1109,14 @@ static int op_store(req *r) {
   unsigned char *data;
   size_t len;
   if (!m || arg_u64(r, "offset", &off, 1, 0) || arg_hex(r, "data", &data, &len)) return -1;
+  int persist;
+  if (arg_bool(r, "persist", &persist, 0)) {
+    free(data);
+    return -1;
+  }
   int rc = map_range(r, m, off, len);
   if (!rc) rc = guarded_copy(r, m->addr + off, data, len);
+  if (!rc && persist && len) persist_range(m->addr + off, len);
   free(data);
   if (!rc) sb_puts(r->res, "null");
   return rc;
@@ -1223,7 +1247,7 @@ static const char *kernel_release(void) {
 
 static void hello_json(sbuf *b) {
   sb_puts(b, "{\"protocol\":1,\"name\":\"linux\",\"version\":\"" AGENT_VERSION "\",");
-  sb_puts(b, "\"capabilities\":[\"ext2\",\"ext4\",\"xfs\",\"map-sync\"],\"description\":");
+  sb_puts(b, "\"capabilities\":[\"ext2\",\"ext4\",\"xfs\",\"xfs-realtime\",\"map-sync\"],\"description\":");
   char d[256];
   snprintf(d, sizeof d, "Linux %s in QEMU on an emulated NVDIMM (dax-agent %s)", kernel_release(), AGENT_VERSION);
   sb_jcstr(b, d);
