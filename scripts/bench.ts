@@ -1,0 +1,179 @@
+// npm run bench: the suite's speed and the emulator's costs, each figure measured in this one run.
+// Writes reports/bench.json and prints a table. `--skip-matrix` leaves matrix_s out (it runs the
+// suite once per variant and takes minutes).
+
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { runCucumber } from './lib/cucumber-run';
+import { Kernel, run } from '../emulator/kernel';
+import { PersistentMemory } from '../emulator/pmem/memory';
+import { explore, holdsInEveryState } from '../emulator/pmem/crash';
+import { VariantName } from '../emulator/faults';
+import { naiveExplore } from '../bench/naive';
+
+const ROOT = join(__dirname, '..');
+const OUT = join(ROOT, 'reports');
+
+function timeIt<T>(f: () => T): { s: number; v: T } {
+  const t0 = performance.now();
+  const v = f();
+  return { s: (performance.now() - t0) / 1000, v };
+}
+
+/** a trace with `lines` unflushed lines of `stores` stores each */
+function trace(lines: number, stores: number): PersistentMemory {
+  const m = new PersistentMemory(64 << 20);
+  for (let s = 0; s < stores; s++) for (let i = 0; i < lines; i++) m.store(i * 4096 + (i % 64) * 64, new Uint8Array([s + 1, i & 255]));
+  return m;
+}
+const lineAddr = (i: number) => i * 4096 + (i % 64) * 64;
+
+function durabilityQueries(): number {
+  const m = trace(512, 3);
+  const want = new Uint8Array([3, 0]);
+  const n = 200_000;
+  const { s } = timeIt(() => {
+    for (let q = 0; q < n; q++) holdsInEveryState(m, lineAddr(q % 512), want);
+  });
+  return n / s;
+}
+
+/** the question: "the 4 lines the predicate reads never all hold their last store" over 10 pending lines */
+function crashStates(): { pruned: number; unpruned: number; naiveRatio: number; naiveStates: number; ourStates: number } {
+  const m = trace(10, 2);
+  const read = [0, 3, 7, 9].map(lineAddr);
+  const pred = (img: PersistentMemory) => read.some((a) => img.load(a, 1)[0] !== 2);
+  const ours = timeIt(() => explore(m, (img) => ({ ok: pred(img) }), { budget: 1 << 20 }));
+  const unpruned = timeIt(() => explore(m, (img) => ({ ok: pred(img) }), { budget: 1 << 20, noPruning: true }));
+  const naive = timeIt(() => naiveExplore(m, pred));
+  // all three answer the same question (it fails in the state where all four lines kept both stores)
+  if (ours.v.ok !== naive.v.ok || unpruned.v.ok !== naive.v.ok) throw new Error('the enumerators disagree');
+  // a passing predicate makes every enumerator go to the end: the throughput figure
+  const okPred = (img: PersistentMemory) => (read.forEach((a) => img.load(a, 1)), true);
+  const pAll = timeIt(() => explore(m, (img) => ({ ok: okPred(img) }), { budget: 1 << 20 }));
+  const u = timeIt(() => explore(m, (img) => ({ ok: okPred(img) }), { budget: 1 << 20, noPruning: true }));
+  const nv = timeIt(() => naiveExplore(m, okPred));
+  return {
+    pruned: pAll.v.states / pAll.s,
+    unpruned: u.v.states / u.s,
+    naiveRatio: nv.s / pAll.s,
+    naiveStates: nv.v.states,
+    ourStates: pAll.v.states,
+  };
+}
+
+function daxKernel(variant?: VariantName): { k: Kernel; map: number } {
+  const k = new Kernel({ variant });
+  k.machine.createNamespace('pmem0', 256 * 1024 ** 2);
+  k.fs.mkfs('ext4', 'pmem0');
+  k.fs.mount({ fs: 'ext4', dev: 'pmem0', dir: '/mnt', dax: 'always' });
+  k.fs.create('/mnt/f');
+  k.fs.fallocate('/mnt/f', 0, 64 * 1024 ** 2, 'allocate');
+  k.fsync('/mnt/f', false);
+  return { k, map: k.mmap('/mnt/f', 0, 64 * 1024 ** 2, true, false, false) };
+}
+
+function storeThroughput(): { mbps: number; vsMemcpy: number } {
+  const { k, map } = daxKernel();
+  const total = 32 * 1024 ** 2;
+  const chunk = new Uint8Array(4096).fill(7);
+  const { s } = timeIt(() => {
+    for (let off = 0; off < total; off += chunk.length) run(k.storeSteps(map, off, chunk));
+  });
+  const dst = Buffer.alloc(total);
+  const src = Buffer.from(chunk);
+  const mc = timeIt(() => {
+    for (let off = 0; off < total; off += src.length) src.copy(dst, off);
+  });
+  const mbps = total / 2 ** 20 / s;
+  return { mbps, vsMemcpy: mbps / (total / 2 ** 20 / mc.s) };
+}
+
+function rss1TiB(): { rss_mb: number; baseline_mb: number } {
+  const r = spawnSync(process.execPath, ['--expose-gc', '-r', 'ts-node/register/transpile-only', join(ROOT, 'bench', 'rss-child.ts')], { cwd: ROOT, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`rss child failed: ${r.stderr}`);
+  return JSON.parse(r.stdout.trim());
+}
+
+type Amp = Record<'1 page' | '1 PMD' | '100 pages', number>;
+
+function flushAmplification(variant?: VariantName): Amp {
+  const out = {} as Amp;
+  for (const [name, pmd, pages] of [['1 page', false, 1], ['1 PMD', true, 1], ['100 pages', false, 100]] as const) {
+    const { k } = daxKernel(variant);
+    const m = k.mmap('/mnt/f', 0, 64 * 1024 ** 2, true, false, pmd);
+    for (let p = 0; p < pages; p++) run(k.storeSteps(m, p * 37 * 4096 + 128, new Uint8Array(8).fill(1)));
+    const mark = k.machine.writebackLog.length;
+    k.fsync('/mnt/f', false);
+    const lines = k.machine.writebackLog.slice(mark).reduce((n, r) => n + (r.kind === 'writeback-line' ? (r.lines ?? 1) : 0), 0);
+    out[name] = lines / pages; // each store dirtied one line
+  }
+  return out;
+}
+
+async function spawnWall(cmd: string, args: string[]): Promise<number> {
+  const t0 = performance.now();
+  await new Promise<void>((resolve) => {
+    const c = spawn(cmd, args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'ignore'] });
+    c.on('close', () => resolve());
+  });
+  return (performance.now() - t0) / 1000;
+}
+
+async function main(): Promise<void> {
+  const skipMatrix = process.argv.includes('--skip-matrix');
+  const conf = await runCucumber({ target: 'emulator', messagesFile: join(OUT, 'bench', 'messages.ndjson'), formats: [], env: { DAX_REPORT_DIR: join(OUT, 'bench') } });
+  const matrix_s = skipMatrix ? null : await spawnWall('npm', ['run', '--silent', 'matrix']);
+  const cs = crashStates();
+  const st = storeThroughput();
+  const rss = rss1TiB();
+  const fig = {
+    conformance_s: conf.seconds,
+    conformance_scenarios: { passed: conf.passed, failed: conf.failed, skipped: conf.skipped },
+    matrix_s,
+    durability_queries_per_s: durabilityQueries(),
+    crash_states_per_s: { pruned: cs.pruned, unpruned: cs.unpruned },
+    naive_ratio: cs.naiveRatio,
+    naive_states: cs.naiveStates,
+    our_states: cs.ourStates,
+    store_mb_per_s: st.mbps,
+    store_vs_memcpy: st.vsMemcpy,
+    rss_mb_1tib: rss.rss_mb,
+    rss_mb_baseline: rss.baseline_mb,
+    flush_amplification: {
+      reference: flushAmplification(),
+      'big-hammer': flushAmplification('big-hammer'),
+      ideal: { '1 page': 1, '1 PMD': 1, '100 pages': 1 },
+    },
+    node: process.version,
+    when: new Date().toISOString(),
+  };
+  mkdirSync(OUT, { recursive: true });
+  writeFileSync(join(OUT, 'bench.json'), JSON.stringify(fig, null, 2) + '\n');
+  const n = (x: number | null, d = 1) => (x === null ? 'skipped' : x >= 1e4 ? Math.round(x).toLocaleString('en') : x.toFixed(d));
+  const rows: Array<[string, string]> = [
+    ['conformance_s', `${n(fig.conformance_s)}  (${conf.passed} passed, ${conf.failed} failed, ${conf.skipped} skipped)`],
+    ['matrix_s', n(fig.matrix_s)],
+    ['durability_queries_per_s', n(fig.durability_queries_per_s)],
+    ['crash_states_per_s (pruned)', n(cs.pruned)],
+    ['crash_states_per_s (no pruning)', n(cs.unpruned)],
+    ['naive_ratio (naive time / ours)', `${n(cs.naiveRatio)}  (${cs.naiveStates} vs ${cs.ourStates} states)`],
+    ['store_mb_per_s', n(st.mbps)],
+    ['store_vs_memcpy', n(st.vsMemcpy, 4)],
+    ['rss_mb_1tib', `${n(fig.rss_mb_1tib)}  (${n(rss.baseline_mb)} before the namespace)`],
+    ...(['reference', 'big-hammer', 'ideal'] as const).map((v): [string, string] => {
+      const a = fig.flush_amplification[v];
+      return [`flush_amplification ${v}`, `1 page ${n(a['1 page'])}, 1 PMD ${n(a['1 PMD'])}, 100 pages ${n(a['100 pages'])}`];
+    }),
+  ];
+  const w = Math.max(...rows.map((r) => r[0].length));
+  console.log(rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`).join('\n'));
+  console.log('wrote reports/bench.json');
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
