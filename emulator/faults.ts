@@ -18,6 +18,15 @@ export const VARIANTS = {
   'blkbits-check-first': 'the i_blkbits check comes before the nrexceptional/WB_SYNC_ALL check (WB-6)',
   'skip-pagecache-if-dax': 'page writeback is skipped for DAX mappings that have pages (SY-4)',
   'raw-bdev-no-writepages': "the block device's ->writepages lacks the DAX writeback (BD-3)",
+  // Beyond the issues: one bug for each rule no historical variant breaks, so every rule is shown to fail.
+  'dax-io-no-fence': 'write(2) on a DAX file returns before its non-temporal copy is fenced (PM-5)',
+  'no-dirty-inode': 'dirtying a DAX entry does not mark the inode I_DIRTY_PAGES (DT-5)',
+  'no-wrprotect-after-writeback': 'writeback clears DIRTY but leaves the mapping writable, so the next store is never tracked (WB-8, MS-2)',
+  'no-map-sync': 'a MAP_SYNC write fault returns before its block allocation is durable (MS-1)',
+  'no-sigbus-past-eof': 'a fault beyond i_size is served instead of raising SIGBUS (MS-3, BD-5)',
+  'hole-zero-page-kept': 'write(2) into a hole leaves the zero page mapped, so the mapping reads stale zeros (MS-4)',
+  'punch-keeps-dirty-entries': 'punching a hole keeps the dirty DAX entries of its range (MS-5)',
+  'tail-zeroing-not-durable': 'a partial-block truncate zeroes the tail with cached stores and no flush (MS-6)',
 } as const;
 
 export type VariantName = keyof typeof VARIANTS;

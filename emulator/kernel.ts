@@ -97,12 +97,20 @@ export class Kernel {
   mmap(path: string, offset: number, length: number, shared: boolean, sync: boolean, pmd: boolean): number {
     const inode = this.inodeOf(path);
     const id = this.mm.mmap({ inode, path, offset, length, shared, sync, pmd });
-    this.mm.vma(id).readPhys = (p) => this.machine.mem.load(p, 4096);
+    const vma = this.mm.vma(id);
+    vma.readPhys = (p) => this.machine.mem.load(p, 4096);
+    vma.sigbusPastEof = !this.machine.faults.has('no-sigbus-past-eof');
     return id;
   }
 
-  storeSteps(map: number, offset: number, data: Uint8Array): ScheduledOp {
-    return this.mm.vma(map).store(offset, data, (phys, bytes) => this.machine.mem.store(phys, bytes, false));
+  /** stores through a mapping; with `persist` each piece is written back (clwb) and one sfence ends it */
+  *storeSteps(map: number, offset: number, data: Uint8Array, persist = false): Generator<string, void, void> {
+    const mem = this.machine.mem;
+    yield* this.mm.vma(map).store(offset, data, (phys, bytes) => {
+      mem.store(phys, bytes, false);
+      if (persist) mem.flush(phys, bytes.length, 'clwb');
+    });
+    if (persist) mem.fence();
   }
 
   load(map: number, offset: number, length: number): Uint8Array {

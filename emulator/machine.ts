@@ -78,6 +78,7 @@ export class Machine {
   createPartitions(disk: string, parts: Array<{ start: number; size: number }>): string[] {
     const whole = this.bdev(disk);
     if (whole.partno !== 0) throw new PmemError('EINVAL', `/dev/${disk} is a partition; partitions go on a whole disk`);
+    if (this.bdevs.has(`${disk}p1`)) throw new PmemError('EEXIST', `/dev/${disk} already has a partition table`);
     const names: string[] = [];
     const sorted = [...parts].sort((a, b) => a.start - b.start);
     sorted.forEach((p, i) => {

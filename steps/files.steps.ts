@@ -2,7 +2,7 @@
 // Paths in features are relative to the mounted filesystem (/a is /mnt/a).
 
 import { Given, Then, When } from '@cucumber/cucumber';
-import { AssertionError, expect } from 'chai';
+import { AssertionError } from 'chai';
 import { FsType, TargetError } from '../targets/contract';
 import { fromHex, toHex } from '../targets/hex';
 import { DaxWorld } from './support/world';
@@ -38,6 +38,10 @@ Given('an {fs} filesystem mounted without dax on {dev}', async function (this: D
   await mountFs(this, fs, dev, false);
 });
 
+Given('an {fs} filesystem mounted without dax on {dev} at {path}', async function (this: DaxWorld, fs: FsType, dev: string, dir: string) {
+  await mountFs(this, fs, dev, false, dir);
+});
+
 Given('a file {path}', async function (this: DaxWorld, path: string) {
   await this.target.create({ path: this.path(path) });
 });
@@ -51,7 +55,20 @@ Given('a file {path} with {size} allocated and synced', async function (this: Da
   const p = this.path(path);
   await this.target.create({ path: p });
   await this.target.fallocate({ path: p, offset: 0, length: size, mode: 'allocate' });
-  await this.target.fsync({ path: p });
+  // sync(2), not fsync: on ext2 fsync of a file does not make its new directory entry durable
+  await this.target.sync();
+});
+
+/** a file with a size but no blocks: its pages are holes until written */
+Given('a sparse file {path} of {size}, synced', async function (this: DaxWorld, path: string, size: number) {
+  const p = this.path(path);
+  await this.target.create({ path: p });
+  await this.target.truncate({ path: p, size });
+  await this.target.sync();
+});
+
+When('{path} is truncated to {size}', async function (this: DaxWorld, path: string, size: number) {
+  await this.target.truncate({ path: this.path(path), size });
 });
 
 When('the application writes {data} to {path} at offset {size} with write\\(2)', async function (this: DaxWorld, data: Uint8Array, path: string, offset: number) {
@@ -97,8 +114,8 @@ Then('in every crash state {path} holds {int} zero bytes at offset {size}', asyn
 });
 
 Then('the call fails with {word}', function (this: DaxWorld, errno: string) {
-  expect(this.lastError, `expected the call to fail with ${errno}, but it succeeded`).to.not.equal(undefined);
-  expect(this.lastError!.errno, `expected ${errno}, got ${this.lastError!.errno}: ${this.lastError!.message}`).to.equal(errno);
+  if (!this.lastError) throw new AssertionError(this.ruleMessage(`expected the call to fail with ${errno}, but it succeeded`));
+  if (this.lastError.errno !== errno) throw new AssertionError(this.ruleMessage(`expected ${errno}, got ${this.lastError.errno}: ${this.lastError.message}`));
 });
 
 Then('the call succeeds', function (this: DaxWorld) {

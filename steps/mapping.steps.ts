@@ -7,6 +7,7 @@ import { MapKind, WritebackEvent } from '../targets/contract';
 import { fromHex, toHex } from '../targets/hex';
 import { DaxWorld } from './support/world';
 import { attempt } from './files.steps';
+import { rememberMapping } from './support/reporting';
 
 async function mapFile(world: DaxWorld, path: string, size: MapKind, shared: boolean, sync = false): Promise<number> {
   const p = world.path(path);
@@ -14,6 +15,7 @@ async function mapFile(world: DaxWorld, path: string, size: MapKind, shared: boo
   const length = st ? Math.max(st.size, 4096) : 4 * 1024 ** 2;
   const { map } = await world.target.mmap({ path: p, offset: 0, length, shared, sync, size });
   world.maps.set(path, map);
+  rememberMapping(world, p);
   return map;
 }
 
@@ -23,6 +25,14 @@ async function mapOf(world: DaxWorld, path: string): Promise<number> {
 
 Given('{path} is mapped shared with {mapsize} pages', async function (this: DaxWorld, path: string, size: MapKind) {
   await mapFile(this, path, size, true);
+});
+
+Given('{path} is mapped shared with MAP_SYNC', async function (this: DaxWorld, path: string) {
+  await mapFile(this, path, 'pte', true, true);
+});
+
+When('the application tries to map {path} shared with MAP_SYNC', async function (this: DaxWorld, path: string) {
+  await attempt(this, () => mapFile(this, path, 'pte', true, true));
 });
 
 Given('{path} is mapped private', async function (this: DaxWorld, path: string) {
@@ -36,6 +46,10 @@ Given('{path} is unmapped', async function (this: DaxWorld, path: string) {
 
 When('the application stores {data} through the mapping of {path} at offset {size}', async function (this: DaxWorld, data: Uint8Array, path: string, offset: number) {
   await this.target.store({ map: await mapOf(this, path), offset, data: toHex(data) });
+});
+
+When('the application stores {data} through the mapping of {path} at offset {size} and persists it with clwb and sfence', async function (this: DaxWorld, data: Uint8Array, path: string, offset: number) {
+  await this.target.store({ map: await mapOf(this, path), offset, data: toHex(data), persist: true });
 });
 
 When('the application loads {int} bytes through the mapping of {path} at offset {size}', async function (this: DaxWorld, n: number, path: string, offset: number) {
@@ -58,6 +72,12 @@ When('the application tries to msync {size} bytes at offset {size} of the mappin
 
 When('the application tries to map {path} with PMD pages at offset {size}', async function (this: DaxWorld, path: string, offset: number) {
   await attempt(this, () => this.target.mmap({ path: this.path(path), offset, length: 2 * 1024 ** 2, shared: true, size: 'pmd' }));
+});
+
+Then('the mapping of {path} reads {int} zero bytes at offset {size}', async function (this: DaxWorld, path: string, n: number, offset: number) {
+  const got = fromHex(await this.target.load({ map: await mapOf(this, path), offset, length: n }));
+  const bad = got.findIndex((b) => b !== 0);
+  if (bad >= 0) throw new AssertionError(this.ruleMessage(`stale data exposure: a load through the mapping of ${path} at offset ${offset + bad} returned 0x${got[bad].toString(16)}, expected zero`));
 });
 
 Then('the mapping of {path} reads {data} at offset {size}', async function (this: DaxWorld, path: string, data: Uint8Array, offset: number) {

@@ -191,7 +191,8 @@ export interface Target {
 
   // --- mappings (files or block devices: path "/dev/pmem0") ---
   mmap(args: { path: string; offset: number; length: number; shared: boolean; sync?: boolean; size?: MapKind }): Promise<{ map: number }>;
-  store(args: { map: number; offset: number; data: Hex }): Promise<void>;
+  /** `persist`: the application also writes the bytes back itself (clwb + sfence, as libpmem's pmem_persist) */
+  store(args: { map: number; offset: number; data: Hex; persist?: boolean }): Promise<void>;
   load(args: { map: number; offset: number; length: number }): Promise<Hex>;
   msync(args: { map: number; offset: number; length: number; sync: boolean }): Promise<void>;
   munmap(args: { map: number }): Promise<void>;

@@ -31,7 +31,7 @@ export function daxFaultHandlers(env: DaxFaultEnv): FaultHandlers {
       const entry = entryFor(inode, index, write, 'pte');
       // A read of a hole maps the zero page read-only and records nothing (MS-4).
       if (!entry) return { phys: undefined, writable: false };
-      if (write && vma.sync && !allocatedBefore) env.syncMetadata?.(inode);
+      if (write && vma.sync && !allocatedBefore && !env.faults.has('no-map-sync')) env.syncMetadata?.(inode);
       dax_radix_entry(inode.mapping, index, entry, write, env.faults);
       const cover = pmdCovering(inode.mapping, index);
       // If a PMD entry already covers the page, the PTE maps the same pmem the PMD entry tracks.

@@ -2,10 +2,11 @@
 // and one fence before returning, so the data is durable at return (seed 001, path 2).
 
 import type { Inode } from '../mm/inode';
+import type { Faults } from '../faults';
 import { PAGE_SIZE } from '../mm/address-space';
 import { SECTOR_SIZE } from '../nvdimm/namespace';
 
-export function dax_do_io(inode: Inode, pos: number, data: Uint8Array, write: boolean): void {
+export function dax_do_io(inode: Inode, pos: number, data: Uint8Array, write: boolean, faults?: Faults): void {
   let done = 0;
   let touched: Inode['sb']['s_bdev'] | undefined;
   while (done < data.length) {
@@ -18,6 +19,8 @@ export function dax_do_io(inode: Inode, pos: number, data: Uint8Array, write: bo
       // reads of a hole see zeros
       data.fill(0, done, done + n);
     } else {
+      // a hole's zero page mapped by an earlier read fault must go, so the mapping sees the new block (MS-4)
+      if (map.fresh && !faults?.has('hole-zero-page-kept')) for (const vma of inode.mapping.i_mmap) vma.zap(iblock, iblock, false);
       const { addr } = map.bdev.direct_access(map.sector + inPage / SECTOR_SIZE);
       const mem = map.bdev.driver.ns.mem;
       if (write) {
@@ -29,5 +32,5 @@ export function dax_do_io(inode: Inode, pos: number, data: Uint8Array, write: bo
     }
     done += n;
   }
-  if (touched) touched.driver.ns.mem.fence();
+  if (touched && !faults?.has('dax-io-no-fence')) touched.driver.ns.mem.fence();
 }

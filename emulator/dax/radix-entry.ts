@@ -24,7 +24,7 @@ export function dax_radix_entry(
   dirty: boolean,
   faults: Faults,
 ): void {
-  if (dirty) mark_inode_dirty(mapping.host, 'I_DIRTY_PAGES');
+  if (dirty && !faults.has('no-dirty-inode')) mark_inode_dirty(mapping.host, 'I_DIRTY_PAGES');
   const pmd = entry?.type === 'pmd';
   let at = index;
   let existing = mapping.lookup(index);

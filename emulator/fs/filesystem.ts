@@ -611,7 +611,7 @@ export class FileSystem implements SuperBlock {
     this.checkWritable();
     this.checkRange(off, data.length, 'write');
     if (inode.S_DAX) {
-      dax_do_io(inode, off, data.slice(), true);
+      dax_do_io(inode, off, data.slice(), true, this.machine.faults);
     } else {
       for (let done = 0; done < data.length; ) {
         const pos = off + done;
@@ -670,6 +670,10 @@ export class FileSystem implements SuperBlock {
       if (!m) return;
       const { addr } = m.bdev.direct_access(m.sector);
       const mem = m.bdev.driver.ns.mem;
+      if (this.machine.faults.has('tail-zeroing-not-durable')) {
+        mem.store(addr + (off % PAGE_SIZE), new Uint8Array(len), false);
+        return;
+      }
       mem.store(addr + (off % PAGE_SIZE), new Uint8Array(len), true);
       mem.fence();
       return;
@@ -710,7 +714,7 @@ export class FileSystem implements SuperBlock {
     this.zeroPartial(inode, off, first * BLOCK_SIZE - off);
     if (end < inode.d.size) this.zeroPartial(inode, last * BLOCK_SIZE, end - last * BLOCK_SIZE);
     if (last > first) {
-      truncate_inode_pages_range(inode.mapping, first * PAGE_SIZE, last * PAGE_SIZE - 1);
+      truncate_inode_pages_range(inode.mapping, first * PAGE_SIZE, last * PAGE_SIZE - 1, this.machine.faults.has('punch-keeps-dirty-entries'));
       this.freeRange(inode, first, last);
     }
   }

@@ -5,7 +5,7 @@
 import type { AddressSpace } from '../mm/address-space';
 import { PAGE_SIZE, PAGES_PER_PMD } from '../mm/address-space';
 
-export function truncate_inode_pages_range(mapping: AddressSpace, lstart: number, lend: number): void {
+export function truncate_inode_pages_range(mapping: AddressSpace, lstart: number, lend: number, keepDirty = false): void {
   const first = Math.ceil(lstart / PAGE_SIZE);
   const last = lend === Infinity ? Infinity : Math.floor((lend + 1) / PAGE_SIZE) - 1;
   if (last < first) return;
@@ -17,6 +17,7 @@ export function truncate_inode_pages_range(mapping: AddressSpace, lstart: number
     if (index + span - 1 < first) continue;
     // a PMD entry reaching below the range is unmapped whole
     if (index < first) for (const vma of mapping.i_mmap) vma.zap(index, index + span - 1);
+    if (keepDirty && mapping.tagGet(index, 'DIRTY')) continue;
     mapping.delete(index);
   }
 }

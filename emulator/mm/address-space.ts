@@ -34,8 +34,8 @@ export type Entry = DaxEntry | PageEntry;
 
 /** A VMA as the file side sees it (i_mmap): enough to unmap or write-protect a range of pages. */
 export interface MappingUser {
-  /** unmap_mapping_range(): drop page-table entries for file pages [first, last] */
-  zap(first: number, last: number): void;
+  /** unmap_mapping_range(): drop page-table entries for file pages [first, last]; private copies too if evenCows */
+  zap(first: number, last: number, evenCows?: boolean): void;
   /** pfn_mkclean(): make page-table entries for file pages [first, last] read-only */
   wrprotect(first: number, last: number): void;
 }

@@ -43,10 +43,10 @@ export class Vma implements MappingUser {
     return this.pages * PAGE_SIZE;
   }
 
-  zap(first: number, last: number): void {
+  zap(first: number, last: number, evenCows = true): void {
     for (const i of [...this.ptes.keys()]) if (i >= first && i <= last) this.ptes.delete(i);
     for (const i of [...this.pmds.keys()]) if (i + PAGES_PER_PMD - 1 >= first && i <= last) this.pmds.delete(i);
-    for (const i of [...this.cow.keys()]) if (i >= first && i <= last) this.cow.delete(i);
+    if (evenCows) for (const i of [...this.cow.keys()]) if (i >= first && i <= last) this.cow.delete(i);
   }
 
   wrprotect(first: number, last: number): void {
@@ -112,10 +112,13 @@ export class Vma implements MappingUser {
     return { pte, base: index };
   }
 
+  /** set by the mm layer for the no-sigbus-past-eof variant */
+  sigbusPastEof = true;
+
   private checkSize(index: number): void {
     // A fault at or beyond i_size (rounded up to a page) raises SIGBUS (MS-3, BD-5).
     const limit = Math.ceil(this.inode.i_size / PAGE_SIZE);
-    if (index >= limit) {
+    if (index >= limit && this.sigbusPastEof) {
       throw new PmemError('SIGBUS', `access to page ${index} of ${this.path} is at or beyond its end (${this.inode.i_size} bytes)`);
     }
   }

@@ -45,6 +45,8 @@ export class DaxWorld extends World {
   /** a path in a feature is relative to the mounted filesystem; /dev/... names a device */
   path(p: string): string {
     if (p.startsWith('/dev/') || p.startsWith(this.mountDir + '/')) return p;
+    // a path under another mount point the scenario named stays as it is
+    if (this.mounts.some((m) => m.dir !== this.mountDir && (p === m.dir || p.startsWith(m.dir + '/')))) return p;
     return `${this.mountDir}${p === '/' ? '' : p}`;
   }
 

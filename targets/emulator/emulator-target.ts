@@ -194,8 +194,8 @@ class Emulator implements Target {
   async mmap(args: { path: string; offset: number; length: number; shared: boolean; sync?: boolean; size?: MapKind }): Promise<{ map: number }> {
     return { map: this.live().mmap(args.path, args.offset, args.length, args.shared, args.sync ?? false, args.size === 'pmd') };
   }
-  async store(args: { map: number; offset: number; data: Hex }): Promise<void> {
-    run(this.live().storeSteps(args.map, args.offset, fromHex(args.data)));
+  async store(args: { map: number; offset: number; data: Hex; persist?: boolean }): Promise<void> {
+    run(this.live().storeSteps(args.map, args.offset, fromHex(args.data), args.persist ?? false));
   }
   async load(args: { map: number; offset: number; length: number }): Promise<Hex> {
     return toHex(this.live().load(args.map, args.offset, args.length));
