@@ -9,9 +9,8 @@ export function dax_clear_sectors(bdev: BlockDevice, sector: number, size: numbe
   while (done < size) {
     const { addr, available } = bdev.direct_access(sector + done / SECTOR_SIZE);
     const n = Math.min(available, size - done);
-    const mem = bdev.driver.ns.mem;
-    mem.store(addr, new Uint8Array(n), true);
+    // clear_pmem() then wmb_pmem(): zeroes are durable before the block is handed out
+    bdev.driver.ns.mem.storeAndFence(addr, new Uint8Array(n));
     done += n;
   }
-  bdev.driver.ns.mem.fence();
 }

@@ -773,7 +773,10 @@ export class FileSystem implements SuperBlock {
     for (const inode of [...this.dirtyInodes]) {
       do_writepages(inode.mapping, wbc);
       if (mode === 'WB_SYNC_ALL') {
-        // write_inode(): the in-core inode is already in its table block; the journal/log or buffers carry it
+        // write_inode(): the in-core inode is in its table block; ext2 writes that block now, a journal/log later
+        if (inode instanceof FsInode && (inode.state.has('I_DIRTY_SYNC') || inode.state.has('I_DIRTY_DATASYNC'))) {
+          this.meta.writeInode?.(this.inodeBlock(inode));
+        }
         inode.state.delete('I_DIRTY_SYNC');
         inode.state.delete('I_DIRTY_DATASYNC');
         if (inode instanceof FsInode) inode.newSinceSync = false;

@@ -62,7 +62,8 @@ export function fsck(bdev: BlockDevice): FsckResult {
   const fileBlocks = new Map<number, number[]>(); // ino -> data block of each file block (0 hole)
   for (const [ino, d] of inodes) {
     if (reserved(ino) || ino === sb.quotaIno) continue;
-    const used = inUse(ino);
+    // e2fsck pass 1 walks the inode table itself; a live inode the bitmap calls free is a pass 5 finding
+    const used = inUse(ino) || (d.mode !== 0 && d.links > 0);
     if (!used) continue;
     if (d.mode === 0 || d.links === 0) {
       if (d.dtime === 0) messages.push(xfs ? `imap claims in-use inode ${ino} is free` : `Inode ${ino} has zero dtime`);

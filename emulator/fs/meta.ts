@@ -10,6 +10,8 @@ export interface MetaStore {
   commit(): void;
   /** fsync of one inode: make its metadata durable */
   syncInode(owner: { assoc: Set<number> }, inodeBlock: number): void;
+  /** write_inode() of data-integrity writeback: ext2 writes the inode's table block at once (sync_dirty_buffer) */
+  writeInode?(inodeBlock: number): void;
   /** write every metadata block home and empty the log (umount, freeze, log full) */
   checkpoint(): void;
   /** forget cached blocks (umount) */

@@ -34,6 +34,12 @@ export class PmemDriver {
     this.ns.mem.store(this.ns.base + offset, data, true);
   }
 
+  /** the copy and, when `fence`, the wmb_pmem() that completes it */
+  private copyInDurable(offset: number, data: Uint8Array, fence: boolean): void {
+    if (fence) this.ns.mem.storeAndFence(this.ns.base + offset, data);
+    else this.copyIn(offset, data);
+  }
+
   /** wmb_pmem(): on x86 an sfence after the non-temporal copies */
   private wmb_pmem(): void {
     this.ns.mem.fence();
@@ -46,8 +52,7 @@ export class PmemDriver {
       data.set(this.ns.mem.load(this.ns.base + offset, data.length));
       return;
     }
-    this.copyIn(offset, data);
-    if (!this.faults.has('driver-no-fence')) this.wmb_pmem();
+    this.copyInDurable(offset, data, !this.faults.has('driver-no-fence'));
   }
 
   /** one page, durable when page_endio() runs */
@@ -59,8 +64,7 @@ export class PmemDriver {
       page.set(this.ns.mem.load(this.ns.base + offset, page.length));
       return;
     }
-    this.copyIn(offset, page);
-    if (!this.faults.has('driver-no-fence')) this.wmb_pmem();
+    this.copyInDurable(offset, page, !this.faults.has('driver-no-fence'));
   }
 
   make_request(bio: Bio): void {
@@ -72,10 +76,9 @@ export class PmemDriver {
       bio.data.set(this.ns.mem.load(this.ns.base + offset, bio.data.length));
       return;
     }
-    this.copyIn(offset, bio.data);
     const fua = bio.flags.has('REQ_FUA');
-    if (fua && this.faults.has('fua-not-durable')) return;
-    if (fua || !this.faults.has('driver-no-fence')) this.wmb_pmem();
+    if (fua && this.faults.has('fua-not-durable')) return this.copyIn(offset, bio.data);
+    this.copyInDurable(offset, bio.data, fua || !this.faults.has('driver-no-fence'));
   }
 
   /** ->direct_access(): the kernel (physical) address of a sector and how many bytes follow it */

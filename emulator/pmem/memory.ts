@@ -143,6 +143,32 @@ export class PersistentMemory {
     }
   }
 
+  /**
+   * A non-temporal copy followed by a fence (memcpy_to_pmem + wmb_pmem), with the same outcome as
+   * store(addr, data, true) then fence() but without building histories that the fence would drop.
+   */
+  storeAndFence(addr: number, data: Uint8Array): void {
+    this.check(addr, data.length);
+    for (let off = 0; off < data.length; ) {
+      const a = addr + off;
+      const pfn = Math.floor(a / PAGE_SIZE);
+      const po = a % PAGE_SIZE;
+      const n = Math.min(PAGE_SIZE - po, data.length - off);
+      const p = this.page(pfn, true)!;
+      p.cur.set(data.subarray(off, off + n), po);
+      // lines of this range that had a history are durable now, at their new value
+      if (p.lines.size > 0) {
+        for (let li = Math.floor(po / LINE_SIZE); li * LINE_SIZE < po + n; li++) {
+          const h = p.lines.get(li);
+          if (h) this.makeDurable(pfn * PAGE_SIZE + li * LINE_SIZE, h.entries.length, true);
+        }
+      }
+      off += n;
+    }
+    this.seq++;
+    this.fence();
+  }
+
   /** clwb / clflushopt request a write-back of each line's current value; clflush is durable at once */
   flush(addr: number, len: number, insn: FlushInsn): void {
     this.check(addr, len);
@@ -194,13 +220,13 @@ export class PersistentMemory {
     return p?.lines.get((lineAddr % PAGE_SIZE) / LINE_SIZE);
   }
 
-  /** drop the first k entries of a line's history: they are on media now */
-  private makeDurable(lineAddr: number, k: number): void {
+  /** drop the first k entries of a line's history: they are on media now (all of it, at `cur`, if `whole`) */
+  private makeDurable(lineAddr: number, k: number, whole = false): void {
     const p = this.pages.get(Math.floor(lineAddr / PAGE_SIZE))!;
     const li = (lineAddr % PAGE_SIZE) / LINE_SIZE;
     const h = p.lines.get(li)!;
-    if (k <= 0) return;
-    if (k >= h.entries.length) {
+    if (k <= 0 && !whole) return;
+    if (whole || k >= h.entries.length) {
       p.lines.delete(li);
       this.pending.delete(lineAddr);
       this.fenceSet.delete(lineAddr);

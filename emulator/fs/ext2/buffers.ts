@@ -26,6 +26,11 @@ export class Ext2Buffers implements MetaStore {
     owner.assoc.clear();
   }
 
+  writeInode(inodeBlock: number): void {
+    // __ext2_write_inode(do_sync): the table block goes out now, not with the bdev's writeback
+    sync_dirty_buffer(this.bdev, inodeBlock);
+  }
+
   checkpoint(): void {
     for (const [i] of this.bdev.bd_inode.mapping.entries()) {
       if (buffer_dirty(this.bdev, i)) sync_dirty_buffer(this.bdev, i);
