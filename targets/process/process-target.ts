@@ -14,6 +14,8 @@ export const PROTOCOL_VERSION = 1;
 /** the longest line either side may send, newline excluded */
 export const MAX_LINE = 1 << 20;
 export const DEFAULT_TIMEOUT_MS = 30_000;
+/** bytes moved by one request: larger writes, stores and reads go as consecutive requests, so no line nears 1 MiB */
+export const CHUNK = 256 * 1024;
 
 export interface ProcessTargetOptions {
   /** per-request time-out; default DAX_PROCESS_TIMEOUT_MS or 30 s */
@@ -295,6 +297,30 @@ export class ProcessTarget implements Target {
     });
   }
 
+  /** a write-like op of more than CHUNK bytes as consecutive requests at increasing offsets */
+  private async chunkedWrite<A extends { offset: number }>(op: string, args: A, data: Hex): Promise<void> {
+    if (data.length <= 2 * CHUNK) {
+      await this.call(op, args);
+      return;
+    }
+    for (let at = 0; at < data.length; at += 2 * CHUNK) {
+      await this.call(op, { ...args, offset: args.offset + at / 2, data: data.slice(at, at + 2 * CHUNK) });
+    }
+  }
+
+  /** a read-like op of more than CHUNK bytes as consecutive requests; a short answer ends it (end of file) */
+  private async chunkedRead<A extends { offset: number; length: number }>(op: string, args: A): Promise<Hex> {
+    if (args.length <= CHUNK) return (await this.call(op, args)) as Hex;
+    let out = '';
+    for (let at = 0; at < args.length; at += CHUNK) {
+      const want = Math.min(CHUNK, args.length - at);
+      const part = (await this.call(op, { ...args, offset: args.offset + at, length: want })) as Hex;
+      out += part;
+      if (part.length < 2 * want) break;
+    }
+    return out;
+  }
+
   async close(): Promise<void> {
     if (this.closing) return this.exited;
     const child = this.child;
@@ -340,7 +366,7 @@ export class ProcessTarget implements Target {
     await this.call('flushDevice', args);
   }
   async cpuStore(args: { dev: string; offset: number; data: Hex; nt: boolean }): Promise<void> {
-    await this.call('cpuStore', args);
+    await this.chunkedWrite('cpuStore', args, args.data);
   }
   async cpuFlush(args: { dev: string; offset: number; length: number; insn: 'clwb' | 'clflushopt' | 'clflush' }): Promise<void> {
     await this.call('cpuFlush', args);
@@ -349,10 +375,10 @@ export class ProcessTarget implements Target {
     await this.call('cpuFence');
   }
   async readDevice(args: { dev: string; offset: number; length: number }): Promise<Hex> {
-    return (await this.call('readDevice', args)) as Hex;
+    return this.chunkedRead('readDevice', args);
   }
   async writeDevice(args: { dev: string; offset: number; data: Hex }): Promise<void> {
-    await this.call('writeDevice', args);
+    await this.chunkedWrite('writeDevice', args, args.data);
   }
 
   async mkfs(args: { fs: FsType; dev: string; rtdev?: string }): Promise<void> {
@@ -392,10 +418,10 @@ export class ProcessTarget implements Target {
     await this.call('setxattr', args);
   }
   async write(args: { path: string; offset: number; data: Hex }): Promise<void> {
-    await this.call('write', args);
+    await this.chunkedWrite('write', args, args.data);
   }
   async read(args: { path: string; offset: number; length: number }): Promise<Hex> {
-    return (await this.call('read', args)) as Hex;
+    return this.chunkedRead('read', args);
   }
   async truncate(args: { path: string; size: number }): Promise<void> {
     await this.call('truncate', args);
@@ -417,10 +443,10 @@ export class ProcessTarget implements Target {
     return (await this.call('mmap', args)) as { map: number };
   }
   async store(args: { map: number; offset: number; data: Hex }): Promise<void> {
-    await this.call('store', args);
+    await this.chunkedWrite('store', args, args.data);
   }
   async load(args: { map: number; offset: number; length: number }): Promise<Hex> {
-    return (await this.call('load', args)) as Hex;
+    return this.chunkedRead('load', args);
   }
   async msync(args: { map: number; offset: number; length: number; sync: boolean }): Promise<void> {
     await this.call('msync', args);
