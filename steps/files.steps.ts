@@ -9,10 +9,7 @@ import { DaxWorld } from './support/world';
 import { mustHoldEverywhere } from './crash.steps';
 
 export async function mountFs(world: DaxWorld, fs: FsType, dev: string, dax: boolean, dir = world.mountDir): Promise<void> {
-  const namespace = dev.replace(/p\d+$/, '');
-  if (!(await world.target.readDevice({ dev: namespace, offset: 0, length: 0 }).then(() => true, () => false))) {
-    await world.target.createNamespace({ name: namespace, size: 1024 ** 3 });
-  }
+  await world.ensureNamespace(dev);
   await world.target.mkfs({ fs, dev });
   const opts = { fs, dev, dir, dax: dax ? ('always' as const) : ('never' as const) };
   await world.target.mount(opts);

@@ -7,11 +7,7 @@ import { DaxWorld } from './support/world';
 import { mustHoldEverywhere } from './crash.steps';
 
 Given('an xfs filesystem with the realtime device {dev} mounted with dax on {dev}', async function (this: DaxWorld, rtdev: string, dev: string) {
-  for (const d of [dev, rtdev]) {
-    const ns = d.replace(/p\d+$/, '');
-    const exists = await this.target.readDevice({ dev: ns, offset: 0, length: 0 }).then(() => true, () => false);
-    if (!exists) await this.target.createNamespace({ name: ns, size: 1024 ** 3 });
-  }
+  for (const d of [dev, rtdev]) await this.ensureNamespace(d);
   await this.target.mkfs({ fs: 'xfs', dev, rtdev });
   const opts = { fs: 'xfs' as const, dev, dir: this.mountDir, dax: 'always' as const, rtdev };
   await this.target.mount(opts);
@@ -19,9 +15,7 @@ Given('an xfs filesystem with the realtime device {dev} mounted with dax on {dev
 });
 
 Given('the device {dev} holds {data} at offset {size} from earlier use', async function (this: DaxWorld, dev: string, data: Uint8Array, offset: number) {
-  const ns = dev.replace(/p\d+$/, '');
-  const exists = await this.target.readDevice({ dev: ns, offset: 0, length: 0 }).then(() => true, () => false);
-  if (!exists) await this.target.createNamespace({ name: ns, size: 1024 ** 3 });
+  await this.ensureNamespace(dev);
   await this.target.writeDevice({ dev, offset, data: toHex(data) });
 });
 

@@ -21,7 +21,9 @@ const spec = (() => {
 Before(async function (this: DaxWorld, { pickle }) {
   this.tags = pickle.tags.map((t) => t.name);
   const raw = await createTarget(spec);
-  this.target = tracing(raw, this.trace, () => this.currentStep, (m) => this.ruleMessage(m));
+  this.target = tracing(raw, this.trace, () => this.currentStep, (m) => this.ruleMessage(m), (op, args) => {
+    if (op === 'createNamespace') this.namespaces.add(args.name);
+  });
   this.hello = await raw.hello();
   const missing = this.tags
     .filter((t) => t.startsWith('@requires:'))

@@ -19,7 +19,13 @@ function short(v: unknown): unknown {
   return v;
 }
 
-export function tracing(target: Target, trace: TraceEntry[], currentStep: () => string, ruleMessage: (m: string) => string = (m) => m): Target {
+export function tracing(
+  target: Target,
+  trace: TraceEntry[],
+  currentStep: () => string,
+  ruleMessage: (m: string) => string = (m) => m,
+  onSuccess: (op: string, args: any) => void = () => undefined,
+): Target {
   return new Proxy(target, {
     get(t, prop, receiver) {
       const v = Reflect.get(t, prop, receiver);
@@ -31,6 +37,7 @@ export function tracing(target: Target, trace: TraceEntry[], currentStep: () => 
         try {
           const r = await v.apply(t, args);
           entry.result = short(r);
+          onSuccess(String(prop), args[0]);
           return r;
         } catch (e) {
           entry.error = e instanceof TargetError ? `${e.errno}: ${e.message}` : e instanceof ImplementationError ? `implementation error: ${e.message}` : String(e);

@@ -27,6 +27,8 @@ export class DaxWorld extends World {
   /** the default mount point features' paths are relative to */
   mountDir = '/mnt';
   powerFailed = false;
+  /** namespaces this scenario created (the tracing wrapper records each successful createNamespace) */
+  readonly namespaces = new Set<string>();
 
   constructor(options: IWorldOptions) {
     super(options);
@@ -48,6 +50,12 @@ export class DaxWorld extends World {
     // a path under another mount point the scenario named stays as it is
     if (this.mounts.some((m) => m.dir !== this.mountDir && (p === m.dir || p.startsWith(m.dir + '/')))) return p;
     return `${this.mountDir}${p === '/' ? '' : p}`;
+  }
+
+  /** the namespace a device lives on exists: create it (1 GiB) the first time a step needs it */
+  async ensureNamespace(dev: string): Promise<void> {
+    const ns = dev.replace(/^\/dev\//, '').replace(/p\d+$/, '');
+    if (!this.namespaces.has(ns)) await this.target.createNamespace({ name: ns, size: 1024 ** 3 });
   }
 
   has(cap: string): boolean {
