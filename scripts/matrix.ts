@@ -37,13 +37,20 @@ function expectedRules(desc: string): string[] {
 
 async function main(): Promise<void> {
   const t0 = Date.now();
-  const extra = process.argv.slice(2);
+  const argv = process.argv.slice(2);
+  // --via-process: every implementation runs as the reference server over the process protocol
+  const viaProcess = argv.includes('--via-process');
+  const extra = argv.filter((a) => a !== '--via-process');
   const names = Object.keys(VARIANTS) as Array<keyof typeof VARIANTS>;
-  const targets = ['emulator', ...names.map((v) => `emulator:${v}`)];
+  const server = 'process:node .cache/build/targets/process/server.js';
+  // each implementation is named as the in-process target would be, whichever way it runs
+  const labels = ['emulator', ...names.map((v) => `emulator:${v}`)];
+  const spec = (label: string) => (viaProcess ? `${server}${label.includes(':') ? ` --variant ${label.split(':')[1]}` : ''}` : label);
   const jobs = Number(process.env.DAX_MATRIX_JOBS ?? 2);
-  const runs: RunResult[] = await pool(targets, jobs, (t) =>
-    runCucumber({ target: t, args: ['--format-options', '{"colorsEnabled":false}', ...extra], messagesFile: join(OUT, 'matrix', `${t.replace(':', '-')}.ndjson`), env: { DAX_QUIET: '1', DAX_REPORT_DIR: join(OUT, 'matrix', t.replace(':', '-')) } }),
-  );
+  const runs: RunResult[] = await pool(labels, jobs, async (t) => {
+    const r = await runCucumber({ target: spec(t), args: ['--format-options', '{"colorsEnabled":false}', ...extra], messagesFile: join(OUT, 'matrix', `${t.replace(':', '-')}.ndjson`), env: { DAX_QUIET: '1', DAX_REPORT_DIR: join(OUT, 'matrix', t.replace(':', '-')) } });
+    return { ...r, target: t };
+  });
   const [ref, ...vs] = runs;
   const rules: MatrixJson['rules'] = {};
   for (const r of runs) {

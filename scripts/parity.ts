@@ -9,7 +9,8 @@ import { isVariant, VARIANTS } from '../emulator/faults';
 
 const ROOT = join(__dirname, '..');
 const OUT = join(ROOT, 'reports', 'parity');
-const SERVER = 'process:node -r ts-node/register/transpile-only targets/process/server.ts';
+// built by `npm run build:server` (tsc into .cache/build): starts in a tenth of a second instead of one or two
+const SERVER = 'process:node .cache/build/targets/process/server.js';
 
 function key(s: ScenarioResult): string {
   return `${s.uri}:${s.line} ${s.name}`;
