@@ -1063,6 +1063,9 @@ static int op_mmap(req *r) {
   long pg = sysconf(_SC_PAGESIZE);
   if (off % (uint64_t)pg) return fail(r, "EINVAL", "offset must be a multiple of the page size");
   if (sync_ && !shared) return fail(r, "EINVAL", "MAP_SYNC needs a shared mapping");
+  /* a PMD mapping is asked for explicitly: refuse one that cannot be (Linux itself would fall
+   * back to PTEs silently) */
+  if (pmd && off % PMD_SIZE) return fail(r, "EINVAL", "a PMD mapping needs a 2 MiB-aligned file offset");
   int id = 0;
   for (int i = 1; i <= MAX_MAPS; i++)
     if (!maps[i].used) {
@@ -1143,10 +1146,15 @@ static int op_msync(req *r) {
   uint64_t off, len;
   int sync_;
   if (!m || arg_u64(r, "offset", &off, 1, 0) || arg_u64(r, "length", &len, 1, 0) || arg_bool(r, "sync", &sync_, 1)) return -1;
-  if (map_range(r, m, off, len)) return -1;
-  uint64_t pg = (uint64_t)sysconf(_SC_PAGESIZE);
-  uint64_t start = off / pg * pg;
-  if (msync(m->addr + start, (size_t)(off + len - start), sync_ ? MS_SYNC : MS_ASYNC)) return fail_errno(r, "msync");
+  /* as msync(2): an unaligned address is EINVAL (the kernel says so), a range past the
+   * mapping is ENOMEM (our guard pages are mapped PROT_NONE, so say it here) */
+  if (off > m->len || len > m->len - off) {
+    uint64_t pg = (uint64_t)sysconf(_SC_PAGESIZE);
+    if (off % pg) return fail(r, "EINVAL", "msync: the address is not page-aligned");
+    uint64_t maplen = (m->len + pg - 1) / pg * pg;
+    if (off + len > maplen) return fail(r, "ENOMEM", "msync: the range %llu+%llu is not mapped", (unsigned long long)off, (unsigned long long)len);
+  }
+  if (msync(m->addr + off, (size_t)len, sync_ ? MS_SYNC : MS_ASYNC)) return fail_errno(r, "msync");
   sb_puts(r->res, "null");
   return 0;
 }
