@@ -20,11 +20,12 @@ export type Capability =
   | 'partitions'
   | 'resize'
   | 'freeze'
-  | 'schedules'; // deterministic interleavings of kernel operations (white-box races)
+  | 'schedules' // deterministic interleavings of kernel operations (white-box races)
+  | 'fast-reset'; // a fresh machine in milliseconds: thousands of generated workloads are affordable
 
 export const ALL_CAPABILITIES: readonly Capability[] = [
   'cache-model', 'white-box', 'eadr', 'ext2', 'ext4', 'xfs', 'xfs-realtime', 'raw-block-dax',
-  'block-driver', 'map-sync', 'partitions', 'resize', 'freeze', 'schedules',
+  'block-driver', 'map-sync', 'partitions', 'resize', 'freeze', 'schedules', 'fast-reset',
 ];
 
 export interface Hello {

@@ -47,24 +47,23 @@ export async function createTarget(spec: TargetSpec): Promise<Target> {
       return new EmulatorTarget(spec.variant as never);
     }
     case 'process': {
-      const mod = await importOptional('./process/process-target');
-      if (!mod) throw new BadTargetSpec('the process target is not built yet');
-      return new mod.ProcessTarget(spec.command!);
+      const { ProcessTarget } = await import('./process/process-target');
+      return new ProcessTarget(spec.command!);
     }
     case 'linux': {
-      const mod = await importOptional('./linux/linux-target');
-      if (!mod) throw new BadTargetSpec('the linux target is not built yet: run npm run linux:image first');
-      return new mod.LinuxTarget();
+      // The real kernel in QEMU is a process-protocol server (linux/server.ts) like any other implementation.
+      const { existsSync } = await import('node:fs');
+      const { join } = await import('node:path');
+      const root = join(__dirname, '..');
+      if (!existsSync(join(root, '.cache', 'linux', 'image.json'))) {
+        throw new BadTargetSpec('the linux target needs its image: run npm run linux:image first');
+      }
+      const built = join(root, '.cache', 'build', 'linux', 'server.js');
+      const cmd = existsSync(built) ? [process.execPath, built] : [process.execPath, '-r', 'ts-node/register/transpile-only', join(root, 'linux', 'server.ts')];
+      const { ProcessTarget } = await import('./process/process-target');
+      // a boot takes seconds under TCG, more on a loaded machine: a generous time-out unless one is set
+      const env = Number(process.env.DAX_PROCESS_TIMEOUT_MS);
+      return new ProcessTarget(cmd, { timeoutMs: Number.isFinite(env) && env > 0 ? env : 120_000 });
     }
-  }
-}
-
-/** targets built in later steps load by name so a missing one is a clear error, not a crash */
-async function importOptional(path: string): Promise<any> {
-  try {
-    return await import(path);
-  } catch (e) {
-    if ((e as { code?: string }).code === 'MODULE_NOT_FOUND') return undefined;
-    throw e;
   }
 }

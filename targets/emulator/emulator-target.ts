@@ -14,7 +14,7 @@ import { translateErrors } from './errors';
 
 const CAPABILITIES: Capability[] = [
   'cache-model', 'white-box', 'eadr', 'ext2', 'ext4', 'xfs', 'xfs-realtime', 'raw-block-dax',
-  'block-driver', 'map-sync', 'partitions', 'resize', 'freeze', 'schedules',
+  'block-driver', 'map-sync', 'partitions', 'resize', 'freeze', 'schedules', 'fast-reset',
 ];
 
 export const EMULATOR_VERSION = '0.1.0';
