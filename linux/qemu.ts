@@ -18,6 +18,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Hello, ImplementationError, TargetError } from '../targets/contract';
+import type { Pending } from '../targets/process/process-target';
 
 export interface LinuxImage {
   kernelRelease: string;
@@ -71,14 +72,6 @@ export interface BootInfo {
   /** true when this boot made the fsdax namespace (a fresh NVDIMM with no saved template) */
   createdNamespace: boolean;
   hello: Hello;
-}
-
-interface Pending {
-  id: number;
-  op: string;
-  resolve: (v: unknown) => void;
-  reject: (e: Error) => void;
-  timer: NodeJS.Timeout;
 }
 
 const MiB = 1024 * 1024;

@@ -6,6 +6,7 @@ import { AssertionError } from 'chai';
 import { CrashCheck, CrashVerdict } from '../targets/contract';
 import { toHex } from '../targets/hex';
 import { DaxWorld } from './support/world';
+import { describeCheck } from './support/describe-check';
 
 When('power fails', async function (this: DaxWorld) {
   await this.target.powerFail();
@@ -25,28 +26,6 @@ export async function checkCrash(world: DaxWorld, check: CrashCheck): Promise<Cr
   return verdict;
 }
 
-function describeCheck(c: CrashCheck): string {
-  switch (c.kind) {
-    case 'file-holds':
-      return `${c.path} holds ${c.data.length / 2} bytes at offset ${c.offset}`;
-    case 'device-holds':
-      return `/dev/${c.dev} holds ${c.data.length / 2} bytes at offset ${c.offset}`;
-    case 'fsck-clean':
-      return `fsck of /dev/${c.dev} is clean`;
-    case 'dir-lists':
-      return `${c.path} lists ${c.names.join(', ')}`;
-    case 'exists':
-      return `${c.path} exists`;
-    case 'file-size':
-      return `${c.path} is ${c.size} bytes`;
-    case 'all':
-      return c.checks.map(describeCheck).join(' and ');
-    case 'not':
-      return `not (${describeCheck(c.check)})`;
-    case 'implies':
-      return `if ${describeCheck(c.if)} then ${describeCheck(c.then)}`;
-  }
-}
 
 /** assert the check holds in every crash state; the message names the rule, the state and the coverage */
 export async function mustHoldEverywhere(world: DaxWorld, check: CrashCheck, why = 'durability violation'): Promise<void> {

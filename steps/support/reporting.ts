@@ -8,10 +8,11 @@
 
 import { After, Before, Status } from '@cucumber/cucumber';
 import type { GherkinDocument } from '@cucumber/messages';
-import { CrashCheck, MappingInfo } from '../../targets/contract';
+import { MappingInfo } from '../../targets/contract';
 import { seedLink, SEEDS } from '../../scripts/lib/seeds';
 import { renderCrashSvg } from './crash-svg';
 import { TraceEntry } from './tracing';
+import { describeCheck } from './describe-check';
 import { DaxWorld } from './world';
 
 const ALLURE_MESSAGE = 'application/vnd.allure.message+json';
@@ -127,28 +128,6 @@ ${rows.join('\n')}
 </tbody></table></body></html>`;
 }
 
-export function describeCheck(c: CrashCheck): string {
-  switch (c.kind) {
-    case 'file-holds':
-      return `${c.path} holds ${c.data.length / 2} bytes at offset ${c.offset}`;
-    case 'device-holds':
-      return `${c.dev} holds ${c.data.length / 2} bytes at offset ${c.offset}`;
-    case 'file-size':
-      return `${c.path} is ${c.size} bytes`;
-    case 'exists':
-      return `${c.path} exists`;
-    case 'dir-lists':
-      return `${c.path} lists ${c.names.join(', ')}`;
-    case 'fsck-clean':
-      return `fsck of ${c.dev} is clean`;
-    case 'all':
-      return c.checks.map(describeCheck).join(' and ');
-    case 'not':
-      return `not (${describeCheck(c.check)})`;
-    case 'implies':
-      return `if ${describeCheck(c.if)} then ${describeCheck(c.then)}`;
-  }
-}
 
 /** for a passed scenario: each crash check, how many states, and how they were covered */
 export function crashSummary(world: Pick<DaxWorld, 'verdicts'>): string {

@@ -26,7 +26,8 @@ export interface ProcessTargetOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-interface Pending {
+/** a request awaiting its answer (linux/qemu.ts keeps the same books for the guest agent) */
+export interface Pending {
   id: number;
   op: string;
   resolve: (v: unknown) => void;
