@@ -86,7 +86,15 @@ process.once('exit', () => {
 });
 
 export function defaultCacheDir(): string {
-  return process.env.DAX_LINUX_CACHE ?? path.resolve(__dirname, '..', '.cache', 'linux');
+  return process.env.DAX_LINUX_CACHE ?? path.join(repoRoot(), '.cache', 'linux');
+}
+
+/** the repository's root, whether this runs from source (linux/) or built (.cache/build/linux/) */
+function repoRoot(): string {
+  for (let d = path.resolve(__dirname, '..'); ; d = path.dirname(d)) {
+    if (fs.existsSync(path.join(d, 'scripts', 'linux-image.sh'))) return d;
+    if (path.dirname(d) === d) return path.resolve(__dirname, '..');
+  }
 }
 
 export function loadImage(cacheDir = defaultCacheDir()): LinuxImage {
