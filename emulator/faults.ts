@@ -27,6 +27,12 @@ export const VARIANTS = {
   'hole-zero-page-kept': 'write(2) into a hole leaves the zero page mapped, so the mapping reads stale zeros (MS-4)',
   'punch-keeps-dirty-entries': 'punching a hole keeps the dirty DAX entries of its range (MS-5)',
   'tail-zeroing-not-durable': 'a partial-block truncate zeroes the tail with cached stores and no flush (MS-6)',
+  // Mistakes of a persistence model or of the block layer, so the remaining rules are shown to fail too.
+  'flush-ignored': 'the platform model treats clwb and clflushopt as no-ops (PM-1)',
+  'no-eviction': 'the platform model forgets eviction: a line nobody wrote back never survives (PM-2)',
+  'eadr-unordered': 'the eADR model keeps lines independently instead of a prefix of the store order (PM-6)',
+  'bdev-write-via-page-cache': 'write(2) to a DAX block device lands in its page cache, not on pmem (BD-6)',
+  'statx-dax-on-dirs': 'statx reports STATX_ATTR_DAX on directories (MS-7)',
 } as const;
 
 export type VariantName = keyof typeof VARIANTS;

@@ -37,7 +37,9 @@ export class Machine {
     readonly config: MachineConfig = {},
     mem?: PersistentMemory,
   ) {
-    this.mem = mem ?? new PersistentMemory(PHYS_SIZE, { mode: config.mode, tearing: config.tearing });
+    const v = config.variant;
+    const quirks = { flushIgnored: v === 'flush-ignored', noEviction: v === 'no-eviction', eadrUnordered: v === 'eadr-unordered' };
+    this.mem = mem ?? new PersistentMemory(PHYS_SIZE, { mode: config.mode, tearing: config.tearing, quirks });
     this.faults = new Faults(config.variant);
     this.wbEnv.faults = this.faults;
     this.mem.observer = {

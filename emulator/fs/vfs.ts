@@ -288,7 +288,7 @@ export class Vfs {
   statx(path: string): Stat {
     const { inode } = this.walk(path);
     // STATX_ATTR_DAX only for regular files: a directory's internal S_DAX is not reported (MS-7)
-    return { size: inode.d.size, blocks: inode.d.nblocks * 8, isDir: inode.kind === 'dir', attrDax: inode.S_DAX && inode.kind === 'file' };
+    return { size: inode.d.size, blocks: inode.d.nblocks * 8, isDir: inode.kind === 'dir', attrDax: inode.S_DAX && (inode.kind === 'file' || this.machine.faults.has('statx-dax-on-dirs')) };
   }
 
   // --- crash checks on a freshly booted machine ---

@@ -72,7 +72,7 @@ export function holdsInEveryState(mem: PersistentMemory, addr: number, expected:
 }
 
 function possibleValues(mem: PersistentMemory, lineAddr: number): Uint8Array[] {
-  if (mem.mode === 'eadr') {
+  if (mem.mode === 'eadr' && !mem.quirks.eadrUnordered) {
     // eADR: cached stores are in the persistence domain; only unfenced NT data may be lost.
     const h = mem.history(lineAddr);
     if (!h) return [mem.durableLine(lineAddr)];
@@ -128,6 +128,8 @@ export function planEnumeration(counts: number[], budget: number): EnumerationPl
 export function* adrStates(lines: number[], counts: number[], maxDeviation: number): Generator<CrashState> {
   for (let d = 0; d <= Math.min(maxDeviation, lines.length); d++) {
     for (const combo of combinations(lines.length, d)) {
+      // a line that can keep none of its stores never deviates
+      if (combo.some((li) => counts[li] === 0)) continue;
       const ks = combo.map(() => 1);
       for (;;) {
         const choice = new Map<number, number>();
@@ -208,12 +210,12 @@ export function explore(
   opts: ExploreOptions = {},
 ): ExploreResult {
   const budget = opts.budget ?? 4096;
-  if (mem.mode === 'eadr') return exploreEadr(mem, evaluate, opts);
+  if (mem.mode === 'eadr' && !mem.quirks.eadrUnordered) return exploreEadr(mem, evaluate, opts);
   const pending = new Set(mem.pendingLines());
   if (opts.onlyState) checkStateExists(mem, opts.onlyState);
   let varied: number[] = opts.noPruning ? [...pending] : [];
   for (;;) {
-    const counts = varied.map((a) => mem.history(a)!.length);
+    const counts = varied.map((a) => mem.survivable(mem.history(a)!));
     const plan = planEnumeration(counts, budget);
     const states: Iterable<CrashState> = opts.onlyState
       ? [{ id: opts.onlyState, choice: parseStateId(opts.onlyState) }]

@@ -6,7 +6,18 @@ import { LINE_SIZE, LineHistory, PAGE_SIZE } from './line';
 export type PersistenceMode = 'adr' | 'eadr';
 export type FlushInsn = 'clwb' | 'clflushopt' | 'clflush';
 
+/** Mistakes a model of the persistence domain can make; a variant sets one to show a PM rule failing. */
+export interface ModelQuirks {
+  /** clwb and clflushopt do nothing (PM-1) */
+  flushIgnored?: boolean;
+  /** a line nobody wrote back never survives: eviction forgotten (PM-2) */
+  noEviction?: boolean;
+  /** eADR crash states keep lines independently, not a prefix of the store order (PM-6) */
+  eadrUnordered?: boolean;
+}
+
 export interface PmemOptions {
+  quirks?: ModelQuirks;
   mode?: PersistenceMode;
   /** split each store into 8-byte units, each its own history entry (torn writes) */
   tearing?: boolean;
@@ -36,6 +47,7 @@ export class PmemError extends Error {
 export class PersistentMemory {
   readonly mode: PersistenceMode;
   readonly tearing: boolean;
+  readonly quirks: ModelQuirks;
   private readonly pages = new Map<number, Page>();
   /** addresses of lines with a non-durable history */
   private readonly pending = new Set<number>();
@@ -55,6 +67,7 @@ export class PersistentMemory {
     }
     this.mode = opts.mode ?? 'adr';
     this.tearing = opts.tearing ?? false;
+    this.quirks = opts.quirks ?? {};
   }
 
   private check(addr: number, len: number): void {
@@ -176,6 +189,7 @@ export class PersistentMemory {
     const first = Math.floor(addr / LINE_SIZE);
     const last = Math.floor((addr + len - 1) / LINE_SIZE);
     this.observer?.onFlush?.(first * LINE_SIZE, last - first + 1, insn);
+    if (this.quirks.flushIgnored && insn !== 'clflush') return;
     // Only lines with a non-durable history change state; a huge range visits just those.
     const lines =
       last - first + 1 > this.pending.size
@@ -252,12 +266,17 @@ export class PersistentMemory {
     return this.load(lineAddr, LINE_SIZE);
   }
 
+  /** how many of a line's stores a crash may keep (ADR: any of them, the line may be evicted) */
+  survivable(h: LineHistory): number {
+    return this.quirks.noEviction ? h.fenceMark : h.entries.length;
+  }
+
   /** every value the line can hold after a crash (ADR: any prefix of its history) */
   possibleLineValues(lineAddr: number): Uint8Array[] {
     const h = this.history(lineAddr);
     if (!h) return [this.load(lineAddr, LINE_SIZE)];
     const out: Uint8Array[] = [];
-    for (let k = 0; k <= h.entries.length; k++) out.push(h.prefix(k));
+    for (let k = 0; k <= this.survivable(h); k++) out.push(h.prefix(k));
     return out;
   }
 
@@ -266,7 +285,7 @@ export class PersistentMemory {
    * first k entries and become durable; lines for which it returns undefined keep their whole history.
    */
   image(choose: (lineAddr: number, h: LineHistory) => number | undefined): PersistentMemory {
-    const m = new PersistentMemory(this.size, { mode: this.mode, tearing: this.tearing });
+    const m = new PersistentMemory(this.size, { mode: this.mode, tearing: this.tearing, quirks: this.quirks });
     for (const [pfn, p] of this.pages) {
       const np = m.page(pfn, true)!;
       np.cur.set(p.cur);

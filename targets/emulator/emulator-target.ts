@@ -10,6 +10,7 @@ import { Kernel, run, ScheduledOp } from '../../emulator/kernel';
 import { VariantName, VARIANTS } from '../../emulator/faults';
 import { SECTOR_SIZE } from '../../emulator/nvdimm/namespace';
 import { checkCrashStates, imageForState } from './crash-checks';
+import { blkdev_read, blkdev_write } from '../../emulator/block/blkdev-io';
 import { translateErrors } from './errors';
 
 const CAPABILITIES: Capability[] = [
@@ -167,12 +168,12 @@ class Emulator implements Target {
   async write(args: { path: string; offset: number; data: Hex }): Promise<void> {
     const k = this.live();
     const data = fromHex(args.data);
-    if (args.path.startsWith('/dev/')) k.machine.bdev(args.path.slice(5)).write(args.offset, data);
+    if (args.path.startsWith('/dev/')) blkdev_write(k.machine.bdev(args.path.slice(5)), args.offset, data, k.machine.faults);
     else k.fs.write(args.path, args.offset, data);
   }
   async read(args: { path: string; offset: number; length: number }): Promise<Hex> {
     const k = this.live();
-    if (args.path.startsWith('/dev/')) return toHex(k.machine.bdev(args.path.slice(5)).read(args.offset, args.length));
+    if (args.path.startsWith('/dev/')) return toHex(blkdev_read(k.machine.bdev(args.path.slice(5)), args.offset, args.length));
     return toHex(k.fs.read(args.path, args.offset, args.length));
   }
   async truncate(args: { path: string; size: number }): Promise<void> {
