@@ -56,6 +56,16 @@ Given('a file {path} with {size} allocated and synced', async function (this: Da
   await this.target.sync();
 });
 
+/** a file whose blocks hold written data (not unwritten extents, as fallocate leaves them on ext4/xfs) */
+Given('a file {path} with {size} written and synced', async function (this: DaxWorld, path: string, size: number) {
+  const p = this.path(path);
+  await this.target.create({ path: p });
+  for (let off = 0; off < size; off += 1 << 20) {
+    await this.target.write({ path: p, offset: off, data: '00'.repeat(Math.min(1 << 20, size - off)) });
+  }
+  await this.target.sync();
+});
+
 /** a file with a size but no blocks: its pages are holes until written */
 Given('a sparse file {path} of {size}, synced', async function (this: DaxWorld, path: string, size: number) {
   const p = this.path(path);

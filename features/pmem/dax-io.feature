@@ -1,15 +1,17 @@
 @epic:persistence-domain @story:dax-io
 Feature: write(2) to a DAX file is durable when it returns
   The DAX I/O path copies with non-temporal stores and fences before returning, so it needs no
-  REQ_FLUSH for the data; a new size or new blocks are metadata and still need fsync. Source:
+  REQ_FLUSH for the data; a new size or new blocks are metadata and still need fsync. So are the
+  unwritten extents fallocate leaves on ext4 and xfs: the first write converts them, a metadata
+  change, which is why the scenario writes its blocks before it overwrites them. Source:
   Ross Zwisler's three write paths, "Re: [RFC 00/11] DAX fsynx/msync support".
 
   Rule: PM-5 write(2) to a DAX file leaves its data durable at return; size and allocation need fsync
 
     @rule:PM-5 @seed:001_b92c2fd6bf0014a8.txt @severity:critical
-    Scenario Outline: write(2) into allocated blocks of an <fs> file survives a crash with no fsync
+    Scenario Outline: write(2) over written blocks of an <fs> file survives a crash with no fsync
       Given an <fs> filesystem mounted with dax on pmem0
-      And a file /a with 64 KiB allocated and synced
+      And a file /a with 64 KiB written and synced
       When the application writes "direct" to /a at offset 4000 with write(2)
       And power fails
       Then in every crash state /a holds "direct" at offset 4000
