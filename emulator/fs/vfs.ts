@@ -254,6 +254,8 @@ export class Vfs {
 
   fallocate(path: string, off: number, len: number, mode: 'allocate' | 'punch-hole'): void {
     const { fs, inode } = this.fileAt(path);
+    // ext2 has no ->fallocate: Linux answers EOPNOTSUPP (glibc's posix_fallocate then writes zeros)
+    if (fs.p.type === 'ext2') throw new PmemError('EOPNOTSUPP', `fallocate (${mode}) of ${path}: ext2 does not support fallocate`);
     if (mode === 'allocate') fs.allocate(inode, off, len);
     else if (mode === 'punch-hole') fs.punchHole(inode, off, len);
     else throw new PmemError('EINVAL', `fallocate mode "${mode as string}" is not one of allocate, punch-hole`);

@@ -35,6 +35,7 @@
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -999,6 +1000,19 @@ static int op_truncate(req *r) {
   return 0;
 }
 
+/* setxattr(2): an ext4 xattr block lives in the inode's page cache even on a dax mount (SY-2) */
+static int op_setxattr(req *r) {
+  const char *path, *name;
+  unsigned char *value;
+  size_t len;
+  if (arg_str(r, "path", &path, 1) || arg_str(r, "name", &name, 1) || arg_hex(r, "value", &value, &len)) return -1;
+  int rc = setxattr(path, name, value, len, 0);
+  free(value);
+  if (rc) return fail_errno(r, path);
+  sb_puts(r->res, "null");
+  return 0;
+}
+
 static int op_fallocate(req *r) {
   const char *path, *mode;
   uint64_t off, len;
@@ -1297,6 +1311,7 @@ static const struct {
     {"read", op_read},
     {"truncate", op_truncate},
     {"fallocate", op_fallocate},
+    {"setxattr", op_setxattr},
     {"fsync", op_fsync},
     {"sync", op_sync},
     {"statx", op_statx},
