@@ -94,7 +94,8 @@ async function evaluate(check: CrashCheck): Promise<Result> {
       const on = mounted.filter((m) => m.dev === check.dev || m.rtdev === check.dev);
       for (const m of [...on].reverse()) await machine.request('umount', { dir: m.dir });
       mounted = mounted.filter((m) => !on.includes(m));
-      const r = (await machine.request('fsck', { dev: check.dev })) as { clean: boolean; messages: string[] };
+      const rtdev = on.find((m) => m.dev === check.dev)?.rtdev;
+      const r = (await machine.request('fsck', rtdev ? { dev: check.dev, rtdev } : { dev: check.dev })) as { clean: boolean; messages: string[] };
       await mountAll(on);
       return r.clean ? { ok: true } : { ok: false, reason: `fsck of /dev/${check.dev} reports: ${r.messages.join('; ')}` };
     }

@@ -35,7 +35,8 @@ Then('fsck reports {dev} clean', async function (this: DaxWorld, dev: string) {
   // fsck wants the filesystem unmounted (xfs_repair refuses a mounted one): unmount, check, mount again
   const mounted = this.mounts.filter((m) => m.dev === dev);
   for (const m of mounted) await this.target.umount({ dir: m.dir });
-  const r = await this.target.fsck({ dev });
+  const rtdev = mounted.find((m) => m.rtdev)?.rtdev;
+  const r = await this.target.fsck(rtdev ? { dev, rtdev } : { dev });
   for (const m of mounted) await this.target.mount(m);
   if (!r.clean) throw new AssertionError(this.ruleMessage(`metadata damage: fsck of /dev/${dev} reports: ${r.messages.join('; ')}`));
 });

@@ -174,7 +174,8 @@ export interface Target {
   umount(args: { dir: string }): Promise<void>;
   freeze?(args: { dir: string }): Promise<void>;
   thaw?(args: { dir: string }): Promise<void>;
-  fsck(args: { dev: string }): Promise<FsckResult>;
+  /** `rtdev`: the realtime device of an xfs filesystem on `dev` (xfs_repair -r) */
+  fsck(args: { dev: string; rtdev?: string }): Promise<FsckResult>;
 
   create(args: { path: string; realtime?: boolean }): Promise<void>;
   mkdir(args: { path: string }): Promise<void>;

@@ -1193,8 +1193,14 @@ static int op_fsck(req *r) {
   close(fd);
   if (n < (ssize_t)sizeof sb) return fail(r, "EIO", "cannot read the superblock of %s", dev);
   int xfs = !memcmp(sb, "XFSB", 4), ext = sb[1080] == 0x53 && sb[1081] == 0xef;
-  char *argv[6];
-  if (xfs) argv[0] = "xfs_repair", argv[1] = "-n", argv[2] = dev, argv[3] = NULL;
+  char *argv[6], rt[300];
+  const char *rtname = NULL;
+  if (arg_str(r, "rtdev", &rtname, 0)) return -1;
+  if (rtname && (!*rtname || strstr(rtname, ".."))) return fail(r, "EINVAL", "bad realtime device name '%s'", rtname);
+  if (rtname) snprintf(rt, sizeof rt, rtname[0] == '/' ? "%s" : "/dev/%s", rtname);
+  /* a realtime xfs needs its realtime device named, or xfs_repair gives up */
+  if (xfs && rtname) argv[0] = "xfs_repair", argv[1] = "-n", argv[2] = "-r", argv[3] = rt, argv[4] = dev, argv[5] = NULL;
+  else if (xfs) argv[0] = "xfs_repair", argv[1] = "-n", argv[2] = dev, argv[3] = NULL;
   else if (ext) argv[0] = "e2fsck", argv[1] = "-fn", argv[2] = dev, argv[3] = NULL;
   else {
     sb_printf(r->res, "{\"clean\":false,\"messages\":[\"no ext2/ext4/xfs superblock found on %s\"]}", dev);

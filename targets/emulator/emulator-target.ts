@@ -144,7 +144,8 @@ class Emulator implements Target {
   async thaw(args: { dir: string }): Promise<void> {
     this.live().fs.thaw(args.dir);
   }
-  async fsck(args: { dev: string }): Promise<FsckResult> {
+  async fsck(args: { dev: string; rtdev?: string }): Promise<FsckResult> {
+    // the emulator finds the realtime device in the superblock it reads; rtdev is for real tools
     return this.live().fs.fsck(args.dev);
   }
   async create(args: { path: string; realtime?: boolean }): Promise<void> {

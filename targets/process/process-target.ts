@@ -397,7 +397,7 @@ export class ProcessTarget implements Target {
   async thaw(args: { dir: string }): Promise<void> {
     await this.call('thaw', args);
   }
-  async fsck(args: { dev: string }): Promise<FsckResult> {
+  async fsck(args: { dev: string; rtdev?: string }): Promise<FsckResult> {
     return (await this.call('fsck', args)) as FsckResult;
   }
   async create(args: { path: string; realtime?: boolean }): Promise<void> {
