@@ -6,6 +6,7 @@ import { ProcessMm } from './mm/mm';
 import { daxFaultHandlers } from './dax/fault';
 import { dax_writeback_steps } from './dax/writeback';
 import { filemap_write_and_wait_range } from './mm/page-writeback';
+import { blkdev_issue_flush } from './fs/buffer';
 import type { Inode, WritebackControl } from './mm/inode';
 import { PmemError } from './pmem/memory';
 import type { PersistentMemory } from './pmem/memory';
@@ -68,7 +69,6 @@ export class Kernel {
         syncMetadata: (inode) => this.syncMetadata(inode),
       }),
     );
-    for (const v of this.mm.all()) v.readPhys = (p) => this.machine.mem.load(p, 4096);
   }
 
   /** power comes back on a crash image: same devices, filesystems mounted (journals replayed) */
@@ -120,12 +120,17 @@ export class Kernel {
   /** fsync of a path: a file through its filesystem, a block device through blkdev_fsync */
   fsync(path: string, datasync: boolean): void {
     if (path.startsWith('/dev/')) {
-      const b = this.machine.bdev(path.slice(5));
-      filemap_write_and_wait_range(b.bd_inode.mapping, 0, Number.MAX_SAFE_INTEGER, this.filemapEnv());
-      b.submit_bio({ sector: 0, write: true, data: new Uint8Array(0), flags: new Set(['REQ_FLUSH']) });
+      this.blkdev_fsync(path, 0, Number.MAX_SAFE_INTEGER);
       return;
     }
     this.fs.fsync(path, datasync);
+  }
+
+  /** blkdev_fsync(): the device's ->writepages over the range (DAX writeback included), then REQ_FLUSH */
+  private blkdev_fsync(path: string, start: number, end: number): void {
+    const b = this.machine.bdev(path.slice(5));
+    filemap_write_and_wait_range(b.bd_inode.mapping, start, end, this.filemapEnv());
+    blkdev_issue_flush(b);
   }
 
   /** msync(MS_SYNC) is vfs_fsync_range(): the file's range, then the metadata */
@@ -133,8 +138,7 @@ export class Kernel {
     const { vma, start, end } = this.mm.msyncRange(map, offset, length);
     if (!sync) return; // MS_ASYNC: nothing is written back
     if (vma.path.startsWith('/dev/')) {
-      filemap_write_and_wait_range(vma.inode.mapping, start, end, this.filemapEnv());
-      this.machine.bdev(vma.path.slice(5)).submit_bio({ sector: 0, write: true, data: new Uint8Array(0), flags: new Set(['REQ_FLUSH']) });
+      this.blkdev_fsync(vma.path, start, end);
     } else {
       this.fs.fsync(vma.path, true, { start, end });
     }

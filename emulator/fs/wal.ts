@@ -96,6 +96,21 @@ export class WriteAheadLog {
     this.seq++;
   }
 
+  /**
+   * Log `blocks` in as many transactions as the log allows: `makeRoom` checkpoints when the next one
+   * does not fit, `logged` hears of each block once its transaction is committed.
+   */
+  commitAll(blocks: number[], read: (b: number) => Uint8Array, makeRoom: () => void, logged: (b: number) => void): void {
+    const sorted = [...blocks].sort((a, b) => a - b);
+    const max = WriteAheadLog.maxPerTransaction(this.len);
+    for (let i = 0; i < sorted.length; i += max) {
+      const part = sorted.slice(i, i + max);
+      if (!this.fits(part.length)) makeRoom();
+      this.commit(part.map((b) => [b, read(b)]));
+      part.forEach(logged);
+    }
+  }
+
   /** after a checkpoint: every logged block is home, so the log restarts empty at `seq` */
   reset(): void {
     this.write(this.start, header(T_SB, this.seq, 0), ['REQ_FLUSH', 'REQ_FUA']);

@@ -11,6 +11,7 @@ import { VariantName, VARIANTS } from '../../emulator/faults';
 import { SECTOR_SIZE } from '../../emulator/nvdimm/namespace';
 import { checkCrashStates, imageForState } from './crash-checks';
 import { blkdev_read, blkdev_write } from '../../emulator/block/blkdev-io';
+import { blkdev_issue_flush } from '../../emulator/fs/buffer';
 import { translateErrors } from './errors';
 
 const CAPABILITIES: Capability[] = [
@@ -103,7 +104,7 @@ class Emulator implements Target {
   }
 
   async flushDevice(args: { dev: string }): Promise<void> {
-    this.live().machine.bdev(args.dev).submit_bio({ sector: 0, write: true, data: new Uint8Array(0), flags: new Set(['REQ_FLUSH']) });
+    blkdev_issue_flush(this.live().machine.bdev(args.dev));
   }
 
   async cpuStore(args: { dev: string; offset: number; data: Hex; nt: boolean }): Promise<void> {

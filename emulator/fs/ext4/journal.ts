@@ -30,17 +30,10 @@ export class Jbd2Journal implements MetaStore {
   /** jbd2_journal_commit_transaction() */
   commit(): void {
     if (this.running.size === 0) return;
-    const blocks = [...this.running].sort((a, b) => a - b);
-    const max = WriteAheadLog.maxPerTransaction(this.log.len);
-    for (let i = 0; i < blocks.length; i += max) {
-      const part = blocks.slice(i, i + max);
-      if (!this.log.fits(part.length)) this.checkpoint_committed();
-      this.log.commit(part.map((b) => [b, this.read(b)]));
-      for (const b of part) {
-        mark_buffer_dirty(this.bdev, b);
-        this.checkpointList.add(b);
-      }
-    }
+    this.log.commitAll([...this.running], (b) => this.read(b), () => this.checkpoint_committed(), (b) => {
+      mark_buffer_dirty(this.bdev, b);
+      this.checkpointList.add(b);
+    });
     this.running.clear();
   }
 

@@ -37,14 +37,7 @@ export class XfsLog implements MetaStore {
   /** xfs_log_force(): every committed transaction reaches the log on media */
   commit(): void {
     if (this.transaction.size === 0) return;
-    const blocks = [...this.transaction].sort((a, b) => a - b);
-    const max = WriteAheadLog.maxPerTransaction(this.log.len);
-    for (let i = 0; i < blocks.length; i += max) {
-      const part = blocks.slice(i, i + max);
-      if (!this.log.fits(part.length)) this.pushAil();
-      this.log.commit(part.map((b) => [b, this.read(b)]));
-      for (const b of part) this.ail.add(b);
-    }
+    this.log.commitAll([...this.transaction], (b) => this.read(b), () => this.pushAil(), (b) => this.ail.add(b));
     this.transaction.clear();
   }
 
