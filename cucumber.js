@@ -38,5 +38,10 @@ module.exports = {
       ['message', 'reports/messages.ndjson'],
     ],
   },
+  // Stryker's cucumber runner (npm run mutation) adds its own formatter; nothing else may write.
+  mutation: {
+    require: common.require,
+    requireModule: common.requireModule,
+  },
   seed,
 };
