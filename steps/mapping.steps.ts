@@ -173,7 +173,7 @@ Then('each line was written back exactly once and {int} lines in all', async fun
 
 Then('no DAX lines were written back', async function (this: DaxWorld) {
   const seen = linesOf(await logSinceMark(this));
-  if (seen.size) throw new AssertionError(this.ruleMessage(`performance rule: background writeback wrote back ${seen.size} lines; only WB_SYNC_ALL writeback may flush`));
+  if (seen.size) throw new AssertionError(this.ruleMessage(`performance rule: ${seen.size} lines were written back where nothing may be flushed (only data-integrity writeback of dirty entries flushes)`));
 });
 
 Then('the write-back log shows {int} lines written back, then a fence', async function (this: DaxWorld, n: number) {
