@@ -1,16 +1,23 @@
 // dax_radix_entry() (seed 002): record a DAX mapping in the file's radix tree at fault time, tagged
 // DIRTY for a write, and mark the inode I_DIRTY_PAGES so writeback (sync(2) included) finds it.
 
-import type { AddressSpace, DaxEntry } from '../mm/address-space';
+import type { AddressSpace, DaxEntry, Entry } from '../mm/address-space';
 import { PAGES_PER_PMD } from '../mm/address-space';
 import { mark_inode_dirty } from '../mm/inode';
 import type { Faults } from '../faults';
+
+/** is this a PMD entry (the kind test narrows the type: a DAX inode's tree holds only DAX entries) */
+export function isPmdEntry(e: Entry): e is DaxEntry {
+  // Stryker disable next-line ConditionalExpression: a page-cache page has no type, so it is never 'pmd' either way
+  if (e.kind !== 'dax') return false;
+  return e.type === 'pmd';
+}
 
 /** the PMD entry covering `index`, if any (multi-order entries: a PMD covers 512 indices) */
 export function pmdCovering(mapping: AddressSpace, index: number): [number, DaxEntry] | undefined {
   const head = index - (index % PAGES_PER_PMD);
   const e = mapping.lookup(head);
-  return e && e.kind === 'dax' && e.type === 'pmd' ? [head, e] : undefined;
+  return e && isPmdEntry(e) ? [head, e] : undefined;
 }
 
 /**
@@ -41,7 +48,7 @@ export function dax_radix_entry(
   }
   if (existing) {
     // a PTE fault keeps what is there; a PMD fault keeps only a PMD entry
-    let keep = !pmd || (existing.kind === 'dax' && existing.type === 'pmd');
+    let keep = !pmd || isPmdEntry(existing);
     // Stryker disable next-line ConditionalExpression,StringLiteral,BooleanLiteral: variant switch, off on the reference target; reports/matrix.md shows the variant caught
     if (faults.has('pmd-keeps-pte-entries')) keep = true;
     if (keep) {

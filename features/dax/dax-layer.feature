@@ -47,13 +47,13 @@ Feature: The DAX layer's entries, faults and writeback ranges at their edges
       Given a file /a with 4 MiB allocated and synced
       And /a is mapped shared with PMD pages
       And /a is also mapped shared with PTE pages
-      When the application loads 8 bytes through the mapping of /a at offset 0
-      And the application loads 8 bytes through the second mapping of /a at offset 12288
-      Then the mapping of /a has exactly one entry: a clean PMD entry at index 0
-      When the application stores "via-pte" through the second mapping of /a at offset 12288
-      Then the mapping of /a has exactly one entry: a DIRTY PMD entry at index 0
-      And the mapping of /a reads "via-pte" at offset 12288
-      And /a reads "via-pte" at offset 12288
+      When the application loads 8 bytes through the mapping of /a at offset 2 MiB
+      And the application loads 8 bytes through the second mapping of /a at offset 2109440
+      Then the mapping of /a has exactly one entry: a clean PMD entry at index 512
+      When the application stores "via-pte" through the second mapping of /a at offset 2109440
+      Then the mapping of /a has exactly one entry: a DIRTY PMD entry at index 512
+      And the mapping of /a reads "via-pte" at offset 2109440
+      And /a reads "via-pte" at offset 2109440
 
     @rule:DT-3 @seed:002_942ec44a608dccaf.txt @severity:critical @white-box @requires:white-box
     Scenario: mapping a file again with PMD pages finds its PMD entry
@@ -143,6 +143,15 @@ Feature: The DAX layer's entries, faults and writeback ranges at their edges
       And the application stores "dirty" through the mapping of /a at offset 0
       And the write-back log is cleared
       When the application stores "no-sync" through the mapping of /a at offset 8192
+      Then no DAX lines were written back
+
+    @rule:MS-1 @beyond @severity:normal @white-box @requires:white-box
+    Scenario: a write fault that allocates through a mapping without MAP_SYNC writes nothing back
+      Given a sparse file /a of 64 KiB, synced
+      And /a is mapped shared with PTE pages
+      And the application stores "dirty" through the mapping of /a at offset 0
+      And the write-back log is cleared
+      When the application stores "allocates" through the mapping of /a at offset 8192
       Then no DAX lines were written back
 
   Rule: MS-4 A read of a hole maps the zero page read-only; a later write allocates a real block
