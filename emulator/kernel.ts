@@ -160,7 +160,13 @@ export class Kernel {
     const bdev = inode.get_block(0, false)?.bdev ?? inode.sb.s_bdev;
     const wbc: WritebackControl = { sync_mode: 'WB_SYNC_ALL', range_start: 0, range_end: Number.MAX_SAFE_INTEGER };
     if (inode.S_DAX) yield* dax_writeback_steps(inode.mapping, bdev, wbc, this.machine.wbEnv);
-    this.fsync(path, datasync);
+    // The rest of this one fsync: its DAX writeback ran above, so entries dirtied since it tagged wait for the next
+    this.machine.wbEnv.written = inode.mapping;
+    try {
+      this.fsync(path, datasync);
+    } finally {
+      this.machine.wbEnv.written = undefined;
+    }
   }
 
   private syncMetadata(inode: Inode): void {

@@ -121,17 +121,20 @@ Feature: The DAX layer's entries, faults and writeback ranges at their edges
         | page 0 also dirty     | page-0 | 0      | 0     |
         | page 6 also dirty     | page-6 | 24576  | 6     |
 
-  Rule: WB-1 After msync(MS_SYNC) or fsync returns, every byte stored through a shared mapping before it survives every crash
+  Rule: WB-4 Writeback writes back the entries it tagged; an entry dirtied meanwhile waits for the next one
 
-    @rule:WB-1 @seed:002_942ec44a608dccaf.txt @severity:normal @white-box @requires:schedules @requires:white-box
-    Scenario: fsync stopped after tagging has written nothing back; resumed, it makes the page durable
+    @rule:WB-4 @seed:002_942ec44a608dccaf.txt @severity:normal @white-box @requires:schedules @requires:white-box
+    Scenario: fsync stopped after tagging writes back what it tagged, not a page dirtied meanwhile
       Given a file /a with 64 KiB allocated and synced
       And /a is mapped shared with PTE pages
       And the application stores "tagged" through the mapping of /a at offset 0
       When fsync A of /a stops after tagging
       Then the mapping of /a has a DIRTY PTE entry at index 0
-      When fsync A resumes and completes
-      And power fails
+      When the application stores "later" through the mapping of /a at offset 8192
+      And fsync A resumes and completes
+      Then the mapping of /a has a clean PTE entry at index 0
+      And the mapping of /a has a DIRTY PTE entry at index 2
+      When power fails
       Then in every crash state /a holds "tagged" at offset 0
 
   Rule: MS-1 MAP_SYNC: a write fault's block allocation is durable with no fsync
