@@ -218,8 +218,6 @@ export class PersistentMemory {
         this.makeDurable(lineAddr, h.entries.length);
       } else {
         h.fenceMark = h.entries.length;
-        // Stryker disable next-line BooleanLiteral: writebackRequested is bookkeeping no caller reads: crash states and reports use fenceMark
-        h.writebackRequested = true;
         this.fenceSet.add(lineAddr);
       }
     }
@@ -237,15 +235,8 @@ export class PersistentMemory {
     this.fenceSet.clear();
     if (this.mode === 'eadr') {
       // Caches are inside the persistence domain: a fence drains the store buffer, so cached stores are durable.
-      for (const lineAddr of [...this.pending]) {
-        const h = this.history(lineAddr)!;
-        let k = h.entries.length;
-        // Stryker disable next-line ArrowFunction: after the fenceSet loop above no history holds a non-temporal entry (an NT store always sets fenceMark past itself), so firstNt is -1 either way
-        const firstNt = h.entries.findIndex((e) => e.nt);
-        // Stryker disable next-line LogicalOperator,EqualityOperator: firstNt is always -1 here (see above), so every variant of the test is false
-        if (firstNt >= 0 && firstNt >= h.fenceMark) k = firstNt;
-        this.makeDurable(lineAddr, k);
-      }
+      // Every NT store was in the fence set above (it marks its line up to itself), so what is left is cached.
+      for (const lineAddr of [...this.pending]) this.makeDurable(lineAddr, this.history(lineAddr)!.entries.length);
     }
     this.lastFenceSeq = this.seq;
   }
@@ -273,8 +264,6 @@ export class PersistentMemory {
     rest.entries.push(...h.entries.slice(k));
     // Stryker disable next-line MethodExpression: the split is only reached from fence with k = fenceMark, so fenceMark - k is 0 and max/min agree
     rest.fenceMark = Math.max(0, h.fenceMark - k);
-    // Stryker disable next-line ConditionalExpression,LogicalOperator,EqualityOperator: writebackRequested is bookkeeping no caller reads: crash states and reports use fenceMark
-    rest.writebackRequested = rest.fenceMark > 0 && h.writebackRequested;
     p.lines.set(li, rest);
     // Stryker disable next-line ConditionalExpression,EqualityOperator: the split is only reached from fence with k = fenceMark, so the rest's fenceMark is 0, and fence clears fenceSet right after
     if (rest.fenceMark === 0) this.fenceSet.delete(lineAddr);
@@ -324,7 +313,6 @@ export class PersistentMemory {
           const copy = new LineHistory(h.base);
           copy.entries.push(...h.entries);
           copy.fenceMark = h.fenceMark;
-          copy.writebackRequested = h.writebackRequested;
           np.lines.set(li, copy);
           m.pending.add(lineAddr);
           // Stryker disable next-line ConditionalExpression,EqualityOperator: crash images are only read (explorer) or have no histories (remount), so their fenceSet is never fenced
