@@ -167,6 +167,21 @@ Feature: The crash states a check covers, and how it says so
       And the crash check covered 1 crash state with coverage single
 
     @rule:PM-2 @beyond @severity:normal @requires:cache-model
+    Scenario Outline: a data check rerun in crash state <state> checks that one state, not every line's history
+      Given crash checks are rerun in crash state "<state>"
+      And the CPU stores "a" to pmem0 at offset 0
+      And the CPU stores "b" to pmem0 at offset 64
+      When power fails
+      And the crash explorer checks that pmem0 holds "b" at offset 64
+      Then the crash check <verdict>
+      And the crash check covered 1 crash state with coverage single
+
+      Examples:
+        | state | verdict |
+        | lb    | fails   |
+        | 40:1  | passes  |
+
+    @rule:PM-2 @beyond @severity:normal @requires:cache-model
     Scenario Outline: rerunning in crash state <state> checks only that state
       Given crash checks are rerun in crash state "<state>"
       And the CPU stores "a" to pmem0 at offset 64

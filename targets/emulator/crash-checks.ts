@@ -128,8 +128,10 @@ export function checkCrashStates(
     },
     { budget: opts.budget, onlyState: opts.onlyState },
   );
+  // A rerun in one named state fixes every line, so even a per-line query decided exactly that state.
+  const single = opts.onlyState !== undefined;
   if (r.ok) {
-    const perLine = usedPerLine && r.varied.length === 0;
+    const perLine = !single && usedPerLine && r.varied.length === 0;
     return { ok: true, coverage: perLine ? 'per-line' : r.coverage, states: perLine ? perLineStates(mem) : r.states };
   }
   const f = r.failure!;
@@ -145,7 +147,7 @@ export function checkCrashStates(
   }
   return {
     ok: false,
-    coverage: o.perLine && r.varied.length === 0 ? 'per-line' : r.coverage,
+    coverage: !single && o.perLine && r.varied.length === 0 ? 'per-line' : r.coverage,
     states: r.states,
     counterexample: { stateId: f.state.cut ? f.state.id : stateId(choice), reason: f.reason, lines },
   };
