@@ -2,8 +2,6 @@
 
 export const LINE_SIZE = 64;
 export const PAGE_SIZE = 4096;
-// Stryker disable next-line ArithmeticOperator: exported for readers, used by no code path
-export const LINES_PER_PAGE = PAGE_SIZE / LINE_SIZE;
 
 /** One store's effect on one line: the whole line's value after it (so a prefix is just "the k-th value"). */
 export interface StoreEntry {
@@ -15,9 +13,6 @@ export interface StoreEntry {
 export class LineHistory {
   /** number of entries the next fence makes durable: set by clwb/clflushopt and by non-temporal stores */
   fenceMark = 0;
-  /** a write-back was requested for entries up to fenceMark (clwb/clflushopt), as opposed to NT only */
-  // Stryker disable next-line BooleanLiteral: bookkeeping no decision reads (fence uses fenceMark; describe uses fenceMark)
-  writebackRequested = false;
   readonly entries: StoreEntry[] = [];
 
   constructor(readonly base: Uint8Array) {}
