@@ -6,6 +6,7 @@ import { AssertionError } from 'chai';
 import { MapKind } from '../targets/contract';
 import { toHex } from '../targets/hex';
 import { DaxWorld } from './support/world';
+import { mapFile } from './mapping.steps';
 
 // The second mapping lives in the World's map table under its own key, apart from the first.
 const second = (path: string): string => `second:${path}`;
@@ -17,10 +18,7 @@ function secondMap(world: DaxWorld, path: string): number {
 }
 
 Given('{path} is also mapped shared with {mapsize} pages', async function (this: DaxWorld, path: string, size: MapKind) {
-  const p = this.path(path);
-  const st = await this.target.statx({ path: p });
-  const { map } = await this.target.mmap({ path: p, offset: 0, length: Math.max(st.size, 4096), shared: true, size });
-  this.maps.set(second(path), map);
+  await mapFile(this, path, size, true, false, second(path));
 });
 
 When('the application stores {data} through the second mapping of {path} at offset {size}', async function (this: DaxWorld, data: Uint8Array, path: string, offset: number) {

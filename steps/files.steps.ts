@@ -139,6 +139,11 @@ Then('the call fails with {word}', function (this: DaxWorld, errno: string) {
   if (this.lastError.errno !== errno) throw new AssertionError(this.ruleMessage(`expected ${errno}, got ${this.lastError.errno}: ${this.lastError.message}`));
 });
 
+Then('the error message names {string}', function (this: DaxWorld, text: string) {
+  if (!this.lastError) throw new AssertionError(this.ruleMessage(`expected a failure whose message names "${text}", but the call succeeded`));
+  if (!this.lastError.message.includes(text)) throw new AssertionError(this.ruleMessage(`the ${this.lastError.errno} error should name "${text}"; its message is: ${this.lastError.message}`));
+});
+
 Then('the call succeeds', function (this: DaxWorld) {
   if (this.lastError) throw new AssertionError(this.ruleMessage(`expected success, but the call failed with ${this.lastError.errno}: ${this.lastError.message}`));
 });

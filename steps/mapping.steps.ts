@@ -3,23 +3,24 @@
 
 import { Given, Then, When } from '@cucumber/cucumber';
 import { AssertionError } from 'chai';
-import { MapKind, WritebackEvent } from '../targets/contract';
+import { MapKind, MappingInfo, WritebackEvent } from '../targets/contract';
 import { fromHex, toHex } from '../targets/hex';
 import { DaxWorld } from './support/world';
 import { attempt } from './files.steps';
 import { rememberMapping } from './support/reporting';
 
-async function mapFile(world: DaxWorld, path: string, size: MapKind, shared: boolean, sync = false): Promise<number> {
+/** map the whole file (or 4 MiB of a device); `key` names the mapping in the World's table */
+export async function mapFile(world: DaxWorld, path: string, size: MapKind, shared: boolean, sync = false, key = path): Promise<number> {
   const p = world.path(path);
   const st = p.startsWith('/dev/') ? undefined : await world.target.statx({ path: p });
   const length = st ? Math.max(st.size, 4096) : 4 * 1024 ** 2;
   const { map } = await world.target.mmap({ path: p, offset: 0, length, shared, sync, size });
-  world.maps.set(path, map);
+  world.maps.set(key, map);
   rememberMapping(world, p);
   return map;
 }
 
-async function mapOf(world: DaxWorld, path: string): Promise<number> {
+export async function mapOf(world: DaxWorld, path: string): Promise<number> {
   return world.maps.get(path) ?? mapFile(world, path, 'pte', true);
 }
 
@@ -89,11 +90,16 @@ Then('the mapping of {path} reads {data} at offset {size}', async function (this
 
 // --- white-box: entries and tags ---
 
-function describeEntries(info: Awaited<ReturnType<NonNullable<DaxWorld['target']['mappingInfo']>>>): string {
+function describeEntries(info: MappingInfo): string {
   return info.entries.map((e) => `${e.type.toUpperCase()}@${e.index}[${e.tags.join(',') || 'clean'}]`).join(' ') || 'no entries';
 }
 
-async function info(world: DaxWorld, path: string) {
+/** the entries with the tree's counters and the inode's I_DIRTY_PAGES, for messages about those */
+export function describeMapping(i: MappingInfo): string {
+  return `${describeEntries(i)} (nrpages ${i.nrpages}, nrexceptional ${i.nrexceptional}, I_DIRTY_PAGES ${i.inodeDirtyPages})`;
+}
+
+export async function info(world: DaxWorld, path: string): Promise<MappingInfo> {
   return world.target.mappingInfo!({ path: world.path(path) });
 }
 
@@ -124,6 +130,11 @@ Then('the mapping of {path} has no DIRTY entries', async function (this: DaxWorl
 Then('the inode of {path} is marked I_DIRTY_PAGES', async function (this: DaxWorld, path: string) {
   const i = await info(this, path);
   if (!i.inodeDirtyPages) throw new AssertionError(this.ruleMessage(`the inode of ${path} is not I_DIRTY_PAGES, so writeback would not find its dirty entries (${describeEntries(i)})`));
+});
+
+Then('the inode of {path} is not marked I_DIRTY_PAGES', async function (this: DaxWorld, path: string) {
+  const i = await info(this, path);
+  if (i.inodeDirtyPages) throw new AssertionError(this.ruleMessage(`the inode of ${path} is still I_DIRTY_PAGES: ${describeMapping(i)}`));
 });
 
 // --- white-box: the write-back log ---

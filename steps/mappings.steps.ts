@@ -8,12 +8,8 @@ import { toHex } from '../targets/hex';
 import { DaxWorld } from './support/world';
 import { attempt } from './files.steps';
 import { rememberMapping } from './support/reporting';
+import { mapOf } from './mapping.steps';
 
-async function mapOf(world: DaxWorld, path: string): Promise<number> {
-  const map = world.maps.get(path);
-  if (map === undefined) throw new Error(`${path} is not mapped in this scenario; map it first`);
-  return map;
-}
 
 Given('{path} is mapped {word} with {mapsize} pages over {size} from file offset {size}', async function (this: DaxWorld, path: string, how: string, size: MapKind, length: number, offset: number) {
   if (how !== 'shared' && how !== 'private') throw new Error(`"${how}": a mapping is shared or private`);
@@ -28,13 +24,6 @@ When(/^the application tries to store ("[^"]*") through the mapping of (\S+) at 
   const map = await mapOf(this, path);
   const hex = Buffer.from(data.slice(1, -1)).toString('hex');
   await attempt(this, () => this.target.store({ map, offset: Number(offset), data: hex }));
-});
-
-Then('the failure message names {string}', function (this: DaxWorld, words: string) {
-  if (!this.lastError) throw new AssertionError(this.ruleMessage(`expected a failure whose message names "${words}", but the call succeeded`));
-  if (!this.lastError.message.includes(words)) {
-    throw new AssertionError(this.ruleMessage(`the ${this.lastError.errno} message does not name "${words}": ${this.lastError.message}`));
-  }
 });
 
 // --- white-box: does a store take a write fault? (schedules stop a store in pfn_mkwrite) ---

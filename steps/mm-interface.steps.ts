@@ -4,19 +4,9 @@
 
 import { Then, When } from '@cucumber/cucumber';
 import { AssertionError } from 'chai';
-import { MapKind, MappingInfo } from '../targets/contract';
 import { DaxWorld } from './support/world';
 import { attempt } from './files.steps';
-
-
-async function info(world: DaxWorld, path: string): Promise<MappingInfo> {
-  return world.target.mappingInfo!({ path: world.path(path) });
-}
-
-function describe(i: MappingInfo): string {
-  const list = i.entries.map((e) => `${e.type.toUpperCase()}@${e.index}[${e.tags.join(',') || 'clean'}]`).join(' ') || 'no entries';
-  return `${list} (nrpages ${i.nrpages}, nrexceptional ${i.nrexceptional}, I_DIRTY_PAGES ${i.inodeDirtyPages})`;
-}
+import { describeMapping, info } from './mapping.steps';
 
 function lastError(world: DaxWorld) {
   if (!world.lastError) throw new AssertionError(world.ruleMessage('expected the call to fail, but it succeeded'));
@@ -30,16 +20,6 @@ When(/^the application tries to map (\S+) (shared|private)( with MAP_SYNC)? at f
     const { map } = await this.target.mmap({ path: this.path(path), offset: Number(offset), length: Number(length), shared: kind === 'shared', sync: Boolean(sync), size: pmd ? 'pmd' : 'pte' });
     this.maps.set(path, map);
   });
-});
-
-When('the application maps {size} of {path} shared at file offset {size} with {mapsize} pages', async function (this: DaxWorld, length: number, path: string, offset: number, size: MapKind) {
-  const { map } = await this.target.mmap({ path: this.path(path), offset, length, shared: true, size });
-  this.maps.set(path, map);
-});
-
-Then('the error message names {string}', function (this: DaxWorld, text: string) {
-  const e = lastError(this);
-  if (!e.message.includes(text)) throw new AssertionError(this.ruleMessage(`the ${e.errno} error should name "${text}"; its message is: ${e.message}`));
 });
 
 // --- mapping ids ---
@@ -73,31 +53,26 @@ When(/^the application tries to msync the mapping of (\S+) with offset (-?\d+) a
 Then('the mapping of {path} counts {int} DAX entries and {int} page-cache pages', async function (this: DaxWorld, path: string, dax: number, pages: number) {
   const i = await info(this, path);
   if (i.nrexceptional !== dax || i.nrpages !== pages) {
-    throw new AssertionError(this.ruleMessage(`expected nrexceptional ${dax} and nrpages ${pages}; the mapping holds: ${describe(i)}`));
+    throw new AssertionError(this.ruleMessage(`expected nrexceptional ${dax} and nrpages ${pages}; the mapping holds: ${describeMapping(i)}`));
   }
 });
 
 Then('the entries of the mapping of {path} are at indices {word}, in that order', async function (this: DaxWorld, path: string, list: string) {
   const i = await info(this, path);
   const got = i.entries.map((e) => e.index).join(',');
-  if (got !== list) throw new AssertionError(this.ruleMessage(`expected entries at ${list}; the mapping holds: ${describe(i)}`));
+  if (got !== list) throw new AssertionError(this.ruleMessage(`expected entries at ${list}; the mapping holds: ${describeMapping(i)}`));
 });
 
 Then(/^the page-cache page of (\S+) at index (\d+) is (DIRTY|clean)$/, async function (this: DaxWorld, path: string, index: string, tag: string) {
   const i = await info(this, path);
   const e = i.entries.find((x) => x.index === Number(index));
   const ok = e && e.type === 'page' && e.tags.includes('DIRTY') === (tag === 'DIRTY');
-  if (!ok) throw new AssertionError(this.ruleMessage(`expected a ${tag} page-cache page at index ${index}; the mapping holds: ${describe(i)}`));
+  if (!ok) throw new AssertionError(this.ruleMessage(`expected a ${tag} page-cache page at index ${index}; the mapping holds: ${describeMapping(i)}`));
 });
 
 Then('the mapping of {path} has no TOWRITE entries', async function (this: DaxWorld, path: string) {
   const i = await info(this, path);
-  if (i.entries.some((e) => e.tags.includes('TOWRITE'))) throw new AssertionError(this.ruleMessage(`writeback left TOWRITE tags behind: ${describe(i)}`));
-});
-
-Then('the inode of {path} is not marked I_DIRTY_PAGES', async function (this: DaxWorld, path: string) {
-  const i = await info(this, path);
-  if (i.inodeDirtyPages) throw new AssertionError(this.ruleMessage(`the inode of ${path} is still I_DIRTY_PAGES after its writeback: ${describe(i)}`));
+  if (i.entries.some((e) => e.tags.includes('TOWRITE'))) throw new AssertionError(this.ruleMessage(`writeback left TOWRITE tags behind: ${describeMapping(i)}`));
 });
 
 When('the filesystem is unmounted', async function (this: DaxWorld) {

@@ -65,7 +65,7 @@ Feature: What a mapping's page table maps, and when it must let go
       And /a is mapped shared with PTE pages
       When the application tries to store "x" through the mapping of /a at offset <offset>
       Then the call fails with SIGSEGV
-      And the failure message names "offset <offset>"
+      And the error message names "offset <offset>"
 
       Examples:
         | offset |
@@ -105,8 +105,8 @@ Feature: What a mapping's page table maps, and when it must let go
       And /a is truncated to 8 KiB
       When the application tries to store "x" through the mapping of /a at offset 8192
       Then the call fails with SIGBUS
-      And the failure message names "page 2"
-      And the failure message names "(8192 bytes)"
+      And the error message names "page 2"
+      And the error message names "(8192 bytes)"
 
   Rule: MS-4 A store to a hole that was read through the mapping replaces the zero page
 

@@ -27,7 +27,7 @@ Feature: The mm interface at its edges: mmap, msync and munmap arguments and the
     Scenario: a mapping at a page-aligned file offset maps that page and msync writes it back
       Given an ext4 filesystem mounted with dax on pmem0
       And a file /a with 16 KiB allocated and synced
-      When the application maps 8192 of /a shared at file offset 4096 with PTE pages
+      When /a is mapped shared with PTE pages over 8192 from file offset 4096
       And the application stores "off" through the mapping of /a at offset 0
       Then the mapping of /a has exactly one entry: a DIRTY PTE entry at index 1
       And /a reads "off" at offset 4096
@@ -114,7 +114,7 @@ Feature: The mm interface at its edges: mmap, msync and munmap arguments and the
     Scenario: a PMD mapping at file offset 2 MiB records its PMD entry at index 512
       Given an ext4 filesystem mounted with dax on pmem0
       And a file /a with 4 MiB allocated and synced
-      When the application maps 2 MiB of /a shared at file offset 2 MiB with PMD pages
+      When /a is mapped shared with PMD pages over 2 MiB from file offset 2 MiB
       And the application stores "pmd" through the mapping of /a at offset 4096
       Then the mapping of /a has exactly one entry: a DIRTY PMD entry at index 512
       And /a reads "pmd" at offset 2101248
@@ -178,7 +178,7 @@ Feature: The mm interface at its edges: mmap, msync and munmap arguments and the
       And a file /a with 4 MiB allocated and synced
       And /a is mapped shared with PTE pages
       And the application stores "pte" through the mapping of /a at offset 4096
-      When the application maps 2 MiB of /a shared at file offset 2 MiB with PMD pages
+      When /a is mapped shared with PMD pages over 2 MiB from file offset 2 MiB
       And the application stores "pmd" through the mapping of /a at offset 0
       Then the mapping of /a has a DIRTY PTE entry at index 1
       And the mapping of /a has a DIRTY PMD entry at index 512
@@ -206,7 +206,7 @@ Feature: The mm interface at its edges: mmap, msync and munmap arguments and the
     Scenario: msync of a raw-device mapping at a device offset writes back the page at that offset
       Given an ext2 filesystem mounted with dax on pmem0
       And a file /a
-      When the application maps 8192 of /dev/pmem0 shared at file offset 36864 with PTE pages
+      When /dev/pmem0 is mapped shared with PTE pages over 8192 from file offset 36864
       And the application calls msync(MS_SYNC) on 4096 bytes at offset 4096 of the mapping of /dev/pmem0
       Then the page-cache page of /dev/pmem0 at index 10 is clean
       And the page-cache page of /dev/pmem0 at index 9 is DIRTY
