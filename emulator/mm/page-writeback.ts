@@ -17,8 +17,9 @@ export function write_cache_pages(mapping: AddressSpace, wbc: WritebackControl):
   // Stryker disable next-line ConditionalExpression: tagging TOWRITE in WB_SYNC_NONE mode too is invisible: the DIRTY walk clears TOWRITE on every entry it visits, which are exactly the ones tagged
   if (tag === 'TOWRITE') mapping.tag_pages_for_writeback(start, end);
   for (const [index, entry] of mapping.find_get_entries_tag(start, tag, Infinity, end)) {
-    mapping.tagClear(index, 'TOWRITE');
+    // a DAX (exceptional) entry's tags belong to dax_writeback_mapping_range: a racing fsync's TOWRITE stays
     if (entry.kind !== 'page') continue;
+    mapping.tagClear(index, 'TOWRITE');
     mapping.tagClear(index, 'DIRTY');
     // Stryker disable next-line ConditionalExpression,LogicalOperator: defensive: every page-cache page the emulator creates carries its bdev and sector (no pages of a hole exist)
     if (!entry.bdev || entry.sector === undefined) continue;
