@@ -15,8 +15,9 @@ export function write_cache_pages(mapping: AddressSpace, wbc: WritebackControl):
   const tag = wbc.sync_mode === 'WB_SYNC_ALL' ? 'TOWRITE' : 'DIRTY';
   if (tag === 'TOWRITE') mapping.tag_pages_for_writeback(start, end);
   for (const [index, entry] of mapping.find_get_entries_tag(start, tag, Infinity, end)) {
-    mapping.tagClear(index, 'TOWRITE');
+    // a DAX (exceptional) entry's tags belong to dax_writeback_mapping_range: a racing fsync's TOWRITE stays
     if (entry.kind !== 'page') continue;
+    mapping.tagClear(index, 'TOWRITE');
     mapping.tagClear(index, 'DIRTY');
     if (!entry.bdev || entry.sector === undefined) continue;
     const len = Math.min(PAGE_SIZE, entry.bdev.size - entry.sector * SECTOR_SIZE);
