@@ -3,7 +3,8 @@
 // then any `also` edits) are applied to a scratch copy of the tree; the suite runs there with
 // --fail-fast, and a mutant is caught when the run fails (or times out). A `find` that does not
 // match exactly once fails the whole command before anything runs, so the set cannot rot silently.
-// Usage: npm run mutants [-- --jobs N] [-- --only id1,id2] [-- --timeout SECONDS]
+// Usage: npm run mutants [-- --jobs N] [-- --only id1,id2] [-- --timeout SECONDS] [-- --paths f1.feature,f2.feature]
+// (--paths runs only those features: for trying a new scenario against a mutant, never for the count)
 // Prints caught/total and each survivor; writes reports/mutants.json.
 
 import { spawn, execFileSync } from 'node:child_process';
@@ -98,10 +99,11 @@ function scratch(): string {
 }
 
 const timeout = Number(arg('timeout') ?? 600) * 1000;
+const paths = arg('paths')?.split(',') ?? [];
 
 function runSuite(dir: string): Promise<{ code: number | null; out: string; timedOut: boolean }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(dir, 'node_modules', '@cucumber', 'cucumber', 'bin', 'cucumber.js'), '--profile', 'mutation', '--fail-fast', '--format', 'summary'], {
+    const child = spawn(process.execPath, [join(dir, 'node_modules', '@cucumber', 'cucumber', 'bin', 'cucumber.js'), '--profile', 'mutation', '--fail-fast', '--format', 'summary', ...paths], {
       cwd: dir,
       env: { ...process.env, DAX_TARGET: '' },
     });
