@@ -25,6 +25,17 @@ Feature: Writeback and dirty tracking across batch and range boundaries
         | 30    | 122880 | fsync on /a                                                        |
         | 30    | 122880 | msync(MS_SYNC) on 122880 bytes at offset 4096 of the mapping of /a |
 
+    @rule:WB-1 @seed:002_942ec44a608dccaf.txt @severity:critical
+    Scenario: a store to the last page of a 2 MiB range whose block lies elsewhere survives fsync
+      # a PMD maps 2 MiB only when every block of it is contiguous, the last one included
+      Given a hole is punched over 4096 bytes at offset 2093056 of /a
+      And a file /b with 4 KiB allocated and synced
+      And /a is mapped shared with PMD pages
+      When the application stores "last" through the mapping of /a at offset 2093056
+      And the application calls fsync on /a
+      And power fails
+      Then in every crash state /a holds "last" at offset 2093056
+
   Rule: DT-3 A PMD write fault records one PMD entry that replaces the PTE entries in its range
 
     @rule:DT-3 @seed:002_942ec44a608dccaf.txt @severity:normal @white-box @requires:white-box
