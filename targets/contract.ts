@@ -214,6 +214,8 @@ export interface Target {
   /** start an operation that stops at a named point; schedules make races deterministic */
   begin?(args: { op: 'fsync' | 'msync' | 'store' | 'fallocate'; args: Record<string, unknown>; stopAt: string }): Promise<ScheduledTask>;
   resume?(args: { task: string; stopAt?: string }): Promise<ScheduledTask>;
+  /** the variant switches the implementation consulted since it started, across resets (the matrix runs a variant only where its switch was read) */
+  switchesRead?(): Promise<{ switches: string[] }>;
 }
 
 export type TargetOp = Exclude<keyof Target, 'hello' | 'close'>;

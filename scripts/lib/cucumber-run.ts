@@ -4,6 +4,7 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, existsSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { warm } from '../register';
 
 export interface ScenarioResult {
   name: string;
@@ -15,7 +16,12 @@ export interface ScenarioResult {
   message?: string;
   /** Cucumber's id of the test case, to link a matrix cell to the scenario */
   id: string;
+  /** the variant switches the target read in this scenario (recorded with DAX_RECORD_SWITCHES=1) */
+  switches?: string[];
 }
+
+/** the media type of the After hook's attachment listing the switches a scenario read (steps/support/hooks.ts) */
+export const SWITCHES_MEDIA_TYPE = 'application/vnd.dax.switches-read+json';
 
 export interface RunResult {
   target: string;
@@ -42,7 +48,17 @@ export interface RunOptions {
 
 const ROOT = join(__dirname, '..', '..');
 
+let warmed = false;
+/** fill the transpile cache once, before any worker starts (a no-op when nothing changed) */
+export function buildOnce(): void {
+  if (warmed) return;
+  warmed = true;
+  warm();
+}
+
+
 export async function runCucumber(o: RunOptions): Promise<RunResult> {
+  buildOnce();
   mkdirSync(dirname(o.messagesFile), { recursive: true });
   if (existsSync(o.messagesFile)) rmSync(o.messagesFile);
   const args = [
@@ -92,6 +108,7 @@ export function parseMessages(ndjson: string): ScenarioResult[] {
   const started = new Map<string, string>(); // testCaseStarted id -> testCase id
   const worst = new Map<string, { status: string; message?: string }>();
   const finished = new Set<string>();
+  const switches = new Map<string, string[]>(); // testCaseStarted id -> switches read
   for (const line of ndjson.split('\n')) {
     if (!line.trim()) continue;
     const env = JSON.parse(line);
@@ -116,6 +133,7 @@ export function parseMessages(ndjson: string): ScenarioResult[] {
       const cur = worst.get(id);
       if (!cur || RANK[r.status] > RANK[cur.status]) worst.set(id, { status: r.status, message: r.message ?? r.exception?.message });
     }
+    if (env.attachment?.mediaType === SWITCHES_MEDIA_TYPE && env.attachment.testCaseStartedId) switches.set(env.attachment.testCaseStartedId, JSON.parse(env.attachment.body));
     if (env.testCaseFinished && !env.testCaseFinished.willBeRetried) finished.add(env.testCaseFinished.testCaseStartedId);
   }
   const out: ScenarioResult[] = [];
@@ -133,6 +151,7 @@ export function parseMessages(ndjson: string): ScenarioResult[] {
       rules: p.tags.filter((t) => t.startsWith('@rule:')).map((t) => t.slice(6)),
       status: w.status.toLowerCase() as ScenarioResult['status'],
       message: w.message?.split('\n')[0],
+      ...(switches.has(startedId) ? { switches: switches.get(startedId) } : {}),
     });
   }
   return out;

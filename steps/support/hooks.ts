@@ -3,6 +3,7 @@
 
 import { After, Before, BeforeStep, setDefaultTimeout, Status } from '@cucumber/cucumber';
 import { createTarget, parseTargetSpec } from '../../targets/registry';
+import type { Target } from '../../targets/contract';
 import { DaxWorld } from './world';
 import { tracing } from './tracing';
 
@@ -18,8 +19,15 @@ const spec = (() => {
   }
 })();
 
+/** DAX_RECORD_SWITCHES=1 (set by the matrix's reference run): each scenario's message stream gets the variant switches it read */
+const recordSwitches = process.env.DAX_RECORD_SWITCHES === '1';
+export const SWITCHES_MEDIA_TYPE = 'application/vnd.dax.switches-read+json';
+/** the untraced target of the running scenario, for the recording */
+let untraced: Target | undefined;
+
 Before(async function (this: DaxWorld, { pickle }) {
   this.tags = pickle.tags.map((t) => t.name);
+  untraced = undefined;
   const raw = await createTarget(spec);
   this.target = tracing(raw, this.trace, () => this.currentStep, (m) => this.ruleMessage(m), (op, args) => {
     if (op === 'createNamespace') this.namespaces.add(args.name);
@@ -35,6 +43,7 @@ Before(async function (this: DaxWorld, { pickle }) {
     return Status.SKIPPED.toLowerCase() as 'skipped';
   }
   await this.target.reset({ seed: Number(process.env.DAX_SEED ?? 0) });
+  untraced = raw;
   return undefined;
 });
 
@@ -43,5 +52,11 @@ BeforeStep(function (this: DaxWorld, { pickleStep }) {
 });
 
 After(async function (this: DaxWorld) {
+  if (recordSwitches && untraced) {
+    // a target without the op (or one that died) records nothing: the matrix then runs every variant on this scenario
+    const r = await untraced.switchesRead?.().catch(() => undefined);
+    if (r) this.attach(JSON.stringify(r.switches), SWITCHES_MEDIA_TYPE);
+  }
+  untraced = undefined;
   await this.target?.close().catch(() => undefined);
 });

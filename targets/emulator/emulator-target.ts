@@ -28,9 +28,10 @@ class Emulator implements Target {
   private crashed = false;
   private readonly tasks = new Map<string, { op: ScheduledOp; at: string }>();
   private logCursor = 0;
+  private readonly switches = new Set<VariantName>();
 
   constructor(private readonly variant?: VariantName) {
-    this.kernel = new Kernel({ variant });
+    this.kernel = new Kernel({ variant, switchesRead: this.switches });
   }
 
   async hello(): Promise<Hello> {
@@ -43,12 +44,17 @@ class Emulator implements Target {
   }
 
   async reset(): Promise<void> {
-    this.kernel = new Kernel({ variant: this.variant, mode: this.mode, tearing: this.tearing });
+    this.kernel = new Kernel({ variant: this.variant, mode: this.mode, tearing: this.tearing, switchesRead: this.switches });
     this.crashed = false;
     this.tasks.clear();
   }
 
   async close(): Promise<void> {}
+
+  /** every switch read since this target was made (one target per scenario, however often it resets) */
+  async switchesRead(): Promise<{ switches: string[] }> {
+    return { switches: [...this.switches].sort() };
+  }
 
   private live(): Kernel {
     if (this.crashed) throw new TargetError('EIO', 'the power has failed: remount before further system calls');
@@ -63,7 +69,7 @@ class Emulator implements Target {
     }
     this.mode = args.pmemMode ?? this.mode;
     this.tearing = args.tearing ?? this.tearing;
-    this.kernel = new Kernel({ variant: this.variant, mode: this.mode, tearing: this.tearing });
+    this.kernel = new Kernel({ variant: this.variant, mode: this.mode, tearing: this.tearing, switchesRead: this.switches });
     // the same namespaces, now on the reconfigured platform
     for (const ns of m.namespaces.values()) this.kernel.machine.createNamespace(ns.name, ns.size);
   }

@@ -62,6 +62,7 @@ const RESULT_SHAPES: Record<string, (r: unknown) => boolean> = {
   remount: (r) => isObject(r) && typeof r.stateId === 'string',
   mappingInfo: (r) => isObject(r) && Array.isArray(r.entries),
   writebackLog: (r) => isObject(r) && Array.isArray(r.events) && typeof r.next === 'number',
+  switchesRead: (r) => isObject(r) && Array.isArray(r.switches) && r.switches.every((x) => typeof x === 'string'),
   begin: (r) => isObject(r) && typeof r.task === 'string' && typeof r.at === 'string',
   resume: (r) => isObject(r) && typeof r.task === 'string' && typeof r.at === 'string',
 };
@@ -471,6 +472,9 @@ export class ProcessTarget implements Target {
   }
   async writebackLog(args: { since?: number }): Promise<{ events: WritebackEvent[]; next: number }> {
     return (await this.call('writebackLog', args)) as { events: WritebackEvent[]; next: number };
+  }
+  async switchesRead(): Promise<{ switches: string[] }> {
+    return (await this.call('switchesRead')) as { switches: string[] };
   }
   async backgroundWriteback(): Promise<void> {
     await this.call('backgroundWriteback');

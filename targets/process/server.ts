@@ -20,7 +20,7 @@ const OPS: readonly TargetOp[] = [
   'fsync', 'sync', 'statx',
   'mmap', 'store', 'load', 'msync', 'munmap',
   'powerFail', 'checkCrash', 'remount',
-  'mappingInfo', 'writebackLog', 'backgroundWriteback', 'begin', 'resume',
+  'mappingInfo', 'writebackLog', 'backgroundWriteback', 'begin', 'resume', 'switchesRead',
 ];
 
 function parseArgs(argv: string[]): VariantName | undefined {
