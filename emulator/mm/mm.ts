@@ -36,7 +36,6 @@ export class ProcessMm {
     const pages = Math.ceil(r.length / PAGE_SIZE);
     const vma = new Vma(r.inode, r.path, r.offset / PAGE_SIZE, pages, r.shared, r.sync, r.pmd, this.handlers);
     r.inode.mapping.i_mmap.add(vma);
-    // Stryker disable next-line UpdateOperator: ids only need to be distinct; counting down (1, 0, -1, ...) keeps them distinct and nothing treats an id's sign or size specially
     const id = this.nextId++;
     this.vmas.set(id, vma);
     return id;
