@@ -6,7 +6,7 @@
 import { ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { StringDecoder } from 'node:string_decoder';
 import {
-  BioFlag, CrashCheck, CrashVerdict, DriverPath, FsckResult, FsType, Hello, Hex, ImplementationError, MappingInfo,
+  BioFlag, CrashCheck, CrashExploration, CrashVerdict, DriverPath, FsckResult, FsType, Hello, Hex, ImplementationError, MappingInfo,
   MapKind, MountOptions, PmemMode, ScheduledTask, Stat, Target, TargetError, WritebackEvent,
 } from '../contract';
 
@@ -459,10 +459,10 @@ export class ProcessTarget implements Target {
   async powerFail(): Promise<void> {
     await this.call('powerFail');
   }
-  async checkCrash(args: { check: CrashCheck; mounts: MountOptions[] }): Promise<CrashVerdict> {
+  async checkCrash(args: { check: CrashCheck; mounts: MountOptions[] } & CrashExploration): Promise<CrashVerdict> {
     return (await this.call('checkCrash', args)) as CrashVerdict;
   }
-  async remount(args: { mounts: MountOptions[] }): Promise<{ stateId: string }> {
+  async remount(args: { mounts: MountOptions[]; state?: string }): Promise<{ stateId: string }> {
     return (await this.call('remount', args)) as { stateId: string };
   }
 
