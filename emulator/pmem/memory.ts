@@ -2,6 +2,7 @@
 // Media is sparse by 4 KiB page; a line carries a history only while something of it is not durable.
 
 import { LINE_SIZE, LineHistory, PAGE_SIZE } from './line';
+import { PmemTracepoints } from './trace';
 
 export type PersistenceMode = 'adr' | 'eadr';
 export type FlushInsn = 'clwb' | 'clflushopt' | 'clflush';
@@ -57,6 +58,8 @@ export class PersistentMemory {
   /** eADR: store sequence number at the last fence, the earliest point a crash "during" may cut */
   lastFenceSeq = 0;
   observer: PmemObserver | undefined;
+  /** stores, write-backs and fences as issued (a traced server records them); a crash image has none */
+  tracepoints: PmemTracepoints | undefined;
 
   constructor(
     readonly size: number,
@@ -134,6 +137,7 @@ export class PersistentMemory {
   // Stryker disable next-line BooleanLiteral: every caller passes nt explicitly; the default is never used
   store(addr: number, data: Uint8Array, nt = false): void {
     this.check(addr, data.length);
+    this.tracepoints?.store(addr, data, nt);
     const unit = this.tearing ? 8 : LINE_SIZE;
     for (let off = 0; off < data.length; ) {
       const a = addr + off;
@@ -174,6 +178,7 @@ export class PersistentMemory {
    */
   storeAndFence(addr: number, data: Uint8Array): void {
     this.check(addr, data.length);
+    this.tracepoints?.store(addr, data, true);
     for (let off = 0; off < data.length; ) {
       const a = addr + off;
       const pfn = Math.floor(a / PAGE_SIZE);
@@ -205,6 +210,7 @@ export class PersistentMemory {
     this.observer?.onFlush?.(first * LINE_SIZE, last - first + 1, insn);
     // Stryker disable next-line ConditionalExpression,EqualityOperator,StringLiteral: variant switch (flush-ignored), off on the reference; the matrix shows the variant caught
     if (this.quirks.flushIgnored && insn !== 'clflush') return;
+    this.tracepoints?.flush(first * LINE_SIZE, (last - first + 1) * LINE_SIZE, insn);
     // Only lines with a non-durable history change state; a huge range visits just those.
     const lines =
       // Stryker disable next-line ConditionalExpression,EqualityOperator,ArithmeticOperator: performance only: both branches yield the same lines with a history (those without are skipped below)
@@ -227,6 +233,7 @@ export class PersistentMemory {
   fence(): void {
     // Stryker disable next-line OptionalChaining: the machine always installs an observer with both callbacks
     this.observer?.onFence?.();
+    this.tracepoints?.fence();
     for (const lineAddr of this.fenceSet) {
       const h = this.history(lineAddr);
       // Stryker disable next-line ConditionalExpression: every line in fenceSet has a history: makeDurable removes a line from fenceSet whenever it drops its history
