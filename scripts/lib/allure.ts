@@ -2,7 +2,7 @@
 
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -20,6 +20,16 @@ export async function generateAllureReport(results: string, out: string, extra: 
     c.on('close', (x) => resolve(x ?? 1));
   });
   return code === 0 ? { ok: true } : { ok: false, error: stderr.trim().split('\n').pop() || `allure exited ${code}` };
+}
+
+/**
+ * Where a target's results, report and history live: the reference's in reports/, any other
+ * target's in reports/targets/<target>/, so a variant run never shows as a regression of the reference.
+ */
+export function reportDirFor(target: string, explicit?: string): string {
+  if (explicit) return resolve(ROOT, explicit);
+  if (target === 'emulator') return join(ROOT, 'reports');
+  return join(ROOT, 'reports', 'targets', target.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 80));
 }
 
 // --- what the report says around the results: environment, executor, failure categories ---
