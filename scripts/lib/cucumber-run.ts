@@ -115,7 +115,7 @@ export async function runCucumber(o: RunOptions): Promise<RunResult> {
   const seconds = (Date.now() - t0) / 1000;
   const result = existsSync(o.messagesFile) ? parseMessages(readFileSync(o.messagesFile, 'utf8')) : [];
   const count = (s: ScenarioResult['status']) => result.filter((r) => r.status === s).length;
-  const lastLine = stderr.trim().split('\n').filter((l) => !/^\s+at /.test(l)).pop() ?? `cucumber exited ${exitCode}`;
+  const lastLine = (stderr.trim().split('\n').filter((l) => !/^\s+at /.test(l)).pop() ?? `cucumber exited ${exitCode}`).replace(/^\w*Error: (?=(INPUT|IMPLEMENTATION):)/, '').replace(/^\[((?:INPUT|IMPLEMENTATION):.*)\]$/, '$1');
   const fatal = exitCode === 2 || (result.length === 0 && exitCode !== 0)
     ? (/^(INPUT|IMPLEMENTATION):/.test(lastLine) ? lastLine : `INPUT: cucumber-js could not run: ${lastLine.replace(/^Error: /, '')}`)
     : result.length === 0 && !(o.args ?? []).includes('--dry-run') ? nothingSelected(o.args ?? []) : undefined;

@@ -15,7 +15,6 @@ export const INPUT = 'INPUT:';
 export class InputError extends Error {
   constructor(sentence: string) {
     super(sentence.startsWith(INPUT) ? sentence : `${INPUT} ${sentence}`);
-    this.name = 'InputError';
     this.stack = this.message; // one sentence, no stack trace
   }
 }
@@ -27,7 +26,6 @@ export class UndrivableError extends Error {
     readonly start = false,
   ) {
     super(sentence.startsWith(IMPLEMENTATION) ? sentence : `${IMPLEMENTATION} ${sentence}`);
-    this.name = 'UndrivableError';
     this.stack = this.message;
   }
 }
@@ -36,10 +34,14 @@ export class UndrivableError extends Error {
 export class RuleError extends Error {
   constructor(message: string) {
     super(message);
-    this.name = 'RuleError';
     this.stack = this.message;
   }
 }
+
+// the name on the prototype, not the instance: Node then prints the error as its one sentence
+InputError.prototype.name = 'InputError';
+UndrivableError.prototype.name = 'UndrivableError';
+RuleError.prototype.name = 'RuleError';
 
 /** "WB-2: msg" (or "WB-2, WB-3: msg"); a message that already names the rules is kept as it is */
 export function withRules(rules: readonly string[], msg: string): string {

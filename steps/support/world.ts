@@ -4,7 +4,7 @@
 import { IWorldOptions, setWorldConstructor, World } from '@cucumber/cucumber';
 import { CrashCheck, CrashExploration, CrashVerdict, Hello, MountOptions, Target, TargetError } from '../../targets/contract';
 import { TraceEntry } from './tracing';
-import { withRules } from './verdict';
+import { InputError, withRules } from './verdict';
 
 export interface VerdictRecord {
   check: CrashCheck;
@@ -19,7 +19,7 @@ export function crashExplorationFromEnv(env: NodeJS.ProcessEnv): CrashExploratio
   const out: CrashExploration = {};
   const budget = env.DAX_CRASH_BUDGET?.trim();
   if (budget) {
-    if (!/^\d+$/.test(budget)) throw new Error(`DAX_CRASH_BUDGET must be a whole number of crash states, not "${budget}"`);
+    if (!/^\d+$/.test(budget)) throw new InputError(`DAX_CRASH_BUDGET must be a whole number of crash states, not "${budget}"`);
     out.budget = Number(budget);
   }
   const state = env.DAX_CRASH_STATE?.trim();
