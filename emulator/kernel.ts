@@ -135,8 +135,10 @@ export class Kernel {
 
   /** msync(MS_SYNC) is vfs_fsync_range(): the file's range, then the metadata */
   msync(map: number, offset: number, length: number, sync: boolean): void {
-    const { vma, start, end } = this.mm.msyncRange(map, offset, length);
-    if (!sync) return; // MS_ASYNC: nothing is written back
+    const range = this.mm.msyncRange(map, offset, length);
+    // an empty range, or MS_ASYNC: nothing is written back
+    if (!range || !sync) return;
+    const { vma, start, end } = range;
     if (vma.path.startsWith('/dev/')) {
       this.blkdev_fsync(vma.path, start, end);
     } else {
