@@ -229,3 +229,21 @@ export interface Target {
 }
 
 export type TargetOp = Exclude<keyof Target, 'hello' | 'close'>;
+
+/** the capability each optional op belongs to: refusing it is fine only when it is not declared */
+export const OP_CAPABILITY: Partial<Record<TargetOp, Capability>> = {
+  createPartitions: 'partitions',
+  resizeDevice: 'resize',
+  bio: 'block-driver',
+  flushDevice: 'block-driver',
+  cpuStore: 'cache-model',
+  cpuFlush: 'cache-model',
+  cpuFence: 'cache-model',
+  freeze: 'freeze',
+  thaw: 'freeze',
+  mappingInfo: 'white-box',
+  writebackLog: 'white-box',
+  backgroundWriteback: 'white-box',
+  begin: 'schedules',
+  resume: 'schedules',
+};
