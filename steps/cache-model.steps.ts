@@ -9,7 +9,7 @@ import { checkCrash, mustHoldEverywhere } from './crash.steps';
 import { attempt } from './files.steps';
 
 When('the machine comes back after the power failure', async function (this: DaxWorld) {
-  await this.target.remount({ mounts: this.mounts });
+  await this.target.remount({ mounts: this.mounts, ...(this.crash.state ? { state: this.crash.state } : {}) });
 });
 
 When('the application tries to switch the platform to eADR', async function (this: DaxWorld) {
