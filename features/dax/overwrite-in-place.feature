@@ -21,7 +21,7 @@ Feature: Overwrites in place: DAX writeback with no metadata to commit
     @rule:WB-3 @seed:002_942ec44a608dccaf.txt @severity:critical
     Scenario Outline: an overwrite through a <size> mapping of an <fs> file survives <call>
       Given an <fs> filesystem mounted with dax on pmem0
-      And a file /a with 4 MiB written and synced
+      And a file /a with 2 MiB written and synced
       And /a is mapped shared with <size> pages
       When the application stores "overwritten" through the mapping of /a at offset 4160
       And the application calls <call>
@@ -52,7 +52,7 @@ Feature: Overwrites in place: DAX writeback with no metadata to commit
     @rule:WB-3 @seed:002_942ec44a608dccaf.txt @severity:critical
     Scenario Outline: an overwrite of the last line of a page through a <size> mapping of an <fs> file survives fdatasync
       Given an <fs> filesystem mounted with dax on pmem0
-      And a file /a with 4 MiB written and synced
+      And a file /a with 2 MiB written and synced
       And /a is mapped shared with <size> pages
       When the application stores "end-of-page" through the mapping of /a at offset 8181
       And the application calls fdatasync on /a
@@ -74,7 +74,7 @@ Feature: Overwrites in place: DAX writeback with no metadata to commit
     Scenario Outline: fsync of /a on <fs> leaves a store through a <size> mapping of /b unsynced
       Given an <fs> filesystem mounted with dax on pmem0
       And a file /a with 64 KiB written and synced
-      And a file /b with 4 MiB written and synced
+      And a file /b with 2 MiB written and synced
       And /a is mapped shared with PTE pages
       And /b is mapped shared with <size> pages
       When the application stores "not-synced" through the mapping of /b at offset 4096
@@ -95,7 +95,7 @@ Feature: Overwrites in place: DAX writeback with no metadata to commit
     @rule:DT-3 @seed:002_942ec44a608dccaf.txt @severity:critical
     Scenario Outline: on <fs>, a store through a PMD mapping survives fsync after a PTE mapping <how> page 0
       Given an <fs> filesystem mounted with dax on pmem0
-      And a file /a with 4 MiB written and synced
+      And a file /a with 2 MiB written and synced
       And /a is mapped shared with PTE pages
       And <access>
       And /a is also mapped shared with PMD pages
