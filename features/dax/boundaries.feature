@@ -46,3 +46,30 @@ Feature: Writeback and dirty tracking across batch and range boundaries
       And the write-back log is cleared
       When the application calls fsync on /a
       Then the write-back log shows 64 lines written back, then a fence
+
+  Rule: WB-8 A store after fsync re-dirties the page; a second fsync makes it durable
+
+    @rule:WB-8 @beyond @severity:critical
+    Scenario: a second store through a PTE of the last page inside a PMD entry survives the second fsync
+      # fs/dax.c dax_entry_mkclean() write-protects the whole 2 MiB of a PMD entry in every mapping
+      Given /a is mapped shared with PMD pages
+      And /a is also mapped shared with PTE pages
+      And the application stores "pmd" through the mapping of /a at offset 0
+      And the application stores "one" through the second mapping of /a at offset 2093056
+      And the application calls fsync on /a
+      When the application stores "two" through the second mapping of /a at offset 2093056
+      And the application calls fsync on /a
+      And power fails
+      Then in every crash state /a holds "two" at offset 2093056
+
+  Rule: SY-4 filemap_write_and_wait_range still writes back page-cache pages
+
+    @rule:SY-4 @beyond @severity:normal
+    Scenario: fsync writes back every page-cache page of a file, more than one batch of 14 pages
+      # write_cache_pages() walks the dirty pages a pagevec at a time, as the DAX directories' pages use it
+      Given an ext4 filesystem mounted without dax on pmem1 at /plain-fs
+      And a file /plain-fs/p with 64 KiB allocated and synced
+      When the application writes "c" x 61440 to /plain-fs/p at offset 4096 with write(2)
+      And the application calls fsync on /plain-fs/p
+      And power fails
+      Then in every crash state /plain-fs/p holds "c" x 61440 at offset 4096
