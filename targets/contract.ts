@@ -21,11 +21,12 @@ export type Capability =
   | 'resize'
   | 'freeze'
   | 'schedules' // deterministic interleavings of kernel operations (white-box races)
-  | 'fast-reset'; // a fresh machine in milliseconds: thousands of generated workloads are affordable
+  | 'fast-reset' // a fresh machine in milliseconds: thousands of generated workloads are affordable
+  | 'pmem-trace'; // streams its persistent-memory traffic; the suite builds the crash states (protocol section 12)
 
 export const ALL_CAPABILITIES: readonly Capability[] = [
   'cache-model', 'white-box', 'eadr', 'ext2', 'ext4', 'xfs', 'xfs-realtime', 'raw-block-dax',
-  'block-driver', 'map-sync', 'partitions', 'resize', 'freeze', 'schedules', 'fast-reset',
+  'block-driver', 'map-sync', 'partitions', 'resize', 'freeze', 'schedules', 'fast-reset', 'pmem-trace',
 ];
 
 export interface Hello {
@@ -228,3 +229,21 @@ export interface Target {
 }
 
 export type TargetOp = Exclude<keyof Target, 'hello' | 'close'>;
+
+/** the capability each optional op belongs to: refusing it is fine only when it is not declared */
+export const OP_CAPABILITY: Partial<Record<TargetOp, Capability>> = {
+  createPartitions: 'partitions',
+  resizeDevice: 'resize',
+  bio: 'block-driver',
+  flushDevice: 'block-driver',
+  cpuStore: 'cache-model',
+  cpuFlush: 'cache-model',
+  cpuFence: 'cache-model',
+  freeze: 'freeze',
+  thaw: 'freeze',
+  mappingInfo: 'white-box',
+  writebackLog: 'white-box',
+  backgroundWriteback: 'white-box',
+  begin: 'schedules',
+  resume: 'schedules',
+};
