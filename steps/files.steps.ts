@@ -6,7 +6,7 @@ import { AssertionError } from 'chai';
 import { FsType, TargetError } from '../targets/contract';
 import { fromHex, toHex } from '../targets/hex';
 import { DaxWorld } from './support/world';
-import { mustHoldEverywhere } from './crash.steps';
+import { mayGoEitherWay, mustHoldEverywhere } from './crash.steps';
 
 export async function mountFs(world: DaxWorld, fs: FsType, dev: string, dax: boolean, dir = world.mountDir): Promise<void> {
   await world.ensureNamespace(dev);
@@ -146,4 +146,8 @@ Then('the error message names {string}', function (this: DaxWorld, text: string)
 
 Then('the call succeeds', function (this: DaxWorld) {
   if (this.lastError) throw new AssertionError(this.ruleMessage(`expected success, but the call failed with ${this.lastError.errno}: ${this.lastError.message}`));
+});
+
+Then('{path} may or may not hold {data} at offset {size} after the crash', async function (this: DaxWorld, path: string, data: Uint8Array, offset: number) {
+  await mayGoEitherWay(this, { kind: 'file-holds', path: this.path(path), offset, data: toHex(data) });
 });

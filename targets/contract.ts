@@ -99,6 +99,17 @@ export type CrashCheck =
   | { kind: 'not'; check: CrashCheck }
   | { kind: 'implies'; if: CrashCheck; then: CrashCheck };
 
+/**
+ * How far a crash check looks, set by the scenario (or by a user's rerun, which the harness passes
+ * in): travels with the request, so a target in another process sees exactly what the scenario set.
+ */
+export interface CrashExploration {
+  /** states per check before the explorer bounds itself (default 4096); a real system ignores it */
+  budget?: number;
+  /** check only this crash state id (a rerun of one counterexample) */
+  state?: string;
+}
+
 /** One cache line of a counterexample, for the report's picture. */
 export interface LineReport {
   addr: number; // byte address on the namespace
@@ -204,9 +215,9 @@ export interface Target {
   /** power is cut now; afterwards only crash checks and remount are meaningful */
   powerFail(): Promise<void>;
   /** evaluate a predicate in every crash state (or the one state a real system is in) after remounting */
-  checkCrash(args: { check: CrashCheck; mounts: MountOptions[] }): Promise<CrashVerdict>;
-  /** bring the machine back in one crash state (the lower bound, or DAX_CRASH_STATE) and remount */
-  remount(args: { mounts: MountOptions[] }): Promise<{ stateId: string }>;
+  checkCrash(args: { check: CrashCheck; mounts: MountOptions[] } & CrashExploration): Promise<CrashVerdict>;
+  /** bring the machine back in one crash state (the lower bound, or `state`) and remount */
+  remount(args: { mounts: MountOptions[]; state?: string }): Promise<{ stateId: string }>;
 
   // --- white-box ---
   mappingInfo?(args: { path: string }): Promise<MappingInfo>;
@@ -218,3 +229,21 @@ export interface Target {
 }
 
 export type TargetOp = Exclude<keyof Target, 'hello' | 'close'>;
+
+/** the capability each optional op belongs to: refusing it is fine only when it is not declared */
+export const OP_CAPABILITY: Partial<Record<TargetOp, Capability>> = {
+  createPartitions: 'partitions',
+  resizeDevice: 'resize',
+  bio: 'block-driver',
+  flushDevice: 'block-driver',
+  cpuStore: 'cache-model',
+  cpuFlush: 'cache-model',
+  cpuFence: 'cache-model',
+  freeze: 'freeze',
+  thaw: 'freeze',
+  mappingInfo: 'white-box',
+  writebackLog: 'white-box',
+  backgroundWriteback: 'white-box',
+  begin: 'schedules',
+  resume: 'schedules',
+};

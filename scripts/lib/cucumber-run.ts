@@ -4,6 +4,7 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, existsSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { classify, sentence, VerdictClass } from '../../steps/support/verdict';
 
 export interface ScenarioResult {
   name: string;
@@ -15,6 +16,10 @@ export interface ScenarioResult {
   message?: string;
   /** Cucumber's id of the test case, to link a matrix cell to the scenario */
   id: string;
+  /** for a scenario that neither passed nor was skipped: who is to blame (steps/support/verdict.ts) */
+  verdict?: VerdictClass;
+  /** its failure in one sentence: the rule id, IMPLEMENTATION: or INPUT: first */
+  sentence?: string;
 }
 
 export interface RunResult {
@@ -27,6 +32,44 @@ export interface RunResult {
   seconds: number;
   /** set when the run itself could not start or the target could not be driven */
   fatal?: string;
+}
+
+/** the profiles cucumber.js exports: anything else is a mistyped --profile / DAX_PROFILE */
+export function profiles(): string[] {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const config = require(join(ROOT, 'cucumber.js')) as Record<string, unknown>;
+  return Object.keys(config).filter((k) => typeof config[k] === 'object' && config[k] !== null);
+}
+
+/** the feature paths among cucumber's arguments (not options, not option values) that do not exist */
+export function missingPaths(args: readonly string[]): string[] {
+  const withValue = new Set(['--tags', '-t', '--name', '--profile', '-p', '--format', '-f', '--format-options', '--order', '--parallel', '--retry', '--require', '-r', '--import', '-i', '--require-module', '--world-parameters', '--language', '--retry-tag-filter']);
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (withValue.has(a)) i++;
+    else if (!a.startsWith('-') && !existsSync(join(ROOT, a.replace(/(?::\d+)+$/, '')))) out.push(a);
+  }
+  return out;
+}
+
+/** the one-sentence INPUT: reason a run with these arguments cannot be what the user meant, if any */
+export function badInput(profile: string, args: readonly string[]): string | undefined {
+  const known = profiles();
+  const given = [profile, ...args.flatMap((a, i) => (a === '--profile' || a === '-p' ? [args[i + 1] ?? ''] : []))];
+  const unknown = given.find((p) => !known.includes(p));
+  if (unknown !== undefined) return `INPUT: unknown profile "${unknown}" (DAX_PROFILE or --profile); accepted: ${known.join(', ')}`;
+  const missing = missingPaths(args);
+  if (missing.length) return `INPUT: no such feature file or folder: ${missing.join(', ')}`;
+  return undefined;
+}
+
+/** the INPUT: sentence for a run that selected no scenario */
+export function nothingSelected(args: readonly string[]): string {
+  const tags = args.flatMap((a, i) => (a === '--tags' || a === '-t' ? [args[i + 1]] : []));
+  return tags.length
+    ? `INPUT: --tags ${tags.join(' and ')} selects no scenario; a gate that runs nothing is not green (rule tags look like @rule:WB-2)`
+    : `INPUT: no scenario was selected by ${args.join(' ') || 'the default paths'}; a gate that runs nothing is not green`;
 }
 
 export interface RunOptions {
@@ -43,6 +86,8 @@ export interface RunOptions {
 const ROOT = join(__dirname, '..', '..');
 
 export async function runCucumber(o: RunOptions): Promise<RunResult> {
+  const bad = badInput(o.profile ?? 'default', o.args ?? []);
+  if (bad) return { target: o.target, passed: 0, failed: 0, skipped: 0, scenarios: [], exitCode: 2, seconds: 0, fatal: bad };
   mkdirSync(dirname(o.messagesFile), { recursive: true });
   if (existsSync(o.messagesFile)) rmSync(o.messagesFile);
   const args = [
@@ -57,7 +102,7 @@ export async function runCucumber(o: RunOptions): Promise<RunResult> {
   const exitCode = await new Promise<number>((resolve) => {
     const child = spawn(process.execPath, args, {
       cwd: ROOT,
-      env: { ...process.env, DAX_TARGET: o.target, ...o.env },
+      env: { ...process.env, DAX_TARGET: o.target, DAX_HARNESS: '1', ...o.env },
       stdio: ['ignore', o.stdio === 'inherit' ? 'inherit' : 'pipe', 'pipe'],
     });
     child.stdout?.resume();
@@ -70,7 +115,10 @@ export async function runCucumber(o: RunOptions): Promise<RunResult> {
   const seconds = (Date.now() - t0) / 1000;
   const result = existsSync(o.messagesFile) ? parseMessages(readFileSync(o.messagesFile, 'utf8')) : [];
   const count = (s: ScenarioResult['status']) => result.filter((r) => r.status === s).length;
-  const fatal = exitCode === 2 || (result.length === 0 && exitCode !== 0) ? (stderr.trim().split('\n').pop() ?? `cucumber exited ${exitCode}`) : undefined;
+  const lastLine = (stderr.trim().split('\n').filter((l) => !/^\s+at /.test(l)).pop() ?? `cucumber exited ${exitCode}`).replace(/^\w*Error: (?=(INPUT|IMPLEMENTATION):)/, '').replace(/^\[((?:INPUT|IMPLEMENTATION):.*)\]$/, '$1');
+  const fatal = exitCode === 2 || (result.length === 0 && exitCode !== 0)
+    ? (/^(INPUT|IMPLEMENTATION):/.test(lastLine) ? lastLine : `INPUT: cucumber-js could not run: ${lastLine.replace(/^Error: /, '')}`)
+    : result.length === 0 && !(o.args ?? []).includes('--dry-run') ? nothingSelected(o.args ?? []) : undefined;
   return {
     target: o.target,
     passed: count('passed'),
@@ -124,6 +172,7 @@ export function parseMessages(ndjson: string): ScenarioResult[] {
     const p = pickles.get(testCases.get(tcId)!)!;
     const w = worst.get(startedId) ?? { status: 'PASSED' };
     const node = p.astNodeIds[p.astNodeIds.length - 1];
+    const failed = w.status !== 'PASSED' && w.status !== 'SKIPPED';
     out.push({
       id: tcId,
       name: p.name,
@@ -133,6 +182,7 @@ export function parseMessages(ndjson: string): ScenarioResult[] {
       rules: p.tags.filter((t) => t.startsWith('@rule:')).map((t) => t.slice(6)),
       status: w.status.toLowerCase() as ScenarioResult['status'],
       message: w.message?.split('\n')[0],
+      ...(failed ? { verdict: classify(w.status, w.message), sentence: sentence(w.status, w.message) } : {}),
     });
   }
   return out;

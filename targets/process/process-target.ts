@@ -6,7 +6,7 @@
 import { ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { StringDecoder } from 'node:string_decoder';
 import {
-  BioFlag, CrashCheck, CrashVerdict, DriverPath, FsckResult, FsType, Hello, Hex, ImplementationError, MappingInfo,
+  BioFlag, CrashCheck, CrashExploration, CrashVerdict, DriverPath, FsckResult, FsType, Hello, Hex, ImplementationError, MappingInfo,
   MapKind, MountOptions, PmemMode, ScheduledTask, Stat, Target, TargetError, WritebackEvent,
 } from '../contract';
 import { TRACE_CAPABILITY } from '../traced/events';
@@ -473,11 +473,11 @@ export class ProcessTarget implements Target {
     await this.call('powerFail');
     await this.session?.afterPowerFail();
   }
-  async checkCrash(args: { check: CrashCheck; mounts: MountOptions[] }): Promise<CrashVerdict> {
+  async checkCrash(args: { check: CrashCheck; mounts: MountOptions[] } & CrashExploration): Promise<CrashVerdict> {
     if (this.session) return this.session.checkCrash(args);
     return (await this.call('checkCrash', args)) as CrashVerdict;
   }
-  async remount(args: { mounts: MountOptions[] }): Promise<{ stateId: string }> {
+  async remount(args: { mounts: MountOptions[]; state?: string }): Promise<{ stateId: string }> {
     if (this.session) return this.session.remount(args);
     return (await this.call('remount', args)) as { stateId: string };
   }
