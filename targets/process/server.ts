@@ -7,6 +7,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { TargetError, TargetOp } from '../contract';
 import { EmulatorTarget } from '../emulator/emulator-target';
 import { isVariant, VariantName, VARIANTS } from '../../emulator/faults';
+import { checkArgs } from './validate';
 
 const PROTOCOL_VERSION = 1;
 const MAX_LINE = 1 << 20;
@@ -81,6 +82,9 @@ async function main(): Promise<void> {
       return;
     }
     if (!(OPS as readonly string[]).includes(r.op)) return void send({ id, ok: false, errno: 'ENOSYS', message: `unknown op "${r.op}"` });
+    // every request is checked against the protocol's schema first: a missing or mistyped argument is EINVAL naming it
+    const problem = checkArgs(r.op, args);
+    if (problem) return void send({ id, ok: false, errno: 'EINVAL', message: `${r.op}: ${problem}` });
     try {
       const f = (target as unknown as Record<string, (a: unknown) => Promise<unknown>>)[r.op];
       const result = await f.call(target, args);
