@@ -5,11 +5,11 @@ import { Then, When } from '@cucumber/cucumber';
 import { AssertionError } from 'chai';
 import { toHex } from '../targets/hex';
 import { DaxWorld } from './support/world';
-import { checkCrash } from './crash.steps';
+import { checkCrash, mustHoldEverywhere } from './crash.steps';
 import { attempt } from './files.steps';
 
 When('the machine comes back after the power failure', async function (this: DaxWorld) {
-  await this.target.remount({ mounts: this.mounts });
+  await this.target.remount({ mounts: this.mounts, ...(this.crash.state ? { state: this.crash.state } : {}) });
 });
 
 When('the application tries to switch the platform to eADR', async function (this: DaxWorld) {
@@ -55,4 +55,13 @@ Then('that check enumerated all {int} crash states', function (this: DaxWorld, n
   if (v.coverage !== 'exhaustive' || v.states !== n) {
     throw new AssertionError(this.ruleMessage(`expected an exhaustive enumeration of the ${n} crash states of the lines the check reads, got ${v.coverage} over ${v.states}`));
   }
+});
+
+Then('in every crash state {dev} holds {data} or {data} at offset {size}', async function (this: DaxWorld, dev: string, a: Uint8Array, b: Uint8Array, offset: number) {
+  // "a or b" is "not a implies b": a crash keeps one value of the bytes or the other, never a mix or a third
+  await mustHoldEverywhere(this, {
+    kind: 'implies',
+    if: { kind: 'not', check: { kind: 'device-holds', dev, offset, data: toHex(a) } },
+    then: { kind: 'device-holds', dev, offset, data: toHex(b) },
+  });
 });

@@ -16,12 +16,12 @@ When('power fails', async function (this: DaxWorld) {
 When('power fails and the machine comes back', async function (this: DaxWorld) {
   await this.target.powerFail();
   this.powerFailed = true;
-  await this.target.remount({ mounts: this.mounts });
+  await this.target.remount({ mounts: this.mounts, ...(this.crash.state ? { state: this.crash.state } : {}) });
 });
 
 export async function checkCrash(world: DaxWorld, check: CrashCheck): Promise<CrashVerdict> {
   if (!world.powerFailed) throw new Error('a crash check needs "power fails" earlier in the scenario');
-  const verdict = await world.target.checkCrash({ check, mounts: world.mounts });
+  const verdict = await world.target.checkCrash({ check, mounts: world.mounts, ...world.crash });
   world.verdicts.push({ check, verdict });
   return verdict;
 }

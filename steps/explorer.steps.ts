@@ -1,21 +1,18 @@
 // The crash-state explorer seen through its verdicts: how many states a check covered and how
 // (per-line, exhaustive, bounded(k), single), which state failed first, and what the failure report
-// says of each line. The budget and the single-state rerun are the ones a user sets
-// (DAX_CRASH_BUDGET, DAX_CRASH_STATE); a scenario sets them for itself and the After hook restores them.
+// says of each line. The budget and the single-state rerun travel with each crash check through the
+// contract (checkCrash's budget and state); a scenario sets them for itself.
 
-import { After, Before, Given, Then, When } from '@cucumber/cucumber';
+import { Before, Given, Then, When } from '@cucumber/cucumber';
 import { AssertionError } from 'chai';
 import { CrashCheck, CrashVerdict } from '../targets/contract';
 import { toHex } from '../targets/hex';
 import { checkCrash } from './crash.steps';
 import { DaxWorld } from './support/world';
 
-const ENV_KEYS = ['DAX_CRASH_BUDGET', 'DAX_CRASH_STATE'] as const;
-
 interface ExplorerRun {
   verdict?: CrashVerdict;
   error?: Error;
-  savedEnv: Record<string, string | undefined>;
 }
 
 const runs = new WeakMap<DaxWorld, ExplorerRun>();
@@ -28,31 +25,18 @@ function run(world: DaxWorld): ExplorerRun {
 
 // A scenario of this feature starts from the defaults (full budget, every state) whatever the shell set.
 Before({ tags: '@explorer' }, function (this: DaxWorld) {
-  const savedEnv: Record<string, string | undefined> = {};
-  for (const k of ENV_KEYS) {
-    savedEnv[k] = process.env[k];
-    delete process.env[k];
-  }
-  runs.set(this, { savedEnv });
-});
-
-After({ tags: '@explorer' }, function (this: DaxWorld) {
-  const r = runs.get(this);
-  if (!r) return;
-  for (const k of ENV_KEYS) {
-    if (r.savedEnv[k] === undefined) delete process.env[k];
-    else process.env[k] = r.savedEnv[k];
-  }
+  this.crash = {};
+  runs.set(this, {});
 });
 
 Given('the crash explorer may check at most {int} crash state(s)', function (this: DaxWorld, n: number) {
   run(this);
-  process.env.DAX_CRASH_BUDGET = String(n);
+  this.crash.budget = n;
 });
 
 Given('crash checks are rerun in crash state {string}', function (this: DaxWorld, id: string) {
   run(this);
-  process.env.DAX_CRASH_STATE = id;
+  this.crash.state = id;
 });
 
 async function explorerCheck(world: DaxWorld, check: CrashCheck): Promise<void> {

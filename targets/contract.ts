@@ -21,11 +21,12 @@ export type Capability =
   | 'resize'
   | 'freeze'
   | 'schedules' // deterministic interleavings of kernel operations (white-box races)
-  | 'fast-reset'; // a fresh machine in milliseconds: thousands of generated workloads are affordable
+  | 'fast-reset' // a fresh machine in milliseconds: thousands of generated workloads are affordable
+  | 'pmem-trace'; // streams its persistent-memory traffic; the suite builds the crash states (protocol section 12)
 
 export const ALL_CAPABILITIES: readonly Capability[] = [
   'cache-model', 'white-box', 'eadr', 'ext2', 'ext4', 'xfs', 'xfs-realtime', 'raw-block-dax',
-  'block-driver', 'map-sync', 'partitions', 'resize', 'freeze', 'schedules', 'fast-reset',
+  'block-driver', 'map-sync', 'partitions', 'resize', 'freeze', 'schedules', 'fast-reset', 'pmem-trace',
 ];
 
 export interface Hello {
@@ -34,6 +35,8 @@ export interface Hello {
   capabilities: Capability[];
   /** free text shown in the report's environment, e.g. the variant or the kernel release */
   description?: string;
+  /** the kernel release whose promises it keeps (e.g. "6.1.0-28-amd64"); absent: today's kernel, every rule applies */
+  kernel?: string;
 }
 
 /** Errors cross the contract as an errno name (ENOMEM, EINVAL...) or a signal (SIGBUS, SIGSEGV). */
@@ -97,6 +100,17 @@ export type CrashCheck =
   | { kind: 'all'; checks: CrashCheck[] }
   | { kind: 'not'; check: CrashCheck }
   | { kind: 'implies'; if: CrashCheck; then: CrashCheck };
+
+/**
+ * How far a crash check looks, set by the scenario (or by a user's rerun, which the harness passes
+ * in): travels with the request, so a target in another process sees exactly what the scenario set.
+ */
+export interface CrashExploration {
+  /** states per check before the explorer bounds itself (default 4096); a real system ignores it */
+  budget?: number;
+  /** check only this crash state id (a rerun of one counterexample) */
+  state?: string;
+}
 
 /** One cache line of a counterexample, for the report's picture. */
 export interface LineReport {
@@ -203,9 +217,9 @@ export interface Target {
   /** power is cut now; afterwards only crash checks and remount are meaningful */
   powerFail(): Promise<void>;
   /** evaluate a predicate in every crash state (or the one state a real system is in) after remounting */
-  checkCrash(args: { check: CrashCheck; mounts: MountOptions[] }): Promise<CrashVerdict>;
-  /** bring the machine back in one crash state (the lower bound, or DAX_CRASH_STATE) and remount */
-  remount(args: { mounts: MountOptions[] }): Promise<{ stateId: string }>;
+  checkCrash(args: { check: CrashCheck; mounts: MountOptions[] } & CrashExploration): Promise<CrashVerdict>;
+  /** bring the machine back in one crash state (the lower bound, or `state`) and remount */
+  remount(args: { mounts: MountOptions[]; state?: string }): Promise<{ stateId: string }>;
 
   // --- white-box ---
   mappingInfo?(args: { path: string }): Promise<MappingInfo>;
@@ -219,3 +233,21 @@ export interface Target {
 }
 
 export type TargetOp = Exclude<keyof Target, 'hello' | 'close'>;
+
+/** the capability each optional op belongs to: refusing it is fine only when it is not declared */
+export const OP_CAPABILITY: Partial<Record<TargetOp, Capability>> = {
+  createPartitions: 'partitions',
+  resizeDevice: 'resize',
+  bio: 'block-driver',
+  flushDevice: 'block-driver',
+  cpuStore: 'cache-model',
+  cpuFlush: 'cache-model',
+  cpuFence: 'cache-model',
+  freeze: 'freeze',
+  thaw: 'freeze',
+  mappingInfo: 'white-box',
+  writebackLog: 'white-box',
+  backgroundWriteback: 'white-box',
+  begin: 'schedules',
+  resume: 'schedules',
+};

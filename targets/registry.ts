@@ -1,5 +1,7 @@
 // DAX_TARGET names the implementation under test: emulator, emulator:<variant>, process:<command>, linux.
 
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { Target } from './contract';
 import { isVariant, VARIANTS } from '../emulator/faults';
 
@@ -40,6 +42,15 @@ export function splitCommand(s: string): string[] {
   return out;
 }
 
+const ROOT = join(__dirname, '..');
+const LINUX_IMAGE = join(ROOT, '.cache', 'linux', 'image.json');
+
+/** why this target cannot be run at all on this machine (bad input, not the implementation's fault) */
+export function targetNotReady(spec: TargetSpec): string | undefined {
+  if (spec.kind === 'linux' && !existsSync(LINUX_IMAGE)) return 'the linux target needs its image (.cache/linux/image.json): run npm run linux:image first';
+  return undefined;
+}
+
 export async function createTarget(spec: TargetSpec): Promise<Target> {
   switch (spec.kind) {
     case 'emulator': {
@@ -52,12 +63,9 @@ export async function createTarget(spec: TargetSpec): Promise<Target> {
     }
     case 'linux': {
       // The real kernel in QEMU is a process-protocol server (linux/server.ts) like any other implementation.
-      const { existsSync } = await import('node:fs');
-      const { join } = await import('node:path');
-      const root = join(__dirname, '..');
-      if (!existsSync(join(root, '.cache', 'linux', 'image.json'))) {
-        throw new BadTargetSpec('the linux target needs its image: run npm run linux:image first');
-      }
+      const root = ROOT;
+      const notReady = targetNotReady(spec);
+      if (notReady) throw new BadTargetSpec(notReady);
       const built = join(root, '.cache', 'build', 'linux', 'server.js');
       const cmd = existsSync(built) ? [process.execPath, built] : [process.execPath, '-r', 'ts-node/register/transpile-only', join(root, 'linux', 'server.ts')];
       const { ProcessTarget } = await import('./process/process-target');

@@ -31,16 +31,13 @@ export function daxFaultHandlers(env: DaxFaultEnv): FaultHandlers {
       const allocates = write && vma.sync && inode.get_block(index, false) === undefined;
       const entry = entryFor(inode, index, write, 'pte');
       // A read of a hole maps the zero page read-only and records nothing (MS-4).
-      // Stryker disable next-line ObjectLiteral: {} reads the same, phys undefined and not writable
       if (!entry) return { phys: undefined, writable: false };
       if (allocates) {
-        // Stryker disable next-line ConditionalExpression,StringLiteral,OptionalChaining: variant switch, off on the reference target; reports/matrix.md shows the variant caught; the kernel always supplies syncMetadata
         if (!env.faults.has('no-map-sync')) env.syncMetadata?.(inode);
       }
       dax_radix_entry(inode.mapping, index, entry, write, env.faults);
       const cover = pmdCovering(inode.mapping, index);
       // If a PMD entry already covers the page, the PTE maps the same pmem the PMD entry tracks.
-      // Stryker disable next-line LogicalOperator,OptionalChaining: dax_radix_entry just found or inserted the entry at index, for this very block
       const phys = cover ? cover[1].phys + (index - cover[0]) * PAGE_SIZE : (inode.mapping.lookup(index) as DaxEntry | undefined)?.phys ?? entry.phys;
       return { phys, writable: write };
     },
@@ -53,7 +50,6 @@ export function daxFaultHandlers(env: DaxFaultEnv): FaultHandlers {
       for (let i = 1; i < PAGES_PER_PMD; i++) {
         const m = inode.get_block(head + i, write);
         if (!m) return undefined;
-        // Stryker disable next-line ConditionalExpression,EqualityOperator: every block of a file lives on one device (data or realtime)
         if (m.bdev !== first.bdev) return undefined;
         if (m.sector !== first.sector + (i * PAGE_SIZE) / SECTOR_SIZE) return undefined;
       }
@@ -65,7 +61,6 @@ export function daxFaultHandlers(env: DaxFaultEnv): FaultHandlers {
       // The schedule's stop point: the fault is taken, the tree is not yet locked.
       yield 'pfn_mkwrite';
       const mapping = vma.inode.mapping;
-      // Stryker disable all: the historical bug of the mkwrite-inserts-on-race variant, run only by that variant (caught by DT-4)
       const gone = !mapping.lookup(index) && !pmdCovering(mapping, index);
       if (gone && env.faults.has('mkwrite-inserts-on-race') && pte.phys !== undefined) {
         // The historical bug: an entry for the punched-out block goes back into the tree.
@@ -74,7 +69,6 @@ export function daxFaultHandlers(env: DaxFaultEnv): FaultHandlers {
         mapping.tagSet(index, 'DIRTY');
         return true;
       }
-      // Stryker restore all
       dax_radix_entry(mapping, index, undefined, true, env.faults);
       return true;
     },

@@ -15,16 +15,12 @@ export function dax_do_io(inode: Inode, pos: number, data: Uint8Array, write: bo
     const inPage = off % PAGE_SIZE;
     const n = Math.min(PAGE_SIZE - inPage, data.length - done);
     const map = inode.get_block(iblock, write);
-    // Stryker disable next-line BlockStatement: read(2) hands in a zero-filled buffer, so an empty block reads zeros too
     if (!map) {
       // reads of a hole see zeros
-      // Stryker disable next-line ArithmeticOperator: as above, filling nothing leaves zeros
       data.fill(0, done, done + n);
     } else {
       // a hole's zero page mapped by an earlier read fault must go, so the mapping sees the new block (MS-4)
-      // Stryker disable next-line ConditionalExpression: zapping the PTE of a block already mapped costs only a refault to the same block
       if (map.fresh) {
-        // Stryker disable next-line ConditionalExpression,StringLiteral,OptionalChaining: variant switch, off on the reference target; reports/matrix.md shows the variant caught
         if (!faults?.has('hole-zero-page-kept')) for (const vma of inode.mapping.i_mmap) vma.zap(iblock, iblock, false);
       }
       const { addr } = map.bdev.direct_access(map.sector + inPage / SECTOR_SIZE);
@@ -39,7 +35,6 @@ export function dax_do_io(inode: Inode, pos: number, data: Uint8Array, write: bo
     done += n;
   }
   if (touched) {
-    // Stryker disable next-line ConditionalExpression,StringLiteral,OptionalChaining: variant switch, off on the reference target; reports/matrix.md shows the variant caught
     if (!faults?.has('dax-io-no-fence')) touched.driver.ns.mem.fence();
   }
 }

@@ -5,7 +5,6 @@ import type { AddressSpace, DaxEntry } from '../mm/address-space';
 import { PAGES_PER_PMD } from '../mm/address-space';
 
 export function write_protect_entry(mapping: AddressSpace, index: number, entry: DaxEntry): void {
-  // Stryker disable next-line all: protecting more or fewer PTE pages is unobservable (a writable page is DIRTY; a PMD range is protected whole), only a spurious refault
   const last = index + (entry.type === 'pmd' ? PAGES_PER_PMD : 1) - 1;
   for (const vma of mapping.i_mmap) vma.wrprotect(index, last);
 }

@@ -8,7 +8,6 @@ import type { Faults } from '../faults';
 
 /** is this a PMD entry (the kind test narrows the type: a DAX inode's tree holds only DAX entries) */
 export function isPmdEntry(e: Entry): e is DaxEntry {
-  // Stryker disable next-line ConditionalExpression: a page-cache page has no type, so it is never 'pmd' either way
   if (e.kind !== 'dax') return false;
   return e.type === 'pmd';
 }
@@ -32,7 +31,6 @@ export function dax_radix_entry(
   faults: Faults,
 ): void {
   if (dirty) {
-    // Stryker disable next-line ConditionalExpression,StringLiteral: variant switch, off on the reference target; reports/matrix.md shows the variant caught
     if (!faults.has('no-dirty-inode')) {
       mark_inode_dirty(mapping.host, 'I_DIRTY_PAGES');
     }
@@ -40,7 +38,6 @@ export function dax_radix_entry(
   const pmd = entry?.type === 'pmd';
   let at = index;
   let existing = mapping.lookup(index);
-  // Stryker disable next-line ConditionalExpression,LogicalOperator: for a PMD fault the covering PMD would be the entry at index itself, already looked up
   if (!existing && !pmd) {
     // a PTE fault inside a PMD entry only dirties the PMD entry
     const cover = pmdCovering(mapping, index);
@@ -49,7 +46,6 @@ export function dax_radix_entry(
   if (existing) {
     // a PTE fault keeps what is there; a PMD fault keeps only a PMD entry
     let keep = !pmd || isPmdEntry(existing);
-    // Stryker disable next-line ConditionalExpression,StringLiteral,BooleanLiteral: variant switch, off on the reference target; reports/matrix.md shows the variant caught
     if (faults.has('pmd-keeps-pte-entries')) keep = true;
     if (keep) {
       if (dirty) mapping.tagSet(at, 'DIRTY');
@@ -59,7 +55,6 @@ export function dax_radix_entry(
   if (pmd) {
     // A PMD entry replaces every PTE entry (and page) in its 2 MiB range.
     for (const [i, e] of mapping.entries(index, index + PAGES_PER_PMD - 1)) {
-      // Stryker disable next-line ConditionalExpression,LogicalOperator: a file's tree holds only DAX entries here, and a PMD entry at index returned above
       if (e.kind === 'dax' && e.type === 'pte') mapping.delete(i);
     }
   }

@@ -38,37 +38,28 @@ export function* dax_writeback_steps(
 ): Generator<WritebackStep, void, void> {
   const inode = mapping.host;
   const f = env.faults;
-  // Stryker disable all: the blkbits-check-first variant's historical order, run only by that variant (caught by WB-6)
   if (f.has('blkbits-check-first') && inode.i_blkbits !== PAGE_SHIFT) {
     throw new PmemError('EIO', `dax_writeback_mapping_range: inode ${inode.ino} has i_blkbits ${inode.i_blkbits}, not ${PAGE_SHIFT}`);
   }
-  // Stryker restore all
   // Nothing to do unless there are DAX entries and this is data-integrity writeback (seed 000, fix 2).
   if (!mapping.nrexceptional || env.written === mapping) return;
   if (wbc.sync_mode !== 'WB_SYNC_ALL') {
-    // Stryker disable next-line ConditionalExpression,StringLiteral: variant switch, off on the reference target; reports/matrix.md shows the variant caught
     if (!f.has('flush-on-background-writeback')) return;
   }
-  // Stryker disable all: WARN_ON(i_blkbits != PAGE_SHIFT); no inode with DAX entries has other block bits, so no scenario can reach it
   if (inode.i_blkbits !== PAGE_SHIFT) {
     throw new PmemError('EIO', `dax_writeback_mapping_range: inode ${inode.ino} has i_blkbits ${inode.i_blkbits}, not ${PAGE_SHIFT}`);
   }
-  // Stryker restore all
-  // Stryker disable next-line ConditionalExpression,StringLiteral: variant switch, off on the reference target; reports/matrix.md shows the variant caught
   if (f.has('no-mmap-flush')) return;
-  // Stryker disable all: the big-hammer variant (caught by WB-7)
   if (f.has('big-hammer')) {
     env.bigHammer?.();
     return;
   }
-  // Stryker restore all
 
   let start = wbc.range_start;
   // The start of the range may be covered by a PMD entry that begins before it.
   const pmdIndex = Math.floor(start / PMD_SIZE) * (PMD_SIZE / PAGE_SIZE);
   const head = mapping.lookup(pmdIndex);
   if (head && isPmdEntry(head)) {
-    // Stryker disable next-line ConditionalExpression,StringLiteral: variant switch, off on the reference target; reports/matrix.md shows the variant caught
     if (!f.has('pmd-start-not-aligned')) start = Math.floor(start / PMD_SIZE) * PMD_SIZE;
   }
   const startPage = Math.floor(start / PAGE_SIZE);
@@ -88,24 +79,22 @@ export function* dax_writeback_steps(
       // Without the re-check an entry another fsync already wrote back stays tagged: keep scanning past it.
     }
   }
-  // Stryker disable next-line ConditionalExpression,StringLiteral: variant switch, off on the reference target; reports/matrix.md shows the variant caught
   if (!f.has('no-trailing-fence')) bdev.driver.ns.mem.fence();
 }
 
 function dax_writeback_one(mapping: AddressSpace, bdev: BlockDevice, index: number, entry: DaxEntry, f: Faults): void {
   // Under the tree lock: the entry must still be there, unchanged, and still TOWRITE.
-  // Stryker disable next-line ConditionalExpression,StringLiteral: variant switch, off on the reference target; reports/matrix.md shows the variant caught
   if (!f.has('no-towrite-recheck')) {
-    // Stryker disable next-line ConditionalExpression: a replaced entry lost its tags when deleted, so the TOWRITE check below catches it too
     if (mapping.lookup(index) !== entry) return;
     // another fsync thread may already have written this entry back
     if (!mapping.tagGet(index, 'TOWRITE')) return;
   }
   mapping.tagClear(index, 'TOWRITE');
   const size = entry.type === 'pmd' ? PMD_SIZE : PAGE_SIZE;
-  bdev.driver.ns.mem.flush(entry.phys, size, 'clwb');
+  // dax_map_atomic(): the lines are found from the entry's sector through the device this writeback was handed
+  const { addr } = bdev.direct_access(entry.sector);
+  bdev.driver.ns.mem.flush(addr, size, 'clwb');
   // Today's kernel cleans the entry and write-protects its mappings so the next store re-dirties it.
   mapping.tagClear(index, 'DIRTY');
-  // Stryker disable next-line ConditionalExpression,StringLiteral: variant switch, off on the reference target; reports/matrix.md shows the variant caught
   if (!f.has('no-wrprotect-after-writeback')) write_protect_entry(mapping, index, entry);
 }

@@ -7,9 +7,7 @@ import { SECTOR_SIZE } from '../nvdimm/namespace';
 export function dax_clear_sectors(bdev: BlockDevice, sector: number, size: number): void {
   let done = 0;
   while (done < size) {
-    // Stryker disable next-line ArithmeticOperator: pmem's direct_access maps the rest of the device, so the loop runs once with done 0
     const { addr, available } = bdev.direct_access(sector + done / SECTOR_SIZE);
-    // Stryker disable next-line ArithmeticOperator: as above, done is 0
     const n = Math.min(available, size - done);
     // clear_pmem() then wmb_pmem(): zeroes are durable before the block is handed out
     bdev.driver.ns.mem.storeAndFence(addr, new Uint8Array(n));

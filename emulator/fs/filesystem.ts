@@ -714,7 +714,8 @@ export class FileSystem implements SuperBlock {
     this.zeroPartial(inode, off, first * BLOCK_SIZE - off);
     if (end < inode.d.size) this.zeroPartial(inode, last * BLOCK_SIZE, end - last * BLOCK_SIZE);
     if (last > first) {
-      truncate_inode_pages_range(inode.mapping, first * PAGE_SIZE, last * PAGE_SIZE - 1, this.machine.faults.has('punch-keeps-dirty-entries'));
+      // truncate_pagecache_range(): unmap_mapping_range() with even_cows 0, so MAP_PRIVATE copies stay
+      truncate_inode_pages_range(inode.mapping, first * PAGE_SIZE, last * PAGE_SIZE - 1, this.machine.faults.has('punch-keeps-dirty-entries'), false);
       this.freeRange(inode, first, last);
     }
   }

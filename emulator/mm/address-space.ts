@@ -55,7 +55,6 @@ export class AddressSpace {
   }
 
   insert(index: number, entry: Entry): void {
-    // Stryker disable next-line ConditionalExpression,StringLiteral: internal invariant, unreachable through the contract: every caller looks the slot up (or empties it) before inserting
     if (this.slots.has(index)) throw new Error(`radix tree slot ${index} is occupied`);
     this.slots.set(index, entry);
     if (entry.kind === 'dax') this.nrexceptional++;
@@ -64,7 +63,6 @@ export class AddressSpace {
 
   delete(index: number): Entry | undefined {
     const e = this.slots.get(index);
-    // Stryker disable next-line ConditionalExpression: defensive, unreachable through the contract: every caller deletes an index it just found in entries() or lookup()
     if (!e) return undefined;
     this.slots.delete(index);
     this.tagged.DIRTY.delete(index);
@@ -75,7 +73,6 @@ export class AddressSpace {
   }
 
   tagSet(index: number, tag: Tag): void {
-    // Stryker disable next-line ConditionalExpression,StringLiteral: internal invariant, unreachable through the contract: every caller tags a slot it just inserted or looked up
     if (!this.slots.has(index)) throw new Error(`tagging empty radix tree slot ${index}`);
     this.tagged[tag].add(index);
   }

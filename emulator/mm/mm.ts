@@ -36,7 +36,6 @@ export class ProcessMm {
     const pages = Math.ceil(r.length / PAGE_SIZE);
     const vma = new Vma(r.inode, r.path, r.offset / PAGE_SIZE, pages, r.shared, r.sync, r.pmd, this.handlers);
     r.inode.mapping.i_mmap.add(vma);
-    // Stryker disable next-line UpdateOperator: ids only need to be distinct; counting down (1, 0, -1, ...) keeps them distinct and nothing treats an id's sign or size specially
     const id = this.nextId++;
     this.vmas.set(id, vma);
     return id;
@@ -54,16 +53,21 @@ export class ProcessMm {
     this.vmas.delete(id);
   }
 
-  /** msync(): the range must be mapped (ENOMEM otherwise, as the kernel); returns the file byte range */
-  msyncRange(id: number, offset: number, length: number): { vma: Vma; start: number; end: number } {
+  /**
+   * msync(): the start must be page aligned (EINVAL); the length is rounded up to whole pages; an empty
+   * range returns at once (undefined), before any mapping is looked up; a range not wholly mapped is ENOMEM.
+   * Returns the file byte range.
+   */
+  msyncRange(id: number, offset: number, length: number): { vma: Vma; start: number; end: number } | undefined {
+    if (offset % PAGE_SIZE !== 0) throw new PmemError('EINVAL', `msync address at offset ${offset} is not page aligned`);
+    if (length === 0) return undefined;
     const v = this.vmas.get(id);
     if (!v) throw new PmemError('ENOMEM', `msync of mapping ${id}: no such mapping (the range is not mapped)`);
-    if (offset % PAGE_SIZE !== 0) throw new PmemError('EINVAL', `msync address at offset ${offset} is not page aligned`);
     if (offset < 0 || length < 0 || offset + length > v.length) {
       throw new PmemError('ENOMEM', `msync of [${offset}, ${offset + length}) reaches outside the ${v.length}-byte mapping of ${v.path}`);
     }
     const start = v.pgoff * PAGE_SIZE + offset;
-    return { vma: v, start, end: start + Math.max(length, 1) - 1 };
+    return { vma: v, start, end: start + Math.ceil(length / PAGE_SIZE) * PAGE_SIZE - 1 };
   }
 
   all(): Vma[] {

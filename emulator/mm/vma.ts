@@ -71,14 +71,11 @@ export class Vma implements MappingUser {
 
   /** handle_mm_fault(): establish a mapping for `index` good for this access */
   private *faultIn(index: number, write: boolean): Generator<string, { pte: Pte; base: number }, void> {
-    // Stryker disable next-line UpdateOperator: a fault settles by the second attempt (after a lost pfn_mkwrite race the retry installs a fresh writable entry), so the retry bound is never reached
     for (let attempt = 0; attempt < 8; attempt++) {
       const hit = this.lookup(index);
       if (hit && (!write || hit.pte.writable)) return hit;
-      // Stryker disable next-line BlockStatement: unreachable: store() faults MAP_PRIVATE pages in with write=false and copies them itself, so only shared mappings fault with write=true
       if (write && !this.shared) {
         // MAP_PRIVATE: the caller copies on write into an anonymous page; the file never sees it
-        // Stryker disable next-line LogicalOperator,BooleanLiteral: unreachable, see the branch above
         return hit ?? this.installPte(index, false);
       }
       if (hit && write && hit.pte.phys !== undefined) {
@@ -91,14 +88,12 @@ export class Vma implements MappingUser {
         }
         continue;
       }
-      // Stryker disable next-line ConditionalExpression,EqualityOperator,BlockStatement: here a hit is always the zero page, and installPte() below replaces its PTE (or a PMD drops it), so this zap is belt and braces
       if (hit && hit.pte.phys === undefined) {
         // a write to the zero page of a hole: drop it and fault the block in (MS-4)
         this.zap(hit.base, hit.base);
       }
       return this.installPte(index, write);
     }
-    // Stryker disable next-line StringLiteral: unreachable, see the retry bound above
     throw new PmemError('EFAULT', `fault at page ${index} of ${this.path} did not settle after 8 retries`);
   }
 
@@ -118,7 +113,6 @@ export class Vma implements MappingUser {
   }
 
   /** set by the mm layer for the no-sigbus-past-eof variant */
-  // Stryker disable next-line BooleanLiteral: ProcessMm's caller (kernel.mmap) sets it on every VMA; the default is never read
   sigbusPastEof = true;
 
   private checkSize(index: number): void {
@@ -139,7 +133,6 @@ export class Vma implements MappingUser {
       this.checkSize(index);
       const bytes = data.subarray(done, done + n);
       if (!this.shared) {
-        // Stryker disable next-line BooleanLiteral: faultIn() treats a private write fault like a read fault (the branch for `write && !this.shared`)
         const page = this.cow.get(index) ?? this.copyPage(yield* this.faultIn(index, false), index);
         this.cow.set(index, page);
         page.set(bytes, inPage);
@@ -174,12 +167,10 @@ export class Vma implements MappingUser {
 
   private copyPage(hit: { pte: Pte; base: number }, index: number): Uint8Array {
     const page = new Uint8Array(PAGE_SIZE);
-    // Stryker disable next-line ArithmeticOperator: only MAP_PRIVATE copies pages and its faults never install PMDs, so index - hit.base is 0 (the third, `index + hit.base`, is killed by the private-store scenarios)
     if (hit.pte.phys !== undefined) page.set(this.readPhys(hit.pte.phys + (index - hit.base) * PAGE_SIZE));
     return page;
   }
 
   /** set by the mm layer: reads a page of physical memory */
-  // Stryker disable next-line ArrowFunction: kernel.mmap replaces it on every VMA; the default is never called
   readPhys: (phys: number) => Uint8Array = () => new Uint8Array(PAGE_SIZE);
 }

@@ -11,9 +11,7 @@ import { PersistentMemory } from './memory';
 export type Coverage = 'exhaustive' | `bounded(${number})` | 'single';
 
 /** only an exhaustive enumeration proves a predicate; a bound or a single state does not */
-// Stryker disable next-line BlockStatement: not reachable through the contract (verdicts carry the coverage itself); the unit tests cover isProof
 export function isProof(c: Coverage): boolean {
-  // Stryker disable next-line ConditionalExpression,EqualityOperator,StringLiteral: not reachable through the contract (verdicts carry the coverage itself); the unit tests cover isProof
   return c === 'exhaustive';
 }
 
@@ -56,10 +54,8 @@ export interface LineFailure {
  * the lines are independent under ADR, so the range holds everywhere iff every prefix of every line does.
  */
 export function holdsInEveryState(mem: PersistentMemory, addr: number, expected: Uint8Array): LineFailure | undefined {
-  // Stryker disable next-line ConditionalExpression: fast path; an empty range compares empty slices and passes anyway
   if (expected.length === 0) return undefined;
   const first = Math.floor(addr / LINE_SIZE);
-  // Stryker disable next-line ArithmeticOperator: one line too many (the +1 form) compares an empty slice and passes; the other form is killed
   const last = Math.floor((addr + expected.length - 1) / LINE_SIZE);
   for (let l = first; l <= last; l++) {
     const lineAddr = l * LINE_SIZE;
@@ -76,13 +72,10 @@ export function holdsInEveryState(mem: PersistentMemory, addr: number, expected:
 }
 
 function possibleValues(mem: PersistentMemory, lineAddr: number): Uint8Array[] {
-  // Stryker disable next-line ConditionalExpression,BooleanLiteral,BlockStatement,StringLiteral: exploreEadr fixes every line, and the image's only histories are those of pending lines the state leaves unfixed (booting writes through storeAndFence, which creates none), so on eADR the per-line query never meets a history and both branches read the line
   if (mem.mode === 'eadr' && !mem.quirks.eadrUnordered) {
     // eADR: cached stores are in the persistence domain; only unfenced NT data may be lost.
     const h = mem.history(lineAddr);
-    // Stryker disable next-line ConditionalExpression: on eADR the per-line query never meets a history (see above), so h is always undefined here
     if (!h) return [mem.durableLine(lineAddr)];
-    // Stryker disable next-line ArrayDeclaration,BooleanLiteral: unreached, see above: on eADR the per-line query never meets a history
     return [h.prefix(eadrPrefix(h, false)), h.prefix(eadrPrefix(h, true))];
   }
   return mem.possibleLineValues(lineAddr);
@@ -92,7 +85,6 @@ function possibleValues(mem: PersistentMemory, lineAddr: number): Uint8Array[] {
 function eadrPrefix(h: LineHistory, ntLanded: boolean, cutSeq = Infinity): number {
   let k = 0;
   for (const e of h.entries) {
-    // Stryker disable next-line ConditionalExpression,EqualityOperator: the cut is Infinity unless the crash is 'during', which no target path requests
     if (e.seq >= cutSeq) break;
     if (e.nt && !ntLanded) break; // an NT entry still in the history has not been fenced
     k++;
@@ -101,9 +93,7 @@ function eadrPrefix(h: LineHistory, ntLanded: boolean, cutSeq = Infinity): numbe
 }
 
 export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  // Stryker disable next-line ConditionalExpression,BooleanLiteral: the only caller compares slices of equal length
   if (a.length !== b.length) return false;
-  // Stryker disable next-line EqualityOperator: one index past the end compares undefined with undefined
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }
@@ -131,7 +121,6 @@ export function planEnumeration(counts: number[], budget: number): EnumerationPl
   let k = -1;
   while (k + 1 < e.length && covered + e[k + 1] <= budget) covered += e[++k];
   k = Math.max(k, 0);
-  // Stryker disable next-line ConditionalExpression,LogicalOperator: plan.total is informational; explore uses only the coverage and maxDeviation
   return { coverage: `bounded(${k})`, total: covered || 1, maxDeviation: k };
 }
 
@@ -145,7 +134,6 @@ export function* adrStates(lines: number[], counts: number[], maxDeviation: numb
   for (let d = 0; d <= Math.min(maxDeviation, lines.length); d++) {
     for (const combo of combinations(lines.length, d)) {
       // a line that can keep none of its stores (or none that change it) never deviates
-      // Stryker disable next-line ConditionalExpression,ArrowFunction: a line that can keep none of its stores exists only under the noEviction variant (the matrix shows that variant caught)
       if (combo.some((li) => choices[li].length === 0)) continue;
       const ks = combo.map(() => 0);
       for (;;) {
@@ -180,10 +168,8 @@ export function distinctPrefixes(mem: PersistentMemory, lines: number[], counts:
 
 function* combinations(n: number, d: number): Generator<number[]> {
   const idx = Array.from({ length: d }, (_, i) => i);
-  // Stryker disable next-line ConditionalExpression: adrStates never asks for more lines than it has
   if (d > n) return;
   for (;;) {
-    // Stryker disable next-line MethodExpression: the consumer is done with a combination before the generator resumes and changes it
     yield idx.slice();
     let i = d - 1;
     while (i >= 0 && idx[i] === n - d + i) i--;
@@ -198,10 +184,8 @@ export function* eadrStates(mem: PersistentMemory, during: boolean): Generator<C
   const lines = mem.pendingLines();
   const hasNt = lines.some((a) => mem.history(a)!.entries.some((e) => e.nt));
   const seqs = new Set<number>();
-  // Stryker disable next-line ArithmeticOperator: the cut points serve only a crash 'during' the stores, which no target path requests
   for (const a of lines) for (const e of mem.history(a)!.entries) seqs.add(e.seq + 1);
   // After the operations every retired cached store is durable; during them the cut may fall anywhere since the last fence.
-  // Stryker disable next-line ArrayDeclaration,MethodExpression,ArrowFunction,ConditionalExpression,EqualityOperator,ArithmeticOperator: a crash 'during' the stores is not requested by any target path
   const cuts = during ? [mem.lastFenceSeq, ...[...seqs].filter((s) => s > mem.lastFenceSeq).sort((a, b) => a - b)] : [Infinity];
   for (const seq of cuts) {
     for (const ntLanded of hasNt ? [false, true] : [false]) {
@@ -251,7 +235,6 @@ export function explore(
   if (mem.mode === 'eadr' && !mem.quirks.eadrUnordered) return exploreEadr(mem, evaluate, opts);
   const pending = new Set(mem.pendingLines());
   if (opts.onlyState) checkStateExists(mem, opts.onlyState);
-  // Stryker disable next-line ArrayDeclaration: benchmark baseline only
   let varied: number[] = opts.noPruning ? [...pending] : [];
   for (;;) {
     const counts = varied.map((a) => mem.survivable(mem.history(a)!));
@@ -267,7 +250,6 @@ export function explore(
       const image = mem.image((a) => (fixed.has(a) ? (state.choice.get(a) ?? 0) : undefined));
       image.readSet = new Set();
       const r = evaluate(image, state);
-      // Stryker disable next-line ConditionalExpression,LogicalOperator,MethodExpression: the image's only histories are those of pending lines the state leaves unfixed (booting writes through storeAndFence, which creates none), so every read already passes the filter
       const reads = [...image.readSet].filter((a) => pending.has(a) && !fixed.has(a));
       image.readSet = undefined;
       if (reads.length > 0 && !opts.onlyState) {
@@ -286,7 +268,6 @@ export function explore(
 
 /** a named state must exist in this run: every line it names has that many stores to keep */
 function checkStateExists(mem: PersistentMemory, id: string): void {
-  // Stryker disable next-line MethodExpression: an eADR cut id on ADR fails as malformed in parseStateId either way, with the same message
   if (id.startsWith('cut:')) return;
   for (const [a, k] of parseStateId(id)) {
     const h = mem.history(a);
@@ -301,13 +282,11 @@ function exploreEadr(
 ): ExploreResult {
   let checked = 0;
   const coverage: Coverage = opts.onlyState ? 'single' : 'exhaustive';
-  // Stryker disable next-line LogicalOperator: 'during' is never set by a target path, so undefined and false both mean after the stores
   for (const state of eadrStates(mem, opts.during ?? false)) {
     if (opts.onlyState && state.id !== opts.onlyState) continue;
     const image = mem.image((a) => state.choice.get(a) ?? 0);
     const r = evaluate(image, state);
     checked++;
-    // Stryker disable next-line StringLiteral: unreached fallback; every failing evaluation of a contract check gives its reason
     if (!r.ok) return { ok: false, coverage, states: checked, failure: { state, reason: r.reason ?? 'check failed', image }, varied: mem.pendingLines() };
   }
   return { ok: true, coverage, states: checked, varied: mem.pendingLines() };

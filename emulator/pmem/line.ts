@@ -28,7 +28,6 @@ export class LineHistory {
 
   /** the state a report draws: what happened to the newest value */
   describe(): 'durable' | 'written-back-not-fenced' | 'never-written-back' {
-    // Stryker disable next-line StringLiteral: unreached; a line has a history only while it has entries, and the report draws a line without one as durable itself
     if (this.entries.length === 0) return 'durable';
     return this.fenceMark === this.entries.length ? 'written-back-not-fenced' : 'never-written-back';
   }

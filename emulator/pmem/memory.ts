@@ -2,6 +2,7 @@
 // Media is sparse by 4 KiB page; a line carries a history only while something of it is not durable.
 
 import { LINE_SIZE, LineHistory, PAGE_SIZE } from './line';
+import { PmemTracepoints } from './trace';
 
 export type PersistenceMode = 'adr' | 'eadr';
 export type FlushInsn = 'clwb' | 'clflushopt' | 'clflush';
@@ -57,29 +58,23 @@ export class PersistentMemory {
   /** eADR: store sequence number at the last fence, the earliest point a crash "during" may cut */
   lastFenceSeq = 0;
   observer: PmemObserver | undefined;
+  /** stores, write-backs and fences as issued (a traced server records them); a crash image has none */
+  tracepoints: PmemTracepoints | undefined;
 
   constructor(
     readonly size: number,
     opts: PmemOptions = {},
   ) {
-    // Stryker disable next-line ConditionalExpression,LogicalOperator,EqualityOperator,BlockStatement: the machine builds its memory once with the constant 2^52-byte physical size, so this check cannot fail through the contract
     if (!Number.isSafeInteger(size) || size <= 0 || size % PAGE_SIZE !== 0) {
-      // Stryker disable next-line StringLiteral: unreachable: see the size check above
       throw new PmemError('EINVAL', `namespace size ${size} must be a positive multiple of ${PAGE_SIZE}`);
     }
-    // Stryker disable next-line StringLiteral: every caller (Machine, image) passes the mode explicitly; the default is never used through the contract
     this.mode = opts.mode ?? 'adr';
-    // Stryker disable next-line BooleanLiteral: every caller passes tearing explicitly (the target always configures it); the default is never used
     this.tearing = opts.tearing ?? false;
-    // Stryker disable next-line LogicalOperator: the machine always passes a quirks object, all off on the reference; the matrix shows each quirk's variant caught
     this.quirks = opts.quirks ?? {};
   }
 
-  // Stryker disable next-line BlockStatement: defensive: every access through the contract is range-checked by the block device first (EINVAL), inside the 2^52-byte space
   private check(addr: number, len: number): void {
-    // Stryker disable next-line ConditionalExpression,LogicalOperator,EqualityOperator,ArithmeticOperator,BlockStatement: defensive, unreachable through the contract: the block device rejects out-of-range offsets first
     if (!Number.isSafeInteger(addr) || !Number.isSafeInteger(len) || addr < 0 || len < 0 || addr + len > this.size) {
-      // Stryker disable next-line StringLiteral,ArithmeticOperator: unreachable message: see the range check above
       throw new PmemError('ERANGE', `range [${addr}, ${addr + len}) is outside the ${this.size}-byte namespace`);
     }
   }
@@ -94,7 +89,6 @@ export class PersistentMemory {
   }
 
   /** pages ever touched: memory follows this, not the namespace size */
-  // Stryker disable next-line BlockStatement: statistics for the unit tests and the benchmark only; no target path reads it
   get touchedPages(): number {
     return this.pages.size;
   }
@@ -114,7 +108,6 @@ export class PersistentMemory {
       const p = this.pages.get(pfn);
       if (p) {
         out.set(p.cur.subarray(po, po + n), off);
-        // Stryker disable next-line ConditionalExpression,EqualityOperator: performance only: noteReads records only lines that have a history, so skipping pages without any changes nothing
         if (this.readSet && p.lines.size > 0) this.noteReads(pfn, po, n);
       }
       off += n;
@@ -125,15 +118,14 @@ export class PersistentMemory {
   private noteReads(pfn: number, po: number, n: number): void {
     const p = this.pages.get(pfn)!;
     for (let li = Math.floor(po / LINE_SIZE); li * LINE_SIZE < po + n; li++) {
-      // Stryker disable next-line ConditionalExpression: the explorer keeps only recorded lines that are pending, so recording a line without a history changes nothing
       if (p.lines.has(li)) this.readSet!.add(pfn * PAGE_SIZE + li * LINE_SIZE);
     }
   }
 
   /** a cached store (`nt` false) or a non-temporal one (`memcpy_to_pmem`, movnt) */
-  // Stryker disable next-line BooleanLiteral: every caller passes nt explicitly; the default is never used
   store(addr: number, data: Uint8Array, nt = false): void {
     this.check(addr, data.length);
+    this.tracepoints?.store(addr, data, nt);
     const unit = this.tearing ? 8 : LINE_SIZE;
     for (let off = 0; off < data.length; ) {
       const a = addr + off;
@@ -174,6 +166,7 @@ export class PersistentMemory {
    */
   storeAndFence(addr: number, data: Uint8Array): void {
     this.check(addr, data.length);
+    this.tracepoints?.store(addr, data, true);
     for (let off = 0; off < data.length; ) {
       const a = addr + off;
       const pfn = Math.floor(a / PAGE_SIZE);
@@ -185,7 +178,6 @@ export class PersistentMemory {
       if (p.lines.size > 0) {
         for (let li = Math.floor(po / LINE_SIZE); li * LINE_SIZE < po + n; li++) {
           const h = p.lines.get(li);
-          // Stryker disable next-line BooleanLiteral: k is the whole history here, so makeDurable takes the whole-line path with or without the flag
           if (h) this.makeDurable(pfn * PAGE_SIZE + li * LINE_SIZE, h.entries.length, true);
         }
       }
@@ -201,13 +193,11 @@ export class PersistentMemory {
     if (len === 0) return;
     const first = Math.floor(addr / LINE_SIZE);
     const last = Math.floor((addr + len - 1) / LINE_SIZE);
-    // Stryker disable next-line OptionalChaining: the machine always installs an observer with both callbacks
     this.observer?.onFlush?.(first * LINE_SIZE, last - first + 1, insn);
-    // Stryker disable next-line ConditionalExpression,EqualityOperator,StringLiteral: variant switch (flush-ignored), off on the reference; the matrix shows the variant caught
     if (this.quirks.flushIgnored && insn !== 'clflush') return;
+    this.tracepoints?.flush(first * LINE_SIZE, (last - first + 1) * LINE_SIZE, insn);
     // Only lines with a non-durable history change state; a huge range visits just those.
     const lines =
-      // Stryker disable next-line ConditionalExpression,EqualityOperator,ArithmeticOperator: performance only: both branches yield the same lines with a history (those without are skipped below)
       last - first + 1 > this.pending.size
         ? [...this.pending].filter((a) => a >= first * LINE_SIZE && a <= last * LINE_SIZE)
         : Array.from({ length: last - first + 1 }, (_, i) => (first + i) * LINE_SIZE);
@@ -225,11 +215,10 @@ export class PersistentMemory {
 
   /** sfence (`wmb_pmem`): every requested write-back and every NT store becomes durable */
   fence(): void {
-    // Stryker disable next-line OptionalChaining: the machine always installs an observer with both callbacks
     this.observer?.onFence?.();
+    this.tracepoints?.fence();
     for (const lineAddr of this.fenceSet) {
       const h = this.history(lineAddr);
-      // Stryker disable next-line ConditionalExpression: every line in fenceSet has a history: makeDurable removes a line from fenceSet whenever it drops its history
       if (h) this.makeDurable(lineAddr, h.fenceMark);
     }
     this.fenceSet.clear();
@@ -251,9 +240,7 @@ export class PersistentMemory {
     const p = this.pages.get(Math.floor(lineAddr / PAGE_SIZE))!;
     const li = (lineAddr % PAGE_SIZE) / LINE_SIZE;
     const h = p.lines.get(li)!;
-    // Stryker disable next-line ConditionalExpression,EqualityOperator,BooleanLiteral: k is never 0 here: fence passes fenceMark (at least 1 for a line in fenceSet) and the other callers pass the whole history
     if (k <= 0 && !whole) return;
-    // Stryker disable next-line LogicalOperator: when whole is set k is the whole history anyway; otherwise taking the split with k = length leaves an empty history whose base is the current line, which every reader treats as durable
     if (whole || k >= h.entries.length) {
       p.lines.delete(li);
       this.pending.delete(lineAddr);
@@ -262,23 +249,19 @@ export class PersistentMemory {
     }
     const rest = new LineHistory(h.entries[k - 1].value);
     rest.entries.push(...h.entries.slice(k));
-    // Stryker disable next-line MethodExpression: the split is only reached from fence with k = fenceMark, so fenceMark - k is 0 and max/min agree
     rest.fenceMark = Math.max(0, h.fenceMark - k);
     p.lines.set(li, rest);
-    // Stryker disable next-line ConditionalExpression,EqualityOperator: the split is only reached from fence with k = fenceMark, so the rest's fenceMark is 0, and fence clears fenceSet right after
     if (rest.fenceMark === 0) this.fenceSet.delete(lineAddr);
   }
 
   /** lines with something not yet durable, in address order (the crash-state space) */
   pendingLines(): number[] {
-    // Stryker disable next-line MethodExpression,ArithmeticOperator,ArrowFunction: every caller uses the lines as a set (explorer's pending set, eADR choice map, sums); the order is never observed
     return [...this.pending].sort((a, b) => a - b);
   }
 
   /** the durable lower bound of a line: what survives every crash */
   durableLine(lineAddr: number): Uint8Array {
     const h = this.history(lineAddr);
-    // Stryker disable next-line ConditionalExpression: only called for lines without a history (crash.ts possibleValues), so h is always undefined here
     if (h) return h.base;
     return this.load(lineAddr, LINE_SIZE);
   }
@@ -315,7 +298,6 @@ export class PersistentMemory {
           copy.fenceMark = h.fenceMark;
           np.lines.set(li, copy);
           m.pending.add(lineAddr);
-          // Stryker disable next-line ConditionalExpression,EqualityOperator: crash images are only read (explorer) or have no histories (remount), so their fenceSet is never fenced
           if (copy.fenceMark > 0) m.fenceSet.add(lineAddr);
         } else {
           np.cur.set(h.prefix(k), li * LINE_SIZE);

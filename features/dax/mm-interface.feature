@@ -3,12 +3,63 @@ Feature: The mm interface at its edges: mmap, msync and munmap arguments and the
   What an application gets back from mmap, msync and munmap when an argument is wrong or sits exactly
   on a boundary, and what the mapping's radix tree (entries, counters, DIRTY and TOWRITE tags) looks
   like after a ranged writeback. Source: "[PATCH v4 4/7] dax: add support for fsync/sync"; the
-  argument rules are the kernel's mmap(2) and msync(2).
+  argument rules (MM-1, beyond the seeds) are the kernel's own: mm/mmap.c (do_mmap: a file offset
+  inside a page or a length of 0 is EINVAL) and mm/msync.c (an address inside a page is EINVAL, a
+  range that reaches an unmapped page is ENOMEM, a length of 0 does nothing). Mapping ids, negative
+  numbers and the text of an error are the harness's, not the kernel's: the scenarios that check
+  how the emulator words them are @white-box, so no target is judged on them.
 
-  Rule: WB-1 mmap, msync and munmap address only what is mapped, and say which value was wrong
+  @since:4.0
+  Rule: MM-1 (beyond) mmap and msync refuse what mm/mmap.c and mm/msync.c refuse, with the same errno
 
-    @rule:WB-1 @seed:002_942ec44a608dccaf.txt @severity:minor
-    Scenario Outline: mmap with a bad offset or length fails with EINVAL naming the value
+    @rule:MM-1 @beyond @severity:minor
+    Scenario Outline: mmap <why> fails with EINVAL
+      Given an ext4 filesystem mounted with dax on pmem0
+      And a file /a with 16 KiB allocated and synced
+      When the application tries to map /a shared at file offset <offset> with length <length>
+      Then the call fails with EINVAL
+
+      Examples:
+        | why                                | offset | length |
+        | at a file offset inside a page     | 100    | 4096   |
+        | at a file offset one byte short    | 4095   | 4096   |
+        | of length 0                        | 0      | 0      |
+
+    @rule:MM-1 @beyond @severity:minor
+    Scenario Outline: msync of <length> bytes at offset <offset> <why> fails with <errno>
+      Given an ext4 filesystem mounted with dax on pmem0
+      And a file /a with 16 KiB allocated and synced
+      And /a is mapped shared with PTE pages
+      When the application tries to msync the mapping of /a with offset <offset> and length <length>
+      Then the call fails with <errno>
+
+      Examples:
+        | offset | length | why                                 | errno  |
+        | 12288  | 4097   | reaching one byte past the mapping  | ENOMEM |
+        | 16384  | 1      | starting at the end of the mapping  | ENOMEM |
+        | 100    | 10     | at an address inside a page         | EINVAL |
+        | 4095   | 1      | one byte before a page boundary     | EINVAL |
+
+    @rule:MM-1 @beyond @severity:minor
+    Scenario Outline: msync of <length> bytes at offset <offset>, which ends inside the mapping, succeeds
+      Given an ext4 filesystem mounted with dax on pmem0
+      And a file /a with 16 KiB allocated and synced
+      And /a is mapped shared with PTE pages
+      When the application tries to msync the mapping of /a with offset <offset> and length <length>
+      Then the call succeeds
+
+      Examples:
+        | offset | length |
+        | 0      | 0      |
+        | 12288  | 4096   |
+        | 12288  | 1      |
+        | 0      | 16383  |
+
+  @since:4.0
+  Rule: MM-1 (beyond) Mapping ids and negative numbers are the harness's: how a target refuses them is its own
+
+    @rule:MM-1 @beyond @severity:minor @white-box @requires:white-box
+    Scenario Outline: the emulator refuses mmap at offset <offset> with length <length> with EINVAL naming the value
       Given an ext4 filesystem mounted with dax on pmem0
       And a file /a with 16 KiB allocated and synced
       When the application tries to map /a shared at file offset <offset> with length <length>
@@ -23,19 +74,8 @@ Feature: The mm interface at its edges: mmap, msync and munmap arguments and the
         | 0                | 0      | mmap length 0                |
         | 0                | -4096  | mmap length -4096            |
 
-    @rule:WB-1 @seed:002_942ec44a608dccaf.txt @severity:normal @white-box @requires:white-box
-    Scenario: a mapping at a page-aligned file offset maps that page and msync writes it back
-      Given an ext4 filesystem mounted with dax on pmem0
-      And a file /a with 16 KiB allocated and synced
-      When /a is mapped shared with PTE pages over 8192 from file offset 4096
-      And the application stores "off" through the mapping of /a at offset 0
-      Then the mapping of /a has exactly one entry: a DIRTY PTE entry at index 1
-      And /a reads "off" at offset 4096
-      When the application calls msync(MS_SYNC) on 4096 bytes at offset 0 of the mapping of /a
-      Then the mapping of /a has no DIRTY entries
-
-    @rule:WB-1 @seed:002_942ec44a608dccaf.txt @severity:minor
-    Scenario Outline: msync of [<offset>, <offset> + <length>) fails with <errno> naming the range
+    @rule:MM-1 @beyond @severity:minor @white-box @requires:white-box
+    Scenario Outline: the emulator refuses msync of [<offset>, <offset> + <length>) with <errno> naming the range
       Given an ext4 filesystem mounted with dax on pmem0
       And a file /a with 16 KiB allocated and synced
       And /a is mapped shared with PTE pages
@@ -50,6 +90,50 @@ Feature: The mm interface at its edges: mmap, msync and munmap arguments and the
         | 4096   | -1     | ENOMEM | [4096, 4095)                             |
         | 100    | 10     | EINVAL | msync address at offset 100              |
 
+    @rule:MM-1 @beyond @severity:minor @white-box @requires:white-box
+    Scenario: the emulator refuses to unmap an id it never returned, naming it and listing no mapping
+      Given an ext4 filesystem mounted with dax on pmem0
+      When the application tries to unmap mapping id 99, which it never got
+      Then the call fails with EINVAL
+      And the error message names "no mapping with id 99"
+      And the error lists the mappings still in place
+
+    @rule:MM-1 @beyond @severity:minor @white-box @requires:white-box
+    Scenario: the emulator refuses to unmap an unknown id, listing the live mappings
+      Given an ext4 filesystem mounted with dax on pmem0
+      And a file /a with 16 KiB allocated and synced
+      And a file /b with 16 KiB allocated and synced
+      And /a is mapped shared with PTE pages
+      And /b is mapped shared with PTE pages
+      When the application tries to unmap mapping id 99, which it never got
+      Then the call fails with EINVAL
+      And the error lists the mappings still in place
+
+    @rule:MM-1 @beyond @severity:minor @white-box @requires:white-box
+    Scenario: the emulator answers msync of an unmapped mapping with ENOMEM, as msync(2) answers an unmapped range
+      Given an ext4 filesystem mounted with dax on pmem0
+      And a file /a with 16 KiB allocated and synced
+      And a file /b with 16 KiB allocated and synced
+      And /a is mapped shared with PTE pages
+      And /b is mapped shared with PTE pages
+      When /a is unmapped and the application tries to msync 4096 bytes of its old mapping
+      Then the call fails with ENOMEM
+      And the error message names "no such mapping"
+
+  @since:4.5
+  Rule: WB-1 msync up to the end of the mapping writes back what it covers
+
+    @rule:WB-1 @seed:002_942ec44a608dccaf.txt @severity:normal @white-box @requires:white-box
+    Scenario: a mapping at a page-aligned file offset maps that page and msync writes it back
+      Given an ext4 filesystem mounted with dax on pmem0
+      And a file /a with 16 KiB allocated and synced
+      When /a is mapped shared with PTE pages over 8192 from file offset 4096
+      And the application stores "off" through the mapping of /a at offset 0
+      Then the mapping of /a has exactly one entry: a DIRTY PTE entry at index 1
+      And /a reads "off" at offset 4096
+      When the application calls msync(MS_SYNC) on 4096 bytes at offset 0 of the mapping of /a
+      Then the mapping of /a has no DIRTY entries
+
     @rule:WB-1 @seed:002_942ec44a608dccaf.txt @severity:normal @white-box @requires:white-box
     Scenario: msync up to the last byte of the mapping succeeds and writes back the last page
       Given an ext4 filesystem mounted with dax on pmem0
@@ -60,50 +144,11 @@ Feature: The mm interface at its edges: mmap, msync and munmap arguments and the
       Then the call succeeds
       And the mapping of /a has a clean PTE entry at index 3
 
-    @rule:WB-1 @seed:002_942ec44a608dccaf.txt @severity:minor
-    Scenario: msync of zero bytes succeeds
-      Given an ext4 filesystem mounted with dax on pmem0
-      And a file /a with 16 KiB allocated and synced
-      And /a is mapped shared with PTE pages
-      When the application tries to msync the mapping of /a with offset 0 and length 0
-      Then the call succeeds
-
-    @rule:WB-1 @seed:002_942ec44a608dccaf.txt @severity:minor
-    Scenario: unmapping an id that was never returned fails with EINVAL, listing no mapping
-      Given an ext4 filesystem mounted with dax on pmem0
-      When the application tries to unmap mapping id 99, which it never got
-      Then the call fails with EINVAL
-      And the error message names "no mapping with id 99"
-      And the error lists the mappings still in place
-
-    @rule:WB-1 @seed:002_942ec44a608dccaf.txt @severity:minor
-    Scenario: unmapping an unknown id fails with EINVAL, listing the live mappings
-      Given an ext4 filesystem mounted with dax on pmem0
-      And a file /a with 16 KiB allocated and synced
-      And a file /b with 16 KiB allocated and synced
-      And /a is mapped shared with PTE pages
-      And /b is mapped shared with PTE pages
-      When the application tries to unmap mapping id 99, which it never got
-      Then the call fails with EINVAL
-      And the error lists the mappings still in place
-
-    @rule:WB-1 @seed:002_942ec44a608dccaf.txt @severity:minor
-    Scenario: msync of a mapping after munmap fails with ENOMEM
-      Given an ext4 filesystem mounted with dax on pmem0
-      And a file /a with 16 KiB allocated and synced
-      And a file /b with 16 KiB allocated and synced
-      And /a is mapped shared with PTE pages
-      And /b is mapped shared with PTE pages
-      When /a is unmapped and the application tries to msync 4096 bytes of its old mapping
-      Then the call fails with ENOMEM
-      And the error message names "no such mapping"
-      When the application tries to unmap mapping id 99, which it never got
-      Then the error lists the mappings still in place
-
+  @since:4.5
   Rule: DT-3 A PMD mapping starts on a 2 MiB boundary of the file
 
-    @rule:DT-3 @seed:002_942ec44a608dccaf.txt @severity:minor
-    Scenario: a PMD mapping at an unaligned file offset names the offset
+    @rule:DT-3 @seed:002_942ec44a608dccaf.txt @severity:minor @white-box @requires:white-box
+    Scenario: the emulator refuses a PMD mapping at an unaligned file offset, naming the offset
       Given an ext4 filesystem mounted with dax on pmem0
       And a file /a with 4 MiB allocated and synced
       When the application tries to map /a shared at file offset 4096 with length 2097152 using PMD pages
@@ -119,10 +164,11 @@ Feature: The mm interface at its edges: mmap, msync and munmap arguments and the
       Then the mapping of /a has exactly one entry: a DIRTY PMD entry at index 512
       And /a reads "pmd" at offset 2101248
 
+  @since:4.15
   Rule: MS-1 MAP_SYNC is only for shared mappings of DAX files
 
-    @rule:MS-1 @beyond @severity:minor @requires:map-sync
-    Scenario: MAP_SYNC on a private mapping fails with EOPNOTSUPP naming the file
+    @rule:MS-1 @beyond @severity:minor @white-box @requires:white-box @requires:map-sync
+    Scenario: the emulator refuses MAP_SYNC on a private mapping with EOPNOTSUPP naming the file
       Given an ext4 filesystem mounted with dax on pmem0
       And a file /a with 16 KiB allocated and synced
       When the application tries to map /a private with MAP_SYNC at file offset 0 with length 4096
@@ -130,13 +176,21 @@ Feature: The mm interface at its edges: mmap, msync and munmap arguments and the
       And the error message names "MAP_SYNC needs a shared mapping of a DAX file; /mnt/a is mapped private"
 
     @rule:MS-1 @beyond @severity:minor @requires:map-sync
-    Scenario: MAP_SYNC on a file without DAX fails with EOPNOTSUPP saying so
+    Scenario: MAP_SYNC on a file without DAX fails with EOPNOTSUPP
+      Given an ext4 filesystem mounted without dax on pmem0
+      And a file /a with 16 KiB allocated and synced
+      When the application tries to map /a shared with MAP_SYNC at file offset 0 with length 4096
+      Then the call fails with EOPNOTSUPP
+
+    @rule:MS-1 @beyond @severity:minor @white-box @requires:white-box @requires:map-sync
+    Scenario: the emulator's EOPNOTSUPP for MAP_SYNC on a file without DAX says the file is not DAX
       Given an ext4 filesystem mounted without dax on pmem0
       And a file /a with 16 KiB allocated and synced
       When the application tries to map /a shared with MAP_SYNC at file offset 0 with length 4096
       Then the call fails with EOPNOTSUPP
       And the error message names "/mnt/a is not DAX"
 
+  @since:4.5
   Rule: MS-5 The radix tree counts and orders its entries; truncate and punch-hole drop only their range
 
     @rule:MS-5 @beyond @severity:normal @white-box @requires:white-box
@@ -184,6 +238,7 @@ Feature: The mm interface at its edges: mmap, msync and munmap arguments and the
       And the mapping of /a has a DIRTY PMD entry at index 512
       And the mapping of /a counts 2 DAX entries and 0 page-cache pages
 
+  @since:4.5
   Rule: WB-2 Writeback covers exactly the range asked for: page-cache pages outside it stay dirty
 
     @rule:WB-2 @seed:002_942ec44a608dccaf.txt @severity:normal @white-box @requires:white-box @requires:raw-block-dax @requires:ext2
@@ -220,6 +275,7 @@ Feature: The mm interface at its edges: mmap, msync and munmap arguments and the
       Then the mapping of /dev/pmem0 has no DIRTY entries
       And the inode of /dev/pmem0 is not marked I_DIRTY_PAGES
 
+  @since:4.5
   Rule: WB-4 Writeback walks its tagged entries in index order and only inside its range
 
     @rule:WB-4 @beyond @severity:minor @white-box @requires:white-box @requires:raw-block-dax
@@ -246,6 +302,7 @@ Feature: The mm interface at its edges: mmap, msync and munmap arguments and the
       When fsync A resumes and completes
       Then the mapping of /a has no DIRTY entries
 
+  @since:4.4 @until:4.6
   Rule: BD-5 Nothing beyond the end of a device is touched, even by writeback of a page that straddles it
 
     @rule:BD-5 @beyond @severity:normal @white-box @requires:white-box @requires:partitions @requires:resize @requires:ext2

@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, existsSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { warm } from '../register';
+import { classify, sentence, VerdictClass } from '../../steps/support/verdict';
 
 export interface ScenarioResult {
   name: string;
@@ -18,6 +19,10 @@ export interface ScenarioResult {
   id: string;
   /** the variant switches the target read in this scenario (recorded with DAX_RECORD_SWITCHES=1) */
   switches?: string[];
+  /** for a scenario that neither passed nor was skipped: who is to blame (steps/support/verdict.ts) */
+  verdict?: VerdictClass;
+  /** its failure in one sentence: the rule id, IMPLEMENTATION: or INPUT: first */
+  sentence?: string;
 }
 
 /** the media type of the After hook's attachment listing the switches a scenario read (steps/support/hooks.ts) */
@@ -33,6 +38,44 @@ export interface RunResult {
   seconds: number;
   /** set when the run itself could not start or the target could not be driven */
   fatal?: string;
+}
+
+/** the profiles cucumber.js exports: anything else is a mistyped --profile / DAX_PROFILE */
+export function profiles(): string[] {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const config = require(join(ROOT, 'cucumber.js')) as Record<string, unknown>;
+  return Object.keys(config).filter((k) => typeof config[k] === 'object' && config[k] !== null);
+}
+
+/** the feature paths among cucumber's arguments (not options, not option values) that do not exist */
+export function missingPaths(args: readonly string[]): string[] {
+  const withValue = new Set(['--tags', '-t', '--name', '--profile', '-p', '--format', '-f', '--format-options', '--order', '--parallel', '--retry', '--require', '-r', '--import', '-i', '--require-module', '--world-parameters', '--language', '--retry-tag-filter']);
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (withValue.has(a)) i++;
+    else if (!a.startsWith('-') && !existsSync(join(ROOT, a.replace(/(?::\d+)+$/, '')))) out.push(a);
+  }
+  return out;
+}
+
+/** the one-sentence INPUT: reason a run with these arguments cannot be what the user meant, if any */
+export function badInput(profile: string, args: readonly string[]): string | undefined {
+  const known = profiles();
+  const given = [profile, ...args.flatMap((a, i) => (a === '--profile' || a === '-p' ? [args[i + 1] ?? ''] : []))];
+  const unknown = given.find((p) => !known.includes(p));
+  if (unknown !== undefined) return `INPUT: unknown profile "${unknown}" (DAX_PROFILE or --profile); accepted: ${known.join(', ')}`;
+  const missing = missingPaths(args);
+  if (missing.length) return `INPUT: no such feature file or folder: ${missing.join(', ')}`;
+  return undefined;
+}
+
+/** the INPUT: sentence for a run that selected no scenario */
+export function nothingSelected(args: readonly string[]): string {
+  const tags = args.flatMap((a, i) => (a === '--tags' || a === '-t' ? [args[i + 1]] : []));
+  return tags.length
+    ? `INPUT: --tags ${tags.join(' and ')} selects no scenario; a gate that runs nothing is not green (rule tags look like @rule:WB-2)`
+    : `INPUT: no scenario was selected by ${args.join(' ') || 'the default paths'}; a gate that runs nothing is not green`;
 }
 
 export interface RunOptions {
@@ -58,6 +101,8 @@ export function buildOnce(): void {
 
 
 export async function runCucumber(o: RunOptions): Promise<RunResult> {
+  const bad = badInput(o.profile ?? 'default', o.args ?? []);
+  if (bad) return { target: o.target, passed: 0, failed: 0, skipped: 0, scenarios: [], exitCode: 2, seconds: 0, fatal: bad };
   buildOnce();
   mkdirSync(dirname(o.messagesFile), { recursive: true });
   if (existsSync(o.messagesFile)) rmSync(o.messagesFile);
@@ -73,7 +118,7 @@ export async function runCucumber(o: RunOptions): Promise<RunResult> {
   const exitCode = await new Promise<number>((resolve) => {
     const child = spawn(process.execPath, args, {
       cwd: ROOT,
-      env: { ...process.env, DAX_TARGET: o.target, ...o.env },
+      env: { ...process.env, DAX_TARGET: o.target, DAX_HARNESS: '1', ...o.env },
       stdio: ['ignore', o.stdio === 'inherit' ? 'inherit' : 'pipe', 'pipe'],
     });
     child.stdout?.resume();
@@ -86,7 +131,10 @@ export async function runCucumber(o: RunOptions): Promise<RunResult> {
   const seconds = (Date.now() - t0) / 1000;
   const result = existsSync(o.messagesFile) ? parseMessages(readFileSync(o.messagesFile, 'utf8')) : [];
   const count = (s: ScenarioResult['status']) => result.filter((r) => r.status === s).length;
-  const fatal = exitCode === 2 || (result.length === 0 && exitCode !== 0) ? (stderr.trim().split('\n').pop() ?? `cucumber exited ${exitCode}`) : undefined;
+  const lastLine = (stderr.trim().split('\n').filter((l) => !/^\s+at /.test(l)).pop() ?? `cucumber exited ${exitCode}`).replace(/^\w*Error: (?=(INPUT|IMPLEMENTATION):)/, '').replace(/^\[((?:INPUT|IMPLEMENTATION):.*)\]$/, '$1');
+  const fatal = exitCode === 2 || (result.length === 0 && exitCode !== 0)
+    ? (/^(INPUT|IMPLEMENTATION):/.test(lastLine) ? lastLine : `INPUT: cucumber-js could not run: ${lastLine.replace(/^Error: /, '')}`)
+    : result.length === 0 && !(o.args ?? []).includes('--dry-run') ? nothingSelected(o.args ?? []) : undefined;
   return {
     target: o.target,
     passed: count('passed'),
@@ -142,6 +190,7 @@ export function parseMessages(ndjson: string): ScenarioResult[] {
     const p = pickles.get(testCases.get(tcId)!)!;
     const w = worst.get(startedId) ?? { status: 'PASSED' };
     const node = p.astNodeIds[p.astNodeIds.length - 1];
+    const failed = w.status !== 'PASSED' && w.status !== 'SKIPPED';
     out.push({
       id: tcId,
       name: p.name,
@@ -152,6 +201,7 @@ export function parseMessages(ndjson: string): ScenarioResult[] {
       status: w.status.toLowerCase() as ScenarioResult['status'],
       message: w.message?.split('\n')[0],
       ...(switches.has(startedId) ? { switches: switches.get(startedId) } : {}),
+      ...(failed ? { verdict: classify(w.status, w.message), sentence: sentence(w.status, w.message) } : {}),
     });
   }
   return out;

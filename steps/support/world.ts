@@ -2,13 +2,32 @@
 // up (mounts, mappings), the trace of calls, and the crash verdicts it asked for.
 
 import { IWorldOptions, setWorldConstructor, World } from '@cucumber/cucumber';
-import { CrashCheck, CrashVerdict, Hello, MountOptions, Target, TargetError } from '../../targets/contract';
+import { CrashCheck, CrashExploration, CrashVerdict, Hello, MountOptions, Target, TargetError } from '../../targets/contract';
 import { TraceEntry } from './tracing';
+import { InputError, withRules } from './verdict';
 
 export interface VerdictRecord {
   check: CrashCheck;
   verdict: CrashVerdict;
 }
+
+/**
+ * A user's rerun from the command line (DAX_CRASH_STATE=<id>, DAX_CRASH_BUDGET=<n>): read once here
+ * and handed to the target with every crash check, never left for the target to find in the environment.
+ */
+export function crashExplorationFromEnv(env: NodeJS.ProcessEnv): CrashExploration {
+  const out: CrashExploration = {};
+  const budget = env.DAX_CRASH_BUDGET?.trim();
+  if (budget) {
+    if (!/^\d+$/.test(budget)) throw new InputError(`DAX_CRASH_BUDGET must be a whole number of crash states, not "${budget}"`);
+    out.budget = Number(budget);
+  }
+  const state = env.DAX_CRASH_STATE?.trim();
+  if (state) out.state = state;
+  return out;
+}
+
+const commandLineCrash = crashExplorationFromEnv(process.env);
 
 export class DaxWorld extends World {
   target!: Target;
@@ -27,6 +46,8 @@ export class DaxWorld extends World {
   /** the default mount point features' paths are relative to */
   mountDir = '/mnt';
   powerFailed = false;
+  /** the crash budget and the one state to rerun, passed with every checkCrash and remount */
+  crash: CrashExploration = { ...commandLineCrash };
   /** namespaces this scenario created (the tracing wrapper records each successful createNamespace) */
   readonly namespaces = new Set<string>();
 
@@ -38,10 +59,9 @@ export class DaxWorld extends World {
     return this.tags.filter((t) => t.startsWith('@rule:')).map((t) => t.slice(6));
   }
 
-  /** "[WB-1] ..." so a failure names the rule it breaks */
+  /** "WB-1: ..." so a failure names the rule it breaks first */
   ruleMessage(msg: string): string {
-    const r = this.rules;
-    return r.length ? `[${r.join(', ')}] ${msg}` : msg;
+    return withRules(this.rules, msg);
   }
 
   /** a path in a feature is relative to the mounted filesystem; /dev/... names a device */

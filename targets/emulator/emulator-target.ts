@@ -2,7 +2,7 @@
 // `variant` puts one historical bug back (emulator/faults.ts).
 
 import {
-  BioFlag, Capability, CrashCheck, CrashVerdict, DriverPath, FsckResult, FsType, Hello, Hex, MappingInfo,
+  BioFlag, Capability, CrashCheck, CrashExploration, CrashVerdict, DriverPath, FsckResult, FsType, Hello, Hex, MappingInfo,
   MapKind, MountOptions, PmemMode, ScheduledTask, Stat, Target, TargetError, WritebackEvent,
 } from '../contract';
 import { fromHex, toHex } from '../hex';
@@ -21,11 +21,11 @@ const CAPABILITIES: Capability[] = [
 
 export const EMULATOR_VERSION = '0.1.0';
 
-class Emulator implements Target {
-  private kernel: Kernel;
+export class Emulator implements Target {
+  protected kernel: Kernel;
   private mode: PmemMode = 'adr';
   private tearing = false;
-  private crashed = false;
+  protected crashed = false;
   private readonly tasks = new Map<string, { op: ScheduledOp; at: string }>();
   private logCursor = 0;
   private readonly switches = new Set<VariantName>();
@@ -221,10 +221,10 @@ class Emulator implements Target {
     this.crashed = true;
   }
 
-  async checkCrash(args: { check: CrashCheck; mounts: MountOptions[] }): Promise<CrashVerdict> {
+  async checkCrash(args: { check: CrashCheck; mounts: MountOptions[] } & CrashExploration): Promise<CrashVerdict> {
     if (!this.crashed) throw new TargetError('EINVAL', 'crash states exist only after a power failure');
     const machine = this.kernel.machine;
-    const budget = Number(process.env.DAX_CRASH_BUDGET ?? 4096);
+    const budget = args.budget ?? 4096;
     return checkCrashStates(
       machine,
       (image, mounts) => {
@@ -238,13 +238,13 @@ class Emulator implements Target {
       },
       args.check,
       args.mounts,
-      { budget, onlyState: process.env.DAX_CRASH_STATE || undefined },
+      { budget, onlyState: args.state || undefined },
     );
   }
 
-  async remount(args: { mounts: MountOptions[] }): Promise<{ stateId: string }> {
+  async remount(args: { mounts: MountOptions[]; state?: string }): Promise<{ stateId: string }> {
     if (!this.crashed) throw new TargetError('EINVAL', 'remount follows a power failure');
-    const { image, id } = imageForState(this.kernel.machine.mem, process.env.DAX_CRASH_STATE || undefined);
+    const { image, id } = imageForState(this.kernel.machine.mem, args.state || undefined);
     this.kernel = Kernel.boot(this.kernel.machine, image, args.mounts);
     this.crashed = false;
     return { stateId: id };

@@ -1,0 +1,19 @@
+@epic:dax-mappings @story:page-tables
+Feature: MAP_PRIVATE copies under truncate
+  A MAP_PRIVATE mapping copies a page on its first store. Truncate unmaps the pages past the new
+  end with even_cows set, so their private copies go too: grown back, the file reads as zeros there
+  through the mapping. Punching a hole does not drop copies (features/dax/mappings.feature).
+
+  @since:4.5
+  Rule: MS-5 Truncate drops the private copies past the new end
+
+    @rule:MS-5 @beyond @severity:normal
+    Scenario: truncating below a private copy and growing the file again drops the copy
+      # mm/truncate.c truncate_pagecache(): unmap_mapping_range(..., even_cows = 1)
+      Given an ext4 filesystem mounted with dax on pmem0
+      And a file /a with 16 KiB allocated and synced
+      And /a is mapped private
+      And the application stores "mine1" through the mapping of /a at offset 4096
+      And /a is truncated to 4096
+      When the application truncates /a to 16384 bytes
+      Then the mapping of /a reads 5 zero bytes at offset 4096
