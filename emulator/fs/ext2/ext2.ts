@@ -32,6 +32,7 @@ export const ext2: Personality = {
   journalBlocks: 0,
   dirsInPageCache: true,
   xattrInPageCache: false,
+  unwrittenExtents: false,
   realtime: false,
   fsckName: 'e2fsck',
   makeMeta: (bdev) => new Ext2Buffers(bdev),

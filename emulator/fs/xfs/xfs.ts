@@ -30,6 +30,7 @@ export const xfs: Personality = {
   journalBlocks: 1024,
   dirsInPageCache: false,
   xattrInPageCache: false,
+  unwrittenExtents: true,
   realtime: true,
   fsckName: 'xfs_repair',
   makeMeta: (bdev, log) => new XfsLog(bdev, log!),
