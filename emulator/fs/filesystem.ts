@@ -130,12 +130,17 @@ export class FileSystem implements SuperBlock {
     return this.sbf.quotaIno ? this.iget(this.sbf.quotaIno) : undefined;
   }
 
-  /** copy the in-core inode into its inode-table block (ext4_mark_inode_dirty / xfs_trans_log_inode) */
-  writeInode(inode: FsInode): void {
+  /**
+   * Copy the in-core inode into its inode-table block (ext4_mark_inode_dirty / xfs_trans_log_inode).
+   * A size or block-map change (`datasync`) is one fdatasync must commit (I_DIRTY_DATASYNC); other
+   * changes (links, flags, the xattr block) only fsync must, where the personality says so.
+   */
+  writeInode(inode: FsInode, datasync = true): void {
     const { block, off } = this.inodeLoc(inode.ino);
     encodeInode(inode.d, this.meta.read(block).subarray(off, off + INODE_SIZE));
     this.meta.dirty(block, inode);
     mark_inode_dirty(inode, 'I_DIRTY_SYNC');
+    if (datasync || !this.p.datasyncDataOnly) mark_inode_dirty(inode, 'I_DIRTY_DATASYNC');
   }
 
   inodeBlock(inode: FsInode): number {
@@ -557,7 +562,7 @@ export class FileSystem implements SuperBlock {
     this.writeInode(dir);
     this.dirAdd(parent, name, dir.ino, S_IFDIR);
     parent.d.links++;
-    this.writeInode(parent);
+    this.writeInode(parent, false);
     return dir;
   }
 
@@ -565,7 +570,7 @@ export class FileSystem implements SuperBlock {
   dropLink(inode: FsInode): void {
     inode.d.links--;
     if (inode.d.links > 0 && !(inode.kind === 'dir' && inode.d.links < 2)) {
-      this.writeInode(inode);
+      this.writeInode(inode, false);
       return;
     }
     truncate_inode_pages_range(inode.mapping, 0, Infinity);
@@ -591,7 +596,7 @@ export class FileSystem implements SuperBlock {
     if (!inode.d.xattr) {
       inode.d.xattr = this.allocBlock(inode);
       inode.d.nblocks++;
-      this.writeInode(inode);
+      this.writeInode(inode, false);
     }
     const blk = inode.d.xattr;
     if (this.p.xattrInPageCache) {
@@ -778,7 +783,8 @@ export class FileSystem implements SuperBlock {
         this.writeAndWait(dir);
       }
     }
-    if (!datasync || inode.state.has('I_DIRTY_DATASYNC') || inode.state.has('I_DIRTY_SYNC')) {
+    // fdatasync commits only what I_DIRTY_DATASYNC marks; fsync any inode change
+    if (inode.state.has('I_DIRTY_DATASYNC') || (!datasync && inode.state.has('I_DIRTY_SYNC'))) {
       this.meta.syncInode(inode, this.inodeBlock(inode));
     }
     if (this.p.journalBlocks) inode.newSinceSync = false;

@@ -33,6 +33,7 @@ export const ext2: Personality = {
   dirsInPageCache: true,
   xattrInPageCache: false,
   unwrittenExtents: false,
+  datasyncDataOnly: false,
   realtime: false,
   fsckName: 'e2fsck',
   makeMeta: (bdev) => new Ext2Buffers(bdev),

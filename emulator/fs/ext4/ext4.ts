@@ -16,6 +16,7 @@ export const ext4: Personality = {
   dirsInPageCache: true,
   xattrInPageCache: true,
   unwrittenExtents: true,
+  datasyncDataOnly: true,
   realtime: false,
   fsckName: 'e2fsck',
   makeMeta: (bdev, log) => new Jbd2Journal(bdev, log!),
