@@ -206,8 +206,8 @@ export class Vfs {
       fs.dirSetParent(src, b.dir.ino);
       a.dir.d.links--;
       b.dir.d.links++;
-      fs.writeInode(a.dir);
-      fs.writeInode(b.dir);
+      fs.writeInode(a.dir, false);
+      fs.writeInode(b.dir, false);
     } else {
       src.parent = b.dir.ino;
     }
@@ -231,7 +231,7 @@ export class Vfs {
       throw new PmemError('EBUSY', `${normalize(path)} has data or mappings; the DAX flag changes only on an empty file`);
     }
     inode.d.flags = on ? inode.d.flags | FLAG_DAX : inode.d.flags & ~FLAG_DAX;
-    fs.writeInode(inode);
+    fs.writeInode(inode, false);
     inode.S_DAX = fs.opts.dax === 'always' || (fs.opts.dax === 'inode' && on);
   }
 

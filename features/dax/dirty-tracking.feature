@@ -6,7 +6,7 @@ Feature: Dirty tracking at fault time
 
   Background:
     Given an ext4 filesystem mounted with dax on pmem0
-    And a file /a with 4 MiB allocated and synced
+    And a file /a with 4 MiB written and synced
 
   @since:4.5
   Rule: DT-1 A write fault records a DIRTY entry at the page's index; a read fault records a clean one
