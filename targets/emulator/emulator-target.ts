@@ -173,6 +173,9 @@ export class Emulator implements Target {
   async setxattr(args: { path: string; name: string; value: Hex }): Promise<void> {
     this.live().fs.setxattr(args.path, args.name, fromHex(args.value));
   }
+  async getxattr(args: { path: string; name: string }): Promise<Hex> {
+    return toHex(this.live().fs.getxattr(args.path, args.name));
+  }
   async write(args: { path: string; offset: number; data: Hex }): Promise<void> {
     const k = this.live();
     const data = fromHex(args.data);

@@ -431,6 +431,9 @@ export class ProcessTarget implements Target {
   async setxattr(args: { path: string; name: string; value: Hex }): Promise<void> {
     await this.call('setxattr', args);
   }
+  async getxattr(args: { path: string; name: string }): Promise<Hex> {
+    return (await this.call('getxattr', args)) as Hex;
+  }
   async write(args: { path: string; offset: number; data: Hex }): Promise<void> {
     await this.chunkedWrite('write', args, args.data);
   }
