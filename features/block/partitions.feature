@@ -9,6 +9,7 @@ Feature: Partitions of a pmem namespace map their own sectors
   filesystem there). Sources: "[PATCH v2 0/2] DAX bdev fixes -
   move flushing calls to FS" (dax: supply DAX clearing code with correct bdev).
 
+  @since:4.5
   Rule: BD-4 A partition's mapping starts at the partition's first sector: offset 0 of /dev/pmem0p1 is its start sector on the namespace
 
     @rule:BD-4 @seed:000_7aa147f050932869.txt @severity:critical @requires:raw-block-dax @requires:partitions

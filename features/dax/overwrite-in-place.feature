@@ -16,6 +16,7 @@ Feature: Overwrites in place: DAX writeback with no metadata to commit
   show through WB-1 and SY-1 (a dirtied page, or inode, that writeback never finds). Sources: "[PATCH v4 4/7] dax: add support for
   fsync/sync" and "Re: [RFC 00/11] DAX fsynx/msync support" (the big hammer).
 
+  @since:4.5
   Rule: WB-3 One fence ends the writeback: an overwrite is durable when the call returns, with no journal commit to fence it
 
     @rule:WB-3 @seed:002_942ec44a608dccaf.txt @severity:critical
@@ -68,6 +69,7 @@ Feature: Overwrites in place: DAX writeback with no metadata to commit
         | xfs  | PTE  |
         | xfs  | PMD  |
 
+  @since:4.5
   Rule: WB-7 fsync writes back the dirty entries' lines and no others: another file's stores stay where the cache left them
 
     @rule:WB-7 @seed:001_b92c2fd6bf0014a8.txt @severity:normal @requires:cache-model
@@ -90,6 +92,7 @@ Feature: Overwrites in place: DAX writeback with no metadata to commit
         | ext4 | PMD  |
         | xfs  | PTE  |
 
+  @since:4.5
   Rule: DT-3 A PMD write fault replaces the PTE entries in its range, so fsync writes back all 2 MiB
 
     @rule:DT-3 @seed:002_942ec44a608dccaf.txt @severity:critical

@@ -7,6 +7,7 @@ Feature: New blocks are zeroed through the device that holds them
   made durable, so each live check here has a crash-state twin. Source: "[PATCH v2 0/2] DAX bdev
   fixes - move flushing calls to FS".
 
+  @since:4.5
   Rule: BD-1 A newly allocated block reads as zeros, never as the media's earlier contents
 
     @rule:BD-1 @seed:000_7aa147f050932869.txt @severity:blocker @requires:xfs-realtime
@@ -101,6 +102,7 @@ Feature: New blocks are zeroed through the device that holds them
         | ext4 |
         | xfs  |
 
+  @since:4.5
   Rule: BD-2 Zeroing writes only the new block, on its own device: the other device is untouched
 
     @rule:BD-2 @seed:000_7aa147f050932869.txt @severity:critical @requires:xfs-realtime

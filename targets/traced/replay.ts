@@ -59,7 +59,11 @@ export class TraceReplay {
   }
 
   apply(events: readonly TraceEvent[]): void {
-    for (const e of events) {
+    // a run of NT stores that a fence ends: copied as the pmem driver's memcpy_to_pmem + wmb_pmem,
+    // durable at once, so no history is built only to be dropped (the same memory as store, then fence)
+    let fencedRunEnd = -1;
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i];
       this.events++;
       switch (e.k) {
         case 'base': {
@@ -74,7 +78,9 @@ export class TraceReplay {
         case 'nt': {
           const data = bytesValue(e);
           const a = this.addr(e.dev, e.off, data.length);
-          this.mem.store(a, data, e.k === 'nt');
+          if (e.k === 'nt' && i > fencedRunEnd) fencedRunEnd = fencedBy(events, i);
+          if (e.k === 'nt' && i < fencedRunEnd) this.mem.storeAndFence(a, data);
+          else this.mem.store(a, data, e.k === 'nt');
           break;
         }
         case 'fl': {
@@ -137,4 +143,11 @@ export class TraceReplay {
     }
     return out;
   }
+}
+
+/** the index of the fence that ends the run of NT stores (and markers) starting at i, or -1 */
+function fencedBy(events: readonly TraceEvent[], i: number): number {
+  let j = i;
+  while (j < events.length && (events[j].k === 'nt' || events[j].k === 'op')) j++;
+  return j < events.length && events[j].k === 'fe' ? j : -1;
 }

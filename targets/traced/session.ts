@@ -2,7 +2,7 @@
 // replays it into the emulator's persistence model, asks where files live before the power failure,
 // decides crash checks over every crash state itself, and names the state the machine comes back in.
 
-import { CrashCheck, CrashVerdict, MountOptions, PmemMode, TargetError } from '../contract';
+import { CrashCheck, CrashExploration, CrashVerdict, MountOptions, PmemMode, TargetError } from '../contract';
 import { decideCrashCheck, checkStateExists, normalize, TracedCrash } from './decide';
 import { Extent, LineRange, LineRun, parseExtents, parseRecover, parseTraceChunk, RecoverAnswer } from './events';
 import { TraceReplay } from './replay';
@@ -112,16 +112,15 @@ export class TracedSession implements TracedCrash {
     return parseRecover(await this.send('recover', args), this.label);
   }
 
-  async checkCrash(args: { check: CrashCheck; mounts: MountOptions[] }): Promise<CrashVerdict> {
+  async checkCrash(args: { check: CrashCheck; mounts: MountOptions[] } & CrashExploration): Promise<CrashVerdict> {
     if (!this.crashed) throw new TargetError('EINVAL', 'crash states exist only after a power failure');
-    const budget = Number(process.env.DAX_CRASH_BUDGET ?? 4096);
-    return decideCrashCheck(this, args.check, args.mounts, { budget, onlyState: process.env.DAX_CRASH_STATE || undefined });
+    return decideCrashCheck(this, args.check, args.mounts, { budget: args.budget ?? 4096, onlyState: args.state || undefined });
   }
 
-  /** the machine comes back in the lower bound (or DAX_CRASH_STATE): the suite sends its lines */
-  async remount(args: { mounts: MountOptions[] }): Promise<{ stateId: string }> {
+  /** the machine comes back in the lower bound (or the state named): the suite sends its lines */
+  async remount(args: { mounts: MountOptions[]; state?: string }): Promise<{ stateId: string }> {
     if (!this.crashed) return (await this.send('remount', args)) as { stateId: string };
-    const id = process.env.DAX_CRASH_STATE || 'lb';
+    const id = args.state || 'lb';
     const choice = checkStateExists(this, id);
     const mem = this.replay.mem;
     const lines = new Map<number, Uint8Array>();
@@ -130,7 +129,7 @@ export class TracedSession implements TracedCrash {
       const k = choice.get(a) ?? 0;
       if (k < h.length) lines.set(a, h.prefix(k));
     }
-    await this.send('remount', { ...args, lines: this.replay.runs(lines) });
+    await this.send('remount', { mounts: args.mounts, lines: this.replay.runs(lines) });
     this.replay.restart((a) => choice.get(a) ?? 0);
     this.crashed = false;
     await this.pull();
