@@ -404,6 +404,8 @@ export class LinuxMachine {
   /** A fresh NVDIMM (from the saved namespace template) and a boot. */
   async reset(): Promise<BootInfo> {
     await this.powerOff();
+    this.trace?.close(); // a fresh machine starts a new trace
+    this.trace = undefined;
     for (const f of this.backingFiles) fs.rmSync(f, { force: true });
     return this.boot();
   }
@@ -497,18 +499,23 @@ export class LinuxMachine {
     return this.image.traceQemu;
   }
 
-  /** Snapshot the backing files (each line's `base`) and listen for the plugin's stream. */
+  /**
+   * Listen for the plugin's stream.  A trace starts with a fresh machine (the first boot, reset):
+   * then the backing files are snapshot for each line's `base`.  A boot after a power failure goes
+   * on with the same trace (docs/protocol.md: no new start; the consumer knows every line's state).
+   */
   private async startTrace(): Promise<void> {
-    this.trace?.close();
-    const bases = this.backingFiles.map((f, i) => {
-      const base = path.join(this.workDir, `base${i}.img`);
-      fs.rmSync(base, { force: true });
-      sparseCopy(f, base);
-      return base;
-    });
-    const trace = new TraceLog(bases, (id) => this.ops.get(id));
-    this.trace = trace;
-    this.ops.clear();
+    if (!this.trace) {
+      const bases = this.backingFiles.map((f, i) => {
+        const base = path.join(this.workDir, `base${i}.img`);
+        fs.rmSync(base, { force: true });
+        sparseCopy(f, base);
+        return base;
+      });
+      this.trace = new TraceLog(bases, (id) => this.ops.get(id));
+      this.ops.clear();
+    }
+    const trace = this.trace;
     const tsock = path.join(this.workDir, 'trace.sock');
     fs.rmSync(tsock, { force: true });
     const server = net.createServer();
