@@ -15,7 +15,7 @@
 // turn it off): the machine runs under linux/plugin/pmem-trace.c and the server declares
 // `pmem-trace` and `cache-model` (docs/protocol.md, the trace section):
 //   trace       the NVDIMMs' stores, write-backs and fences since the last call, in order, with
-//               op markers (at most TRACE_CHUNK events per answer, `more` when some wait)
+//               op markers (at most TRACE_CHUNK bytes of JSON per answer, `more` when some wait)
 //   extents     FIEMAP of a file, by the agent
 //   recover     one crash state's checks on a copy of the backing files (linux/recover.ts)
 //   remount     after a power failure: the given lines written into the backing files, then a boot
@@ -29,7 +29,8 @@ import { CrashImage, Device, LineRun } from './recover';
 
 type Json = Record<string, unknown>;
 
-const TRACE_CHUNK = 20_000;
+/** bytes of events per `trace` answer: the protocol's lines are at most 1 MiB */
+const TRACE_CHUNK = 900_000;
 
 function tracedWanted(): boolean {
   if (process.argv.includes('--untraced') || process.env.DAX_LINUX_TRACE === '0') return false;

@@ -68,6 +68,9 @@ function unpersisted(events: TraceEvent[], dev: string, devOff: number, len: num
 
 async function probe(fs: 'ext4' | 'xfs'): Promise<void> {
   const m = new LinuxMachine({ trace: true, nvdimms: 1, keepWorkDir: !!process.env.KEEP });
+  let seq = 0;
+  const request = m.request.bind(m);
+  m.request = (op: string, args: object = {}) => request(op, args, ++seq); // op markers in the trace
   const t0 = Date.now();
   try {
     const b = await m.boot();

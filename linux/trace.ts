@@ -41,7 +41,7 @@ function wire(e: Held): TraceEvent {
 }
 
 /** the longest run one merged event may grow to */
-const MAX_RUN = 256 * 1024;
+const MAX_RUN = 128 * 1024;
 
 export interface TraceStats {
   stores: number;
@@ -109,10 +109,21 @@ export class TraceLog {
     buf = Buffer.alloc(0);
   }
 
-  /** the events since the last take() (or since the trace began), at most `max` of them */
-  take(max = Infinity): { events: TraceEvent[]; more: boolean } {
-    const n = Math.min(max, this.events.length);
-    const out = this.events.slice(0, n).map(wire);
+  /**
+   * The events since the last take() (or since the trace began), as many as fit in `maxBytes` of
+   * JSON (the protocol's lines are at most 1 MiB); `more` when some wait.
+   */
+  take(maxBytes = Infinity): { events: TraceEvent[]; more: boolean } {
+    const out: TraceEvent[] = [];
+    let bytes = 0;
+    let n = 0;
+    for (; n < this.events.length; n++) {
+      const w = wire(this.events[n]);
+      const size = JSON.stringify(w).length + 1;
+      if (out.length && bytes + size > maxBytes) break;
+      out.push(w);
+      bytes += size;
+    }
     this.events = n === this.events.length ? [] : this.events.slice(n);
     return { events: out, more: this.events.length > 0 };
   }

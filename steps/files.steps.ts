@@ -122,6 +122,8 @@ Then('{path} reads {data} at offset {size}', async function (this: DaxWorld, pat
 
 Then('{path} reads {int} zero bytes at offset {size}', async function (this: DaxWorld, path: string, n: number, offset: number) {
   const got = fromHex(await this.target.read({ path: this.path(path), offset, length: n }));
+  // a short read (past the end of the file) proves nothing about the bytes it did not return
+  if (got.length !== n) throw new AssertionError(this.ruleMessage(`read(2) of ${n} bytes of ${path} at offset ${offset} returned only ${got.length}: the range is not inside the file, so it says nothing about zeroing`));
   const bad = got.findIndex((b) => b !== 0);
   if (bad >= 0) throw new AssertionError(this.ruleMessage(`stale data exposure: byte ${offset + bad} of ${path} reads 0x${got[bad].toString(16)}, expected zero`));
 });

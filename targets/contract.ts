@@ -35,6 +35,8 @@ export interface Hello {
   capabilities: Capability[];
   /** free text shown in the report's environment, e.g. the variant or the kernel release */
   description?: string;
+  /** the kernel release whose promises it keeps (e.g. "6.1.0-28-amd64"); absent: today's kernel, every rule applies */
+  kernel?: string;
 }
 
 /** Errors cross the contract as an errno name (ENOMEM, EINVAL...) or a signal (SIGBUS, SIGSEGV). */

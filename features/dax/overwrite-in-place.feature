@@ -16,12 +16,13 @@ Feature: Overwrites in place: DAX writeback with no metadata to commit
   show through WB-1 and SY-1 (a dirtied page, or inode, that writeback never finds). Sources: "[PATCH v4 4/7] dax: add support for
   fsync/sync" and "Re: [RFC 00/11] DAX fsynx/msync support" (the big hammer).
 
+  @since:4.5
   Rule: WB-3 One fence ends the writeback: an overwrite is durable when the call returns, with no journal commit to fence it
 
     @rule:WB-3 @seed:002_942ec44a608dccaf.txt @severity:critical
     Scenario Outline: an overwrite through a <size> mapping of an <fs> file survives <call>
       Given an <fs> filesystem mounted with dax on pmem0
-      And a file /a with 4 MiB written and synced
+      And a file /a with 2 MiB written and synced
       And /a is mapped shared with <size> pages
       When the application stores "overwritten" through the mapping of /a at offset 4160
       And the application calls <call>
@@ -52,7 +53,7 @@ Feature: Overwrites in place: DAX writeback with no metadata to commit
     @rule:WB-3 @seed:002_942ec44a608dccaf.txt @severity:critical
     Scenario Outline: an overwrite of the last line of a page through a <size> mapping of an <fs> file survives fdatasync
       Given an <fs> filesystem mounted with dax on pmem0
-      And a file /a with 4 MiB written and synced
+      And a file /a with 2 MiB written and synced
       And /a is mapped shared with <size> pages
       When the application stores "end-of-page" through the mapping of /a at offset 8181
       And the application calls fdatasync on /a
@@ -68,13 +69,14 @@ Feature: Overwrites in place: DAX writeback with no metadata to commit
         | xfs  | PTE  |
         | xfs  | PMD  |
 
+  @since:4.5
   Rule: WB-7 fsync writes back the dirty entries' lines and no others: another file's stores stay where the cache left them
 
     @rule:WB-7 @seed:001_b92c2fd6bf0014a8.txt @severity:normal @requires:cache-model
     Scenario Outline: fsync of /a on <fs> leaves a store through a <size> mapping of /b unsynced
       Given an <fs> filesystem mounted with dax on pmem0
       And a file /a with 64 KiB written and synced
-      And a file /b with 4 MiB written and synced
+      And a file /b with 2 MiB written and synced
       And /a is mapped shared with PTE pages
       And /b is mapped shared with <size> pages
       When the application stores "not-synced" through the mapping of /b at offset 4096
@@ -90,12 +92,13 @@ Feature: Overwrites in place: DAX writeback with no metadata to commit
         | ext4 | PMD  |
         | xfs  | PTE  |
 
+  @since:4.5
   Rule: DT-3 A PMD write fault replaces the PTE entries in its range, so fsync writes back all 2 MiB
 
     @rule:DT-3 @seed:002_942ec44a608dccaf.txt @severity:critical
     Scenario Outline: on <fs>, a store through a PMD mapping survives fsync after a PTE mapping <how> page 0
       Given an <fs> filesystem mounted with dax on pmem0
-      And a file /a with 4 MiB written and synced
+      And a file /a with 2 MiB written and synced
       And /a is mapped shared with PTE pages
       And <access>
       And /a is also mapped shared with PMD pages

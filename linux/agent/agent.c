@@ -1401,6 +1401,8 @@ static void hello_json(sbuf *b) {
   char d[256];
   snprintf(d, sizeof d, "Linux %s in QEMU on an emulated NVDIMM (dax-agent %s)", kernel_release(), AGENT_VERSION);
   sb_jcstr(b, d);
+  sb_puts(b, ",\"kernel\":");
+  sb_jcstr(b, kernel_release());
   sb_puts(b, "}");
 }
 static int op_hello(req *r) {

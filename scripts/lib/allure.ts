@@ -1,7 +1,7 @@
 // allure-commandline (Java) turns allure-results into the HTML report.
 
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 const ROOT = join(__dirname, '..', '..');
@@ -93,4 +93,25 @@ export function nextBuildOrder(previousReport: string): number {
   } catch {
     return 1;
   }
+}
+
+/**
+ * The test cases of a generated Allure report by "<feature uri>#<scenario name>", each to its page's
+ * address relative to the report folder (index.html#testresult/<uid>): what the matrix page links to.
+ */
+export function allureCasePages(reportDir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const dir = join(reportDir, 'data', 'test-cases');
+  if (!existsSync(dir)) return out;
+  for (const f of readdirSync(dir)) {
+    try {
+      const c = JSON.parse(readFileSync(join(dir, f), 'utf8')) as { uid?: string; fullName?: string };
+      // fullName is "<package>:<uri>#<name>" (allure-cucumberjs)
+      const key = c.fullName?.replace(/^[^:]*:/, '');
+      if (c.uid && key && !out.has(key)) out.set(key, `index.html#testresult/${c.uid}`);
+    } catch {
+      // a half-written file: that case has no link
+    }
+  }
+  return out;
 }

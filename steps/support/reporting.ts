@@ -154,12 +154,31 @@ export function suiteLabels(uri: string, feature: GherkinDocument['feature'], as
   return out;
 }
 
+/** the Rule: a scenario sits under, split into its id and its statement ("WB-4", "Writeback writes back ...") */
+export function ruleOf(feature: GherkinDocument['feature'], astNodeIds: readonly string[]): { id: string; statement: string } | undefined {
+  const rule = feature?.children.find((c) => c.rule?.children.some((r) => r.scenario && astNodeIds.includes(r.scenario.id)))?.rule;
+  if (!rule) return undefined;
+  const m = /^([A-Z]+-\d+)\s+(.*)$/.exec(rule.name.trim());
+  return m ? { id: m[1], statement: m[2] } : { id: '', statement: rule.name.trim() };
+}
+
+/** the scenario page's description: the rule it checks, in words, then where the scenario is written */
+export function scenarioDescriptionHtml(rule: { id: string; statement: string } | undefined, uri: string, line: number | undefined, featureDescription?: string): string {
+  const parts: string[] = [];
+  if (rule) parts.push(`<p class="dax-rule"><b>Rule ${esc(rule.id)}</b>: ${esc(rule.statement)}</p>`);
+  parts.push(`<p class="dax-source">Scenario source: <code>${esc(uri)}${line ? `:${line}` : ''}</code></p>`);
+  if (featureDescription?.trim()) parts.push(`<p class="dax-feature">${esc(featureDescription.trim().replace(/\s+/g, ' '))}</p>`);
+  return parts.join('\n');
+}
+
 Before({ name: 'report: links to the sources' }, function (this: DaxWorld, { pickle, gherkinDocument }) {
   const tags = pickle.tags.map((t) => t.name);
   const links = linksForTags(tags);
   // the "rule" label (cucumber.js) groups and filters; Allure's test page shows tags, so the rule is one too
   const labels = [...tags.filter((t) => t.startsWith('@rule:')).map((t) => ({ name: 'tag', value: t })), ...suiteLabels(pickle.uri, gherkinDocument.feature, pickle.astNodeIds)];
-  this.attach(JSON.stringify({ type: 'metadata', data: { links, labels } }), ALLURE_MESSAGE);
+  // the page shows the rule's statement from its Rule: line, so a reviewer needs no feature file
+  const descriptionHtml = scenarioDescriptionHtml(ruleOf(gherkinDocument.feature, pickle.astNodeIds), pickle.uri, pickle.location?.line, gherkinDocument.feature?.description);
+  this.attach(JSON.stringify({ type: 'metadata', data: { links, labels, descriptionHtml } }), ALLURE_MESSAGE);
 });
 
 const NOT_FAILED: string[] = [Status.PASSED, Status.SKIPPED, Status.UNKNOWN];

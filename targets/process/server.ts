@@ -10,6 +10,7 @@ import { EmulatorTarget } from '../emulator/emulator-target';
 import { translateErrors } from '../emulator/errors';
 import { TracedEmulator } from './traced-emulator';
 import { isVariant, VariantName, VARIANTS } from '../../emulator/faults';
+import { checkArgs } from './validate';
 
 const PROTOCOL_VERSION = 1;
 const MAX_LINE = 1 << 20;
@@ -94,6 +95,9 @@ async function main(): Promise<void> {
       return;
     }
     if (!ops.includes(r.op)) return void send({ id, ok: false, errno: 'ENOSYS', message: `unknown op "${r.op}"` });
+    // every request is checked against the protocol's schema first: a missing or mistyped argument is EINVAL naming it
+    const problem = checkArgs(r.op, args);
+    if (problem) return void send({ id, ok: false, errno: 'EINVAL', message: `${r.op}: ${problem}` });
     const marked = tracer && !TRACE_OPS.includes(r.op);
     if (marked) tracer.recorder.mark(id, r.op, 'begin');
     try {
