@@ -1,6 +1,9 @@
 // npm run parity [-- --variant <name>] [cucumber args]: every scenario through the process target
 // (the reference server over the JSON-lines protocol) and in process, compared scenario by scenario.
-// The server declares the emulator's capabilities, so every scenario runs on both sides.
+// The server declares the emulator's capabilities, so every scenario runs on both sides. Over the
+// protocol one server serves the whole run (DAX_PROCESS_REUSE=1: `reset` between scenarios).
+// --reuse-inprocess-from <messages.ndjson>: take the in-process verdicts from a run that already
+// happened (npm test's reference run) instead of running them again.
 // Exit codes: 0 same verdicts everywhere, 1 some differ, 2 a run could not be driven.
 
 import { join } from 'node:path';
@@ -33,7 +36,8 @@ async function main(): Promise<number> {
   const args = ['--format-options', '{"colorsEnabled":false}', ...argv];
   const [a, b]: RunResult[] = await Promise.all([
     runCucumber({ target: inProcess, args, messagesFile: join(OUT, 'in-process.ndjson'), env: { DAX_QUIET: '1' } }),
-    runCucumber({ target: overProcess, args, messagesFile: join(OUT, 'process.ndjson'), env: { DAX_QUIET: '1' } }),
+    // one server for the run, `reset` between scenarios: a stricter test of reset, and no start-up per scenario
+    runCucumber({ target: overProcess, args, messagesFile: join(OUT, 'process.ndjson'), env: { DAX_QUIET: '1', DAX_PROCESS_REUSE: '1' } }),
   ]);
   for (const r of [a, b]) {
     console.log(`parity: ${r.target}: ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped in ${r.seconds.toFixed(1)} s`);

@@ -43,6 +43,10 @@ class Emulator implements Target {
   }
 
   async reset(): Promise<void> {
+    // a fresh machine: the platform's configuration does not carry over either
+    this.mode = 'adr';
+    this.tearing = false;
+    this.logCursor = 0;
     this.kernel = new Kernel({ variant: this.variant, mode: this.mode, tearing: this.tearing });
     this.crashed = false;
     this.tasks.clear();
