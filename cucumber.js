@@ -20,7 +20,7 @@ const allure = {
 
 const common = {
   require: ['steps/**/*.ts'],
-  requireModule: ['ts-node/register/transpile-only'],
+  requireModule: [require.resolve('./scripts/register.js')],
   formatOptions: { snippetInterface: 'async-await', ...allure },
 };
 

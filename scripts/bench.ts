@@ -14,6 +14,7 @@ import { VariantName } from '../emulator/faults';
 import { naiveExplore } from '../bench/naive';
 
 const ROOT = join(__dirname, '..');
+const REGISTER = join(__dirname, 'register.js');
 const OUT = join(ROOT, 'reports');
 
 function timeIt<T>(f: () => T): { s: number; v: T } {
@@ -92,7 +93,7 @@ function storeThroughput(): { mbps: number; vsMemcpy: number } {
 }
 
 function rss1TiB(): { rss_mb: number; baseline_mb: number } {
-  const r = spawnSync(process.execPath, ['--expose-gc', '-r', 'ts-node/register/transpile-only', join(ROOT, 'bench', 'rss-child.ts')], { cwd: ROOT, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, ['--expose-gc', '-r', REGISTER, join(ROOT, 'bench', 'rss-child.ts')], { cwd: ROOT, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`rss child failed: ${r.stderr}`);
   return JSON.parse(r.stdout.trim());
 }

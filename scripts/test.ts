@@ -8,6 +8,8 @@ import { join, relative } from 'node:path';
 import { runCucumber } from './lib/cucumber-run';
 
 const ROOT = join(__dirname, '..');
+/** runs the .ts sources from the transpile cache (scripts/register.js) */
+const REGISTER = join(__dirname, 'register.js');
 let passed = 0;
 let failed = 0;
 
@@ -39,10 +41,10 @@ async function main(): Promise<void> {
   const bin = (p: string) => join(ROOT, 'node_modules', '.bin', p);
   gate('type-check (tsc --noEmit)', bin('tsc'), ['--noEmit', '-p', '.']);
   gate('lint (eslint)', bin('eslint'), ['--max-warnings', '0', '.']);
-  gate('feature format', process.execPath, ['-r', 'ts-node/register/transpile-only', 'scripts/check-features.ts']);
+  gate('feature format', process.execPath, ['-r', REGISTER, 'scripts/check-features.ts']);
 
   const tests = files(join(ROOT, 'test'), '.test.ts');
-  const unit = stage(`unit tests (${tests.length} files)`, process.execPath, ['-r', 'ts-node/register/transpile-only', '--test', '--test-reporter=tap', ...tests]);
+  const unit = stage(`unit tests (${tests.length} files)`, process.execPath, ['-r', REGISTER, '--test', '--test-reporter=tap', ...tests]);
   const p = Number(/^# pass (\d+)/m.exec(unit.out)?.[1] ?? 0);
   const f = Number(/^# fail (\d+)/m.exec(unit.out)?.[1] ?? (unit.ok ? 0 : 1));
   passed += p;
@@ -61,14 +63,14 @@ async function main(): Promise<void> {
   }
 
   if (!process.env.DAX_SKIP_MATRIX) {
-    const m = stage('matrix (reference clean, every variant caught)', process.execPath, ['-r', 'ts-node/register/transpile-only', 'scripts/matrix.ts']);
+    const m = stage('matrix (reference clean, every variant caught)', process.execPath, ['-r', REGISTER, 'scripts/matrix.ts']);
     const line = m.out.split('\n').find((l) => l.startsWith('matrix: reference'));
     if (line) console.log(`     ${line}`);
     if (!m.ok) failed++;
   }
   if (!process.env.DAX_SKIP_BROWSER) {
     // the reports in a real browser (needs /usr/bin/chromium; .ci/run installs it): one test
-    const b = stage('reports in headless Chromium (test/browser/report.browser.ts)', process.execPath, ['-r', 'ts-node/register/transpile-only', 'test/browser/report.browser.ts']);
+    const b = stage('reports in headless Chromium (test/browser/report.browser.ts)', process.execPath, ['-r', REGISTER, 'test/browser/report.browser.ts']);
     const line = b.out.split('\n').find((l) => l.startsWith('browser: '));
     if (line) console.log(`     ${line}`);
     if (b.ok) passed++;

@@ -21,11 +21,12 @@ export type Capability =
   | 'resize'
   | 'freeze'
   | 'schedules' // deterministic interleavings of kernel operations (white-box races)
-  | 'fast-reset'; // a fresh machine in milliseconds: thousands of generated workloads are affordable
+  | 'fast-reset' // a fresh machine in milliseconds: thousands of generated workloads are affordable
+  | 'pmem-trace'; // streams its persistent-memory traffic; the suite builds the crash states (protocol section 12)
 
 export const ALL_CAPABILITIES: readonly Capability[] = [
   'cache-model', 'white-box', 'eadr', 'ext2', 'ext4', 'xfs', 'xfs-realtime', 'raw-block-dax',
-  'block-driver', 'map-sync', 'partitions', 'resize', 'freeze', 'schedules', 'fast-reset',
+  'block-driver', 'map-sync', 'partitions', 'resize', 'freeze', 'schedules', 'fast-reset', 'pmem-trace',
 ];
 
 export interface Hello {
@@ -34,6 +35,8 @@ export interface Hello {
   capabilities: Capability[];
   /** free text shown in the report's environment, e.g. the variant or the kernel release */
   description?: string;
+  /** the kernel release whose promises it keeps (e.g. "6.1.0-28-amd64"); absent: today's kernel, every rule applies */
+  kernel?: string;
 }
 
 /** Errors cross the contract as an errno name (ENOMEM, EINVAL...) or a signal (SIGBUS, SIGSEGV). */

@@ -10,6 +10,7 @@ Feature: The crash states a check covers, and how it says so
   Background:
     Given a pmem namespace pmem0
 
+  @since:4.4
   Rule: PM-2 Each line keeps some prefix of its stores, independently of the other lines
 
     @rule:PM-2 @seed:001_b92c2fd6bf0014a8.txt @severity:normal @requires:cache-model
@@ -110,6 +111,7 @@ Feature: The crash states a check covers, and how it says so
       And the crash check covered 3 crash states with coverage exhaustive
       And the failure reason mentions "/dev/pmem0 at offset 0"
 
+  @since:4.4
   Rule: PM-2 A budget bounds the states: a bounded verdict says how far it looked and is never a proof
 
     @rule:PM-2 @beyond @severity:normal @requires:cache-model
@@ -153,6 +155,7 @@ Feature: The crash states a check covers, and how it says so
       Then the crash check passes
       And the crash check covered 3 crash states with coverage bounded(1)
 
+  @since:4.4
   Rule: PM-2 A state id names the same state in every run: a rerun checks that one state
 
     @rule:PM-2 @beyond @severity:normal @requires:cache-model
@@ -227,6 +230,7 @@ Feature: The crash states a check covers, and how it says so
         | leading junk                 | x1000:1 | 'crash state id "x1000:1" is malformed'                              |
         | an eADR cut on an ADR system | cut:end | 'crash state id "cut:end" is malformed'                              |
 
+  @since:4.4
   Rule: PM-6 On eADR a crash keeps a prefix of the store order; only unfenced non-temporal stores may be lost
 
     @rule:PM-6 @seed:001_b92c2fd6bf0014a8.txt @severity:normal @requires:cache-model @requires:eadr

@@ -6,6 +6,7 @@ Feature: write(2) to a DAX file is durable when it returns
   change, which is why the scenario writes its blocks before it overwrites them. Source:
   Ross Zwisler's three write paths, "Re: [RFC 00/11] DAX fsynx/msync support".
 
+  @since:4.4
   Rule: PM-5 write(2) to a DAX file leaves its data durable at return; size and allocation need fsync
 
     @rule:PM-5 @seed:001_b92c2fd6bf0014a8.txt @severity:critical

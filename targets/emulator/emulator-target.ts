@@ -21,11 +21,11 @@ const CAPABILITIES: Capability[] = [
 
 export const EMULATOR_VERSION = '0.1.0';
 
-class Emulator implements Target {
-  private kernel: Kernel;
+export class Emulator implements Target {
+  protected kernel: Kernel;
   private mode: PmemMode = 'adr';
   private tearing = false;
-  private crashed = false;
+  protected crashed = false;
   private readonly tasks = new Map<string, { op: ScheduledOp; at: string }>();
   private logCursor = 0;
 

@@ -60,7 +60,7 @@ export const DEFS: Record<string, Schema> = {
     },
   ),
   ScheduledTask: obj({ task: name, at: { type: 'string', minLength: 1, description: 'the stop point reached, or "done"' } }),
-  Hello: obj({ protocol: { const: 1 }, name, version: name, capabilities: arr({ type: 'string' }) }, { description: { type: 'string' } }),
+  Hello: obj({ protocol: { const: 1 }, name, version: name, capabilities: arr({ type: 'string' }) }, { description: { type: 'string' }, kernel: { type: 'string', pattern: '^[0-9]+[.][0-9]+' } }),
 };
 
 /**
