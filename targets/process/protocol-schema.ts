@@ -125,7 +125,11 @@ export const OPS: Record<string, Schema> = {
 };
 
 /** ops beyond the Target contract that a server may also answer (the trace stream adds its own) */
-export const EXTENSION_OPS: Record<string, Schema> = {};
+export const EXTENSION_OPS: Record<string, Schema> = {
+  trace: op({ type: 'object' }, {}, 'pmem-trace (section 12): the persistent-memory events since the previous trace'),
+  extents: op({ type: 'object' }, {}, 'pmem-trace (section 12): where files live on the devices'),
+  recover: op({ type: 'object' }, {}, 'pmem-trace (section 12): boot and mount a crash image the suite built'),
+};
 
 export const PROTOCOL_SCHEMA: Schema = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',

@@ -55,7 +55,7 @@ test('the validator names the argument that is missing, mistyped or out of range
 });
 
 test('the reference server: a malformed request is EINVAL naming the argument; its answers fit the schema', async () => {
-  const server = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'targets/process/server.ts'], { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'] });
+  const server = spawn(process.execPath, ['-r', './scripts/register.js', 'targets/process/server.ts'], { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = createInterface({ input: server.stdout })[Symbol.asyncIterator]();
   const next = async () => JSON.parse((await lines.next()).value as string) as Record<string, unknown>;
   const defs = PROTOCOL_SCHEMA.$defs as Record<string, Record<string, unknown>>;

@@ -24,7 +24,7 @@ interface Outcome {
 
 function conformance(env: Record<string, string>, args: string[] = []): Promise<Outcome> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'scripts/conformance.ts', ...args], {
+    const child = spawn(process.execPath, ['-r', './scripts/register.js', 'scripts/conformance.ts', ...args], {
       cwd: ROOT,
       env: { ...process.env, DAX_TARGET: 'emulator', DAX_REPORT_DIR: mkdtempSync(join(tmpdir(), 'dax-verdicts-')), DAX_SKIP_HTML_REPORT: '1', DAX_PROFILE: 'default', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
