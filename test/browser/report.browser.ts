@@ -189,7 +189,8 @@ async function main(): Promise<void> {
         await rule.waitFor();
         const text = await rule.innerText();
         assert(said.some((st) => text.includes(`Rule ${RULE}: ${st}`)), `the description says "${text}", not one of: ${said.join(' | ')}`);
-        assert(/Scenario source: features\/\S+\.feature:\d+/.test(text), `no scenario source file:line in "${text}"`);
+        const source = await page.getByText('Scenario source: ', { exact: false }).first().innerText();
+        assert(/Scenario source: features\/\S+\.feature:\d+/.test(source), `no scenario source file:line: "${source}"`);
       });
       await check('its counterexample attachment shows the SVG picture', async () => {
         await page.getByText('counterexample (crash state', { exact: false }).first().click();
