@@ -116,6 +116,7 @@ Feature: Overwrites in place: DAX writeback with no metadata to commit
         | xfs  | read       | the application loads 1 bytes through the mapping of /a at offset 0   |
         | xfs  | stored to  | the application stores "pte" through the mapping of /a at offset 0    |
 
+  @since:4.10
   Rule: WB-8 A store after fsync re-dirties the page; a second fsync makes it durable
 
     @rule:WB-8 @seed:002_942ec44a608dccaf.txt @severity:critical

@@ -7,6 +7,7 @@ Feature: Writeback ranges at their boundaries: partial pages, partial PMDs and m
   fifteenth dirty entry. Sources: "[PATCH v4 4/7] dax: add support for fsync/sync" and
   mm/msync.c (the length rounded up to whole pages).
 
+  @since:4.5
   Rule: WB-1 After msync(MS_SYNC) returns, every byte of every page its range touches survives, whatever the length
 
     @rule:WB-1 @seed:002_942ec44a608dccaf.txt @severity:critical
@@ -52,6 +53,7 @@ Feature: Writeback ranges at their boundaries: partial pages, partial PMDs and m
         | ext4 | 2093056 | 4097    | 2101244 |
         | xfs  | 2093056 | 4096    | 2093056 |
 
+  @since:4.5
   Rule: WB-1 fsync and msync write back every dirty entry, however many batches they take
 
     @rule:WB-1 @seed:002_942ec44a608dccaf.txt @severity:critical

@@ -102,6 +102,7 @@ export const OPS: Record<string, Schema> = {
   unlink: op(obj({ path }), nul, 'unlink'),
   readdir: op(obj({ path }), arr({ type: 'string' }), 'names without . and ..'),
   setxattr: op(obj({ path, name, value: hex }), nul, 'setxattr'),
+  getxattr: op(obj({ path, name }), hex, 'getxattr: the value of an extended attribute (ENODATA when the file has none of that name)'),
   write: op(obj({ path, offset: count, data: hex }), nul, 'pwrite'),
   read: op(obj({ path, offset: count, length: count }), hex, 'pread (short at end of file)'),
   truncate: op(obj({ path, size: count }), nul, 'ftruncate'),
