@@ -113,16 +113,18 @@ async function main(): Promise<void> {
   const spec = (label: string) => (viaProcess ? `${server}${label.includes(':') ? ` --variant ${label.split(':')[1]}` : ''}` : label);
   const jobs = Math.max(1, Number(process.env.DAX_MATRIX_JOBS ?? availableParallelism()));
   const where = shard ? locationArgs(shardOf(scenarioLocations(), shard)) : [];
-  const run = (label: string, locations: string[], env: Record<string, string> = {}, tag = '') =>
+  const run = (label: string, locations: string[], env: Record<string, string> = {}, tag = '', parallel = 1) =>
     runCucumber({
       target: spec(label),
+      parallel,
       args: ['--format-options', '{"colorsEnabled":false}', ...extra, ...locations],
       messagesFile: join(OUT, 'matrix', `${label.replace(':', '-')}${tag}.ndjson`),
       env: { DAX_QUIET: '1', DAX_REPORT_DIR: join(OUT, 'matrix', `${label.replace(':', '-')}${tag}`), ...env },
     }).then((r) => ({ ...r, target: label }));
 
   // the reference first: in targeted mode it records which scenarios read which switch
-  const ref = await run('emulator', where, full ? {} : { DAX_RECORD_SWITCHES: '1' });
+  // (alone, so in cucumber's worker processes; the variants then run side by side, one process each)
+  const ref = await run('emulator', where, full ? {} : { DAX_RECORD_SWITCHES: '1' }, '', jobs);
   const selection = new Map(names.map((v) => [v, full ? undefined : readers(ref, v)]));
   // --verify <n | a,b>: these variants also run in full, and their targeted verdicts must agree
   const verify = full || verifyOpt.value === undefined ? [] : pickVerified(verifyOpt.value, names, selection);
