@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
-import { runCucumber } from './lib/cucumber-run';
+import { parallelism, runCucumber } from './lib/cucumber-run';
 import { warm } from './register';
 
 const ROOT = join(__dirname, '..');
@@ -64,7 +64,7 @@ async function main(): Promise<void> {
   if (!unit.ok && f === 0) failed++;
   console.log(`     unit tests: ${p} passed, ${f} failed`);
 
-  const ref = await runCucumber({ target: 'emulator', profile: 'ci', messagesFile: join(ROOT, 'reports', 'messages.ndjson'), stdio: 'pipe', env: { DAX_ORDER_SEED: orderSeed } });
+  const ref = await runCucumber({ target: 'emulator', profile: 'ci', messagesFile: join(ROOT, 'reports', 'messages.ndjson'), stdio: 'pipe', parallel: parallelism(), env: { DAX_ORDER_SEED: orderSeed } });
   passed += ref.passed;
   failed += ref.failed;
   console.log(`${ref.failed === 0 && !ref.fatal ? 'ok  ' : 'FAIL'} features against the reference (${ref.seconds.toFixed(1)} s): ${ref.passed} passed, ${ref.failed} failed, ${ref.skipped} skipped`);
