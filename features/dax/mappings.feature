@@ -90,7 +90,7 @@ Feature: What a mapping's page table maps, and when it must let go
       Then the call succeeds
 
   @since:4.0
-  Rule: MM-2 (beyond) Offsets no byte of a mapping has are the harness's: the emulator answers SIGSEGV and names them
+  Rule: MM-2 (beyond) An access outside the mapping raises SIGSEGV; its last byte is inside
 
     @rule:MM-2 @beyond @severity:minor @white-box @requires:white-box
     Scenario Outline: the emulator answers a store at offset <offset> of a 16 KiB mapping with SIGSEGV naming the offset
