@@ -98,6 +98,15 @@ async function evaluate(check: CrashCheck): Promise<Result> {
       } catch (e) {
         return { ok: false, reason: `${check.path}: ${why(e)}` };
       }
+    case 'xattr':
+      try {
+        const got = (await machine.request('getxattr', { path: check.path, name: check.name })) as string;
+        return got === check.value?.toLowerCase() ? { ok: true } : { ok: false, reason: `${check.path} has extended attribute ${check.name} = ${got}, expected ${check.value ?? 'no such attribute'}` };
+      } catch (e) {
+        // ENODATA: the attribute is absent, which is the answer when absence is expected
+        if (check.value === null && /ENODATA/.test(why(e))) return { ok: true };
+        return { ok: false, reason: `${check.path}: ${why(e)}` };
+      }
     case 'file-size':
       try {
         const st = (await machine.request('statx', { path: check.path })) as { size: number };

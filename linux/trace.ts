@@ -208,7 +208,7 @@ export class TraceLog {
     }
   }
 
-  /** the line's content when the trace began, sent once before any other event on it */
+  /** the line's content when the trace began, sent once before any other event on it (unless zero) */
   private base(dev: number, line: number, into: Held[]): void {
     const key = `${dev}:${line}`;
     if (this.seen.has(key)) return;
@@ -218,6 +218,7 @@ export class TraceLog {
     if (ns?.region !== undefined && this.baseFds[dev] !== undefined) {
       fs.readSync(this.baseFds[dev], data, 0, LINE, ns.start - ns.region + line);
     }
-    into.push({ k: 'base', dev: `pmem${dev}`, off: line, parts: [data], len: LINE });
+    // a line with no base was all zeros (docs/protocol.md): most of a fresh namespace
+    if (data.some((b) => b !== 0)) into.push({ k: 'base', dev: `pmem${dev}`, off: line, parts: [data], len: LINE });
   }
 }

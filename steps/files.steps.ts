@@ -153,3 +153,8 @@ Then('the call succeeds', function (this: DaxWorld) {
 Then('{path} may or may not hold {data} at offset {size} after the crash', async function (this: DaxWorld, path: string, data: Uint8Array, offset: number) {
   await mayGoEitherWay(this, { kind: 'file-holds', path: this.path(path), offset, data: toHex(data) });
 });
+
+Then('in every crash state {path} holds {data} at offset {size} of each of the first {int} pages', async function (this: DaxWorld, path: string, data: Uint8Array, offset: number, pages: number) {
+  const checks = Array.from({ length: pages }, (_, i) => ({ kind: 'file-holds' as const, path: this.path(path), offset: i * 4096 + offset, data: toHex(data) }));
+  await mustHoldEverywhere(this, { kind: 'all', checks });
+});

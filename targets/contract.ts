@@ -96,6 +96,8 @@ export type CrashCheck =
   | { kind: 'file-size'; path: string; size: number }
   | { kind: 'exists'; path: string }
   | { kind: 'dir-lists'; path: string; names: string[] }
+  /** the extended attribute `name` of `path` has `value`, or (null) is absent */
+  | { kind: 'xattr'; path: string; name: string; value: Hex | null }
   | { kind: 'fsck-clean'; dev: string }
   | { kind: 'all'; checks: CrashCheck[] }
   | { kind: 'not'; check: CrashCheck }
@@ -197,6 +199,8 @@ export interface Target {
   unlink(args: { path: string }): Promise<void>;
   readdir(args: { path: string }): Promise<string[]>;
   setxattr?(args: { path: string; name: string; value: Hex }): Promise<void>;
+  /** the attribute's value; ENODATA when the file has no attribute of that name */
+  getxattr?(args: { path: string; name: string }): Promise<Hex>;
   write(args: { path: string; offset: number; data: Hex }): Promise<void>;
   read(args: { path: string; offset: number; length: number }): Promise<Hex>;
   truncate(args: { path: string; size: number }): Promise<void>;

@@ -15,8 +15,8 @@ import type { MountOptions } from '../../targets/contract';
 import {
   BLOCK_SIZE, DiskInode, FLAG_DAX, FLAG_REALTIME, INODE_SIZE, INODES_PER_BLOCK, MAX_FILE_BLOCKS, MAX_FILE_BYTES, NDIRECT,
   PTRS_PER_BLOCK, S_IFDIR, S_IFMETA, S_IFREG, SECTORS_PER_BLOCK, SuperblockFields, checkName, decodeInode, decodeSuperblock,
-  decodeXattrs, direntSize, emptyDirBlock, emptyInode, encodeInode, encodeXattrs, fsTypeOfMagic, parseDirBlock, setBit,
-  testBit, view, writeDirent, Dirent,
+  blockOf, decodeXattrs, direntSize, emptyDirBlock, emptyInode, encodeInode, encodeXattrs, fsTypeOfMagic, parseDirBlock, setBit,
+  testBit, UNWRITTEN, view, writeDirent, Dirent,
 } from './format';
 import { FsInode } from './inode';
 import type { MetaStore } from './meta';
@@ -130,12 +130,17 @@ export class FileSystem implements SuperBlock {
     return this.sbf.quotaIno ? this.iget(this.sbf.quotaIno) : undefined;
   }
 
-  /** copy the in-core inode into its inode-table block (ext4_mark_inode_dirty / xfs_trans_log_inode) */
-  writeInode(inode: FsInode): void {
+  /**
+   * Copy the in-core inode into its inode-table block (ext4_mark_inode_dirty / xfs_trans_log_inode).
+   * A size or block-map change (`datasync`) is one fdatasync must commit (I_DIRTY_DATASYNC); other
+   * changes (links, flags, the xattr block) only fsync must, where the personality says so.
+   */
+  writeInode(inode: FsInode, datasync = true): void {
     const { block, off } = this.inodeLoc(inode.ino);
     encodeInode(inode.d, this.meta.read(block).subarray(off, off + INODE_SIZE));
     this.meta.dirty(block, inode);
     mark_inode_dirty(inode, 'I_DIRTY_SYNC');
+    if (datasync || !this.p.datasyncDataOnly) mark_inode_dirty(inode, 'I_DIRTY_DATASYNC');
   }
 
   inodeBlock(inode: FsInode): number {
@@ -258,20 +263,17 @@ export class FileSystem implements SuperBlock {
     return b;
   }
 
-  /** the block number holding file block `iblock` (0: hole); allocates when `create` */
-  bmap(inode: FsInode, iblock: number, create: boolean): { blk: number; fresh: boolean } | undefined {
+  /** the slot holding file block `iblock`'s pointer; with `create`, the indirect blocks on the way are made */
+  private slotFor(inode: FsInode, iblock: number, create: boolean): { get: () => number; set: (v: number) => void } | undefined {
     const d = inode.d;
-    const alloc = (): number => {
-      const b = inode.realtime ? this.allocRtBlock(inode) : this.allocBlock(inode);
-      d.nblocks++;
-      return b;
-    };
     if (iblock < NDIRECT) {
-      if (d.direct[iblock]) return { blk: d.direct[iblock], fresh: false };
-      if (!create) return undefined;
-      d.direct[iblock] = alloc();
-      this.writeInode(inode);
-      return { blk: d.direct[iblock], fresh: true };
+      return {
+        get: () => d.direct[iblock],
+        set: (v) => {
+          d.direct[iblock] = v;
+          this.writeInode(inode);
+        },
+      };
     }
     let idx = iblock - NDIRECT;
     let table: number;
@@ -299,20 +301,44 @@ export class FileSystem implements SuperBlock {
       table = t;
       idx %= PTRS_PER_BLOCK;
     }
-    const cur = this.ptr(table, idx);
-    if (cur) return { blk: cur, fresh: false };
+    return {
+      get: () => this.ptr(table, idx),
+      set: (v) => {
+        this.setPtr(table, idx, v, inode);
+        this.writeInode(inode);
+      },
+    };
+  }
+
+  /**
+   * The block holding file block `iblock` (undefined: hole). With `create` a hole is allocated: written
+   * (`fresh`, the caller zeroes it) or, for fallocate on ext4/xfs, `unwritten` (no zeroing: it reads as
+   * zeros). A write (`create` without `unwritten`) to an unwritten block converts it, a metadata change
+   * durable with the next commit, and reports it `fresh` so the caller zeroes it first.
+   */
+  bmap(inode: FsInode, iblock: number, create: boolean, unwritten = false): { blk: number; fresh: boolean; unwritten: boolean } | undefined {
+    const slot = this.slotFor(inode, iblock, create);
+    if (!slot) return undefined;
+    const cur = slot.get();
+    if (cur) {
+      const blk = blockOf(cur);
+      if (cur === blk) return { blk, fresh: false, unwritten: false };
+      if (!create || unwritten) return { blk, fresh: false, unwritten: true };
+      slot.set(blk);
+      return { blk, fresh: true, unwritten: false };
+    }
     if (!create) return undefined;
-    const b = alloc();
-    this.setPtr(table, idx, b, inode);
-    this.writeInode(inode);
-    return { blk: b, fresh: true };
+    const b = inode.realtime ? this.allocRtBlock(inode) : this.allocBlock(inode);
+    inode.d.nblocks++;
+    slot.set(unwritten ? b + UNWRITTEN : b);
+    return { blk: b, fresh: !unwritten, unwritten };
   }
 
   /** every mapped file block in [from, to) as [iblock, blk, clear] */
   private *mapped(inode: FsInode, from: number, to: number): Generator<[number, number, () => void]> {
     const d = inode.d;
     for (let i = Math.max(0, from); i < Math.min(NDIRECT, to); i++) {
-      if (d.direct[i]) yield [i, d.direct[i], () => (d.direct[i] = 0)];
+      if (d.direct[i]) yield [i, blockOf(d.direct[i]), () => (d.direct[i] = 0)];
     }
     const tables: Array<[number, number]> = [];
     if (d.ind) tables.push([d.ind, NDIRECT]);
@@ -325,7 +351,7 @@ export class FileSystem implements SuperBlock {
     for (const [t, base] of tables) {
       if (base + PTRS_PER_BLOCK <= from || base >= to) continue;
       for (let i = Math.max(0, from - base); i < Math.min(PTRS_PER_BLOCK, to - base); i++) {
-        const b = this.ptr(t, i);
+        const b = blockOf(this.ptr(t, i));
         if (b) yield [base + i, b, () => this.setPtr(t, i, 0, inode)];
       }
     }
@@ -377,7 +403,8 @@ export class FileSystem implements SuperBlock {
     }
     if (create) this.checkWritable();
     const r = this.bmap(inode, iblock, create);
-    if (!r) return undefined;
+    // an unwritten extent reads as a hole: a read fault maps the zero page, read(2) returns zeros
+    if (!r || r.unwritten) return undefined;
     const bdev = inode.dataBdev;
     const sector = r.blk * SECTORS_PER_BLOCK;
     if (r.fresh) {
@@ -535,7 +562,7 @@ export class FileSystem implements SuperBlock {
     this.writeInode(dir);
     this.dirAdd(parent, name, dir.ino, S_IFDIR);
     parent.d.links++;
-    this.writeInode(parent);
+    this.writeInode(parent, false);
     return dir;
   }
 
@@ -543,7 +570,7 @@ export class FileSystem implements SuperBlock {
   dropLink(inode: FsInode): void {
     inode.d.links--;
     if (inode.d.links > 0 && !(inode.kind === 'dir' && inode.d.links < 2)) {
-      this.writeInode(inode);
+      this.writeInode(inode, false);
       return;
     }
     truncate_inode_pages_range(inode.mapping, 0, Infinity);
@@ -569,7 +596,7 @@ export class FileSystem implements SuperBlock {
     if (!inode.d.xattr) {
       inode.d.xattr = this.allocBlock(inode);
       inode.d.nblocks++;
-      this.writeInode(inode);
+      this.writeInode(inode, false);
     }
     const blk = inode.d.xattr;
     if (this.p.xattrInPageCache) {
@@ -596,6 +623,18 @@ export class FileSystem implements SuperBlock {
     if (!enc) throw new PmemError('ENOSPC', `xattr "${name}" (${value.length} bytes) does not fit in inode ${inode.ino}'s 4096-byte xattr block`);
     page.data.set(enc);
     page.dirty();
+  }
+
+  /** the attribute's value, read where setxattr keeps the block (the page cache on ext4) */
+  getxattr(inode: FsInode, name: string): Uint8Array {
+    let attrs: Map<string, Uint8Array> | undefined;
+    if (inode.d.xattr) {
+      const cached = this.p.xattrInPageCache ? (inode.mapping.lookup(XATTR_PAGE_INDEX) as PageEntry | undefined) : undefined;
+      attrs = decodeXattrs(cached ? cached.data : this.meta.read(inode.d.xattr));
+    }
+    const v = attrs?.get(name);
+    if (!v) throw new PmemError('ENODATA', `inode ${inode.ino} has no extended attribute "${name}"`);
+    return v.slice();
   }
 
   // --- file I/O ---
@@ -712,7 +751,8 @@ export class FileSystem implements SuperBlock {
       return;
     }
     this.zeroPartial(inode, off, first * BLOCK_SIZE - off);
-    if (end < inode.d.size) this.zeroPartial(inode, last * BLOCK_SIZE, end - last * BLOCK_SIZE);
+    // the partial block at the end is zeroed up to `end` even when `end` is the file's end
+    this.zeroPartial(inode, last * BLOCK_SIZE, end - last * BLOCK_SIZE);
     if (last > first) {
       // truncate_pagecache_range(): unmap_mapping_range() with even_cows 0, so MAP_PRIVATE copies stay
       truncate_inode_pages_range(inode.mapping, first * PAGE_SIZE, last * PAGE_SIZE - 1, this.machine.faults.has('punch-keeps-dirty-entries'), false);
@@ -726,7 +766,9 @@ export class FileSystem implements SuperBlock {
     for (let b = Math.floor(off / BLOCK_SIZE); b * BLOCK_SIZE < off + len; b++) {
       // a whole unallocated 2 MiB chunk starts on a 2 MiB boundary of the device, as ext4/xfs align for DAX
       if (b % PMD_BLOCKS === 0 && (b + PMD_BLOCKS) * BLOCK_SIZE <= off + len && !inode.realtime && !this.bmap(inode, b, false)) this.alignDataRotor();
-      this.get_block(inode, b, true);
+      // ext4/xfs: unwritten extents, media left as it was; otherwise written, zeroed blocks
+      if (this.p.unwrittenExtents) this.bmap(inode, b, true, true);
+      else this.get_block(inode, b, true);
     }
     if (off + len > inode.d.size) {
       inode.d.size = off + len;
@@ -754,7 +796,8 @@ export class FileSystem implements SuperBlock {
         this.writeAndWait(dir);
       }
     }
-    if (!datasync || inode.state.has('I_DIRTY_DATASYNC') || inode.state.has('I_DIRTY_SYNC')) {
+    // fdatasync commits only what I_DIRTY_DATASYNC marks; fsync any inode change
+    if (inode.state.has('I_DIRTY_DATASYNC') || (!datasync && inode.state.has('I_DIRTY_SYNC'))) {
       this.meta.syncInode(inode, this.inodeBlock(inode));
     }
     if (this.p.journalBlocks) inode.newSinceSync = false;

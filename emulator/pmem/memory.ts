@@ -298,7 +298,7 @@ export class PersistentMemory {
           copy.fenceMark = h.fenceMark;
           np.lines.set(li, copy);
           m.pending.add(lineAddr);
-          if (copy.fenceMark > 0) m.fenceSet.add(lineAddr);
+          // not in the fence set: the power failure cut its write-back, and no fence after the crash completes it
         } else {
           np.cur.set(h.prefix(k), li * LINE_SIZE);
         }

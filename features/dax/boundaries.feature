@@ -26,6 +26,28 @@ Feature: Writeback and dirty tracking across batch and range boundaries
         | 30    | 122880 | fsync on /a                                                        |
         | 30    | 122880 | msync(MS_SYNC) on 122880 bytes at offset 4096 of the mapping of /a |
 
+    @rule:WB-1 @seed:002_942ec44a608dccaf.txt @severity:critical
+    Scenario: a store to the last page of a 2 MiB range whose block lies elsewhere survives fsync
+      # a PMD maps 2 MiB only when every block of it is contiguous, the last one included
+      Given a hole is punched over 4096 bytes at offset 2093056 of /a
+      And a file /b with 4 KiB allocated and synced
+      And /a is mapped shared with PMD pages
+      When the application stores "last" through the mapping of /a at offset 2093056
+      And the application calls fsync on /a
+      And power fails
+      Then in every crash state /a holds "last" at offset 2093056
+
+    @rule:WB-1 @seed:002_942ec44a608dccaf.txt @severity:critical
+    Scenario: a store through a PTE mapping inside a PMD entry, near the end of its 2 MiB, survives fsync
+      # the PTE maps the same pmem the PMD entry tracks, at the page's distance from the PMD head
+      Given /a is mapped shared with PMD pages
+      And the application loads 1 bytes through the mapping of /a at offset 0
+      And /a is also mapped shared with PTE pages
+      When the application stores "upper" through the second mapping of /a at offset 2088960
+      And the application calls fsync on /a
+      And power fails
+      Then in every crash state /a holds "upper" at offset 2088960
+
   @since:4.5
   Rule: DT-3 A PMD write fault records one PMD entry that replaces the PTE entries in its range
 

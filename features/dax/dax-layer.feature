@@ -21,7 +21,7 @@ Feature: The DAX layer's entries, faults and writeback ranges at their edges
 
     @rule:DT-1 @seed:002_942ec44a608dccaf.txt @severity:normal @white-box @requires:white-box
     Scenario: a read fault of a page that already has a clean entry leaves it clean
-      Given a file /a with 64 KiB allocated and synced
+      Given a file /a with 64 KiB written and synced
       And /a is mapped shared with PTE pages
       And /a is also mapped shared with PTE pages
       When the application loads 8 bytes through the mapping of /a at offset 8192
@@ -46,7 +46,7 @@ Feature: The DAX layer's entries, faults and writeback ranges at their edges
 
     @rule:DT-3 @seed:002_942ec44a608dccaf.txt @severity:critical @white-box @requires:white-box
     Scenario: a PTE mapping inside a PMD entry stores into the pmem the PMD entry tracks
-      Given a file /a with 4 MiB allocated and synced
+      Given a file /a with 4 MiB written and synced
       And /a is mapped shared with PMD pages
       And /a is also mapped shared with PTE pages
       When the application loads 8 bytes through the mapping of /a at offset 2 MiB
@@ -73,7 +73,7 @@ Feature: The DAX layer's entries, faults and writeback ranges at their edges
 
     @rule:DT-3 @seed:002_942ec44a608dccaf.txt @severity:critical @white-box @requires:white-box
     Scenario: 2 MiB with a hole in it is mapped with PTEs, and the hole reads as zeros
-      Given a file /a with 4 MiB allocated and synced
+      Given a file /a with 4 MiB written and synced
       And a hole is punched over 4096 bytes at offset 20480 of /a
       And /a is mapped shared with PMD pages
       When the application loads 8 bytes through the mapping of /a at offset 0
@@ -146,7 +146,7 @@ Feature: The DAX layer's entries, faults and writeback ranges at their edges
 
     @rule:MS-1 @beyond @severity:normal @white-box @requires:map-sync @requires:white-box
     Scenario: a MAP_SYNC write fault on a block already allocated and synced writes nothing back
-      Given a file /a with 64 KiB allocated and synced
+      Given a file /a with 64 KiB written and synced
       And /a is mapped shared with MAP_SYNC
       And the application stores "dirty" through the mapping of /a at offset 0
       And the write-back log is cleared

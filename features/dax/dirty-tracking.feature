@@ -3,10 +3,14 @@ Feature: Dirty tracking at fault time
   DAX has no struct page to mark dirty, so the fault handlers record each mapped page in the
   file's radix tree as an exceptional entry, tagged DIRTY on a write. fsync, msync and sync(2)
   find what to write back there. Source: "[PATCH v4 4/7] dax: add support for fsync/sync".
+  Entries and tags are internals; each rule's black-box consequence is data a crash keeps: DT-1,
+  DT-2 and DT-5 through fsync and sync(2) (here, writeback.feature and sync.feature), DT-3 through
+  a PMD store after a PTE entry (overwrite-in-place.feature). DT-4 needs a fault stopped half-way
+  against a hole punch, which only a target with schedules can arrange.
 
   Background:
     Given an ext4 filesystem mounted with dax on pmem0
-    And a file /a with 4 MiB allocated and synced
+    And a file /a with 4 MiB written and synced
 
   @since:4.5
   Rule: DT-1 A write fault records a DIRTY entry at the page's index; a read fault records a clean one

@@ -157,7 +157,7 @@ Feature: What a mapping's page table maps, and when it must let go
 
     @rule:MS-5 @beyond @severity:normal @requires:schedules
     Scenario Outline: punching page 1 leaves the read-only PTE of page <page> mapped
-      Given a file /a with 16 KiB allocated and synced
+      Given a file /a with 16 KiB written and synced
       And /a is mapped shared with PTE pages
       And the application loads 12288 bytes through the mapping of /a at offset 0
       When a hole is punched over 4096 bytes at offset 4096 of /a
@@ -182,7 +182,7 @@ Feature: What a mapping's page table maps, and when it must let go
 
     @rule:MS-5 @beyond @severity:normal @requires:schedules
     Scenario Outline: punching page <punched> leaves the neighbouring PMD at <offset> mapped
-      Given a file /a with 4 MiB allocated and synced
+      Given a file /a with 4 MiB written and synced
       And /a is mapped shared with PMD pages
       And the application loads 8 bytes through the mapping of /a at offset 0
       And the application loads 8 bytes through the mapping of /a at offset 2 MiB
@@ -253,7 +253,7 @@ Feature: What a mapping's page table maps, and when it must let go
 
     @rule:DT-2 @seed:002_942ec44a608dccaf.txt @severity:normal @requires:schedules
     Scenario: the second store to a read-faulted page takes no pfn_mkwrite fault
-      Given a file /a with 16 KiB allocated and synced
+      Given a file /a with 16 KiB written and synced
       And /a is mapped shared with PTE pages
       And the application loads 4 bytes through the mapping of /a at offset 0
       And the store S of "first" through the mapping of /a at offset 0 stops in pfn_mkwrite
@@ -263,7 +263,7 @@ Feature: What a mapping's page table maps, and when it must let go
 
     @rule:DT-2 @seed:002_942ec44a608dccaf.txt @severity:normal @requires:schedules @requires:white-box @white-box
     Scenario: a read fault maps the whole PMD, so a store elsewhere in it takes pfn_mkwrite
-      Given a file /a with 4 MiB allocated and synced
+      Given a file /a with 4 MiB written and synced
       And /a is mapped shared with PMD pages
       And the application loads 4 bytes through the mapping of /a at offset 4096
       When the store S of "elsewhere" through the mapping of /a at offset 8192 stops in pfn_mkwrite
@@ -298,7 +298,7 @@ Feature: What a mapping's page table maps, and when it must let go
     @rule:DT-3 @seed:002_942ec44a608dccaf.txt @severity:normal @requires:schedules @requires:white-box @white-box
     Scenario Outline: a PMD fault at <pmd offset> leaves the read-only PTE at <pte offset> outside its 2 MiB mapped
       Given a sparse file /a of 4 MiB, synced
-      And the application fallocates 4096 at offset <pte offset> of /a
+      And the application writes "page" to /a at offset <pte offset> with write(2)
       And /a is mapped shared with PMD pages
       And the application loads 4 bytes through the mapping of /a at offset <pte offset>
       And the application fallocates 2 MiB at offset <pmd offset> of /a

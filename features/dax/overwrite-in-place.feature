@@ -115,3 +115,26 @@ Feature: Overwrites in place: DAX writeback with no metadata to commit
         | ext4 | stored to  | the application stores "pte" through the mapping of /a at offset 0    |
         | xfs  | read       | the application loads 1 bytes through the mapping of /a at offset 0   |
         | xfs  | stored to  | the application stores "pte" through the mapping of /a at offset 0    |
+
+  @since:4.10
+  Rule: WB-8 A store after fsync re-dirties the page; a second fsync makes it durable
+
+    @rule:WB-8 @seed:002_942ec44a608dccaf.txt @severity:critical
+    Scenario Outline: on <fs>, a second overwrite through a <size> mapping survives the second <call>
+      Given an <fs> filesystem mounted with dax on pmem0
+      And a file /a with 2 MiB written and synced
+      And /a is mapped shared with <size> pages
+      And the application stores "first" through the mapping of /a at offset 8192
+      And the application calls <call>
+      When the application stores "again" through the mapping of /a at offset 8192
+      And the application calls <call>
+      And power fails
+      Then in every crash state /a holds "again" at offset 8192
+
+      Examples:
+        | fs   | size | call            |
+        | ext2 | PTE  | fsync on /a     |
+        | ext2 | PMD  | fdatasync on /a |
+        | ext4 | PMD  | fdatasync on /a |
+        | xfs  | PTE  | fdatasync on /a |
+        | xfs  | PMD  | fsync on /a     |

@@ -12,7 +12,7 @@ Feature: write(2) under a shared DAX mapping of allocated blocks
     Scenario Outline: write(2) over an allocated block leaves the read-only <size> mapping in place
       # fs/dax.c dax_iomap_iter() invalidates the range only for IOMAP_F_NEW (newly allocated) blocks
       Given an ext4 filesystem mounted with dax on pmem0
-      And a file /a with 2 MiB allocated and synced
+      And a file /a with 2 MiB written and synced
       And /a is mapped shared with <size> pages
       And the application loads 8 bytes through the mapping of /a at offset 8192
       And the application writes "file" to /a at offset 8192 with write(2)

@@ -4,6 +4,9 @@ Feature: Writeback of DAX mappings on fsync and msync
   lock, writes back its cache lines and ends with one fence; only data-integrity writeback does
   this. Sources: "[PATCH v4 4/7] dax: add support for fsync/sync", "Re: [RFC 00/11] DAX fsynx/msync
   support" (the big hammer) and "[PATCH v2 0/2] DAX bdev fixes - move flushing calls to FS".
+  On ext4 and xfs a journal or log commit fences too, so WB-3's black-box scenarios (overwrites
+  in place, ext2 included) are in overwrite-in-place.feature; WB-4 and WB-5 govern only how often
+  lines are written back, which no application can observe, so they stay white-box here.
 
   Background:
     Given an ext4 filesystem mounted with dax on pmem0

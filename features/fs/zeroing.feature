@@ -56,6 +56,18 @@ Feature: New blocks are zeroed through the device that holds them
       Then in every crash state /r holds "new" at offset 4093
       And in every crash state /r holds 4093 zero bytes at offset 0
 
+    @rule:BD-1 @seed:000_7aa147f050932869.txt @severity:blocker @requires:xfs-realtime
+    Scenario: a realtime file's block allocated by a write fault holds zeros around the store in every crash state after fsync
+      Given the device pmem1 holds "secret" x 2048 at offset 0 from earlier use
+      And an xfs filesystem with the realtime device pmem1 mounted with dax on pmem0
+      And a realtime file /r
+      And the application writes "x" to /r at offset 8191 with write(2)
+      When the application stores "m" through the mapping of /r at offset 0
+      And the application calls fsync on /r
+      And power fails
+      Then in every crash state /r holds "m" at offset 0
+      And in every crash state /r holds 4095 zero bytes at offset 1
+
     @rule:BD-1 @seed:000_7aa147f050932869.txt @severity:blocker
     Scenario Outline: on <fs>, a partial block written over stale media holds zeros around its data in every crash state after fsync
       Given the first 16 MiB of /dev/pmem0 held stale bytes beforehand

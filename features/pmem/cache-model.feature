@@ -41,7 +41,7 @@ Feature: The cache model in detail: lines, pages, ranges and fences
       And that check was decided per line over 2 crash states
       And pmem0 may or may not hold "second" at offset 80 after the crash
 
-    @rule:PM-1 @seed:001_b92c2fd6bf0014a8.txt @severity:normal @requires:cache-model
+    @rule:PM-1 @seed:001_b92c2fd6bf0014a8.txt @severity:normal @requires:cache-model @white-box @requires:white-box
     Scenario: the report shows stores after the fenced write-back as never written back
       Given the CPU stores "first" to pmem0 at offset 64
       And the CPU writes back 5 bytes at offset 64 of pmem0 with clwb

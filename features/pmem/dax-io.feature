@@ -24,6 +24,20 @@ Feature: write(2) to a DAX file is durable when it returns
         | xfs  |
 
     @rule:PM-5 @seed:001_b92c2fd6bf0014a8.txt @severity:critical
+    Scenario Outline: write(2) of 6000 bytes across a page boundary over written blocks of an <fs> file survives a crash with no fsync
+      Given an <fs> filesystem mounted with dax on pmem0
+      And a file /a with 64 KiB written and synced
+      When the application writes "0123456789" x 600 to /a at offset 100 with write(2)
+      And power fails
+      Then in every crash state /a holds "0123456789" x 600 at offset 100
+
+      Examples:
+        | fs   |
+        | ext2 |
+        | ext4 |
+        | xfs  |
+
+    @rule:PM-5 @seed:001_b92c2fd6bf0014a8.txt @severity:critical
     Scenario Outline: write(2) that extends an <fs> file survives with its size once fsync returns
       Given an <fs> filesystem mounted with dax on pmem0
       And a file /grow

@@ -1082,6 +1082,17 @@ static int op_setxattr(req *r) {
   return 0;
 }
 
+/* getxattr(2): the value as hex; ENODATA when the file has no attribute of that name */
+static int op_getxattr(req *r) {
+  const char *path, *name;
+  if (arg_str(r, "path", &path, 1) || arg_str(r, "name", &name, 1)) return -1;
+  unsigned char buf[65536];
+  ssize_t n = getxattr(path, name, buf, sizeof buf);
+  if (n < 0) return fail_errno(r, path);
+  sb_hex(r->res, buf, (size_t)n);
+  return 0;
+}
+
 static int op_fallocate(req *r) {
   const char *path, *mode;
   uint64_t off, len;
@@ -1442,6 +1453,7 @@ static const struct {
     {"truncate", op_truncate},
     {"fallocate", op_fallocate},
     {"setxattr", op_setxattr},
+    {"getxattr", op_getxattr},
     {"fsync", op_fsync},
     {"sync", op_sync},
     {"statx", op_statx},

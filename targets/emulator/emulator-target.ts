@@ -44,6 +44,10 @@ export class Emulator implements Target {
   }
 
   async reset(): Promise<void> {
+    // a fresh machine: the platform's configuration does not carry over either
+    this.mode = 'adr';
+    this.tearing = false;
+    this.logCursor = 0;
     this.kernel = new Kernel({ variant: this.variant, mode: this.mode, tearing: this.tearing, switchesRead: this.switches });
     this.crashed = false;
     this.tasks.clear();
@@ -172,6 +176,9 @@ export class Emulator implements Target {
   }
   async setxattr(args: { path: string; name: string; value: Hex }): Promise<void> {
     this.live().fs.setxattr(args.path, args.name, fromHex(args.value));
+  }
+  async getxattr(args: { path: string; name: string }): Promise<Hex> {
+    return toHex(this.live().fs.getxattr(args.path, args.name));
   }
   async write(args: { path: string; offset: number; data: Hex }): Promise<void> {
     const k = this.live();

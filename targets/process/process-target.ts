@@ -335,6 +335,11 @@ export class ProcessTarget implements Target {
     return out;
   }
 
+  /** started, said hello, never failed, not closing: another scenario may use it after a reset */
+  reusable(): boolean {
+    return !!this.child && !!this.helloPromise && !this.failure && !this.closing && !this.helloWaiter;
+  }
+
   async close(): Promise<void> {
     if (this.closing) return this.exited;
     const child = this.child;
@@ -430,6 +435,9 @@ export class ProcessTarget implements Target {
   }
   async setxattr(args: { path: string; name: string; value: Hex }): Promise<void> {
     await this.call('setxattr', args);
+  }
+  async getxattr(args: { path: string; name: string }): Promise<Hex> {
+    return (await this.call('getxattr', args)) as Hex;
   }
   async write(args: { path: string; offset: number; data: Hex }): Promise<void> {
     await this.chunkedWrite('write', args, args.data);

@@ -12,6 +12,8 @@ import { ALL_CAPABILITIES, FS_TYPES } from '../contract';
 export type Schema = { [key: string]: unknown };
 
 const count: Schema = { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER };
+/** an address-like offset or length in a mapping: any number; what falls outside the mapping is the target's answer (SIGSEGV, ENOMEM, EINVAL) */
+const addr: Schema = { type: 'number', description: 'any number: out of range is answered as section "Arguments out of the protocol\'s range" says' };
 const name: Schema = { type: 'string', minLength: 1 };
 const path: Schema = { type: 'string', pattern: '^/' };
 const bool: Schema = { type: 'boolean' };
@@ -100,6 +102,7 @@ export const OPS: Record<string, Schema> = {
   unlink: op(obj({ path }), nul, 'unlink'),
   readdir: op(obj({ path }), arr({ type: 'string' }), 'names without . and ..'),
   setxattr: op(obj({ path, name, value: hex }), nul, 'setxattr'),
+  getxattr: op(obj({ path, name }), hex, 'getxattr: the value of an extended attribute (ENODATA when the file has none of that name)'),
   write: op(obj({ path, offset: count, data: hex }), nul, 'pwrite'),
   read: op(obj({ path, offset: count, length: count }), hex, 'pread (short at end of file)'),
   truncate: op(obj({ path, size: count }), nul, 'ftruncate'),
@@ -107,10 +110,10 @@ export const OPS: Record<string, Schema> = {
   fsync: op(obj({ path }, { datasync: bool }), nul, 'fsync, or fdatasync when datasync'),
   sync: op(none, nul, 'sync(2)'),
   statx: op(obj({ path }), obj({ size: count, blocks: count, isDir: bool, attrDax: bool }), 'statx'),
-  mmap: op(obj({ path, offset: count, length: count, shared: bool }, { sync: bool, size: en('pte', 'pmd') }), obj({ map: count }), 'mmap; the answer is a handle'),
-  store: op(obj({ map: count, offset: count, data: hex }, { persist: bool }), nul, 'CPU stores through a mapping'),
-  load: op(obj({ map: count, offset: count, length: count }), hex, 'CPU loads through a mapping'),
-  msync: op(obj({ map: count, offset: count, length: count, sync: bool }), nul, 'MS_SYNC or MS_ASYNC'),
+  mmap: op(obj({ path, offset: addr, length: addr, shared: bool }, { sync: bool, size: en('pte', 'pmd') }), obj({ map: count }), 'mmap; the answer is a handle'),
+  store: op(obj({ map: count, offset: addr, data: hex }, { persist: bool }), nul, 'CPU stores through a mapping'),
+  load: op(obj({ map: count, offset: addr, length: addr }), hex, 'CPU loads through a mapping'),
+  msync: op(obj({ map: count, offset: addr, length: addr, sync: bool }), nul, 'MS_SYNC or MS_ASYNC'),
   munmap: op(obj({ map: count }), nul, 'munmap'),
   powerFail: op(none, nul, 'power is cut now'),
   checkCrash: op(obj({ check: ref('CrashCheck'), mounts: arr(mount) }, { budget: count, state: name }), ref('CrashVerdict'), 'evaluate a check in every crash state (budget: at most that many; state: only that one)'),
@@ -124,7 +127,11 @@ export const OPS: Record<string, Schema> = {
 };
 
 /** ops beyond the Target contract that a server may also answer (the trace stream adds its own) */
-export const EXTENSION_OPS: Record<string, Schema> = {};
+export const EXTENSION_OPS: Record<string, Schema> = {
+  trace: op({ type: 'object' }, {}, 'pmem-trace (section 12): the persistent-memory events since the previous trace'),
+  extents: op({ type: 'object' }, {}, 'pmem-trace (section 12): where files live on the devices'),
+  recover: op({ type: 'object' }, {}, 'pmem-trace (section 12): boot and mount a crash image the suite built'),
+};
 
 export const PROTOCOL_SCHEMA: Schema = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
