@@ -26,6 +26,7 @@ export interface FsLayer {
   unlink(path: string): void;
   readdir(path: string): string[];
   setxattr(path: string, name: string, value: Uint8Array): void;
+  getxattr(path: string, name: string): Uint8Array;
   write(path: string, off: number, data: Uint8Array): void;
   read(path: string, off: number, len: number): Uint8Array;
   truncate(path: string, size: number): void;

@@ -1,5 +1,8 @@
 // After `npm run mutation`: reports/mutation/summary.md with the score two ways, every surviving
-// mutant, and every disabled (equivalent) mutant grouped under the reason its source comment gives.
+// mutant, and every ignored mutant under its reason. Ignored mutants come from the dax-equivalents
+// ignorer (stryker/ignorer.mjs): variant switches, and the equivalent mutants of stryker/equivalent.json.
+// A survivor that a partial entry of that file (whole: false) names is an equivalent mutant Stryker
+// could not single out; it is listed apart and left out of the second score's denominator.
 
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,22 +12,67 @@ interface Mutant {
   replacement?: string;
   status: string;
   statusReason?: string;
-  location: { start: { line: number; column: number } };
+  location: { start: { line: number; column: number }; end: { line: number; column: number } };
 }
 interface Report {
   files: Record<string, { source: string; mutants: Mutant[] }>;
 }
+interface Entry {
+  id: string;
+  file: string;
+  within: string;
+  at: number;
+  node: string;
+  whole: boolean;
+  mutants: Array<{ mutator: string; replacement: string }>;
+  reason: string;
+}
 
-const dir = join(__dirname, '..', 'reports', 'mutation');
+const root = join(__dirname, '..');
+const dir = join(root, 'reports', 'mutation');
 const input = join(dir, 'mutation.json');
 if (!existsSync(input)) {
   console.error(`no ${input}: run \`npm run mutation\` first`);
   process.exit(2);
 }
 const report = JSON.parse(readFileSync(input, 'utf8')) as Report;
+const entries = (JSON.parse(readFileSync(join(root, 'stryker', 'equivalent.json'), 'utf8')) as { entries: Entry[] }).entries;
+
+const offsetOf = (source: string, p: { line: number; column: number }): number => {
+  let off = 0;
+  for (let l = 1; l < p.line; l++) off = source.indexOf('\n', off) + 1;
+  return off + p.column - 1; // the report counts lines and columns from 1
+};
+
+/** the partial entry naming this mutant, if any */
+function documented(file: string, source: string, m: Mutant): Entry | undefined {
+  const s = offsetOf(source, m.location.start);
+  const e = offsetOf(source, m.location.end);
+  return entries.find((x) => {
+    if (x.whole || !file.endsWith(x.file)) return false;
+    const w = source.indexOf(x.within);
+    return w >= 0 && w + x.at === s && s + x.node.length === e && x.mutants.some((y) => y.mutator === m.mutatorName && y.replacement === m.replacement);
+  });
+}
+
+/**
+ * A mutant of a variant switch changes the reference only when it can make the switch's condition
+ * true with the variant off: a mutant of a node holding the faults.has()/quirk test that replaces it
+ * by true (false for a negated test), drops its `!`, or swaps its && / ||. The code a switch guards,
+ * the variant's name and optional chaining on an always-present faults object change nothing.
+ */
+function switchTurnsOn(source: string, m: Mutant): boolean {
+  const text = source.slice(offsetOf(source, m.location.start), offsetOf(source, m.location.end));
+  if (!/(\bfaults|\bf)\??\.has\(|quirks\./.test(text)) return false;
+  if (m.mutatorName === 'StringLiteral' || m.mutatorName === 'OptionalChaining') return false;
+  if (m.mutatorName === 'ConditionalExpression') return (m.replacement === 'true') !== text.startsWith('!');
+  return true;
+}
 
 const count: Record<string, number> = {};
 const survivors: string[] = [];
+const equivalentSurvivors: string[] = [];
+const switchOn: string[] = [];
 const byReason = new Map<string, string[]>();
 for (const [file, { source, mutants }] of Object.entries(report.files).sort(([a], [b]) => a.localeCompare(b))) {
   const lines = source.split('\n');
@@ -33,10 +81,13 @@ for (const [file, { source, mutants }] of Object.entries(report.files).sort(([a]
     const where = `${file}:${m.location.start.line}:${m.location.start.column}`;
     const what = `${m.mutatorName} \`${(m.replacement ?? '').replace(/\s+/g, ' ').slice(0, 80)}\``;
     if (m.status === 'Survived' || m.status === 'NoCoverage') {
-      survivors.push(`- ${where} ${what} (${m.status}) in \`${lines[m.location.start.line - 1].trim().slice(0, 100)}\``);
+      const doc = documented(file, source, m);
+      if (doc) equivalentSurvivors.push(`- ${where} ${what} (${m.status}) [${doc.id}]: ${doc.reason}`);
+      else survivors.push(`- ${where} ${what} (${m.status}) in \`${lines[m.location.start.line - 1].trim().slice(0, 100)}\``);
     } else if (m.status === 'Ignored') {
       const reason = m.statusReason ?? 'no reason given';
       byReason.set(reason, [...(byReason.get(reason) ?? []), `${where} ${what}`]);
+      if (reason.startsWith('variant switch') && switchTurnsOn(source, m)) switchOn.push(`- ${where} ${what}: ${reason.split(':')[0]}`);
     }
   }
 }
@@ -45,22 +96,33 @@ const n = (s: string): number => count[s] ?? 0;
 const detected = n('Killed') + n('Timeout');
 const undetected = n('Survived') + n('NoCoverage');
 const pct = (a: number, b: number): string => (b === 0 ? 'n/a' : `${((100 * a) / b).toFixed(2)}%`);
+const honestDen = detected + undetected - equivalentSurvivors.length + switchOn.length;
 const out = [
   '# Mutation testing summary',
   '',
   `Mutants: ${Object.values(count).reduce((s, x) => s + x, 0)} (${Object.entries(count).map(([k, v]) => `${k} ${v}`).join(', ')}).`,
   '',
-  `- **Score** (Stryker's: killed + timed out over those plus survived and not covered): ${pct(detected, detected + undetected)} (${detected}/${detected + undetected})`,
-  `- Score counting every disabled (equivalent) mutant as a survivor: ${pct(detected, detected + undetected + n('Ignored'))}`,
+  `- **Score** (Stryker's: killed + timed out over those plus survived and not covered; ignored mutants left out): ${pct(detected, detected + undetected)} (${detected}/${detected + undetected})`,
+  `- **Score counting every ignored mutant that is not equivalent as a survivor**: ${pct(detected, honestDen)} (${detected}/${honestDen}): the ${switchOn.length} variant-switch mutants that turn a variant on with the reference's faults off count as survivors, the ${equivalentSurvivors.length} survivors stryker/equivalent.json documents as equivalent are left out. Counting those switch mutants as killed instead (each turns on a variant that \`npm run matrix\` shows caught): ${pct(detected + switchOn.length, honestDen)}.`,
   '- Runtime and compile errors are mutants that break the program outright; Stryker counts them in neither.',
   '',
   `## Surviving (${survivors.length})`,
   '',
   ...survivors,
   '',
-  `## Disabled as equivalent (${n('Ignored')}), by the reason in the source`,
+  `## Surviving but equivalent, documented in stryker/equivalent.json (${equivalentSurvivors.length})`,
+  '',
+  ...equivalentSurvivors,
+  '',
+  `## Ignored variant-switch mutants that turn a variant on (${switchOn.length})`,
+  '',
+  ...switchOn,
+  '',
+  `## Ignored (${n('Ignored')}), by reason`,
   '',
   ...[...byReason].sort((a, b) => b[1].length - a[1].length).flatMap(([reason, ms]) => [`### ${reason} (${ms.length})`, '', ...ms.map((m) => `- ${m}`), '']),
 ];
 writeFileSync(join(dir, 'summary.md'), out.join('\n'));
-console.log(`mutation score ${pct(detected, detected + undetected)} (${detected}/${detected + undetected}); ${n('Ignored')} disabled as equivalent; ${survivors.length} surviving; reports/mutation/summary.md`);
+console.log(
+  `mutation score ${pct(detected, detected + undetected)} (${detected}/${detected + undetected}); counting ignored mutants that are not equivalent as survivors ${pct(detected, honestDen)}; ${n('Ignored')} ignored (${switchOn.length} of them switch mutants that turn a variant on); ${survivors.length} surviving, ${equivalentSurvivors.length} more surviving but documented equivalent; reports/mutation/summary.md`,
+);

@@ -626,6 +626,18 @@ export class FileSystem implements SuperBlock {
     page.dirty();
   }
 
+  /** the attribute's value, read where setxattr keeps the block (the page cache on ext4) */
+  getxattr(inode: FsInode, name: string): Uint8Array {
+    let attrs: Map<string, Uint8Array> | undefined;
+    if (inode.d.xattr) {
+      const cached = this.p.xattrInPageCache ? (inode.mapping.lookup(XATTR_PAGE_INDEX) as PageEntry | undefined) : undefined;
+      attrs = decodeXattrs(cached ? cached.data : this.meta.read(inode.d.xattr));
+    }
+    const v = attrs?.get(name);
+    if (!v) throw new PmemError('ENODATA', `inode ${inode.ino} has no extended attribute "${name}"`);
+    return v.slice();
+  }
+
   // --- file I/O ---
 
   private checkRange(off: number, len: number, what: string): void {
@@ -740,7 +752,8 @@ export class FileSystem implements SuperBlock {
       return;
     }
     this.zeroPartial(inode, off, first * BLOCK_SIZE - off);
-    if (end < inode.d.size) this.zeroPartial(inode, last * BLOCK_SIZE, end - last * BLOCK_SIZE);
+    // the partial block at the end is zeroed up to `end` even when `end` is the file's end
+    this.zeroPartial(inode, last * BLOCK_SIZE, end - last * BLOCK_SIZE);
     if (last > first) {
       // truncate_pagecache_range(): unmap_mapping_range() with even_cows 0, so MAP_PRIVATE copies stay
       truncate_inode_pages_range(inode.mapping, first * PAGE_SIZE, last * PAGE_SIZE - 1, this.machine.faults.has('punch-keeps-dirty-entries'), false);

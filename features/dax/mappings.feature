@@ -9,6 +9,7 @@ Feature: What a mapping's page table maps, and when it must let go
   Background:
     Given an ext4 filesystem mounted with dax on pmem0
 
+  @since:4.5
   Rule: WB-1 A mapping addresses the file pages it covers; MAP_PRIVATE stores stay in the process
 
     @rule:WB-1 @seed:002_942ec44a608dccaf.txt @severity:critical
@@ -57,6 +58,7 @@ Feature: What a mapping's page table maps, and when it must let go
         | PTE  | 8192   | 12288       |
         | PMD  | 2 MiB  | 2101248     |
 
+  @since:4.0
   Rule: MM-2 (beyond) An access outside the mapping raises SIGSEGV; its last byte is inside
 
     @rule:MM-2 @beyond @severity:minor
@@ -87,7 +89,8 @@ Feature: What a mapping's page table maps, and when it must let go
       When the application tries to load 0 bytes through the mapping of /a at offset 0
       Then the call succeeds
 
-  Rule: MM-2 (beyond) Offsets no byte of a mapping has are the harness's: the emulator answers SIGSEGV and names them
+  @since:4.0
+  Rule: MM-2 (beyond) An access outside the mapping raises SIGSEGV; its last byte is inside
 
     @rule:MM-2 @beyond @severity:minor @white-box @requires:white-box
     Scenario Outline: the emulator answers a store at offset <offset> of a 16 KiB mapping with SIGSEGV naming the offset
@@ -111,6 +114,7 @@ Feature: What a mapping's page table maps, and when it must let go
       When the application tries to load -1 bytes through the mapping of /a at offset 0
       Then the call fails with SIGSEGV
 
+  @since:4.0
   Rule: MS-3 A fault at or beyond i_size raises SIGBUS
 
     @rule:MS-3 @beyond @severity:minor
@@ -136,6 +140,7 @@ Feature: What a mapping's page table maps, and when it must let go
       And the error message names "page 2"
       And the error message names "(8192 bytes)"
 
+  @since:4.0
   Rule: MS-4 A store to a hole that was read through the mapping replaces the zero page
 
     @rule:MS-4 @beyond @severity:critical
@@ -147,6 +152,7 @@ Feature: What a mapping's page table maps, and when it must let go
       Then /a reads "filled" at offset 0
       And the mapping of /a reads "filled" at offset 0
 
+  @since:4.5
   Rule: MS-5 Truncate and punch-hole unmap exactly their range, private copies included
 
     @rule:MS-5 @beyond @severity:normal @requires:schedules
@@ -208,6 +214,7 @@ Feature: What a mapping's page table maps, and when it must let go
       Then the mapping of /a reads "mine" at offset 0
       And /a reads "file" at offset 0
 
+  @since:4.10
   Rule: MS-2 Writeback write-protects the entries it wrote back and no others
 
     @rule:MS-2 @beyond @severity:normal @requires:schedules
@@ -241,6 +248,7 @@ Feature: What a mapping's page table maps, and when it must let go
         | 2097152 | 0       |
         | 0       | 2097152 |
 
+  @since:4.5
   Rule: DT-2 pfn_mkwrite makes the page writable: the next store to it takes no fault
 
     @rule:DT-2 @seed:002_942ec44a608dccaf.txt @severity:normal @requires:schedules
@@ -262,6 +270,7 @@ Feature: What a mapping's page table maps, and when it must let go
       And the store S resumes and completes
       Then the mapping of /a has exactly one entry: a DIRTY PMD entry at index 0
 
+  @since:4.5
   Rule: DT-3 A PMD fault falls back to PTEs where the 2 MiB page would pass the end of the mapping
 
     @rule:DT-3 @seed:002_942ec44a608dccaf.txt @severity:normal @white-box @requires:white-box
@@ -271,6 +280,7 @@ Feature: What a mapping's page table maps, and when it must let go
       When the application stores "tail" through the mapping of /a at offset 2 MiB
       Then the mapping of /a has exactly one entry: a DIRTY PTE entry at index 512
 
+  @since:4.5
   Rule: DT-3 A PMD installed over a range drops the PTEs the mapping held there
 
     @rule:DT-3 @seed:002_942ec44a608dccaf.txt @severity:normal @white-box @requires:white-box

@@ -5,6 +5,7 @@ Feature: write(2) under a shared DAX mapping of allocated blocks
   mapping stays in place, read-only after writeback, and the next store through it takes a
   write-protect fault (pfn_mkwrite) rather than a fresh fault.
 
+  @since:4.0
   Rule: MS-4 write(2) replaces only the zero page of a hole; mappings of allocated blocks stay
 
     @rule:MS-4 @beyond @severity:minor @white-box @requires:schedules

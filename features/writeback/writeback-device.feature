@@ -6,6 +6,7 @@ Feature: DAX writeback finds its cache lines through the device that holds the d
   of the partition), it writes back the wrong lines and the stores are lost. Source: "[PATCH v2 0/2]
   DAX bdev fixes - move flushing calls to FS".
 
+  @since:4.5
   Rule: WB-1 After msync(MS_SYNC) or fsync returns, every byte stored through a shared mapping before it survives every crash
 
     @rule:WB-1 @seed:000_7aa147f050932869.txt @severity:critical @requires:xfs-realtime
@@ -27,6 +28,7 @@ Feature: DAX writeback finds its cache lines through the device that holds the d
         | msync(MS_SYNC) on 8192 bytes at offset 4096 of the mapping of /r |
         | sync(2)                                                          |
 
+  @since:4.4 @until:4.6
   Rule: BD-3 A raw pmem block device (or partition) mapped with DAX: a store plus fsync or msync survives every crash
 
     @rule:BD-3 @seed:004_0939b2a0aa78b1f1.txt @severity:critical @requires:raw-block-dax @requires:partitions
