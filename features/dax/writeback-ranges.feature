@@ -8,7 +8,7 @@ Feature: Writeback ranges at their boundaries: partial pages, partial PMDs and m
   mm/msync.c (the length rounded up to whole pages).
 
   @since:4.5
-  Rule: WB-1 After msync(MS_SYNC) returns, every byte of every page its range touches survives, whatever the length
+  Rule: WB-1 After msync(MS_SYNC) or fsync returns, every byte stored through a shared mapping before it survives every crash
 
     @rule:WB-1 @seed:002_942ec44a608dccaf.txt @severity:critical
     Scenario Outline: on <fs>, msync of <length> bytes at offset <offset> of a PTE mapping makes a store at <store> durable
@@ -54,7 +54,7 @@ Feature: Writeback ranges at their boundaries: partial pages, partial PMDs and m
         | xfs  | 2093056 | 4096    | 2093056 |
 
   @since:4.5
-  Rule: WB-1 fsync and msync write back every dirty entry, however many batches they take
+  Rule: WB-1 After msync(MS_SYNC) or fsync returns, every byte stored through a shared mapping before it survives every crash
 
     @rule:WB-1 @seed:002_942ec44a608dccaf.txt @severity:critical
     Scenario Outline: on <fs>, <pages> pages dirtied through a PTE mapping all survive <call>
