@@ -1,4 +1,5 @@
-// npm run parity [-- --variant <name>] [cucumber args]: every scenario through the process target
+// npm run parity [-- --variant <name>] [--traced] [cucumber args]: every scenario through the process target
+// (--traced: the server streams its persistent-memory trace and the suite decides every crash check)
 // (the reference server over the JSON-lines protocol) and in process, compared scenario by scenario.
 // The server declares the emulator's capabilities, so every scenario runs on both sides. Over the
 // protocol one server serves the whole run (DAX_PROCESS_REUSE=1: `reset` between scenarios).
@@ -44,8 +45,10 @@ async function main(): Promise<number> {
       return 2;
     }
   }
+  const t = argv.indexOf('--traced');
+  if (t >= 0) argv.splice(t, 1);
   const inProcess = variant ? `emulator:${variant}` : 'emulator';
-  const overProcess = variant ? `${SERVER} --variant ${variant}` : SERVER;
+  const overProcess = `${SERVER}${variant ? ` --variant ${variant}` : ''}${t >= 0 ? ' --traced' : ''}`;
   const args = ['--format-options', '{"colorsEnabled":false}', ...argv];
   const earlier = (file: string): RunResult => {
     const scenarios = parseMessages(readFileSync(file, 'utf8'));

@@ -32,6 +32,20 @@ const mount = ref('MountOptions');
 const none = obj({});
 const op = (args: Schema, result: Schema, description: string): Schema => ({ description, args, result });
 
+const bytesOrZeros = { data: hex, zeros: count };
+/** consecutive 64-byte lines of a crash image: `data`, or `zeros` for a run of zero bytes */
+const lineRun = obj({ dev: name, off: count }, bytesOrZeros);
+const lineRange = obj({ dev: name, off: count, len: count });
+const traceEvent: Schema = {
+  description: 'one persistent-memory event (protocol section 12); `k` chooses the shape',
+  oneOf: [
+    obj({ k: en('base', 'st', 'nt'), dev: name, off: count }, bytesOrZeros),
+    obj({ k: { const: 'fl' }, dev: name, off: count, insn: en('clwb', 'clflushopt', 'clflush') }, { len: count }),
+    obj({ k: { const: 'fe' }, insn: en('sfence', 'mfence', 'locked') }),
+    obj({ k: { const: 'op' }, seq: count, op: name, phase: en('begin', 'end') }),
+  ],
+};
+
 export const DEFS: Record<string, Schema> = {
   Hex: { type: 'string', pattern: '^([0-9a-f]{2})*$', description: 'bytes as lowercase hex, two characters a byte' },
   MountOptions: obj({ fs: en(...FS_TYPES), dev: name, dir: path, dax: en('always', 'never', 'inode') }, { rtdev: name }),
@@ -117,7 +131,7 @@ export const OPS: Record<string, Schema> = {
   munmap: op(obj({ map: count }), nul, 'munmap'),
   powerFail: op(none, nul, 'power is cut now'),
   checkCrash: op(obj({ check: ref('CrashCheck'), mounts: arr(mount) }, { budget: count, state: name }), ref('CrashVerdict'), 'evaluate a check in every crash state (budget: at most that many; state: only that one)'),
-  remount: op(obj({ mounts: arr(mount) }, { state: name }), obj({ stateId: name }), 'come back in one crash state (the lower bound, or `state`) and mount'),
+  remount: op(obj({ mounts: arr(mount) }, { state: name, lines: arr(lineRun) }), obj({ stateId: name }), 'come back in one crash state (the lower bound, or `state`; a pmem-trace server: the image in `lines`) and mount'),
   mappingInfo: op(obj({ path }), obj({ entries: arr(obj({ index: count, type: en('pte', 'pmd', 'page'), tags: arr(en('DIRTY', 'TOWRITE')) })), nrpages: count, nrexceptional: count, inodeDirtyPages: bool }), 'the mapping\'s radix tree'),
   writebackLog: op(obj({}, { since: count }), obj({ events: arr({ type: 'object', required: ['kind'], properties: { kind: en('writeback-line', 'fence', 'writeback-page') } }), next: count }), 'write-back events since a cursor'),
   backgroundWriteback: op(none, nul, 'run the flusher now'),
@@ -126,11 +140,15 @@ export const OPS: Record<string, Schema> = {
   resume: op(obj({ task: name }, { stopAt }), ref('ScheduledTask'), 'run a stopped task on (to the named stop point, or to the end)'),
 };
 
-/** ops beyond the Target contract that a server may also answer (the trace stream adds its own) */
+/** ops beyond the Target contract that a server may also answer: the pmem-trace stream (section 12) */
 export const EXTENSION_OPS: Record<string, Schema> = {
-  trace: op({ type: 'object' }, {}, 'pmem-trace (section 12): the persistent-memory events since the previous trace'),
-  extents: op({ type: 'object' }, {}, 'pmem-trace (section 12): where files live on the devices'),
-  recover: op({ type: 'object' }, {}, 'pmem-trace (section 12): boot and mount a crash image the suite built'),
+  trace: op(none, obj({ events: arr(traceEvent) }, { more: bool }), 'pmem-trace: the events since the last call (or reset), in execution order; more: call again'),
+  extents: op(obj({ path }), arr(obj({ offset: count, length: count, dev: name, devOffset: count }, { unwritten: bool })), 'pmem-trace: where a file\'s (or a /dev block device\'s) bytes live on the namespaces, asked before the power failure'),
+  recover: op(
+    obj({ lines: arr(lineRun), check: ref('CrashCheck'), mounts: arr(mount) }, { watch: arr(lineRange) }),
+    obj({ ok: bool }, { reason: { type: 'string' }, read: arr(lineRange) }),
+    'pmem-trace: evaluate a check on the media after the power failure with these lines replaced (remount takes `lines` the same way)',
+  ),
 };
 
 export const PROTOCOL_SCHEMA: Schema = {
