@@ -2,6 +2,7 @@
 // and a random scenario order whose seed is printed, so hidden dependencies show up.
 
 const seed = process.env.DAX_ORDER_SEED || String(Math.floor(Math.random() * 1e9));
+// every export is a profile (`--profile seed` would run nothing): the seed reaches the run as a world parameter
 
 // Allure reporter options: tags become labels (a label's tag leaves the plain tag list; @requires:
 // and @white-box stay tags). Links (each @seed: to its thread, @beyond rules to the kernel source)
@@ -19,7 +20,7 @@ const allure = {
 
 const common = {
   require: ['steps/**/*.ts'],
-  requireModule: ['ts-node/register/transpile-only'],
+  requireModule: [require.resolve('./scripts/register.js')],
   formatOptions: { snippetInterface: 'async-await', ...allure },
 };
 
@@ -31,6 +32,8 @@ module.exports = {
   ci: {
     ...common,
     order: `random:${seed}`,
+    // steps/support/order-seed.ts prints it at the start and the end of the run, with the replay command
+    worldParameters: { orderSeed: seed },
     format: [
       'progress',
       ['allure-cucumberjs/reporter', `${allure.resultsDir}/.written`],
@@ -43,5 +46,4 @@ module.exports = {
     require: common.require,
     requireModule: common.requireModule,
   },
-  seed,
 };

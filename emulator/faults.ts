@@ -39,10 +39,13 @@ export type VariantName = keyof typeof VARIANTS;
 
 export class Faults {
   private readonly on: ReadonlySet<VariantName>;
-  constructor(variant?: VariantName) {
+  /** `read` collects every switch consulted: a variant can change a run only where its switch is read */
+  constructor(variant?: VariantName, private readonly read?: Set<VariantName>) {
     this.on = new Set(variant ? [variant] : []);
   }
+  /** the only way a variant changes behaviour */
   has(v: VariantName): boolean {
+    this.read?.add(v);
     return this.on.has(v);
   }
 }

@@ -26,6 +26,7 @@ export interface FsLayer {
   unlink(path: string): void;
   readdir(path: string): string[];
   setxattr(path: string, name: string, value: Uint8Array): void;
+  getxattr(path: string, name: string): Uint8Array;
   write(path: string, off: number, data: Uint8Array): void;
   read(path: string, off: number, len: number): Uint8Array;
   truncate(path: string, size: number): void;
@@ -150,8 +151,7 @@ export class Kernel {
     return {
       faults: this.machine.faults,
       daxWriteback: (mapping: Inode['mapping'], wbc: WritebackControl) => {
-        const bdev = mapping.host.get_block(0, false)?.bdev ?? mapping.host.sb.s_bdev;
-        run(dax_writeback_steps(mapping, bdev, wbc, this.machine.wbEnv));
+        run(dax_writeback_steps(mapping, mapping.host.dataBdev, wbc, this.machine.wbEnv));
       },
     };
   }
@@ -159,7 +159,7 @@ export class Kernel {
   /** the DAX part of fsync as a schedulable run, then the rest of fsync */
   *fsyncSteps(path: string, datasync: boolean): Generator<string, void, void> {
     const inode = this.inodeOf(path);
-    const bdev = inode.get_block(0, false)?.bdev ?? inode.sb.s_bdev;
+    const bdev = inode.dataBdev;
     const wbc: WritebackControl = { sync_mode: 'WB_SYNC_ALL', range_start: 0, range_end: Number.MAX_SAFE_INTEGER };
     if (inode.S_DAX) yield* dax_writeback_steps(inode.mapping, bdev, wbc, this.machine.wbEnv);
     // The rest of this one fsync: its DAX writeback ran above, so entries dirtied since it tagged wait for the next

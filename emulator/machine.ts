@@ -13,6 +13,8 @@ export interface MachineConfig {
   mode?: PersistenceMode;
   tearing?: boolean;
   variant?: VariantName;
+  /** collects the variant switches this machine (and its crash states) consult */
+  switchesRead?: Set<VariantName>;
 }
 
 /** 2^52 bytes of physical address space: room for 4096 namespaces of up to 1 TiB each */
@@ -37,10 +39,15 @@ export class Machine {
     readonly config: MachineConfig = {},
     mem?: PersistentMemory,
   ) {
-    const v = config.variant;
-    const quirks = { flushIgnored: v === 'flush-ignored', noEviction: v === 'no-eviction', eadrUnordered: v === 'eadr-unordered' };
+    const faults = new Faults(config.variant, config.switchesRead);
+    // the persistence model's mistakes are variant switches too, read where the model consults them
+    const quirks = {
+      get flushIgnored() { return faults.has('flush-ignored'); },
+      get noEviction() { return faults.has('no-eviction'); },
+      get eadrUnordered() { return faults.has('eadr-unordered'); },
+    };
     this.mem = mem ?? new PersistentMemory(PHYS_SIZE, { mode: config.mode, tearing: config.tearing, quirks });
-    this.faults = new Faults(config.variant);
+    this.faults = faults;
     this.wbEnv.faults = this.faults;
     this.mem.observer = {
       onFlush: (addr, lines, insn) => this.writebackLog.push({ kind: 'writeback-line', addr, lines, insn }),

@@ -19,6 +19,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Hello, ImplementationError, TargetError } from '../targets/contract';
 import type { Pending } from '../targets/process/process-target';
+import { TraceLog } from './trace';
 
 export interface LinuxImage {
   kernelRelease: string;
@@ -31,6 +32,10 @@ export interface LinuxImage {
   qemu: string;
   qemuVersion: string;
   imageKey: string;
+  /** QEMU 10 (bookworm-backports, unpacked) and the pmem-trace plugin, for traced machines; may be "" */
+  traceQemu?: string;
+  traceQemuVersion?: string;
+  tracePlugin?: string;
 }
 
 export interface LinuxMachineOptions {
@@ -63,6 +68,11 @@ export interface LinuxMachineOptions {
   onConsole?: (line: string) => void;
   /** keep workDir on close() */
   keepWorkDir?: boolean;
+  /**
+   * trace the NVDIMMs' stores, flushes and fences (linux/plugin/pmem-trace.c under QEMU 10):
+   * `trace` holds them from each boot on, and a power failure stops QEMU so the last are kept
+   */
+  trace?: boolean;
 }
 
 export interface BootInfo {
@@ -190,6 +200,11 @@ export class LinuxMachine {
   private consoleTail: string[] = [];
   private stderrText = '';
   private closed = false;
+  /** the current boot's trace (traced machines only) */
+  trace: TraceLog | undefined;
+  private traceServer: net.Server | undefined;
+  private traceDone: Promise<void> | undefined;
+  private ops = new Map<number, { seq: number; op: string }>();
 
   constructor(opts: LinuxMachineOptions = {}) {
     this.opts = opts;
@@ -212,8 +227,21 @@ export class LinuxMachine {
     return this.qemu !== undefined;
   }
 
-  /** Start QEMU over the backing file and wait until the agent has said hello. */
+  /**
+   * Start QEMU over the backing file and wait until the agent has said hello.  A boot that dies
+   * before the hello (a guest panic on a starved host) is tried once more.
+   */
   async boot(): Promise<BootInfo> {
+    try {
+      return await this.bootOnce();
+    } catch (e) {
+      if (this.closed || !(e instanceof ImplementationError) || !/during boot|no agent hello/.test(e.message)) throw e;
+      fs.appendFileSync(this.consoleLog, `\n=== boot failed (${e.message.slice(0, 200)}), trying once more\n`);
+      return this.bootOnce();
+    }
+  }
+
+  private async bootOnce(): Promise<BootInfo> {
     if (this.closed) throw new ImplementationError('the machine is closed');
     if (this.qemu) throw new ImplementationError('the machine is already running');
     const accel = await this.chooseAccel();
@@ -242,13 +270,15 @@ export class LinuxMachine {
       server.listen(sock, () => resolve());
     });
 
+    if (this.opts.trace) await this.startTrace();
     const args = this.qemuArgs(accel, sock);
     fs.appendFileSync(this.consoleLog, `\n=== boot ${new Date().toISOString()} ${accel}\n$ ${this.image.qemu} ${args.join(' ')}\n`);
     const t0 = process.hrtime.bigint();
     // setpriv --pdeathsig: the kernel kills QEMU when this process dies, even by SIGKILL
+    const qemu = this.qemuBinary();
     const child = SETPRIV
-      ? spawn(SETPRIV, ['--pdeathsig', 'KILL', '--', this.image.qemu, ...args], { stdio: ['pipe', 'pipe', 'pipe'] })
-      : spawn(this.image.qemu, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+      ? spawn(SETPRIV, ['--pdeathsig', 'KILL', '--', qemu, ...args], { stdio: ['pipe', 'pipe', 'pipe'] })
+      : spawn(qemu, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     this.qemu = child;
     liveQemus.add(child);
     child.once('exit', () => liveQemus.delete(child));
@@ -319,10 +349,31 @@ export class LinuxMachine {
   }
 
   /** One request to the agent; resolves with `result`, rejects with TargetError (ok:false) or ImplementationError. */
-  request(op: string, args: object = {}): Promise<any> {
+  request(op: string, args: object = {}, seq?: number): Promise<any> {
     const sock = this.channel;
     if (!this.qemu || !sock) return Promise.reject(new ImplementationError(`${op}: the machine is not running`));
     const id = this.nextId++;
+    const trace = this.trace;
+    if (trace && op !== 'close') {
+      // traced: the answer counts once the plugin's stream has brought the request's end marker
+      if (seq !== undefined) this.ops.set(id, { seq, op }); // the host's own requests carry no markers
+      const ended = trace.waitEnd(id);
+      return this.send(id, op, args).then(
+        async (v) => {
+          await ended;
+          return v;
+        },
+        async (e) => {
+          if (e instanceof TargetError) await ended;
+          throw e;
+        },
+      );
+    }
+    return this.send(id, op, args);
+  }
+
+  private send(id: number, op: string, args: object): Promise<any> {
+    const sock = this.channel!;
     const timeoutMs = this.opts.requestTimeoutMs ?? 120_000;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -339,9 +390,21 @@ export class LinuxMachine {
     const child = this.qemu;
     if (child) {
       this.qemu = undefined;
-      child.kill('SIGKILL');
-      await this.exited;
+      if (this.trace) {
+        // SIGTERM: QEMU stops the vCPU and runs the plugin's atexit, which sends its last
+        // records; every store that reached the backing file is then in the trace
+        child.kill('SIGTERM');
+        const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        await this.exited;
+        clearTimeout(t);
+        await Promise.race([this.traceDone, delay(5000)]);
+      } else {
+        child.kill('SIGKILL');
+        await this.exited;
+      }
     }
+    this.traceServer?.close();
+    this.traceServer = undefined;
     this.teardownChannel(new ImplementationError('power failure: the machine is off'));
   }
 
@@ -354,6 +417,8 @@ export class LinuxMachine {
   /** A fresh NVDIMM (from the saved namespace template) and a boot. */
   async reset(): Promise<BootInfo> {
     await this.powerOff();
+    this.trace?.close(); // a fresh machine starts a new trace
+    this.trace = undefined;
     for (const f of this.backingFiles) fs.rmSync(f, { force: true });
     return this.boot();
   }
@@ -372,6 +437,7 @@ export class LinuxMachine {
       if (this.qemu === child) await this.powerOff();
     }
     await this.powerOff();
+    this.trace?.close();
     this.closed = true;
     if (this.ownsWorkDir && !this.opts.keepWorkDir) fs.rmSync(this.workDir, { recursive: true, force: true });
   }
@@ -390,6 +456,7 @@ export class LinuxMachine {
   private onHelloLine: ((line: string) => void) | undefined;
 
   private async chooseAccel(): Promise<'kvm' | 'tcg'> {
+    if (this.opts.trace) return 'tcg'; // plugins instrument translated code: TCG only
     const want = this.opts.accel ?? (process.env.DAX_LINUX_ACCEL as 'kvm' | 'tcg' | 'auto' | undefined) ?? 'auto';
     if (want === 'auto') return (await probeKvm(this.image, this.cacheDir)).kvm ? 'kvm' : 'tcg';
     return want;
@@ -403,7 +470,12 @@ export class LinuxMachine {
       // no page-table isolation or other speculation mitigations: each costs TLB flushes,
       // which are slow under TCG, and none of them touches the persistence semantics under test
       'mitigations=off',
+      // under TCG on a loaded host the timer IRQ check at boot can miss its window and panic
+      // ("IO-APIC + timer doesn't work"): a known VM quirk, unrelated to what is tested
+      'no_timer_check',
       this.opts.debug ? 'loglevel=7 dax.debug=1' : 'quiet loglevel=3',
+      // traced: the plugin translates kernel flush addresses through the fixed direct map
+      ...(this.opts.trace ? ['nokaslr', 'dax.trace=1'] : []),
       'dax.agent=/dev/vport0p1',
       `dax.nvdimms=${this.backingFiles.length}`,
     ].join(' ');
@@ -412,9 +484,15 @@ export class LinuxMachine {
       '-device', `nvdimm,id=nvdimm${i},memdev=nvmem${i}`,
     ]);
     const maxmemMiB = 1024 * 4;
+    const traced = this.opts.trace ? [
+      '-L', '/usr/share/qemu',
+      '-plugin', `${this.image.tracePlugin},sock=${path.join(this.workDir, 'trace.sock')}`,
+    ] : [];
     return [
+      ...traced,
       '-machine', `pc,nvdimm=on,accel=${accel}`,
-      '-cpu', accel === 'kvm' ? 'host' : 'max',
+      // traced: 4-level paging keeps the kernel's direct map where the plugin expects it
+      '-cpu', accel === 'kvm' ? 'host' : this.opts.trace ? 'max,la57=off' : 'max',
       '-smp', String(this.opts.cpus ?? 1),
       '-m', `${this.opts.memory ?? '1G'},slots=2,maxmem=${Math.max(maxmemMiB, 1024 + Math.ceil((this.pmemSize * this.backingFiles.length) / MiB))}M`,
       ...nvdimms,
@@ -428,6 +506,54 @@ export class LinuxMachine {
       '-chardev', `socket,id=agent0,path=${sock}`,
       '-device', 'virtserialport,bus=vser0.0,nr=1,chardev=agent0,name=dax.agent',
     ];
+  }
+
+  private qemuBinary(): string {
+    if (!this.opts.trace) return this.image.qemu;
+    if (!this.image.traceQemu || !this.image.tracePlugin || !fs.existsSync(this.image.traceQemu) || !fs.existsSync(this.image.tracePlugin)) {
+      throw new ImplementationError('the traced machine needs QEMU 10 and the pmem-trace plugin: run npm run linux:image (without LINUX_IMAGE_NO_TRACE)');
+    }
+    return this.image.traceQemu;
+  }
+
+  /**
+   * Listen for the plugin's stream.  A trace starts with a fresh machine (the first boot, reset):
+   * then the backing files are snapshot for each line's `base`.  A boot after a power failure goes
+   * on with the same trace (docs/protocol.md: no new start; the consumer knows every line's state).
+   */
+  private async startTrace(): Promise<void> {
+    if (!this.trace) {
+      const bases = this.backingFiles.map((f, i) => {
+        const base = path.join(this.workDir, `base${i}.img`);
+        fs.rmSync(base, { force: true });
+        sparseCopy(f, base);
+        return base;
+      });
+      this.trace = new TraceLog(bases, (id) => this.ops.get(id));
+      this.ops.clear();
+    }
+    const trace = this.trace;
+    const tsock = path.join(this.workDir, 'trace.sock');
+    fs.rmSync(tsock, { force: true });
+    const server = net.createServer();
+    this.traceServer = server;
+    this.traceDone = new Promise<void>((resolve) => {
+      server.once('connection', (c) => {
+        c.on('data', (b: Buffer) => {
+          try {
+            trace.feed(b);
+          } catch (e) {
+            this.failAll(new ImplementationError(e instanceof Error ? e.message : String(e)));
+          }
+        });
+        c.on('close', () => resolve());
+        c.on('error', () => resolve());
+      });
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(tsock, () => resolve());
+    });
   }
 
   private kernelFile(): string {

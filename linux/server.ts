@@ -11,15 +11,43 @@
 //               (coverage "single", states 1); fsck-clean unmounts that device around fsck
 //   reset       a fresh NVDIMM and a boot, unless the machine is fresh already
 //   close       the agent exits, the guest powers off, the server exits 0
+// Traced (the default when the image has QEMU 10 and the plugin; --untraced or DAX_LINUX_TRACE=0
+// turn it off): the machine runs under linux/plugin/pmem-trace.c and the server declares
+// `pmem-trace` and `cache-model` (docs/protocol.md, the trace section):
+//   trace       the NVDIMMs' stores, write-backs and fences since the last call, in order, with
+//               op markers (at most TRACE_CHUNK bytes of JSON per answer, `more` when some wait)
+//   extents     FIEMAP of a file, by the agent
+//   recover     one crash state's checks on a copy of the backing files (linux/recover.ts)
+//   remount     after a power failure: the given lines written into the backing files, then a boot
 // Environment: DAX_LINUX_PMEM_SIZE (bytes, default 1 GiB), DAX_LINUX_ACCEL (auto|kvm|tcg),
-// DAX_LINUX_CACHE, DAX_LINUX_DEBUG=1 (guest console on stderr).
+// DAX_LINUX_CACHE, DAX_LINUX_DEBUG=1 (guest console on stderr), DAX_LINUX_TRACE=0|1.
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as readline from 'node:readline';
-import { CrashCheck, CrashVerdict, ImplementationError, MountOptions, TargetError } from '../targets/contract';
-import { LinuxMachine } from './qemu';
+import { CrashCheck, CrashVerdict, Hello, ImplementationError, MountOptions, TargetError } from '../targets/contract';
+import { loadImage, LinuxMachine } from './qemu';
+import { CrashImage, Device, LineRun } from './recover';
 
 type Json = Record<string, unknown>;
 
+/** bytes of events per `trace` answer: the protocol's lines are at most 1 MiB */
+const TRACE_CHUNK = 900_000;
+
+function tracedWanted(): boolean {
+  if (process.argv.includes('--untraced') || process.env.DAX_LINUX_TRACE === '0') return false;
+  if (process.argv.includes('--traced') || process.env.DAX_LINUX_TRACE === '1') return true;
+  try {
+    const img = loadImage();
+    return !!img.tracePlugin && fs.existsSync(img.tracePlugin) && !!img.traceQemu && fs.existsSync(img.traceQemu);
+  } catch {
+    return false;
+  }
+}
+const traced = tracedWanted();
+
 const machine = new LinuxMachine({
+  trace: traced,
   pmemSize: process.env.DAX_LINUX_PMEM_SIZE ? Number(process.env.DAX_LINUX_PMEM_SIZE) : undefined,
   debug: process.env.DAX_LINUX_DEBUG === '1',
   onConsole: process.env.DAX_LINUX_DEBUG === '1' ? (l) => process.stderr.write(`[guest] ${l}\n`) : undefined,
@@ -28,6 +56,8 @@ let fresh = true; // nothing done since the last boot over a fresh NVDIMM
 /** live: the scenario's machine; off: after powerFail; recovered: booted again after a power failure */
 let phase: 'live' | 'off' | 'recovered' = 'live';
 let mounted: MountOptions[] = []; // what the host mounted after the power failure
+/** the machine checks are evaluated on: the scenario's, or a recovery machine (xfs crash states) */
+let active: LinuxMachine = machine;
 
 function send(msg: Json): void {
   process.stdout.write(JSON.stringify(msg) + '\n');
@@ -47,7 +77,7 @@ async function recover(mounts: MountOptions[]): Promise<void> {
 async function mountAll(mounts: MountOptions[]): Promise<void> {
   for (const m of mounts) {
     if (mounted.some((x) => x.dir === m.dir)) continue;
-    await machine.request('mount', m);
+    await active.request('mount', m);
     mounted.push(m);
   }
 }
@@ -59,43 +89,52 @@ async function evaluate(check: CrashCheck): Promise<Result> {
   switch (check.kind) {
     case 'exists':
       try {
-        await machine.request('statx', { path: check.path });
+        await active.request('statx', { path: check.path });
         return { ok: true };
       } catch (e) {
         return { ok: false, reason: `${check.path}: ${why(e)}` };
       }
     case 'dir-lists':
       try {
-        const names = (await machine.request('readdir', { path: check.path })) as string[];
+        const names = (await active.request('readdir', { path: check.path })) as string[];
         const missing = check.names.filter((n) => !names.includes(n));
         return missing.length ? { ok: false, reason: `${check.path} does not list ${missing.join(', ')} (it lists ${names.join(', ') || 'nothing'})` } : { ok: true };
       } catch (e) {
         return { ok: false, reason: `${check.path}: ${why(e)}` };
       }
+    case 'xattr':
+      try {
+        const got = (await active.request('getxattr', { path: check.path, name: check.name })) as string;
+        return got === check.value?.toLowerCase() ? { ok: true } : { ok: false, reason: `${check.path} has extended attribute ${check.name} = ${got}, expected ${check.value ?? 'no such attribute'}` };
+      } catch (e) {
+        // ENODATA: the attribute is absent, which is the answer when absence is expected
+        if (check.value === null && /ENODATA/.test(why(e))) return { ok: true };
+        return { ok: false, reason: `${check.path}: ${why(e)}` };
+      }
     case 'file-size':
       try {
-        const st = (await machine.request('statx', { path: check.path })) as { size: number };
+        const st = (await active.request('statx', { path: check.path })) as { size: number };
         return st.size === check.size ? { ok: true } : { ok: false, reason: `${check.path} has size ${st.size}, expected ${check.size}` };
       } catch (e) {
         return { ok: false, reason: `${check.path}: ${why(e)}` };
       }
     case 'file-holds':
       try {
-        const got = (await machine.request('read', { path: check.path, offset: check.offset, length: check.data.length / 2 })) as string;
+        const got = (await active.request('read', { path: check.path, offset: check.offset, length: check.data.length / 2 })) as string;
         return got === check.data.toLowerCase() ? { ok: true } : { ok: false, reason: `${check.path} holds ${got || 'nothing'} at offset ${check.offset}, expected ${check.data}` };
       } catch (e) {
         return { ok: false, reason: `${check.path}: ${why(e)}` };
       }
     case 'device-holds': {
-      const got = (await machine.request('readDevice', { dev: check.dev, offset: check.offset, length: check.data.length / 2 })) as string;
+      const got = (await active.request('readDevice', { dev: check.dev, offset: check.offset, length: check.data.length / 2 })) as string;
       return got === check.data.toLowerCase() ? { ok: true } : { ok: false, reason: `/dev/${check.dev} holds ${got} at offset ${check.offset}, expected ${check.data}` };
     }
     case 'fsck-clean': {
       const on = mounted.filter((m) => m.dev === check.dev || m.rtdev === check.dev);
-      for (const m of [...on].reverse()) await machine.request('umount', { dir: m.dir });
+      for (const m of [...on].reverse()) await active.request('umount', { dir: m.dir });
       mounted = mounted.filter((m) => !on.includes(m));
       const rtdev = on.find((m) => m.dev === check.dev)?.rtdev;
-      const r = (await machine.request('fsck', rtdev ? { dev: check.dev, rtdev } : { dev: check.dev })) as { clean: boolean; messages: string[] };
+      const r = (await active.request('fsck', rtdev ? { dev: check.dev, rtdev } : { dev: check.dev })) as { clean: boolean; messages: string[] };
       await mountAll(on);
       return r.clean ? { ok: true } : { ok: false, reason: `fsck of /dev/${check.dev} reports: ${r.messages.join('; ')}` };
     }
@@ -118,10 +157,104 @@ async function evaluate(check: CrashCheck): Promise<Result> {
   }
 }
 
+/** the traced namespaces: where each /dev/pmemN lies in its backing file */
+function devices(): Map<string, Device> {
+  const out = new Map<string, Device>();
+  for (const [n, ns] of machine.trace?.namespaces ?? []) {
+    if (ns.region === undefined || !machine.backingFiles[n]) continue;
+    out.set(`pmem${n}`, { backing: machine.backingFiles[n], dataOffset: ns.start - ns.region, size: ns.size });
+  }
+  return out;
+}
+
+function hello(): Hello {
+  const h = machine.hello!;
+  if (!traced) return h;
+  return {
+    ...h,
+    capabilities: [...h.capabilities, 'cache-model', 'pmem-trace'] as Hello['capabilities'],
+    description: `${h.description}; traced by a QEMU 10 TCG plugin (every NVDIMM store, write-back and fence)`,
+  };
+}
+
+/** protocol request number of the scenario's current request (the op markers carry it) */
+let seq = 0;
+
+async function handleTraced(op: string, args: Json): Promise<unknown> {
+  switch (op) {
+    case 'trace': {
+      if (!machine.trace) return { events: [] };
+      return machine.trace.take(TRACE_CHUNK);
+    }
+    case 'extents':
+      if (phase === 'off' || !machine.running) throw new TargetError('EIO', 'extents: the machine is powered off (ask before the power failure)');
+      return machine.request('extents', args);
+    case 'recover': {
+      if (phase !== 'off') throw new TargetError('EINVAL', 'recover follows a power failure');
+      if (!Array.isArray(args.lines) || !args.check || !Array.isArray(args.mounts)) throw new TargetError('EINVAL', 'recover needs "lines", "check" and "mounts"');
+      if ((args.mounts as MountOptions[]).some((m) => m.fs === 'xfs')) return recoverByBoot(args.lines as LineRun[], args.check as CrashCheck, args.mounts as MountOptions[]);
+      const img = new CrashImage(devices(), machine.workDir, args.lines as LineRun[]);
+      try {
+        return await img.evaluate(args.check as CrashCheck, args.mounts as MountOptions[]);
+      } finally {
+        img.discard();
+      }
+    }
+    case 'remount':
+      if (phase === 'off' && Array.isArray(args.lines)) {
+        // the crash state the suite chose: the upper bound with these lines put back
+        const img = new CrashImage(devices(), machine.workDir, []);
+        img.writeInto(args.lines as LineRun[]);
+      }
+      return undefined;
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * xfs: only the kernel replays its log, so an xfs crash state is checked by a recovery machine
+ * (untraced) booted over a copy of the backing files with the state's lines written in: a boot
+ * per state, slow (13 s on a quiet host) but the kernel's own recovery.
+ */
+async function recoverByBoot(lines: LineRun[], check: CrashCheck, mounts: MountOptions[]): Promise<{ ok: boolean; reason?: string }> {
+  const dir = path.join(machine.workDir, 'recovery');
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir);
+  const devs = new Map<string, Device>();
+  for (const [name, d] of devices()) {
+    const copy = path.join(dir, path.basename(d.backing));
+    const r = spawnSync('cp', ['--sparse=always', d.backing, copy], { encoding: 'utf8' });
+    if (r.status !== 0) throw new TargetError('EIO', `cp of ${name}'s backing file: ${r.stderr}`);
+    devs.set(name, { ...d, backing: copy });
+  }
+  new CrashImage(devs, dir, []).writeInto(lines);
+  const rm = new LinuxMachine({ workDir: dir, pmemSize: machine.pmemSize, nvdimms: machine.backingFiles.length, trace: false });
+  const saved = mounted;
+  try {
+    await rm.boot();
+    active = rm;
+    mounted = [];
+    try {
+      await mountAll(mounts);
+    } catch (e) {
+      return { ok: false, reason: `mount failed in this crash state: ${e instanceof Error ? e.message : String(e)}` };
+    }
+    return await evaluate(check);
+  } finally {
+    active = machine;
+    mounted = saved;
+    await rm.close().catch(() => undefined);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function handle(op: string, args: Json): Promise<unknown> {
+  if (traced && ['trace', 'extents', 'recover'].includes(op)) return handleTraced(op, args);
+  if (traced && op === 'remount') await handleTraced(op, args);
   switch (op) {
     case 'hello':
-      return machine.hello;
+      return hello();
     case 'reset':
       if (!fresh || !machine.running) await machine.reset();
       mounted = [];
@@ -150,14 +283,14 @@ async function handle(op: string, args: Json): Promise<unknown> {
     default:
       if (phase === 'off' || !machine.running) throw new TargetError('EIO', `${op}: the machine is powered off (after powerFail only remount and checkCrash are meaningful)`);
       fresh = false;
-      return machine.request(op, args);
+      return machine.request(op, args, seq);
   }
 }
 
 async function main(): Promise<void> {
   const boot = await machine.boot();
   if (process.env.DAX_LINUX_DEBUG === '1') process.stderr.write(`linux: booted in ${boot.bootMs.toFixed(0)} ms (${boot.accel})\n`);
-  send({ hello: machine.hello as unknown as Json });
+  send({ hello: hello() as unknown as Json });
   const rl = readline.createInterface({ input: process.stdin, crlfDelay: Infinity });
   for await (const line of rl) {
     if (!line.trim()) continue;
@@ -169,6 +302,7 @@ async function main(): Promise<void> {
       continue;
     }
     const id = typeof msg.id === 'number' ? msg.id : null;
+    seq = id ?? seq;
     const op = typeof msg.op === 'string' ? msg.op : '';
     const args = (typeof msg.args === 'object' && msg.args !== null ? msg.args : {}) as Json;
     if (op === 'close') {

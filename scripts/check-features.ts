@@ -18,6 +18,8 @@ function walk(dir: string): string[] {
 }
 
 const RULE_ID = /^@rule:[A-Z]{2,3}-\d+$/;
+const VERSION_TAG = /^@(since|until):\d+\.\d+$/;
+const versions = new Map<string, { span: string; where: string }>();
 
 for (const file of walk(join(ROOT, 'features'))) {
   const rel = relative(ROOT, file);
@@ -58,6 +60,20 @@ for (const file of walk(join(ROOT, 'features'))) {
     if (seeds.length === 0 && !tags.includes('@beyond')) problems.push(`${where}: no @seed:<file> or @beyond provenance tag`);
     for (const s of seeds) if (!SEEDS.some((x) => `@seed:${x.file}` === s)) problems.push(`${where}: ${s} names no known seed message`);
     for (const k of ['@epic:', '@story:', '@severity:']) if (!tags.some((t) => t.startsWith(k))) problems.push(`${where}: no ${k} tag`);
+    // the kernels a rule holds for: one @since (and at most one @until), the same wherever the rule appears
+    const since = tags.filter((t) => t.startsWith('@since:'));
+    const until = tags.filter((t) => t.startsWith('@until:'));
+    if (since.length !== 1) problems.push(`${where}: needs exactly one @since:<kernel version> (on its Rule), has ${since.length}`);
+    for (const t of [...since, ...until]) if (!VERSION_TAG.test(t)) problems.push(`${where}: ${t} is not a kernel version such as @since:4.15`);
+    if (until.length > 1) problems.push(`${where}: more than one @until tag`);
+    const rules = tags.filter((t) => RULE_ID.test(t));
+    // a scenario of several rules (generated workloads) holds from the latest of their kernels
+    for (const rule of rules.length === 1 ? rules : []) {
+      const span = [...since, ...until].join(' ');
+      const seen = versions.get(rule);
+      if (seen === undefined) versions.set(rule, { span, where });
+      else if (seen.span !== span) problems.push(`${where}: ${rule} holds for "${span}" here but "${seen.span}" at ${seen.where}`);
+    }
   };
   for (const child of feature.children) {
     if (child.scenario) check(child.scenario, ftags);

@@ -1,16 +1,19 @@
 // npm run conformance: the suite against DAX_TARGET (default: the reference emulator), Allure
 // results and the HTML report (history kept across runs), and a short summary.
-// Exit codes: 0 every scenario passed, 1 a rule failed, 2 the target could not be driven or the input was bad.
-// DAX_REPORT_DIR (default reports/) puts allure-results/, allure-report/ and messages.ndjson elsewhere.
+// Exit codes: 0 every scenario passed, 1 a rule failed (the message starts with the rule id), 2 the
+// implementation could not be driven (IMPLEMENTATION: ...) or the suite or its input is wrong (INPUT: ...).
+// DAX_REPORT_DIR puts allure-results/, allure-report/ and messages.ndjson elsewhere; by default the
+// reference's go to reports/, any other target's to reports/targets/<target>/, so each keeps its own trend.
 
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
-import { runCucumber } from './lib/cucumber-run';
-import { createTarget, parseTargetSpec, TargetSpec } from '../targets/registry';
-import { generateAllureReport, nextBuildOrder, writeAllureMetadata } from './lib/allure';
+import { join, relative } from 'node:path';
+import { badInput, parallelism, runCucumber, RunResult } from './lib/cucumber-run';
+import { locationArgs, parseShard, scenarioLocations, Shard, shardOf, withoutShard } from './lib/shard';
+import { createTarget, parseTargetSpec, targetNotReady, TargetSpec } from '../targets/registry';
+import { generateAllureReport, nextBuildOrder, reportDirFor, writeAllureMetadata } from './lib/allure';
+import { exitCodeOf, VerdictClass } from '../steps/support/verdict';
 
 const ROOT = join(__dirname, '..');
-const REPORTS = resolve(ROOT, process.env.DAX_REPORT_DIR || 'reports');
 
 function version(pkg: string): string {
   try {
@@ -41,42 +44,92 @@ async function describeTarget(spec: TargetSpec): Promise<Record<string, string>>
   }
 }
 
+/** how the scenarios are ordered, and the command that replays this run's order */
+function orderLine(profile: string, orderSeed: string, target: string, args: string[]): string {
+  const replay = `DAX_TARGET='${target}' DAX_PROFILE=${profile} DAX_ORDER_SEED=${orderSeed} npm run conformance${args.length ? ` -- ${args.join(' ')}` : ''}`;
+  return profile === 'ci'
+    ? `conformance: random scenario order, seed ${orderSeed}; replay it with: ${replay}`
+    : `conformance: scenarios in definition order (profile ${profile}); DAX_PROFILE=ci randomises it (seed ${orderSeed} would be used)`;
+}
+
+/** the failures, one line each for broken rules; the other classes once per distinct sentence */
+function printFailures(run: RunResult): void {
+  const failed = run.scenarios.filter((x) => x.verdict);
+  for (const s of failed.filter((x) => x.verdict === 'rule')) console.log(`  FAILED ${s.sentence} (${s.uri}:${s.line})`);
+  const others = new Map<string, { count: number; where: string }>();
+  for (const s of failed.filter((x) => x.verdict !== 'rule')) {
+    const o = others.get(s.sentence!) ?? { count: 0, where: `${s.uri}:${s.line}` };
+    o.count++;
+    others.set(s.sentence!, o);
+  }
+  for (const [sentence, o] of others) console.log(`  ${sentence} (${o.count === 1 ? o.where : `${o.count} scenarios, first ${o.where}`})`);
+}
+
 async function main(): Promise<number> {
   const target = process.env.DAX_TARGET || 'emulator';
+  let spec: TargetSpec;
   try {
-    parseTargetSpec(target);
+    spec = parseTargetSpec(target);
   } catch (e) {
-    console.error(`conformance: ${(e as Error).message}`);
+    console.error(`conformance: INPUT: ${(e as Error).message}`);
     return 2;
   }
-  const spec = parseTargetSpec(target);
+  const profile = process.env.DAX_PROFILE ?? 'default';
+  let shard: Shard | undefined;
+  try {
+    shard = parseShard(process.argv.slice(2));
+  } catch (e) {
+    console.error(`conformance: INPUT: ${(e as Error).message}`);
+    return 2;
+  }
+  // --shard i/n (or DAX_SHARD): this run takes every n-th scenario (scripts/lib/shard.ts)
+  const userArgs = withoutShard(process.argv.slice(2));
+  const args = shard ? [...userArgs, ...locationArgs(shardOf(scenarioLocations(), shard))] : userArgs;
+  const shown = shard ? [...userArgs, '--shard', `${shard.index}/${shard.count}`] : userArgs;
+  const bad = targetNotReady(spec) ?? badInput(profile, args);
+  if (bad) {
+    console.error(`conformance: ${bad.startsWith('INPUT:') ? bad : `INPUT: ${bad}`}`);
+    return 2;
+  }
+  const REPORTS = reportDirFor(target, process.env.DAX_REPORT_DIR);
   const results = join(REPORTS, 'allure-results');
   rmSync(results, { recursive: true, force: true });
   mkdirSync(results, { recursive: true });
-  const profile = process.env.DAX_PROFILE ?? 'default';
   const orderSeed = process.env.DAX_ORDER_SEED || String(Math.floor(Math.random() * 1e9));
+  console.log(orderLine(profile, orderSeed, target, shown));
   const run = await runCucumber({
     target,
     profile,
-    args: process.argv.slice(2),
+    args,
+    // the in-process emulator on every core; other targets serially, so one that cannot be driven stops the run after its first scenario
+    parallel: spec.kind === 'emulator' ? parallelism() : 1,
     messagesFile: join(REPORTS, 'messages.ndjson'),
     stdio: 'inherit',
     env: { DAX_REPORT_DIR: REPORTS, DAX_ORDER_SEED: orderSeed },
   });
+  if (run.fatal && run.scenarios.length === 0) {
+    // nothing ran: no report to write, one sentence to say why
+    console.error(`conformance: ${run.fatal}`);
+    console.log(orderLine(profile, orderSeed, target, shown));
+    return 2;
+  }
   const reportDir = join(REPORTS, 'allure-report');
+  // a target that never started has nothing to say about itself: do not wait for its hello again
+  const startFailure = run.scenarios.find((x) => x.verdict === 'implementation' && run.skipped === run.scenarios.length - 1);
   const buildOrder = nextBuildOrder(reportDir);
   writeAllureMetadata(
     results,
     {
       target,
       variant: spec.variant ?? (spec.kind === 'emulator' ? 'none (the reference)' : 'n/a'),
-      ...(await describeTarget(spec)),
+      ...(startFailure ? { 'target.hello': `failed: ${startFailure.sentence}` } : await describeTarget(spec)),
       'persistence.mode': 'adr by default; scenarios tagged @requires:eadr switch the platform to eadr',
       'target.seed': process.env.DAX_SEED ?? '0',
       'order.seed': profile === 'ci' ? `${orderSeed} (random scenario order: rerun with DAX_ORDER_SEED=${orderSeed} DAX_PROFILE=ci)` : 'definition order (profile default)',
-      'crash.budget': process.env.DAX_CRASH_BUDGET ?? '4096 (default)',
-      ...(process.env.DAX_CRASH_STATE ? { 'crash.state': process.env.DAX_CRASH_STATE } : {}),
+      'crash.budget': process.env.DAX_CRASH_BUDGET ?? '4096 (default; a scenario may set its own)',
+      ...(process.env.DAX_CRASH_STATE ? { 'crash.state': `${process.env.DAX_CRASH_STATE} (passed to the target with every crash check)` } : {}),
       'cucumber.arguments': process.argv.slice(2).join(' ') || '(all features)',
+      ...(shard ? { shard: `${shard.index}/${shard.count} (every ${shard.count}th scenario from the ${shard.index}th; merge the shards' allure-results folders into one report)` } : {}),
       node: process.version,
       'cucumber-js': version('@cucumber/cucumber'),
       'allure-cucumberjs': version('allure-cucumberjs'),
@@ -93,19 +146,24 @@ async function main(): Promise<number> {
   // Keep the trend: the previous report's history feeds the next one.
   const history = join(reportDir, 'history');
   if (existsSync(history)) cpSync(history, join(results, 'history'), { recursive: true });
-  const report = await generateAllureReport(results, reportDir);
+  // DAX_SKIP_HTML_REPORT=1 (test/verdicts): the results are written, the Java report step is left out
+  const report = process.env.DAX_SKIP_HTML_REPORT ? { ok: false, error: 'skipped (DAX_SKIP_HTML_REPORT)' } : await generateAllureReport(results, reportDir);
+  const classes = run.scenarios.flatMap((x) => (x.verdict ? [x.verdict] : []));
+  const count = (c: VerdictClass) => classes.filter((x) => x === c).length;
   console.log('');
-  console.log(`conformance: target ${target}: ${run.passed} passed, ${run.failed} failed, ${run.skipped} skipped in ${run.seconds.toFixed(1)} s`);
-  for (const s of run.scenarios.filter((x) => x.status !== 'passed' && x.status !== 'skipped')) {
-    console.log(`  FAILED ${s.rules.join(', ') || '-'}: ${s.name} (${s.uri}:${s.line})`);
-  }
+  console.log(`conformance: target ${target}: ${run.passed} passed, ${run.failed} failed (${count('rule')} broke a rule, ${count('implementation')} could not drive the implementation, ${count('input')} bad input), ${run.skipped} skipped in ${run.seconds.toFixed(1)} s`);
+  printFailures(run);
   console.log(report.ok ? `conformance: report at ${join(relative(ROOT, reportDir) || '.', 'index.html')} (open it with: npx allure open ${relative(ROOT, reportDir)})` : `conformance: the HTML report could not be generated: ${report.error}`);
+  console.log(orderLine(profile, orderSeed, target, shown));
+  if (startFailure) {
+    console.error(`conformance: ${startFailure.sentence}; stopped after the first scenario. Reproduce: DAX_TARGET='${target}' npx cucumber-js ${startFailure.uri}:${startFailure.line}`);
+    return 2;
+  }
   if (run.fatal) {
     console.error(`conformance: ${run.fatal}`);
     return 2;
   }
-  if (run.scenarios.some((s) => /ImplementationError|timed out/.test(s.message ?? ''))) return 2;
-  return run.failed > 0 ? 1 : 0;
+  return exitCodeOf(classes);
 }
 
 main().then((code) => (process.exitCode = code));

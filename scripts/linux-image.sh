@@ -100,6 +100,52 @@ if [ ! -x "$BUILD/dax-agent" ] || [ "$(cat "$BUILD/dax-agent.key" 2>/dev/null)" 
   did+=("built the agent (gcc -static)")
 fi
 
+# ---------------------------------------------------------------- 3b. the traced machine: QEMU 10 and the plugin
+# The traced target (linux/README.md, "The capture") needs QEMU's plugin API of 10.0
+# (qemu_plugin_mem_get_value, qemu_plugin_read_register); bookworm's 7.2 lacks both.  bookworm-
+# backports has 10.0.2: downloaded with a private apt list (nothing system-wide changes) and
+# unpacked, not installed; it runs with 7.2's firmware (-L /usr/share/qemu).
+# LINUX_IMAGE_NO_TRACE=1 skips this step (the untraced `linux` target needs none of it).
+TRACE_QEMU=""
+TRACE_PLUGIN=""
+TRACE_QEMU_VERSION=""
+if [ "${LINUX_IMAGE_NO_TRACE:-0}" != 1 ]; then
+  BP=$CACHE/backports
+  mkdir -p "$BP/lists/partial" "$BP/debs"
+  echo "deb http://deb.debian.org/debian bookworm-backports main" >"$BP/sources.list"
+  APTO=(-o "Dir::Etc::SourceList=$BP/sources.list" -o Dir::Etc::SourceParts=/dev/null -o "Dir::State::Lists=$BP/lists" -o APT::Sandbox::User=root)
+  qdeb=$(ls "$BP/debs"/qemu-system-x86_1%3a10.*.deb 2>/dev/null | tail -1 || true)
+  if [ -z "$qdeb" ]; then
+    apt-get -q "${APTO[@]}" update >"$BP/apt.log" 2>&1 || { tail -5 "$BP/apt.log"; log "apt-get update of bookworm-backports failed"; exit 1; }
+    qver=$(apt-cache "${APTO[@]}" madison qemu-system-x86 | awk -F'|' '$2 ~ /10\./ { gsub(/ /, "", $2); print $2; exit }')
+    [ -n "$qver" ] || { log "bookworm-backports has no qemu-system-x86 10.x"; exit 1; }
+    (cd "$BP/debs" && apt-get -q "${APTO[@]}" download "qemu-system-x86=$qver" >>"$BP/apt.log" 2>&1) ||
+      { tail -5 "$BP/apt.log"; log "apt-get download qemu-system-x86=$qver failed"; exit 1; }
+    qdeb=$(ls "$BP/debs"/qemu-system-x86_1%3a10.*.deb | tail -1)
+    did+=("downloaded $(basename "$qdeb") (bookworm-backports)")
+  fi
+  QDIR=$CACHE/qemu10/$(basename "$qdeb" .deb)
+  if [ ! -f "$QDIR/.done" ]; then
+    rm -rf "$QDIR"
+    mkdir -p "$QDIR"
+    dpkg-deb -x "$qdeb" "$QDIR"
+    touch "$QDIR/.done"
+    did+=("unpacked $(basename "$qdeb")")
+  fi
+  TRACE_QEMU=$QDIR/usr/bin/qemu-system-x86_64
+  TRACE_QEMU_VERSION=$("$TRACE_QEMU" --version | head -1) ||
+    { log "$TRACE_QEMU does not run (missing libraries?): $(ldd "$TRACE_QEMU" | grep 'not found' | tr '\n' ' ')"; exit 1; }
+  plugin_src=$ROOT/linux/plugin/pmem-trace.c
+  plugin_key=$( (sha256sum "$plugin_src"; gcc --version | head -1; echo "$TRACE_QEMU_VERSION") | sha256sum | cut -c1-16)
+  TRACE_PLUGIN=$BUILD/pmem-trace.so
+  if [ ! -f "$TRACE_PLUGIN" ] || [ "$(cat "$BUILD/pmem-trace.key" 2>/dev/null)" != "$plugin_key" ]; then
+    gcc -shared -fPIC -O2 -Wall -Wextra -Werror -fvisibility=hidden -o "$BUILD/pmem-trace.so.tmp" "$plugin_src"
+    mv "$BUILD/pmem-trace.so.tmp" "$TRACE_PLUGIN"
+    echo "$plugin_key" >"$BUILD/pmem-trace.key"
+    did+=("built the trace plugin (pmem-trace.so)")
+  fi
+fi
+
 # ---------------------------------------------------------------- 4. initramfs
 # modules in insmod order: each one after what modules.dep says it needs.  /init loads the
 # base group; the agent loads a filesystem's group on its first mount (xfs.ko alone takes seconds
@@ -195,7 +241,10 @@ cat >"$CACHE/image.json.tmp" <<EOF
   "agent": "$BUILD/dax-agent",
   "qemu": "$QEMU",
   "qemuVersion": "$("$QEMU" --version | head -1)",
-  "imageKey": "$image_key"
+  "imageKey": "$image_key",
+  "traceQemu": "$TRACE_QEMU",
+  "traceQemuVersion": "$TRACE_QEMU_VERSION",
+  "tracePlugin": "$TRACE_PLUGIN"
 }
 EOF
 mv "$CACHE/image.json.tmp" "$CACHE/image.json"

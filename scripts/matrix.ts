@@ -1,11 +1,19 @@
 // npm run matrix: the suite against the reference and against every variant (one historical bug
 // each). The reference must pass everything; every variant must be caught by some scenario.
+// Targeted by default: the reference run records which variant switches each scenario reads
+// (emulator/faults.ts, via the target's switchesRead op), and each variant runs only on the scenarios
+// that read its switch; every other scenario runs exactly as on the reference, so it keeps the
+// reference's verdict. --full runs every variant on every scenario; --verify <n|a,b> also runs some
+// variants in full and fails unless their targeted verdicts agree; --shard i/n (or DAX_SHARD) covers
+// one share of the scenarios (--merge <matrix.json>... joins the shards). Runs DAX_MATRIX_JOBS (default: the cores) cucumber processes at once.
 // Writes reports/matrix.json, reports/matrix.md and reports/matrix.html (and the per-run message streams).
 
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { VARIANTS } from '../emulator/faults';
-import { RunResult, runCucumber } from './lib/cucumber-run';
+import { availableParallelism } from 'node:os';
+import { isVariant, VARIANTS } from '../emulator/faults';
+import { RunResult, runCucumber, ScenarioResult } from './lib/cucumber-run';
+import { locationArgs, parseShard, scenarioLocations, shardOf, withoutShard } from './lib/shard';
 import { matrixHtml } from './lib/matrix-html';
 
 const ROOT = join(__dirname, '..');
@@ -13,9 +21,23 @@ const OUT = join(ROOT, 'reports');
 
 export interface MatrixJson {
   reference: { passed: number; failed: number; skipped: number; failedScenarios: Array<{ scenario: string; rules: string[]; message?: string }> };
-  variants: Array<{ name: string; description: string; caught: boolean; expectedRules: string[]; failed: Array<{ scenario: string; rules: string[]; uri: string; line: number; message?: string }> }>;
+  variants: Array<{
+    name: string;
+    description: string;
+    caught: boolean;
+    expectedRules: string[];
+    failed: Array<{ scenario: string; rules: string[]; uri: string; line: number; message?: string }>;
+    /** targeted mode: the scenarios run (those that read the variant's switch on the reference) */
+    ran?: number;
+  }>;
   rules: Record<string, Record<string, 'pass' | 'fail' | 'skip'>>;
   seconds: number;
+  /** targeted: each variant only on the scenarios that read its switch; full: every variant on every scenario */
+  mode?: 'targeted' | 'full';
+  /** --shard i/n: this run covered one share of the scenarios */
+  shard?: string;
+  /** the variants also run in full to check the targeted verdicts (--verify) */
+  verified?: Array<{ name: string; verdicts: number; disagreements: string[] }>;
 }
 
 async function pool<T, R>(items: T[], n: number, f: (t: T) => Promise<R>): Promise<R[]> {
@@ -35,34 +57,163 @@ function expectedRules(desc: string): string[] {
   return [...desc.matchAll(/[A-Z]{2}-\d+/g)].map((m) => m[0]);
 }
 
+const key = (s: { uri: string; line: number }) => `${s.uri}:${s.line}`;
+const verdict = (s: ScenarioResult) => (s.status === 'passed' ? 'pass' : s.status === 'skipped' ? 'skip' : 'fail');
+
+/** the option's value(s) and argv without them */
+function takeOption(argv: string[], name: string): { value?: string; rest: string[] } {
+  const rest: string[] = [];
+  let value: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === name) value = argv[++i];
+    else if (argv[i].startsWith(`${name}=`)) value = argv[i].slice(name.length + 1);
+    else rest.push(argv[i]);
+  }
+  return { value, rest };
+}
+
+/**
+ * A variant's verdicts from a targeted run: the scenarios it ran, and the reference's verdict for
+ * every other one (a scenario that never reads the switch runs exactly as on the reference).
+ */
+function completeRun(ref: RunResult, run: RunResult, ran: Set<string>): RunResult {
+  const got = new Map(run.scenarios.map((s) => [key(s), s]));
+  const scenarios = ref.scenarios.map((s): ScenarioResult => {
+    if (!ran.has(key(s))) return { ...s, switches: undefined };
+    return got.get(key(s)) ?? { ...s, status: 'unknown', message: 'the targeted run did not report this scenario', switches: undefined };
+  });
+  return {
+    ...run,
+    scenarios,
+    passed: scenarios.filter((s) => s.status === 'passed').length,
+    failed: scenarios.filter((s) => s.status !== 'passed' && s.status !== 'skipped').length,
+    skipped: scenarios.filter((s) => s.status === 'skipped').length,
+  };
+}
+
+/** the scenarios a variant can change: those that read its switch (or recorded nothing) on the reference */
+function readers(ref: RunResult, variant: string): string[] {
+  return ref.scenarios.filter((s) => s.status !== 'skipped' && (!s.switches || s.switches.includes(variant))).map(key);
+}
+
+/** --merge a.json b.json ...: the shards' matrices as one (caught if any shard caught it) */
+function merge(files: string[]): boolean {
+  const ms = files.map((f) => JSON.parse(readFileSync(f, 'utf8')) as MatrixJson);
+  if (ms.length === 0) throw new Error('--merge needs the matrix.json of every shard');
+  const rules: MatrixJson['rules'] = {};
+  const rank = { fail: 2, pass: 1, skip: 0 } as const;
+  for (const m of ms) {
+    for (const [rule, cells] of Object.entries(m.rules)) {
+      rules[rule] ??= {};
+      for (const [t, v] of Object.entries(cells)) if (!rules[rule][t] || rank[v] > rank[rules[rule][t]]) rules[rule][t] = v;
+    }
+  }
+  const matrix: MatrixJson = {
+    reference: {
+      passed: ms.reduce((n, m) => n + m.reference.passed, 0),
+      failed: ms.reduce((n, m) => n + m.reference.failed, 0),
+      skipped: ms.reduce((n, m) => n + m.reference.skipped, 0),
+      failedScenarios: ms.flatMap((m) => m.reference.failedScenarios),
+    },
+    variants: ms[0].variants.map((v) => {
+      const all = ms.map((m) => m.variants.find((x) => x.name === v.name));
+      return {
+        ...v,
+        caught: all.some((x) => x?.caught),
+        failed: all.flatMap((x) => x?.failed ?? []),
+        ...(all.every((x) => x?.ran !== undefined) ? { ran: all.reduce((n, x) => n + (x?.ran ?? 0), 0) } : {}),
+      };
+    }),
+    rules,
+    seconds: Math.max(...ms.map((m) => m.seconds)),
+    mode: ms[0].mode,
+    shard: `merged ${ms.map((m) => m.shard ?? 'whole').join(', ')}`,
+    verified: ms.flatMap((m) => m.verified ?? []),
+  };
+  mkdirSync(OUT, { recursive: true });
+  writeFileSync(join(OUT, 'matrix.json'), JSON.stringify(matrix, null, 2));
+  writeFileSync(join(OUT, 'matrix.md'), toMarkdown(matrix));
+  writeFileSync(join(OUT, 'matrix.html'), matrixHtml(matrix, { generatedAt: new Date().toISOString() }));
+  console.log(toMarkdown(matrix));
+  const uncaught = matrix.variants.filter((v) => !v.caught).map((v) => v.name);
+  const unsound = (matrix.verified ?? []).filter((v) => v.disagreements.length > 0);
+  if (uncaught.length) console.error(`matrix: variants caught by nothing: ${uncaught.join(', ')}`);
+  console.log(`matrix: reference ${matrix.reference.passed} passed, ${matrix.reference.failed} failed, ${matrix.reference.skipped} skipped; ${matrix.variants.length - uncaught.length}/${matrix.variants.length} variants caught (${ms.length} shards merged)`);
+  return matrix.reference.failed === 0 && uncaught.length === 0 && unsound.length === 0;
+}
+
 async function main(): Promise<void> {
   const t0 = Date.now();
-  const argv = process.argv.slice(2);
+  let argv = process.argv.slice(2);
+  if (argv[0] === '--merge') {
+    process.exitCode = merge(argv.slice(1)) ? 0 : 1;
+    return;
+  }
   // --via-process: every implementation runs as the reference server over the process protocol
   const viaProcess = argv.includes('--via-process');
-  const extra = argv.filter((a) => a !== '--via-process');
+  const full = argv.includes('--full');
+  argv = argv.filter((a) => a !== '--via-process' && a !== '--full');
+  const verifyOpt = takeOption(argv, '--verify');
+  argv = verifyOpt.rest;
+  const shard = parseShard(argv);
+  const extra = withoutShard(argv);
   const names = Object.keys(VARIANTS) as Array<keyof typeof VARIANTS>;
   const server = 'process:node .cache/build/targets/process/server.js';
   // each implementation is named as the in-process target would be, whichever way it runs
-  const labels = ['emulator', ...names.map((v) => `emulator:${v}`)];
   const spec = (label: string) => (viaProcess ? `${server}${label.includes(':') ? ` --variant ${label.split(':')[1]}` : ''}` : label);
-  const jobs = Number(process.env.DAX_MATRIX_JOBS ?? 2);
-  const runs: RunResult[] = await pool(labels, jobs, async (t) => {
-    const r = await runCucumber({ target: spec(t), args: ['--format-options', '{"colorsEnabled":false}', ...extra], messagesFile: join(OUT, 'matrix', `${t.replace(':', '-')}.ndjson`), env: { DAX_QUIET: '1', DAX_REPORT_DIR: join(OUT, 'matrix', t.replace(':', '-')) } });
-    return { ...r, target: t };
+  const jobs = Math.max(1, Number(process.env.DAX_MATRIX_JOBS ?? availableParallelism()));
+  const where = shard ? locationArgs(shardOf(scenarioLocations(), shard)) : [];
+  const run = (label: string, locations: string[], env: Record<string, string> = {}, tag = '', parallel = 1) =>
+    runCucumber({
+      target: spec(label),
+      parallel,
+      args: ['--format-options', '{"colorsEnabled":false}', ...extra, ...locations],
+      messagesFile: join(OUT, 'matrix', `${label.replace(':', '-')}${tag}.ndjson`),
+      env: { DAX_QUIET: '1', DAX_REPORT_DIR: join(OUT, 'matrix', `${label.replace(':', '-')}${tag}`), ...env },
+    }).then((r) => ({ ...r, target: label }));
+
+  // the reference first: in targeted mode it records which scenarios read which switch
+  // (alone, so in cucumber's worker processes; the variants then run side by side, one process each)
+  const ref = await run('emulator', where, full ? {} : { DAX_RECORD_SWITCHES: '1' }, '', jobs);
+  const selection = new Map(names.map((v) => [v, full ? undefined : readers(ref, v)]));
+  // --verify <n | a,b>: these variants also run in full, and their targeted verdicts must agree
+  const verify = full || verifyOpt.value === undefined ? [] : pickVerified(verifyOpt.value, names, selection);
+
+  type Job = { variant: keyof typeof VARIANTS; full: boolean; size: number };
+  const work: Job[] = [
+    ...names.map((v) => ({ variant: v, full, size: selection.get(v)?.length ?? ref.scenarios.length })),
+    ...verify.map((v) => ({ variant: v, full: true, size: ref.scenarios.length })),
+  ].filter((j) => j.size > 0);
+  // longest first, so the last job to start is a short one
+  const order = [...work].sort((a, b) => b.size - a.size);
+  const done = new Map<string, RunResult>();
+  await pool(order, jobs, async (j) => {
+    const label = `emulator:${j.variant}`;
+    const locs = j.full ? where : locationArgs(selection.get(j.variant)!);
+    const r = await run(label, locs, {}, j.full && !full ? '-full' : '');
+    done.set(`${j.variant}${j.full ? ':full' : ''}`, j.full ? r : completeRun(ref, r, new Set(selection.get(j.variant)!)));
   });
-  const [ref, ...vs] = runs;
+  const vs = names.map((v) => done.get(`${v}${full ? ':full' : ''}`) ?? { ...completeRun(ref, { ...ref, scenarios: [] }, new Set()), target: `emulator:${v}` });
+  const runs = [ref, ...vs];
+
   const rules: MatrixJson['rules'] = {};
   for (const r of runs) {
     for (const s of r.scenarios) {
       for (const rule of s.rules) {
         rules[rule] ??= {};
         const cur = rules[rule][r.target];
-        const st = s.status === 'passed' ? 'pass' : s.status === 'skipped' ? 'skip' : 'fail';
+        const st = verdict(s);
         if (cur !== 'fail') rules[rule][r.target] = st === 'skip' && cur === 'pass' ? 'pass' : st;
       }
     }
   }
+  const verified = verify.map((v) => {
+    const targeted = new Map(done.get(v)!.scenarios.map((s) => [key(s), verdict(s)]));
+    const fullRun = done.get(`${v}:full`)!;
+    const disagreements = fullRun.scenarios.filter((s) => targeted.get(key(s)) !== verdict(s)).map((s) => `${key(s)} full ${verdict(s)}, targeted ${targeted.get(key(s)) ?? 'missing'}`);
+    if (targeted.size !== fullRun.scenarios.length) disagreements.push(`full run reported ${fullRun.scenarios.length} scenarios, targeted ${targeted.size}`);
+    return { name: v, verdicts: fullRun.scenarios.length, disagreements };
+  });
   const matrix: MatrixJson = {
     reference: {
       passed: ref.passed,
@@ -81,32 +232,55 @@ async function main(): Promise<void> {
         caught,
         expectedRules: expected,
         failed: failed.map((s) => ({ scenario: s.name, rules: s.rules, uri: s.uri, line: s.line, message: s.message })),
+        ...(full ? {} : { ran: selection.get(names[i])!.length }),
       };
     }),
     rules,
     seconds: (Date.now() - t0) / 1000,
+    mode: full ? 'full' : 'targeted',
+    ...(shard ? { shard: `${shard.index}/${shard.count}` } : {}),
+    ...(verified.length ? { verified } : {}),
   };
   mkdirSync(OUT, { recursive: true });
   writeFileSync(join(OUT, 'matrix.json'), JSON.stringify(matrix, null, 2));
   writeFileSync(join(OUT, 'matrix.md'), toMarkdown(matrix));
   writeFileSync(join(OUT, 'matrix.html'), matrixHtml(matrix, { generatedAt: new Date().toISOString() }));
   console.log(toMarkdown(matrix));
-  const fatal = runs.filter((r) => r.fatal);
+  const fatal = [ref, ...done.values()].filter((r) => r.fatal);
   for (const r of fatal) console.error(`matrix: ${r.target} could not run: ${r.fatal}`);
-  const uncaught = matrix.variants.filter((v) => !v.caught).map((v) => v.name);
-  const ok = ref.failed === 0 && uncaught.length === 0 && fatal.length === 0;
+  const uncaught = matrix.variants.filter((v) => !v.caught).map((v) => (v.ran === 0 ? `${v.name} (no scenario reads its switch)` : v.name));
+  const unsound = verified.filter((v) => v.disagreements.length > 0);
+  for (const v of verified) {
+    console.log(v.disagreements.length === 0 ? `matrix: targeted verdicts of ${v.name} agree with its full run (${v.verdicts} scenarios)` : `matrix: targeted verdicts of ${v.name} DISAGREE with its full run: ${v.disagreements.join('; ')}`);
+  }
+  // a shard sees only some scenarios: whether every variant is caught is for --merge to say
+  const ok = ref.failed === 0 && (shard !== undefined || uncaught.length === 0) && fatal.length === 0 && unsound.length === 0;
   if (ref.failed) console.error(`matrix: the reference failed ${ref.failed} scenario(s)`);
-  if (uncaught.length) console.error(`matrix: variants caught by nothing: ${uncaught.join(', ')}`);
-  console.log(`matrix: reference ${ref.passed} passed, ${ref.failed} failed, ${ref.skipped} skipped; ${matrix.variants.length - uncaught.length}/${matrix.variants.length} variants caught in ${matrix.seconds.toFixed(1)} s`);
+  if (uncaught.length) console.error(`matrix: variants caught by nothing${shard ? ' in this shard (merge the shards: npm run matrix -- --merge <matrix.json>...)' : ''}: ${uncaught.join(', ')}`);
+  const how = full ? 'full' : `targeted: ${order.filter((j) => !j.full).reduce((n, j) => n + j.size, 0)} variant scenario runs instead of ${names.length * ref.scenarios.length}`;
+  console.log(`matrix: reference ${ref.passed} passed, ${ref.failed} failed, ${ref.skipped} skipped; ${matrix.variants.length - uncaught.length}/${matrix.variants.length} variants caught in ${matrix.seconds.toFixed(1)} s (${how}${shard ? `; shard ${shard.index}/${shard.count}` : ''})`);
   process.exitCode = ok ? 0 : 1;
+}
+
+/** "2" picks two variants (the fewest readers, and the median); "a,b" names them */
+function pickVerified(spec: string, names: Array<keyof typeof VARIANTS>, selection: Map<string, string[] | undefined>): Array<keyof typeof VARIANTS> {
+  if (/^\d+$/.test(spec)) {
+    const read = names.filter((v) => (selection.get(v)?.length ?? 0) > 0).sort((a, b) => selection.get(a)!.length - selection.get(b)!.length || a.localeCompare(b));
+    const picks = [read[0], read[Math.floor(read.length / 2)], read[read.length - 1]].filter((v, i, a) => v && a.indexOf(v) === i);
+    return picks.slice(0, Number(spec));
+  }
+  const want = spec.split(',').map((s) => s.trim()).filter(Boolean);
+  const bad = want.filter((v) => !isVariant(v));
+  if (bad.length) throw new Error(`--verify: unknown variant(s) ${bad.join(', ')}`);
+  return want as Array<keyof typeof VARIANTS>;
 }
 
 function toMarkdown(m: MatrixJson): string {
   const lines = ['# Conformance matrix', '', `Reference: ${m.reference.passed} passed, ${m.reference.failed} failed, ${m.reference.skipped} skipped.`, ''];
-  lines.push('| variant | caught | expected rules | failing scenarios (rules) |', '|---|---|---|---|');
+  lines.push('| variant | caught | scenarios run | expected rules | failing scenarios (rules) |', '|---|---|---|---|---|');
   for (const v of m.variants) {
     const f = v.failed.map((s) => `${s.scenario} (${s.rules.join(', ')})`).join('<br>') || '-';
-    lines.push(`| ${v.name} | ${v.caught ? 'yes' : '**NO**'} | ${v.expectedRules.join(', ')} | ${f} |`);
+    lines.push(`| ${v.name} | ${v.caught ? 'yes' : '**NO**'} | ${v.ran ?? 'all'} | ${v.expectedRules.join(', ')} | ${f} |`);
   }
   return lines.join('\n') + '\n';
 }

@@ -1,13 +1,19 @@
-// npm test: type-check, lint, feature format, unit tests, the features against the reference, the
-// matrix. Ends with one line "N passed, N failed" counting unit tests and scenarios (a failed gate
-// such as the type-check counts as one failure).
+// npm test: build (the transpile cache), type-check, lint, feature format, unit tests, the features
+// against the reference, the matrix (targeted, with a soundness check), the reports in a browser.
+// Ends with one line "N passed, N failed" counting unit tests and scenarios (a failed gate such as
+// the type-check counts as one failure). A stage whose tool is missing (Chromium, Java) says so in
+// one "skip" line and counts neither way. DAX_SKIP_MATRIX=1 and DAX_SKIP_BROWSER=1 leave those out.
 
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
-import { runCucumber } from './lib/cucumber-run';
+import { parallelism, runCucumber } from './lib/cucumber-run';
+import { warm } from './register';
 
 const ROOT = join(__dirname, '..');
+/** runs the .ts sources from the transpile cache (scripts/register.js) */
+const REGISTER = join(__dirname, 'register.js');
 let passed = 0;
 let failed = 0;
 
@@ -37,12 +43,20 @@ function files(dir: string, suffix: string): string[] {
 
 async function main(): Promise<void> {
   const bin = (p: string) => join(ROOT, 'node_modules', '.bin', p);
-  gate('type-check (tsc --noEmit)', bin('tsc'), ['--noEmit', '-p', '.']);
-  gate('lint (eslint)', bin('eslint'), ['--max-warnings', '0', '.']);
-  gate('feature format', process.execPath, ['-r', 'ts-node/register/transpile-only', 'scripts/check-features.ts']);
+  // the reference run's random order is reproducible: its seed, printed now and at the end
+  const orderSeed = process.env.DAX_ORDER_SEED || String(Math.floor(Math.random() * 1e9));
+  const seedLine = `npm test: the features run in random order, seed ${orderSeed}; replay it with: DAX_ORDER_SEED=${orderSeed} npm test (or DAX_ORDER_SEED=${orderSeed} DAX_PROFILE=ci npm run conformance)`;
+  console.log(seedLine);
+  const t0 = Date.now();
+  const built = warm();
+  console.log(`ok   build: ${built.built} file(s) transpiled, ${built.current} current (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  // both keep their state in .cache/, so an unchanged tree is checked in a fraction of the time
+  gate('type-check (tsc --noEmit)', bin('tsc'), ['--noEmit', '-p', '.', '--incremental', '--tsBuildInfoFile', '.cache/tsc/tsbuildinfo']);
+  gate('lint (eslint)', bin('eslint'), ['--max-warnings', '0', '--cache', '--cache-location', '.cache/eslint/', '.']);
+  gate('feature format', process.execPath, ['-r', REGISTER, 'scripts/check-features.ts']);
 
   const tests = files(join(ROOT, 'test'), '.test.ts');
-  const unit = stage(`unit tests (${tests.length} files)`, process.execPath, ['-r', 'ts-node/register/transpile-only', '--test', '--test-reporter=tap', ...tests]);
+  const unit = stage(`unit tests (${tests.length} files)`, process.execPath, ['-r', REGISTER, '--test', `--test-concurrency=${availableParallelism()}`, '--test-reporter=tap', ...tests]);
   const p = Number(/^# pass (\d+)/m.exec(unit.out)?.[1] ?? 0);
   const f = Number(/^# fail (\d+)/m.exec(unit.out)?.[1] ?? (unit.ok ? 0 : 1));
   passed += p;
@@ -50,30 +64,53 @@ async function main(): Promise<void> {
   if (!unit.ok && f === 0) failed++;
   console.log(`     unit tests: ${p} passed, ${f} failed`);
 
-  const ref = await runCucumber({ target: 'emulator', profile: 'ci', messagesFile: join(ROOT, 'reports', 'messages.ndjson'), stdio: 'pipe' });
+  const ref = await runCucumber({ target: 'emulator', profile: 'ci', messagesFile: join(ROOT, 'reports', 'messages.ndjson'), stdio: 'pipe', parallel: parallelism(), env: { DAX_ORDER_SEED: orderSeed } });
   passed += ref.passed;
   failed += ref.failed;
   console.log(`${ref.failed === 0 && !ref.fatal ? 'ok  ' : 'FAIL'} features against the reference (${ref.seconds.toFixed(1)} s): ${ref.passed} passed, ${ref.failed} failed, ${ref.skipped} skipped`);
-  for (const s of ref.scenarios.filter((x) => x.status !== 'passed' && x.status !== 'skipped')) console.log(`     ${s.uri}:${s.line} ${s.name}: ${s.message ?? s.status}`);
+  for (const s of ref.scenarios.filter((x) => x.status !== 'passed' && x.status !== 'skipped')) console.log(`     ${s.uri}:${s.line} ${s.name}: ${s.sentence ?? s.message ?? s.status}`);
   if (ref.fatal) {
     console.log(`     ${ref.fatal}`);
     failed++;
   }
 
+  if (!process.env.DAX_SKIP_PARITY && !ref.fatal) {
+    // the protocol path: every scenario over the protocol (one reference server) has the verdict it just had in process
+    const par = stage('parity: the same verdicts over the process protocol', process.execPath, ['-r', REGISTER, 'scripts/parity.ts', '--in-process-from', join(ROOT, 'reports', 'messages.ndjson')]);
+    const line = par.out.split('\n').reverse().find((l) => l.startsWith('parity: '));
+    if (line) console.log(`     ${line}`);
+    if (!par.ok) failed++;
+  }
+
   if (!process.env.DAX_SKIP_MATRIX) {
-    const m = stage('matrix (reference clean, every variant caught)', process.execPath, ['-r', 'ts-node/register/transpile-only', 'scripts/matrix.ts']);
+    // targeted: each variant only where its switch is read; --verify 2 also runs two variants in full
+    const m = stage('matrix (reference clean, every variant caught)', process.execPath, ['-r', REGISTER, 'scripts/matrix.ts', '--verify', '2']);
     const line = m.out.split('\n').find((l) => l.startsWith('matrix: reference'));
     if (line) console.log(`     ${line}`);
+    const sound = m.out.split('\n').filter((l) => /^matrix: targeted verdicts of /.test(l));
+    const unsound = sound.filter((l) => /DISAGREE/.test(l));
+    console.log(`${sound.length > 0 && unsound.length === 0 ? 'ok  ' : 'FAIL'} targeted matrix agrees with full runs (${sound.length} variant(s) run both ways)`);
+    for (const l of sound) console.log(`     ${l.slice('matrix: '.length)}`);
     if (!m.ok) failed++;
-  }
+    if (sound.length === 0 || unsound.length > 0) failed++;
+  } else console.log('skip matrix: DAX_SKIP_MATRIX is set');
   if (!process.env.DAX_SKIP_BROWSER) {
-    // the reports in a real browser (needs /usr/bin/chromium; .ci/run installs it): one test
-    const b = stage('reports in headless Chromium (test/browser/report.browser.ts)', process.execPath, ['-r', 'ts-node/register/transpile-only', 'test/browser/report.browser.ts']);
-    const line = b.out.split('\n').find((l) => l.startsWith('browser: '));
-    if (line) console.log(`     ${line}`);
-    if (b.ok) passed++;
-    else failed++;
-  }
+    // the reports in a real browser: needs Chromium, and Java for the Allure HTML report
+    const chromium = process.env.DAX_CHROMIUM || '/usr/bin/chromium';
+    const java = spawnSync('java', ['-version'], { encoding: 'utf8' }).status === 0;
+    if (!existsSync(chromium)) {
+      console.log(`skip reports in headless Chromium: ${chromium} not found (apt-get install chromium, or DAX_CHROMIUM=<path>; DAX_SKIP_BROWSER=1 hides this line)`);
+    } else if (!java) {
+      console.log('skip reports in headless Chromium: no Java runtime for the Allure HTML report (apt-get install default-jre-headless; DAX_SKIP_BROWSER=1 hides this line)');
+    } else {
+      const b = stage('reports in headless Chromium (test/browser/report.browser.ts)', process.execPath, ['-r', REGISTER, 'test/browser/report.browser.ts']);
+      const line = b.out.split('\n').find((l) => l.startsWith('browser: '));
+      if (line) console.log(`     ${line}`);
+      if (b.ok) passed++;
+      else failed++;
+    }
+  } else console.log('skip reports in headless Chromium: DAX_SKIP_BROWSER is set');
+  console.log(seedLine);
   console.log(`${passed} passed, ${failed} failed`);
   process.exitCode = failed === 0 ? 0 : 1;
 }

@@ -6,7 +6,7 @@ import { AssertionError } from 'chai';
 import { FsType, TargetError } from '../targets/contract';
 import { fromHex, toHex } from '../targets/hex';
 import { DaxWorld } from './support/world';
-import { mustHoldEverywhere } from './crash.steps';
+import { mayGoEitherWay, mustHoldEverywhere } from './crash.steps';
 
 export async function mountFs(world: DaxWorld, fs: FsType, dev: string, dax: boolean, dir = world.mountDir): Promise<void> {
   await world.ensureNamespace(dev);
@@ -122,6 +122,8 @@ Then('{path} reads {data} at offset {size}', async function (this: DaxWorld, pat
 
 Then('{path} reads {int} zero bytes at offset {size}', async function (this: DaxWorld, path: string, n: number, offset: number) {
   const got = fromHex(await this.target.read({ path: this.path(path), offset, length: n }));
+  // a short read (past the end of the file) proves nothing about the bytes it did not return
+  if (got.length !== n) throw new AssertionError(this.ruleMessage(`read(2) of ${n} bytes of ${path} at offset ${offset} returned only ${got.length}: the range is not inside the file, so it says nothing about zeroing`));
   const bad = got.findIndex((b) => b !== 0);
   if (bad >= 0) throw new AssertionError(this.ruleMessage(`stale data exposure: byte ${offset + bad} of ${path} reads 0x${got[bad].toString(16)}, expected zero`));
 });
@@ -146,4 +148,13 @@ Then('the error message names {string}', function (this: DaxWorld, text: string)
 
 Then('the call succeeds', function (this: DaxWorld) {
   if (this.lastError) throw new AssertionError(this.ruleMessage(`expected success, but the call failed with ${this.lastError.errno}: ${this.lastError.message}`));
+});
+
+Then('{path} may or may not hold {data} at offset {size} after the crash', async function (this: DaxWorld, path: string, data: Uint8Array, offset: number) {
+  await mayGoEitherWay(this, { kind: 'file-holds', path: this.path(path), offset, data: toHex(data) });
+});
+
+Then('in every crash state {path} holds {data} at offset {size} of each of the first {int} pages', async function (this: DaxWorld, path: string, data: Uint8Array, offset: number, pages: number) {
+  const checks = Array.from({ length: pages }, (_, i) => ({ kind: 'file-holds' as const, path: this.path(path), offset: i * 4096 + offset, data: toHex(data) }));
+  await mustHoldEverywhere(this, { kind: 'all', checks });
 });

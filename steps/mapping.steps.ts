@@ -53,6 +53,12 @@ When('the application stores {data} through the mapping of {path} at offset {siz
   await this.target.store({ map: await mapOf(this, path), offset, data: toHex(data), persist: true });
 });
 
+// Many pages at once: more dirty entries than one writeback batch (PAGEVEC_SIZE, 14) holds.
+When('the application stores {data} at offset {size} of each of the first {int} pages through the mapping of {path}', async function (this: DaxWorld, data: Uint8Array, offset: number, pages: number, path: string) {
+  const map = await mapOf(this, path);
+  for (let i = 0; i < pages; i++) await this.target.store({ map, offset: i * 4096 + offset, data: toHex(data) });
+});
+
 When('the application loads {int} bytes through the mapping of {path} at offset {size}', async function (this: DaxWorld, n: number, path: string, offset: number) {
   await this.target.load({ map: await mapOf(this, path), offset, length: n });
 });
@@ -176,15 +182,22 @@ function linesOf(events: WritebackEvent[]): LineTally {
   return t;
 }
 
+/** too few lines written back is data loss (WB-1); too many is the cost rule (WB-7) */
+function lineCountBroken(seen: number, n: number): string {
+  return seen < n
+    ? `WB-1 broken (data loss): the write-back covered ${seen} of the ${n} dirtied lines; the other ${n - seen} are not durable when the call returns`
+    : `WB-7 broken (cost): ${seen} lines were written back where only the ${n} dirtied lines may be`;
+}
+
 Then('each line was written back exactly once and {int} lines in all', async function (this: DaxWorld, n: number) {
   const seen = linesOf(await logSinceMark(this));
-  if (seen.repeated) throw new AssertionError(this.ruleMessage(`performance rule: ${seen.repeated} lines were written back more than once (e.g. the line at ${seen.example})`));
-  if (seen.size !== n) throw new AssertionError(this.ruleMessage(`performance rule: ${seen.size} lines were written back, expected ${n}`));
+  if (seen.repeated) throw new AssertionError(this.ruleMessage(`WB-4 broken (cost): ${seen.repeated} lines were written back more than once (e.g. the line at ${seen.example})`));
+  if (seen.size !== n) throw new AssertionError(this.ruleMessage(lineCountBroken(seen.size, n)));
 });
 
 Then('no DAX lines were written back', async function (this: DaxWorld) {
   const seen = linesOf(await logSinceMark(this));
-  if (seen.size) throw new AssertionError(this.ruleMessage(`performance rule: ${seen.size} lines were written back where nothing may be flushed (only data-integrity writeback of dirty entries flushes)`));
+  if (seen.size) throw new AssertionError(this.ruleMessage(`WB-5 broken (cost): ${seen.size} lines were written back where nothing may be flushed (only data-integrity writeback of dirty entries flushes)`));
 });
 
 Then('the write-back log shows {int} lines written back, then a fence', async function (this: DaxWorld, n: number) {
@@ -192,8 +205,8 @@ Then('the write-back log shows {int} lines written back, then a fence', async fu
   const seen = linesOf(ev);
   const lastWb = ev.map((e) => e.kind).lastIndexOf('writeback-line');
   const fenceAfter = ev.slice(lastWb + 1).some((e) => e.kind === 'fence');
-  if (seen.size !== n) throw new AssertionError(this.ruleMessage(`performance rule: fsync wrote back ${seen.size} lines, expected the ${n} lines that were dirtied`));
-  if (!fenceAfter) throw new AssertionError(this.ruleMessage(`no fence after the last write-back: ${n} lines left written back but not fenced`));
+  if (seen.size !== n) throw new AssertionError(this.ruleMessage(lineCountBroken(seen.size, n)));
+  if (!fenceAfter) throw new AssertionError(this.ruleMessage(`WB-3 broken: no fence after the last write-back: ${n} lines left written back but not fenced`));
 });
 
 When('background writeback runs', async function (this: DaxWorld) {

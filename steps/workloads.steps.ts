@@ -88,6 +88,8 @@ interface FileModel {
 }
 
 export interface Promise_ {
+  /** the rule this promise comes from: what a failure of it breaks */
+  rule: string;
   check: CrashCheck;
   /** the Then line a person could paste into a feature */
   then: string;
@@ -107,6 +109,10 @@ export class Model {
   promises: Promise_[] = [];
   /** names whose directory entry is durable (present at the last sync and untouched since) */
   durableNames = new Set<string>(['A']);
+  /** the kind of operation of each step, by its owner number: whose rule a byte's promise is under */
+  private kinds: Op['kind'][] = [];
+  /** files a punch or truncate zeroed: their zeros are promised under MS-5 */
+  private zeroed = new Set<FileName>();
 
   /** apply a workload; false if some step is not valid here (the generator drops those) */
   replay(steps: Step[]): boolean {
@@ -120,6 +126,8 @@ export class Model {
 
   apply(s: Step, i: number): boolean {
     const op = s.op;
+    this.kinds[i] = op.kind;
+    if (op.kind === 'punch' || op.kind === 'truncate') this.zeroed.add(op.file);
     switch (op.kind) {
       case 'write':
       case 'store': {
@@ -186,7 +194,7 @@ export class Model {
         // msync of the whole mapping promises what fsync of the file does for its data
         if (!f || !this.files.has(f) || (s.persist === 'msync' && s.op.kind !== 'store')) return false;
         // data of a file whose name may not survive is not promised (ext2 does not sync the directory)
-        if (this.durableNames.has(f)) this.promises.push(...this.contentPromises(f));
+        if (this.durableNames.has(f)) this.promises.push(...this.contentPromises(f, false));
         return true;
       }
       case 'sync': {
@@ -194,19 +202,19 @@ export class Model {
         for (const name of this.files.keys()) this.durableNames.add(name);
         for (const d of this.dirs) this.durableNames.add(d);
         for (const name of [...this.files.keys()].sort()) {
-          this.promises.push({ check: { kind: 'exists', path: `/mnt/${name}` }, then: `Then in every crash state /${name} exists and is ${this.files.get(name)!.owner.length} bytes long`, touches: [name] });
-          this.promises.push(...this.contentPromises(name));
+          this.promises.push({ rule: 'SY-3', check: { kind: 'exists', path: `/mnt/${name}` }, then: `Then in every crash state /${name} exists and is ${this.files.get(name)!.owner.length} bytes long`, touches: [name] });
+          this.promises.push(...this.contentPromises(name, true));
         }
         const names = [...this.files.keys(), ...this.dirs].sort();
-        this.promises.push({ check: { kind: 'dir-lists', path: '/mnt', names }, then: `Then in every crash state / lists ${names.join(',')}`, touches: ['/'] });
-        this.promises.push({ check: { kind: 'fsck-clean', dev: 'pmem0' }, then: 'Then in every crash state fsck reports pmem0 clean', touches: ['*'] });
+        this.promises.push({ rule: 'SY-3', check: { kind: 'dir-lists', path: '/mnt', names }, then: `Then in every crash state / lists ${names.join(',')}`, touches: ['/'] });
+        this.promises.push({ rule: 'SY-3', check: { kind: 'fsck-clean', dev: 'pmem0' }, then: 'Then in every crash state fsck reports pmem0 clean', touches: ['*'] });
         return true;
       }
     }
   }
 
   /** the file's bytes as runs of one owner each: "b2" x 50 at 4040, or N zero bytes */
-  private contentPromises(name: FileName): Promise_[] {
+  private contentPromises(name: FileName, bySync: boolean): Promise_[] {
     const owner = this.files.get(name)!.owner;
     const out: Promise_[] = [];
     for (let start = 0; start < owner.length; ) {
@@ -216,7 +224,9 @@ export class Model {
       const len = end - start;
       const data = o === 0 ? '00'.repeat(len) : Buffer.from(tag(o).repeat(len / 2)).toString('hex');
       const then = o === 0 ? `Then in every crash state /${name} holds ${len} zero bytes at offset ${start}` : `Then in every crash state /${name} holds "${tag(o)}" x ${len / 2} at offset ${start}`;
-      out.push({ check: { kind: 'file-holds', path: `/mnt/${name}`, offset: start, data }, then, touches: [name] });
+      // zeros a punch or truncate left are MS-5's; data is write(2)'s (PM-5) or a store's (WB-1); sync(2) promises all (SY-1)
+      const rule = o === 0 ? (this.zeroed.has(name) ? 'MS-5' : bySync ? 'SY-1' : 'WB-1') : bySync ? 'SY-1' : this.kinds[o] === 'write' ? 'PM-5' : 'WB-1';
+      out.push({ rule, check: { kind: 'file-holds', path: `/mnt/${name}`, offset: start, data }, then, touches: [name] });
       start = end;
     }
     return out;
@@ -362,7 +372,7 @@ export interface AceResult {
   checks: number;
   states: number;
   coverage: Record<string, number>;
-  failures: Array<{ steps: Step[]; reason: string; reproducer: string; verdict?: CrashVerdict; check?: CrashCheck }>;
+  failures: Array<{ steps: Step[]; rule: string; reason: string; reproducer: string; verdict?: CrashVerdict; check?: CrashCheck }>;
   seconds: number;
   /** workloads using an operation the filesystem lacks (EOPNOTSUPP), not run */
   notApplicable?: number;
@@ -388,7 +398,10 @@ export async function runAce(t: Target, fs: FsType, workloads: Step[][], seed: n
         continue;
       }
       const msg = e instanceof TargetError ? `${e.errno}: ${e.message}` : String(e);
-      res.failures.push({ steps, reason: `the workload could not run: ${msg}`, reproducer: reproducer(fs, steps) });
+      // an operation every correct implementation runs failed: the rule of that operation's kind
+      const last = steps[steps.length - 1].op.kind;
+      const rule = last === 'write' ? 'PM-5' : last === 'punch' || last === 'truncate' ? 'MS-5' : last === 'store' ? 'WB-1' : 'SY-3';
+      res.failures.push({ steps, rule, reason: `the workload could not run: ${msg}`, reproducer: reproducer(fs, steps) });
       continue;
     }
     await t.powerFail();
@@ -407,7 +420,7 @@ export async function runAce(t: Target, fs: FsType, workloads: Step[][], seed: n
           break;
         }
       }
-      res.failures.push({ steps, reason: `crash state ${v.counterexample?.stateId ?? '?'}: ${v.counterexample?.reason ?? '?'} [${v.coverage}, ${v.states} states]`, reproducer: reproducer(fs, steps, failing), verdict: v, check });
+      res.failures.push({ steps, rule: failing?.rule ?? model.promises[0].rule, reason: `crash state ${v.counterexample?.stateId ?? '?'}: ${v.counterexample?.reason ?? '?'} [${v.coverage}, ${v.states} states]`, reproducer: reproducer(fs, steps, failing), verdict: v, check });
     }
   }
   res.seconds = (Date.now() - t0) / 1000;
@@ -425,15 +438,17 @@ Given('every generated workload of up to {int} operations on the files \\/A and 
 When('each workload runs on a fresh machine and power fails after its last persistence point', async function (this: DaxWorld) {
   const g = generated.get(this)!;
   // one target for every workload, reset between them; the trace keeps only the running workload's calls
-  g.result = await runAce(this.target, g.fs, g.workloads, Number(process.env.DAX_SEED ?? 0), () => {
+  // the machine's seed comes from the run's world parameters (workloadSeed), never the environment
+  const seed = Number((this.parameters as { workloadSeed?: unknown }).workloadSeed ?? 0);
+  if (!Number.isSafeInteger(seed)) throw new Error(`world parameter workloadSeed must be a whole number, got ${JSON.stringify((this.parameters as { workloadSeed?: unknown }).workloadSeed)}`);
+  g.result = await runAce(this.target, g.fs, g.workloads, seed, () => {
     this.trace.length = 0;
   });
   const r = g.result;
   const cov = Object.entries(r.coverage).map(([k, n]) => `${n} ${k}${k.startsWith('bounded') ? ' (a bound, not a proof)' : ''}`).join(', ');
   const na = r.notApplicable ? `; ${r.notApplicable} not run: they use an operation ${g.fs} lacks (EOPNOTSUPP)` : '';
   const summary = `${r.workloads} workloads on ${g.fs}, ${r.checks} crash checks over ${r.states} crash states (${cov}) in ${r.seconds.toFixed(1)} s; ${r.failures.length} failed${na}`;
-  this.log(summary);
-  if (process.env.DAX_ACE_LOG) console.error(`ace: ${summary}`);
+  this.log(`${summary}; seed ${seed}`);
 });
 
 Then('what every persistence point promised holds in every crash state', function (this: DaxWorld) {
@@ -441,10 +456,11 @@ Then('what every persistence point promised holds in every crash state', functio
   if (r.failures.length === 0) return;
   const f = r.failures[0];
   if (f.verdict && f.check) this.verdicts.push({ check: f.check, verdict: f.verdict });
-  const shown = r.failures.slice(0, 5).map((x) => `${describeWorkload(x.steps)}\n  ${x.reason}`).join('\n');
-  this.attach(r.failures.map((x) => `# ${x.reason}\n${x.reproducer}\n`).join('\n'), { mediaType: 'text/plain', fileName: 'failing workloads.feature.txt' });
+  const shown = r.failures.slice(0, 5).map((x) => `[${x.rule}] ${describeWorkload(x.steps)}\n  ${x.reason}`).join('\n');
+  this.attach(r.failures.map((x) => `# [${x.rule}] ${x.reason}\n${x.reproducer}\n`).join('\n'), { mediaType: 'text/plain', fileName: 'failing workloads.feature.txt' });
   throw new AssertionError(
-    this.ruleMessage(`${r.failures.length} of ${r.workloads} generated workloads break a persistence point's promise; the first, as a scenario:\n\n${f.reproducer}\n\n(${f.reason})\n\nFirst failures:\n${shown}`),
+    // the rule of the promise that broke, not the feature's list of every rule a workload may touch
+    `[${f.rule}] ${r.failures.length} of ${r.workloads} generated workloads break a persistence point's promise; the first breaks ${f.rule}, as a scenario:\n\n${f.reproducer}\n\n(${f.reason})\n\nFirst failures:\n${shown}`,
   );
 });
 

@@ -21,11 +21,12 @@ export type Capability =
   | 'resize'
   | 'freeze'
   | 'schedules' // deterministic interleavings of kernel operations (white-box races)
-  | 'fast-reset'; // a fresh machine in milliseconds: thousands of generated workloads are affordable
+  | 'fast-reset' // a fresh machine in milliseconds: thousands of generated workloads are affordable
+  | 'pmem-trace'; // streams its persistent-memory traffic; the suite builds the crash states (protocol section 12)
 
 export const ALL_CAPABILITIES: readonly Capability[] = [
   'cache-model', 'white-box', 'eadr', 'ext2', 'ext4', 'xfs', 'xfs-realtime', 'raw-block-dax',
-  'block-driver', 'map-sync', 'partitions', 'resize', 'freeze', 'schedules', 'fast-reset',
+  'block-driver', 'map-sync', 'partitions', 'resize', 'freeze', 'schedules', 'fast-reset', 'pmem-trace',
 ];
 
 export interface Hello {
@@ -34,6 +35,8 @@ export interface Hello {
   capabilities: Capability[];
   /** free text shown in the report's environment, e.g. the variant or the kernel release */
   description?: string;
+  /** the kernel release whose promises it keeps (e.g. "6.1.0-28-amd64"); absent: today's kernel, every rule applies */
+  kernel?: string;
 }
 
 /** Errors cross the contract as an errno name (ENOMEM, EINVAL...) or a signal (SIGBUS, SIGSEGV). */
@@ -93,6 +96,8 @@ export type CrashCheck =
   | { kind: 'file-size'; path: string; size: number }
   | { kind: 'exists'; path: string }
   | { kind: 'dir-lists'; path: string; names: string[] }
+  /** the extended attribute `name` of `path` has `value`, or (null) is absent */
+  | { kind: 'xattr'; path: string; name: string; value: Hex | null }
   | { kind: 'fsck-clean'; dev: string }
   | { kind: 'all'; checks: CrashCheck[] }
   | { kind: 'not'; check: CrashCheck }
@@ -194,6 +199,8 @@ export interface Target {
   unlink(args: { path: string }): Promise<void>;
   readdir(args: { path: string }): Promise<string[]>;
   setxattr?(args: { path: string; name: string; value: Hex }): Promise<void>;
+  /** the attribute's value; ENODATA when the file has no attribute of that name */
+  getxattr?(args: { path: string; name: string }): Promise<Hex>;
   write(args: { path: string; offset: number; data: Hex }): Promise<void>;
   read(args: { path: string; offset: number; length: number }): Promise<Hex>;
   truncate(args: { path: string; size: number }): Promise<void>;
@@ -225,6 +232,26 @@ export interface Target {
   /** start an operation that stops at a named point; schedules make races deterministic */
   begin?(args: { op: 'fsync' | 'msync' | 'store' | 'fallocate'; args: Record<string, unknown>; stopAt: string }): Promise<ScheduledTask>;
   resume?(args: { task: string; stopAt?: string }): Promise<ScheduledTask>;
+  /** the variant switches the implementation consulted since it started, across resets (the matrix runs a variant only where its switch was read) */
+  switchesRead?(): Promise<{ switches: string[] }>;
 }
 
 export type TargetOp = Exclude<keyof Target, 'hello' | 'close'>;
+
+/** the capability each optional op belongs to: refusing it is fine only when it is not declared */
+export const OP_CAPABILITY: Partial<Record<TargetOp, Capability>> = {
+  createPartitions: 'partitions',
+  resizeDevice: 'resize',
+  bio: 'block-driver',
+  flushDevice: 'block-driver',
+  cpuStore: 'cache-model',
+  cpuFlush: 'cache-model',
+  cpuFence: 'cache-model',
+  freeze: 'freeze',
+  thaw: 'freeze',
+  mappingInfo: 'white-box',
+  writebackLog: 'white-box',
+  backgroundWriteback: 'white-box',
+  begin: 'schedules',
+  resume: 'schedules',
+};

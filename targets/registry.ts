@@ -1,6 +1,9 @@
 // DAX_TARGET names the implementation under test: emulator, emulator:<variant>, process:<command>, linux.
 
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { Target } from './contract';
+import type { ProcessTarget } from './process/process-target';
 import { isVariant, VARIANTS } from '../emulator/faults';
 
 export class BadTargetSpec extends Error {}
@@ -40,6 +43,25 @@ export function splitCommand(s: string): string[] {
   return out;
 }
 
+const ROOT = join(__dirname, '..');
+const LINUX_IMAGE = join(ROOT, '.cache', 'linux', 'image.json');
+
+/** why this target cannot be run at all on this machine (bad input, not the implementation's fault) */
+export function targetNotReady(spec: TargetSpec): string | undefined {
+  if (spec.kind === 'linux' && !existsSync(LINUX_IMAGE)) return 'the linux target needs its image (.cache/linux/image.json): run npm run linux:image first';
+  return undefined;
+}
+
+/** servers kept between scenarios under DAX_PROCESS_REUSE=1 */
+const idle = new Map<string, ProcessTarget>();
+
+/** close the servers kept for reuse (the end of a run) */
+export async function closeIdleTargets(): Promise<void> {
+  const all = [...idle.values()];
+  idle.clear();
+  await Promise.all(all.map((t) => t.close().catch(() => undefined)));
+}
+
 export async function createTarget(spec: TargetSpec): Promise<Target> {
   switch (spec.kind) {
     case 'emulator': {
@@ -47,17 +69,27 @@ export async function createTarget(spec: TargetSpec): Promise<Target> {
       return new EmulatorTarget(spec.variant as never);
     }
     case 'process': {
-      const { ProcessTarget } = await import('./process/process-target');
-      return new ProcessTarget(spec.command!);
+      const { ProcessTarget: Process } = await import('./process/process-target');
+      if (process.env.DAX_PROCESS_REUSE !== '1') return new Process(spec.command!);
+      // npm run parity: one server for the whole run, `reset` between scenarios (a stricter test of reset)
+      const key = spec.command!.join('\0');
+      const t = idle.get(key) ?? new Process(spec.command!);
+      idle.delete(key);
+      return new Proxy(t, {
+        get(target, prop, receiver) {
+          if (prop !== 'close') return Reflect.get(target, prop, receiver);
+          return async () => {
+            if (target.reusable() && !idle.has(key)) idle.set(key, target);
+            else await target.close();
+          };
+        },
+      });
     }
     case 'linux': {
       // The real kernel in QEMU is a process-protocol server (linux/server.ts) like any other implementation.
-      const { existsSync } = await import('node:fs');
-      const { join } = await import('node:path');
-      const root = join(__dirname, '..');
-      if (!existsSync(join(root, '.cache', 'linux', 'image.json'))) {
-        throw new BadTargetSpec('the linux target needs its image: run npm run linux:image first');
-      }
+      const root = ROOT;
+      const notReady = targetNotReady(spec);
+      if (notReady) throw new BadTargetSpec(notReady);
       const built = join(root, '.cache', 'build', 'linux', 'server.js');
       const cmd = existsSync(built) ? [process.execPath, built] : [process.execPath, '-r', 'ts-node/register/transpile-only', join(root, 'linux', 'server.ts')];
       const { ProcessTarget } = await import('./process/process-target');

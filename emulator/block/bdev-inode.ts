@@ -35,6 +35,10 @@ export class BdevInode implements Inode {
     this.sb = new BdevSuperBlock(bdev);
   }
 
+  get dataBdev(): BlockDevice {
+    return this.bdev;
+  }
+
   get i_size(): number {
     return this.bdev.size;
   }

@@ -91,7 +91,9 @@ function dax_writeback_one(mapping: AddressSpace, bdev: BlockDevice, index: numb
   }
   mapping.tagClear(index, 'TOWRITE');
   const size = entry.type === 'pmd' ? PMD_SIZE : PAGE_SIZE;
-  bdev.driver.ns.mem.flush(entry.phys, size, 'clwb');
+  // dax_map_atomic(): the lines are found from the entry's sector through the device this writeback was handed
+  const { addr } = bdev.direct_access(entry.sector);
+  bdev.driver.ns.mem.flush(addr, size, 'clwb');
   // Today's kernel cleans the entry and write-protects its mappings so the next store re-dirties it.
   mapping.tagClear(index, 'DIRTY');
   if (!f.has('no-wrprotect-after-writeback')) write_protect_entry(mapping, index, entry);

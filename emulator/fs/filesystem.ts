@@ -15,8 +15,8 @@ import type { MountOptions } from '../../targets/contract';
 import {
   BLOCK_SIZE, DiskInode, FLAG_DAX, FLAG_REALTIME, INODE_SIZE, INODES_PER_BLOCK, MAX_FILE_BLOCKS, MAX_FILE_BYTES, NDIRECT,
   PTRS_PER_BLOCK, S_IFDIR, S_IFMETA, S_IFREG, SECTORS_PER_BLOCK, SuperblockFields, checkName, decodeInode, decodeSuperblock,
-  decodeXattrs, direntSize, emptyDirBlock, emptyInode, encodeInode, encodeXattrs, fsTypeOfMagic, parseDirBlock, setBit,
-  testBit, view, writeDirent, Dirent,
+  blockOf, decodeXattrs, direntSize, emptyDirBlock, emptyInode, encodeInode, encodeXattrs, fsTypeOfMagic, parseDirBlock, setBit,
+  testBit, UNWRITTEN, view, writeDirent, Dirent,
 } from './format';
 import { FsInode } from './inode';
 import type { MetaStore } from './meta';
@@ -130,12 +130,17 @@ export class FileSystem implements SuperBlock {
     return this.sbf.quotaIno ? this.iget(this.sbf.quotaIno) : undefined;
   }
 
-  /** copy the in-core inode into its inode-table block (ext4_mark_inode_dirty / xfs_trans_log_inode) */
-  writeInode(inode: FsInode): void {
+  /**
+   * Copy the in-core inode into its inode-table block (ext4_mark_inode_dirty / xfs_trans_log_inode).
+   * A size or block-map change (`datasync`) is one fdatasync must commit (I_DIRTY_DATASYNC); other
+   * changes (links, flags, the xattr block) only fsync must, where the personality says so.
+   */
+  writeInode(inode: FsInode, datasync = true): void {
     const { block, off } = this.inodeLoc(inode.ino);
     encodeInode(inode.d, this.meta.read(block).subarray(off, off + INODE_SIZE));
     this.meta.dirty(block, inode);
     mark_inode_dirty(inode, 'I_DIRTY_SYNC');
+    if (datasync || !this.p.datasyncDataOnly) mark_inode_dirty(inode, 'I_DIRTY_DATASYNC');
   }
 
   inodeBlock(inode: FsInode): number {
@@ -144,37 +149,38 @@ export class FileSystem implements SuperBlock {
 
   // --- allocation ---
 
-  private allocBit(start: number, nbits: number, from: number, owner: FsInode | undefined, what: string): number {
+  /** the bitmaps are plain buffers: ext2 does not tie them to the inode (mark_buffer_dirty, not _inode), so its fsync leaves them to sync(2) */
+  private allocBit(start: number, nbits: number, from: number, what: string): number {
     for (let n = 0; n < nbits; n++) {
       const bit = (from + n) % nbits;
       const blk = start + Math.floor(bit / BITS_PER_BLOCK);
       const map = this.meta.read(blk);
       if (!testBit(map, bit % BITS_PER_BLOCK)) {
         setBit(map, bit % BITS_PER_BLOCK, true);
-        this.meta.dirty(blk, owner);
+        this.meta.dirty(blk);
         return bit;
       }
     }
     throw new PmemError('ENOSPC', `no free ${what} left on /dev/${this.s_id} (${nbits} in all)`);
   }
 
-  private freeBit(start: number, bit: number, owner: FsInode | undefined): void {
+  private freeBit(start: number, bit: number): void {
     const blk = start + Math.floor(bit / BITS_PER_BLOCK);
     setBit(this.meta.read(blk), bit % BITS_PER_BLOCK, false);
-    this.meta.dirty(blk, owner);
+    this.meta.dirty(blk);
   }
 
   /** a block on the data device (data of ordinary files, directories, indirect blocks, xattrs) */
-  allocBlock(owner: FsInode): number {
-    const b = this.allocBit(this.sbf.bbitmapStart, this.sbf.nblocks, this.rotor, owner, 'block');
+  allocBlock(): number {
+    const b = this.allocBit(this.sbf.bbitmapStart, this.sbf.nblocks, this.rotor, 'block');
     this.rotor = b + 1;
     this.chargeQuota(0, 1);
     return b;
   }
 
   /** a block for block-map metadata (indirect blocks), kept out of the data runs */
-  allocMetaBlock(owner: FsInode): number {
-    const b = this.allocBit(this.sbf.bbitmapStart, this.sbf.nblocks, this.metaRotor, owner, 'block');
+  allocMetaBlock(): number {
+    const b = this.allocBit(this.sbf.bbitmapStart, this.sbf.nblocks, this.metaRotor, 'block');
     this.metaRotor = b + 1;
     this.chargeQuota(0, 1);
     return b;
@@ -187,15 +193,15 @@ export class FileSystem implements SuperBlock {
   }
 
   /** a block on the realtime device (xfs_rtallocate_extent) */
-  allocRtBlock(owner: FsInode): number {
-    const b = this.allocBit(this.sbf.rtBitmapStart, this.sbf.rtBlocks, this.rtRotor, owner, 'realtime extent');
+  allocRtBlock(): number {
+    const b = this.allocBit(this.sbf.rtBitmapStart, this.sbf.rtBlocks, this.rtRotor, 'realtime extent');
     this.rtRotor = b + 1;
     this.chargeQuota(0, 1);
     return b;
   }
 
-  freeBlock(blk: number, rt: boolean, owner: FsInode): void {
-    this.freeBit(rt ? this.sbf.rtBitmapStart : this.sbf.bbitmapStart, blk, owner);
+  freeBlock(blk: number, rt: boolean): void {
+    this.freeBit(rt ? this.sbf.rtBitmapStart : this.sbf.bbitmapStart, blk);
     this.chargeQuota(0, -1);
   }
 
@@ -227,7 +233,7 @@ export class FileSystem implements SuperBlock {
   }
 
   newInode(mode: number, flags: number, parent: FsInode): FsInode {
-    const bit = this.allocBit(this.sbf.ibitmapStart, this.sbf.ninodes, this.sbf.firstUserIno - this.sbf.inoBase, undefined, 'inode');
+    const bit = this.allocBit(this.sbf.ibitmapStart, this.sbf.ninodes, this.sbf.firstUserIno - this.sbf.inoBase, 'inode');
     const ino = bit + this.sbf.inoBase;
     const d: DiskInode = { ...emptyInode(), mode, flags, links: mode === S_IFDIR ? 2 : 1 };
     const inode = new FsInode(this, ino, d, parent.ino);
@@ -251,27 +257,24 @@ export class FileSystem implements SuperBlock {
 
   /** a zeroed indirect block, through the metadata path */
   private newIndirect(owner: FsInode): number {
-    const b = this.allocMetaBlock(owner);
+    const b = this.allocMetaBlock();
     this.meta.read(b).fill(0);
     this.meta.dirty(b, owner);
     owner.d.nblocks++;
     return b;
   }
 
-  /** the block number holding file block `iblock` (0: hole); allocates when `create` */
-  bmap(inode: FsInode, iblock: number, create: boolean): { blk: number; fresh: boolean } | undefined {
+  /** the slot holding file block `iblock`'s pointer; with `create`, the indirect blocks on the way are made */
+  private slotFor(inode: FsInode, iblock: number, create: boolean): { get: () => number; set: (v: number) => void } | undefined {
     const d = inode.d;
-    const alloc = (): number => {
-      const b = inode.realtime ? this.allocRtBlock(inode) : this.allocBlock(inode);
-      d.nblocks++;
-      return b;
-    };
     if (iblock < NDIRECT) {
-      if (d.direct[iblock]) return { blk: d.direct[iblock], fresh: false };
-      if (!create) return undefined;
-      d.direct[iblock] = alloc();
-      this.writeInode(inode);
-      return { blk: d.direct[iblock], fresh: true };
+      return {
+        get: () => d.direct[iblock],
+        set: (v) => {
+          d.direct[iblock] = v;
+          this.writeInode(inode);
+        },
+      };
     }
     let idx = iblock - NDIRECT;
     let table: number;
@@ -299,20 +302,44 @@ export class FileSystem implements SuperBlock {
       table = t;
       idx %= PTRS_PER_BLOCK;
     }
-    const cur = this.ptr(table, idx);
-    if (cur) return { blk: cur, fresh: false };
+    return {
+      get: () => this.ptr(table, idx),
+      set: (v) => {
+        this.setPtr(table, idx, v, inode);
+        this.writeInode(inode);
+      },
+    };
+  }
+
+  /**
+   * The block holding file block `iblock` (undefined: hole). With `create` a hole is allocated: written
+   * (`fresh`, the caller zeroes it) or, for fallocate on ext4/xfs, `unwritten` (no zeroing: it reads as
+   * zeros). A write (`create` without `unwritten`) to an unwritten block converts it, a metadata change
+   * durable with the next commit, and reports it `fresh` so the caller zeroes it first.
+   */
+  bmap(inode: FsInode, iblock: number, create: boolean, unwritten = false): { blk: number; fresh: boolean; unwritten: boolean } | undefined {
+    const slot = this.slotFor(inode, iblock, create);
+    if (!slot) return undefined;
+    const cur = slot.get();
+    if (cur) {
+      const blk = blockOf(cur);
+      if (cur === blk) return { blk, fresh: false, unwritten: false };
+      if (!create || unwritten) return { blk, fresh: false, unwritten: true };
+      slot.set(blk);
+      return { blk, fresh: true, unwritten: false };
+    }
     if (!create) return undefined;
-    const b = alloc();
-    this.setPtr(table, idx, b, inode);
-    this.writeInode(inode);
-    return { blk: b, fresh: true };
+    const b = inode.realtime ? this.allocRtBlock() : this.allocBlock();
+    inode.d.nblocks++;
+    slot.set(unwritten ? b + UNWRITTEN : b);
+    return { blk: b, fresh: !unwritten, unwritten };
   }
 
   /** every mapped file block in [from, to) as [iblock, blk, clear] */
   private *mapped(inode: FsInode, from: number, to: number): Generator<[number, number, () => void]> {
     const d = inode.d;
     for (let i = Math.max(0, from); i < Math.min(NDIRECT, to); i++) {
-      if (d.direct[i]) yield [i, d.direct[i], () => (d.direct[i] = 0)];
+      if (d.direct[i]) yield [i, blockOf(d.direct[i]), () => (d.direct[i] = 0)];
     }
     const tables: Array<[number, number]> = [];
     if (d.ind) tables.push([d.ind, NDIRECT]);
@@ -325,7 +352,7 @@ export class FileSystem implements SuperBlock {
     for (const [t, base] of tables) {
       if (base + PTRS_PER_BLOCK <= from || base >= to) continue;
       for (let i = Math.max(0, from - base); i < Math.min(PTRS_PER_BLOCK, to - base); i++) {
-        const b = this.ptr(t, i);
+        const b = blockOf(this.ptr(t, i));
         if (b) yield [base + i, b, () => this.setPtr(t, i, 0, inode)];
       }
     }
@@ -335,7 +362,7 @@ export class FileSystem implements SuperBlock {
   freeRange(inode: FsInode, from: number, to: number): void {
     for (const [, blk, clear] of [...this.mapped(inode, from, to)]) {
       clear();
-      this.freeBlock(blk, inode.realtime, inode);
+      this.freeBlock(blk, inode.realtime);
       inode.d.nblocks--;
     }
     const d = inode.d;
@@ -345,18 +372,18 @@ export class FileSystem implements SuperBlock {
         const t = this.ptr(d.dind, i1);
         if (t && empty(t)) {
           this.setPtr(d.dind, i1, 0, inode);
-          this.freeBlock(t, false, inode);
+          this.freeBlock(t, false);
           d.nblocks--;
         }
       }
       if (empty(d.dind)) {
-        this.freeBlock(d.dind, false, inode);
+        this.freeBlock(d.dind, false);
         d.dind = 0;
         d.nblocks--;
       }
     }
     if (d.ind && empty(d.ind)) {
-      this.freeBlock(d.ind, false, inode);
+      this.freeBlock(d.ind, false);
       d.ind = 0;
       d.nblocks--;
     }
@@ -377,7 +404,8 @@ export class FileSystem implements SuperBlock {
     }
     if (create) this.checkWritable();
     const r = this.bmap(inode, iblock, create);
-    if (!r) return undefined;
+    // an unwritten extent reads as a hole: a read fault maps the zero page, read(2) returns zeros
+    if (!r || r.unwritten) return undefined;
     const bdev = inode.dataBdev;
     const sector = r.blk * SECTORS_PER_BLOCK;
     if (r.fresh) {
@@ -535,7 +563,7 @@ export class FileSystem implements SuperBlock {
     this.writeInode(dir);
     this.dirAdd(parent, name, dir.ino, S_IFDIR);
     parent.d.links++;
-    this.writeInode(parent);
+    this.writeInode(parent, false);
     return dir;
   }
 
@@ -543,18 +571,18 @@ export class FileSystem implements SuperBlock {
   dropLink(inode: FsInode): void {
     inode.d.links--;
     if (inode.d.links > 0 && !(inode.kind === 'dir' && inode.d.links < 2)) {
-      this.writeInode(inode);
+      this.writeInode(inode, false);
       return;
     }
     truncate_inode_pages_range(inode.mapping, 0, Infinity);
     this.freeRange(inode, 0, MAX_FILE_BLOCKS);
     if (inode.d.xattr) {
-      this.freeBlock(inode.d.xattr, false, inode);
+      this.freeBlock(inode.d.xattr, false);
       inode.d.xattr = 0;
     }
     inode.d = { ...emptyInode(), dtime: Math.max(1, Math.floor(Date.now() / 1000)) };
     this.writeInode(inode);
-    this.freeBit(this.sbf.ibitmapStart, inode.ino - this.sbf.inoBase, inode);
+    this.freeBit(this.sbf.ibitmapStart, inode.ino - this.sbf.inoBase);
     this.chargeQuota(-1, 0);
     this.icache.delete(inode.ino);
     this.dirtyInodes.delete(inode);
@@ -567,9 +595,9 @@ export class FileSystem implements SuperBlock {
     if (name.length === 0 || Buffer.byteLength(name) > 255) throw new PmemError('EINVAL', `xattr name "${name}" must be 1 to 255 bytes`);
     let page: { data: Uint8Array; dirty: () => void };
     if (!inode.d.xattr) {
-      inode.d.xattr = this.allocBlock(inode);
+      inode.d.xattr = this.allocBlock();
       inode.d.nblocks++;
-      this.writeInode(inode);
+      this.writeInode(inode, false);
     }
     const blk = inode.d.xattr;
     if (this.p.xattrInPageCache) {
@@ -596,6 +624,18 @@ export class FileSystem implements SuperBlock {
     if (!enc) throw new PmemError('ENOSPC', `xattr "${name}" (${value.length} bytes) does not fit in inode ${inode.ino}'s 4096-byte xattr block`);
     page.data.set(enc);
     page.dirty();
+  }
+
+  /** the attribute's value, read where setxattr keeps the block (the page cache on ext4) */
+  getxattr(inode: FsInode, name: string): Uint8Array {
+    let attrs: Map<string, Uint8Array> | undefined;
+    if (inode.d.xattr) {
+      const cached = this.p.xattrInPageCache ? (inode.mapping.lookup(XATTR_PAGE_INDEX) as PageEntry | undefined) : undefined;
+      attrs = decodeXattrs(cached ? cached.data : this.meta.read(inode.d.xattr));
+    }
+    const v = attrs?.get(name);
+    if (!v) throw new PmemError('ENODATA', `inode ${inode.ino} has no extended attribute "${name}"`);
+    return v.slice();
   }
 
   // --- file I/O ---
@@ -712,7 +752,8 @@ export class FileSystem implements SuperBlock {
       return;
     }
     this.zeroPartial(inode, off, first * BLOCK_SIZE - off);
-    if (end < inode.d.size) this.zeroPartial(inode, last * BLOCK_SIZE, end - last * BLOCK_SIZE);
+    // the partial block at the end is zeroed up to `end` even when `end` is the file's end
+    this.zeroPartial(inode, last * BLOCK_SIZE, end - last * BLOCK_SIZE);
     if (last > first) {
       // truncate_pagecache_range(): unmap_mapping_range() with even_cows 0, so MAP_PRIVATE copies stay
       truncate_inode_pages_range(inode.mapping, first * PAGE_SIZE, last * PAGE_SIZE - 1, this.machine.faults.has('punch-keeps-dirty-entries'), false);
@@ -726,7 +767,9 @@ export class FileSystem implements SuperBlock {
     for (let b = Math.floor(off / BLOCK_SIZE); b * BLOCK_SIZE < off + len; b++) {
       // a whole unallocated 2 MiB chunk starts on a 2 MiB boundary of the device, as ext4/xfs align for DAX
       if (b % PMD_BLOCKS === 0 && (b + PMD_BLOCKS) * BLOCK_SIZE <= off + len && !inode.realtime && !this.bmap(inode, b, false)) this.alignDataRotor();
-      this.get_block(inode, b, true);
+      // ext4/xfs: unwritten extents, media left as it was; otherwise written, zeroed blocks
+      if (this.p.unwrittenExtents) this.bmap(inode, b, true, true);
+      else this.get_block(inode, b, true);
     }
     if (off + len > inode.d.size) {
       inode.d.size = off + len;
@@ -754,7 +797,8 @@ export class FileSystem implements SuperBlock {
         this.writeAndWait(dir);
       }
     }
-    if (!datasync || inode.state.has('I_DIRTY_DATASYNC') || inode.state.has('I_DIRTY_SYNC')) {
+    // fdatasync commits only what I_DIRTY_DATASYNC marks; fsync any inode change
+    if (inode.state.has('I_DIRTY_DATASYNC') || (!datasync && inode.state.has('I_DIRTY_SYNC'))) {
       this.meta.syncInode(inode, this.inodeBlock(inode));
     }
     if (this.p.journalBlocks) inode.newSinceSync = false;

@@ -13,6 +13,13 @@ export const PTRS_PER_BLOCK = BLOCK_SIZE / 4;
 /** direct + single indirect + double indirect blocks */
 export const MAX_FILE_BLOCKS = NDIRECT + PTRS_PER_BLOCK + PTRS_PER_BLOCK * PTRS_PER_BLOCK;
 export const MAX_FILE_BYTES = MAX_FILE_BLOCKS * BLOCK_SIZE;
+/** the top bit of a block pointer: an unwritten extent (ext4's EXT_INIT_MAX_LEN bit, xfs's XFS_EXT_UNWRITTEN), allocated but read as zeros */
+export const UNWRITTEN = 2 ** 31;
+
+/** the block number a pointer names, without its unwritten bit */
+export function blockOf(ptr: number): number {
+  return ptr >= UNWRITTEN ? ptr - UNWRITTEN : ptr;
+}
 
 export const MAGIC: Record<FsType, number> = { ext2: 0x45583253, ext4: 0x45583453, xfs: 0x58465342 };
 

@@ -5,7 +5,7 @@ import type { BlockDevice } from '../block/block-device';
 import type { FsckResult } from '../../targets/contract';
 import {
   BLOCK_SIZE, DiskInode, FLAG_REALTIME, INODE_SIZE, INODES_PER_BLOCK, NDIRECT, PTRS_PER_BLOCK, S_IFDIR, S_IFMETA, S_IFREG,
-  decodeInode, decodeSuperblock, decodeXattrs, fsTypeOfMagic, parseDirBlock, testBit, view,
+  blockOf, decodeInode, decodeSuperblock, decodeXattrs, fsTypeOfMagic, parseDirBlock, testBit, view,
 } from './format';
 import { scanLog } from './wal';
 
@@ -77,7 +77,8 @@ export function fsck(bdev: BlockDevice): FsckResult {
     const rt = (d.flags & FLAG_REALTIME) !== 0;
     let count = 0;
     const blocks: number[] = [];
-    d.direct.forEach((b, i) => {
+    d.direct.forEach((p, i) => {
+      const b = blockOf(p);
       if (b && claim(ino, b, rt)) {
         blocks[i] = b;
         count++;
@@ -88,7 +89,7 @@ export function fsck(bdev: BlockDevice): FsckResult {
       count++;
       const v = view(read(t));
       for (let i = 0; i < PTRS_PER_BLOCK; i++) {
-        const b = v.getUint32(i * 4, true);
+        const b = blockOf(v.getUint32(i * 4, true));
         if (b && claim(ino, b, rt)) {
           blocks[base + i] = b;
           count++;

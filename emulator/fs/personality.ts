@@ -26,6 +26,13 @@ export interface Personality {
   /** the xattr block is a page in the inode's own page cache (ext4, seed 003) */
   xattrInPageCache: boolean;
   realtime: boolean;
+  /** fallocate makes unwritten extents (ext4, xfs): allocated, read as zeros, converted by the first write */
+  unwrittenExtents: boolean;
+  /**
+   * fdatasync commits only size and block-map changes (ext4's i_datasync_tid); false: every inode change
+   * but timestamps counts (ext2's mark_inode_dirty sets I_DIRTY_DATASYNC, xfs's ili_fsync_fields)
+   */
+  datasyncDataOnly: boolean;
   /** fsck speaks e2fsck or xfs_repair */
   fsckName: 'e2fsck' | 'xfs_repair';
   makeMeta(bdev: BlockDevice, log: WriteAheadLog | undefined): MetaStore;

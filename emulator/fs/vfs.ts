@@ -206,8 +206,8 @@ export class Vfs {
       fs.dirSetParent(src, b.dir.ino);
       a.dir.d.links--;
       b.dir.d.links++;
-      fs.writeInode(a.dir);
-      fs.writeInode(b.dir);
+      fs.writeInode(a.dir, false);
+      fs.writeInode(b.dir, false);
     } else {
       src.parent = b.dir.ino;
     }
@@ -224,6 +224,11 @@ export class Vfs {
     fs.setxattr(inode, name, value);
   }
 
+  getxattr(path: string, name: string): Uint8Array {
+    const { fs, inode } = this.walk(path);
+    return fs.getxattr(inode, name);
+  }
+
   /** FS_IOC_FSSETXATTR with FS_XFLAG_DAX (dax=inode): only an empty regular file may change */
   setInodeDax(path: string, on: boolean): void {
     const { fs, inode } = this.fileAt(path);
@@ -231,7 +236,7 @@ export class Vfs {
       throw new PmemError('EBUSY', `${normalize(path)} has data or mappings; the DAX flag changes only on an empty file`);
     }
     inode.d.flags = on ? inode.d.flags | FLAG_DAX : inode.d.flags & ~FLAG_DAX;
-    fs.writeInode(inode);
+    fs.writeInode(inode, false);
     inode.S_DAX = fs.opts.dax === 'always' || (fs.opts.dax === 'inode' && on);
   }
 
@@ -335,6 +340,18 @@ export class Vfs {
           const names = this.readdir(check.path);
           const missing = check.names.filter((n) => !names.includes(n));
           return missing.length ? { ok: false, reason: `${normalize(check.path)} does not list ${missing.join(', ')} (it lists ${names.join(', ') || 'nothing'})` } : { ok: true };
+        });
+      case 'xattr':
+        return guard(check.path, () => {
+          let got: string | null = null;
+          try {
+            got = Buffer.from(this.getxattr(check.path, check.name)).toString('hex');
+          } catch (e) {
+            if ((e as PmemError).errno !== 'ENODATA') throw e;
+          }
+          if (got === check.value) return { ok: true };
+          const want = check.value === null ? 'no such attribute' : check.value;
+          return { ok: false, reason: `${normalize(check.path)} has extended attribute ${check.name} ${got === null ? 'absent' : `= ${got}`}, expected ${want}` };
         });
       case 'file-size':
         return guard(check.path, () => {

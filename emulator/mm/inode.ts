@@ -38,6 +38,8 @@ export interface Inode {
   readonly state: Set<InodeState>;
   readonly mapping: AddressSpace;
   readonly a_ops: AddressSpaceOperations;
+  /** the device that holds the data: xfs_find_bdev_for_inode() (the realtime device for realtime files), I_BDEV() for a block device */
+  readonly dataBdev: BlockDevice;
   /**
    * get_block(): map the 4 KiB file block `iblock`; with `create`, allocate it (zeroed through the
    * returned device). Returns undefined for a hole when not creating.

@@ -124,24 +124,46 @@ export function planEnumeration(counts: number[], budget: number): EnumerationPl
   return { coverage: `bounded(${k})`, total: covered || 1, maxDeviation: k };
 }
 
-/** ADR states over `lines` (each with `counts[i]` history entries), fewest deviations first, then by address. */
-export function* adrStates(lines: number[], counts: number[], maxDeviation: number): Generator<CrashState> {
+/**
+ * ADR states over `lines` (each with `counts[i]` history entries), fewest deviations first, then by address.
+ * `distinct[i]`, when given, lists the prefix lengths of line i whose content no shorter prefix has:
+ * only those are enumerated, so every distinct crash image comes once, as its first state in this order.
+ */
+export function* adrStates(lines: number[], counts: number[], maxDeviation: number, distinct?: number[][]): Generator<CrashState> {
+  const choices = distinct ?? counts.map((n) => Array.from({ length: n }, (_, k) => k + 1));
   for (let d = 0; d <= Math.min(maxDeviation, lines.length); d++) {
     for (const combo of combinations(lines.length, d)) {
-      // a line that can keep none of its stores never deviates
-      if (combo.some((li) => counts[li] === 0)) continue;
-      const ks = combo.map(() => 1);
+      // a line that can keep none of its stores (or none that change it) never deviates
+      if (combo.some((li) => choices[li].length === 0)) continue;
+      const ks = combo.map(() => 0);
       for (;;) {
         const choice = new Map<number, number>();
-        combo.forEach((li, j) => choice.set(lines[li], ks[j]));
+        combo.forEach((li, j) => choice.set(lines[li], choices[li][ks[j]]));
         yield { id: stateId(choice), choice };
         let j = ks.length - 1;
-        while (j >= 0 && ks[j] === counts[combo[j]]) ks[j--] = 1;
+        while (j >= 0 && ks[j] === choices[combo[j]].length - 1) ks[j--] = 0;
         if (j < 0) break;
         ks[j]++;
       }
     }
   }
+}
+
+/**
+ * For each line, the prefix lengths k >= 1 whose line content differs from every shorter prefix's.
+ * Lines are independent under ADR, so two states hold the same image iff each line's prefixes hold the
+ * same bytes; the state with each line's shortest such prefix is the first of them in adrStates' order
+ * (fewest deviations, then lowest k). Enumerating only those deduplicates with no table of states.
+ */
+export function distinctPrefixes(mem: PersistentMemory, lines: number[], counts: number[]): number[][] {
+  return lines.map((a, i) => {
+    const values = mem.possibleLineValues(a).slice(0, counts[i] + 1);
+    const out: number[] = [];
+    for (let k = 1; k < values.length; k++) {
+      if (!values.slice(0, k).some((v) => equalBytes(v, values[k]))) out.push(k);
+    }
+    return out;
+  });
 }
 
 function* combinations(n: number, d: number): Generator<number[]> {
@@ -219,17 +241,13 @@ export function explore(
     const plan = planEnumeration(counts, budget);
     const states: Iterable<CrashState> = opts.onlyState
       ? [{ id: opts.onlyState, choice: parseStateId(opts.onlyState) }]
-      : adrStates(varied, counts, plan.maxDeviation);
+      : adrStates(varied, counts, plan.maxDeviation, distinctPrefixes(mem, varied, counts));
     let grew = false;
     let checked = 0;
-    const seenContent = new Set<string>();
+    // A single named state fixes every line; otherwise only the varied ones.
+    const fixed = new Set(opts.onlyState ? pending : varied);
     for (const state of states) {
-      // A single named state fixes every line; otherwise only the varied ones.
-      const fixed = new Set(opts.onlyState ? pending : varied);
       const image = mem.image((a) => (fixed.has(a) ? (state.choice.get(a) ?? 0) : undefined));
-      const key = contentKey(image, [...fixed]);
-      if (seenContent.has(key)) continue;
-      seenContent.add(key);
       image.readSet = new Set();
       const r = evaluate(image, state);
       const reads = [...image.readSet].filter((a) => pending.has(a) && !fixed.has(a));
@@ -272,11 +290,4 @@ function exploreEadr(
     if (!r.ok) return { ok: false, coverage, states: checked, failure: { state, reason: r.reason ?? 'check failed', image }, varied: mem.pendingLines() };
   }
   return { ok: true, coverage, states: checked, varied: mem.pendingLines() };
-}
-
-function contentKey(image: PersistentMemory, lines: number[]): string {
-  return lines
-    .sort((a, b) => a - b)
-    .map((a) => Buffer.from(image.load(a, LINE_SIZE)).toString('base64'))
-    .join(',');
 }

@@ -2,6 +2,7 @@
 // Media is sparse by 4 KiB page; a line carries a history only while something of it is not durable.
 
 import { LINE_SIZE, LineHistory, PAGE_SIZE } from './line';
+import { PmemTracepoints } from './trace';
 
 export type PersistenceMode = 'adr' | 'eadr';
 export type FlushInsn = 'clwb' | 'clflushopt' | 'clflush';
@@ -57,6 +58,8 @@ export class PersistentMemory {
   /** eADR: store sequence number at the last fence, the earliest point a crash "during" may cut */
   lastFenceSeq = 0;
   observer: PmemObserver | undefined;
+  /** stores, write-backs and fences as issued (a traced server records them); a crash image has none */
+  tracepoints: PmemTracepoints | undefined;
 
   constructor(
     readonly size: number,
@@ -122,6 +125,7 @@ export class PersistentMemory {
   /** a cached store (`nt` false) or a non-temporal one (`memcpy_to_pmem`, movnt) */
   store(addr: number, data: Uint8Array, nt = false): void {
     this.check(addr, data.length);
+    this.tracepoints?.store(addr, data, nt);
     const unit = this.tearing ? 8 : LINE_SIZE;
     for (let off = 0; off < data.length; ) {
       const a = addr + off;
@@ -162,6 +166,7 @@ export class PersistentMemory {
    */
   storeAndFence(addr: number, data: Uint8Array): void {
     this.check(addr, data.length);
+    this.tracepoints?.store(addr, data, true);
     for (let off = 0; off < data.length; ) {
       const a = addr + off;
       const pfn = Math.floor(a / PAGE_SIZE);
@@ -190,6 +195,7 @@ export class PersistentMemory {
     const last = Math.floor((addr + len - 1) / LINE_SIZE);
     this.observer?.onFlush?.(first * LINE_SIZE, last - first + 1, insn);
     if (this.quirks.flushIgnored && insn !== 'clflush') return;
+    this.tracepoints?.flush(first * LINE_SIZE, (last - first + 1) * LINE_SIZE, insn);
     // Only lines with a non-durable history change state; a huge range visits just those.
     const lines =
       last - first + 1 > this.pending.size
@@ -210,6 +216,7 @@ export class PersistentMemory {
   /** sfence (`wmb_pmem`): every requested write-back and every NT store becomes durable */
   fence(): void {
     this.observer?.onFence?.();
+    this.tracepoints?.fence();
     for (const lineAddr of this.fenceSet) {
       const h = this.history(lineAddr);
       if (h) this.makeDurable(lineAddr, h.fenceMark);
@@ -291,7 +298,7 @@ export class PersistentMemory {
           copy.fenceMark = h.fenceMark;
           np.lines.set(li, copy);
           m.pending.add(lineAddr);
-          if (copy.fenceMark > 0) m.fenceSet.add(lineAddr);
+          // not in the fence set: the power failure cut its write-back, and no fence after the crash completes it
         } else {
           np.cur.set(h.prefix(k), li * LINE_SIZE);
         }

@@ -10,6 +10,7 @@ Feature: Freezing a filesystem leaves raw-device mappings alone
     Given a 256 MiB pmem namespace pmem0 with partitions pmem0p1 at sector 2048 of 64 MiB and pmem0p2 at sector 135168 of 64 MiB
     And an ext4 filesystem mounted with dax on pmem0p1
 
+  @since:4.4 @until:4.6
   Rule: BD-7 Freezing a filesystem does not block faults on a raw-device DAX mapping
 
     @rule:BD-7 @seed:004_0939b2a0aa78b1f1.txt @severity:critical @requires:raw-block-dax @requires:partitions @requires:freeze @requires:ext4

@@ -10,6 +10,7 @@ Feature: DAX mappings of a raw pmem block device or partition
   Background:
     Given a 256 MiB pmem namespace pmem0 with partitions pmem0p1 at sector 2056 of 64 MiB and pmem0p2 at sector 135168 of 64 MiB
 
+  @since:4.4 @until:4.6
   Rule: BD-3 A raw pmem block device or partition can be mmapped with DAX; a store plus fsync/msync on that mapping survives every crash
 
     @rule:BD-3 @seed:004_0939b2a0aa78b1f1.txt @severity:blocker @requires:raw-block-dax @requires:partitions
@@ -62,6 +63,7 @@ Feature: DAX mappings of a raw pmem block device or partition
         | pmem0p1 | start 1 MiB + 4 KiB   | PTE   | 1     |
         | pmem0p2 | start 66 MiB, aligned | PMD   | 0     |
 
+  @since:4.4 @until:4.6
   Rule: BD-6 Stores through a raw-device DAX mapping and read(2) of the device see the same bytes
 
     @rule:BD-6 @seed:004_0939b2a0aa78b1f1.txt @severity:critical @requires:raw-block-dax @requires:partitions

@@ -9,6 +9,7 @@ Feature: Faults beyond the end of a raw device, and resizing it under a mapping
     Given a 16 MiB pmem namespace pmem0 with partitions pmem0p1 at sector 4096 of 2 MiB and pmem0p2 at sector 8192 of 2 MiB
     And /dev/pmem0p2 was written with "next-door" at offset 0 beforehand
 
+  @since:4.4 @until:4.6
   Rule: BD-5 A fault beyond the end of the device fails with SIGBUS; no data beyond the device is touched
 
     @rule:BD-5 @seed:004_0939b2a0aa78b1f1.txt @severity:critical @requires:raw-block-dax @requires:partitions

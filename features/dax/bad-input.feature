@@ -11,6 +11,7 @@ Feature: Mapping operations that the kernel refuses
     And a file /a with 16 KiB allocated and synced
     And /a is mapped shared with PTE pages
 
+  @since:4.0
   Rule: MM-1 (beyond) msync addresses only what is mapped
 
     @rule:MM-1 @beyond @severity:minor
@@ -23,6 +24,7 @@ Feature: Mapping operations that the kernel refuses
       When the application tries to msync 10 bytes at offset 100 of the mapping of /a
       Then the call fails with EINVAL
 
+  @since:4.0
   Rule: MM-2 (beyond) A store outside the mapping raises SIGSEGV
 
     @rule:MM-2 @beyond @severity:minor
@@ -30,6 +32,7 @@ Feature: Mapping operations that the kernel refuses
       When the application tries to store "x" through the mapping of /a at offset 16384
       Then the call fails with SIGSEGV
 
+  @since:4.5
   Rule: DT-3 A PMD mapping starts on a 2 MiB boundary of the file
 
     @rule:DT-3 @seed:002_942ec44a608dccaf.txt @severity:minor @white-box @requires:white-box

@@ -7,6 +7,7 @@ Feature: What today's fs/dax.c adds to the 2016 design
   Background:
     Given an ext4 filesystem mounted with dax on pmem0
 
+  @since:4.15
   Rule: MS-1 MAP_SYNC: a write fault's block allocation is durable with no fsync
 
     @rule:MS-1 @beyond @severity:critical @requires:map-sync
@@ -24,6 +25,7 @@ Feature: What today's fs/dax.c adds to the 2016 design
       When the application tries to map /plain-fs/plain shared with MAP_SYNC
       Then the call fails with EOPNOTSUPP
 
+  @since:4.10
   Rule: MS-2 After writeback the mapping is write-protected and the DIRTY tag cleared
 
     @rule:MS-2 @beyond @severity:normal @white-box @requires:white-box
@@ -41,6 +43,7 @@ Feature: What today's fs/dax.c adds to the 2016 design
         | PTE  |
         | PMD  |
 
+  @since:4.0
   Rule: MS-3 A fault at or beyond i_size raises SIGBUS
 
     @rule:MS-3 @beyond @severity:normal
@@ -56,6 +59,7 @@ Feature: What today's fs/dax.c adds to the 2016 design
         | PTE  | 16 KiB    | 8 KiB    | 8192    |
         | PMD  | 4 MiB     | 3 MiB    | 3670016 |
 
+  @since:4.0
   Rule: MS-4 A read fault on a hole maps the zero page; a later write replaces it
 
     @rule:MS-4 @beyond @severity:normal
@@ -73,6 +77,7 @@ Feature: What today's fs/dax.c adds to the 2016 design
       When the application loads 16 bytes through the mapping of /a at offset 4096
       Then the mapping of /a reads 16 zero bytes at offset 4096
 
+  @since:4.5
   Rule: MS-5 Truncate and punch-hole drop dirty entries in their range; nothing else does
 
     @rule:MS-5 @beyond @severity:normal @white-box @requires:white-box
@@ -93,6 +98,7 @@ Feature: What today's fs/dax.c adds to the 2016 design
       When background writeback runs
       Then the mapping of /a has a DIRTY PTE entry at index 0
 
+  @since:4.5
   Rule: MS-6 A partial-block truncate zeroes the block's tail, durably
 
     @rule:MS-6 @beyond @severity:critical

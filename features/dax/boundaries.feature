@@ -9,6 +9,7 @@ Feature: Writeback and dirty tracking across batch and range boundaries
     Given an ext4 filesystem mounted with dax on pmem0
     And a file /a with 4 MiB allocated and synced
 
+  @since:4.5
   Rule: WB-1 After msync(MS_SYNC) or fsync returns, every byte stored through a shared mapping before it survives every crash
 
     @rule:WB-1 @seed:002_942ec44a608dccaf.txt @severity:critical
@@ -47,6 +48,7 @@ Feature: Writeback and dirty tracking across batch and range boundaries
       And power fails
       Then in every crash state /a holds "upper" at offset 2088960
 
+  @since:4.5
   Rule: DT-3 A PMD write fault records one PMD entry that replaces the PTE entries in its range
 
     @rule:DT-3 @seed:002_942ec44a608dccaf.txt @severity:normal @white-box @requires:white-box
@@ -57,6 +59,7 @@ Feature: Writeback and dirty tracking across batch and range boundaries
       When the application stores "huge" through the second mapping of /a at offset 0
       Then the mapping of /a has exactly one entry: a DIRTY PMD entry at index 0
 
+  @since:4.5
   Rule: WB-7 fsync writes back the dirty entries' lines and no others: cost follows what was dirtied
 
     @rule:WB-7 @seed:001_b92c2fd6bf0014a8.txt @severity:normal @white-box @requires:white-box
@@ -69,6 +72,7 @@ Feature: Writeback and dirty tracking across batch and range boundaries
       When the application calls fsync on /a
       Then the write-back log shows 64 lines written back, then a fence
 
+  @since:4.10
   Rule: WB-8 A store after fsync re-dirties the page; a second fsync makes it durable
 
     @rule:WB-8 @beyond @severity:critical
@@ -84,6 +88,7 @@ Feature: Writeback and dirty tracking across batch and range boundaries
       And power fails
       Then in every crash state /a holds "two" at offset 2093056
 
+  @since:4.5
   Rule: SY-4 filemap_write_and_wait_range still writes back page-cache pages
 
     @rule:SY-4 @beyond @severity:normal

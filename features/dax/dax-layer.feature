@@ -7,6 +7,7 @@ Feature: The DAX layer's entries, faults and writeback ranges at their edges
   Background:
     Given an ext4 filesystem mounted with dax on pmem0
 
+  @since:4.5
   Rule: DT-1 A write fault records a DIRTY entry at the page's index; a read fault records a clean one
 
     @rule:DT-1 @seed:002_942ec44a608dccaf.txt @severity:critical @white-box @requires:white-box
@@ -20,7 +21,7 @@ Feature: The DAX layer's entries, faults and writeback ranges at their edges
 
     @rule:DT-1 @seed:002_942ec44a608dccaf.txt @severity:normal @white-box @requires:white-box
     Scenario: a read fault of a page that already has a clean entry leaves it clean
-      Given a file /a with 64 KiB allocated and synced
+      Given a file /a with 64 KiB written and synced
       And /a is mapped shared with PTE pages
       And /a is also mapped shared with PTE pages
       When the application loads 8 bytes through the mapping of /a at offset 8192
@@ -28,6 +29,7 @@ Feature: The DAX layer's entries, faults and writeback ranges at their edges
       Then the mapping of /a has exactly one entry: a clean PTE entry at index 2
       And the inode of /a is not marked I_DIRTY_PAGES
 
+  @since:4.5
   Rule: DT-3 A PMD write fault records one PMD entry that replaces the PTE entries in its range
 
     @rule:DT-3 @seed:002_942ec44a608dccaf.txt @severity:critical @white-box @requires:white-box
@@ -44,7 +46,7 @@ Feature: The DAX layer's entries, faults and writeback ranges at their edges
 
     @rule:DT-3 @seed:002_942ec44a608dccaf.txt @severity:critical @white-box @requires:white-box
     Scenario: a PTE mapping inside a PMD entry stores into the pmem the PMD entry tracks
-      Given a file /a with 4 MiB allocated and synced
+      Given a file /a with 4 MiB written and synced
       And /a is mapped shared with PMD pages
       And /a is also mapped shared with PTE pages
       When the application loads 8 bytes through the mapping of /a at offset 2 MiB
@@ -71,7 +73,7 @@ Feature: The DAX layer's entries, faults and writeback ranges at their edges
 
     @rule:DT-3 @seed:002_942ec44a608dccaf.txt @severity:critical @white-box @requires:white-box
     Scenario: 2 MiB with a hole in it is mapped with PTEs, and the hole reads as zeros
-      Given a file /a with 4 MiB allocated and synced
+      Given a file /a with 4 MiB written and synced
       And a hole is punched over 4096 bytes at offset 20480 of /a
       And /a is mapped shared with PMD pages
       When the application loads 8 bytes through the mapping of /a at offset 0
@@ -89,6 +91,7 @@ Feature: The DAX layer's entries, faults and writeback ranges at their edges
       Then the mapping of /a has a DIRTY PTE entry at index 5
       And /a reads "through-pte" at offset 20480
 
+  @since:4.5
   Rule: WB-2 Writeback covers exactly the range asked for, widened only to the entries that hold it
 
     @rule:WB-2 @seed:002_942ec44a608dccaf.txt @severity:critical @white-box @requires:white-box
@@ -121,6 +124,7 @@ Feature: The DAX layer's entries, faults and writeback ranges at their edges
         | page 0 also dirty     | page-0 | 0      | 0     |
         | page 6 also dirty     | page-6 | 24576  | 6     |
 
+  @since:4.5
   Rule: WB-4 Writeback writes back the entries it tagged; an entry dirtied meanwhile waits for the next one
 
     @rule:WB-4 @seed:002_942ec44a608dccaf.txt @severity:normal @white-box @requires:schedules @requires:white-box
@@ -137,11 +141,12 @@ Feature: The DAX layer's entries, faults and writeback ranges at their edges
       When power fails
       Then in every crash state /a holds "tagged" at offset 0
 
+  @since:4.15
   Rule: MS-1 MAP_SYNC: a write fault's block allocation is durable with no fsync
 
     @rule:MS-1 @beyond @severity:normal @white-box @requires:map-sync @requires:white-box
     Scenario: a MAP_SYNC write fault on a block already allocated and synced writes nothing back
-      Given a file /a with 64 KiB allocated and synced
+      Given a file /a with 64 KiB written and synced
       And /a is mapped shared with MAP_SYNC
       And the application stores "dirty" through the mapping of /a at offset 0
       And the write-back log is cleared
@@ -157,6 +162,7 @@ Feature: The DAX layer's entries, faults and writeback ranges at their edges
       When the application stores "allocates" through the mapping of /a at offset 8192
       Then no DAX lines were written back
 
+  @since:4.0
   Rule: MS-4 A read of a hole maps the zero page read-only; a later write allocates a real block
 
     @rule:MS-4 @beyond @severity:critical
@@ -186,6 +192,7 @@ Feature: The DAX layer's entries, faults and writeback ranges at their edges
       Then the mapping of /a reads "private" at offset 8192
       And /a reads "shared" at offset 8192
 
+  @since:4.4
   Rule: PM-5 read(2) and write(2) on a DAX file go straight to pmem
 
     @rule:PM-5 @seed:001_b92c2fd6bf0014a8.txt @severity:normal

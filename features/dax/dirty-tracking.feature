@@ -3,11 +3,16 @@ Feature: Dirty tracking at fault time
   DAX has no struct page to mark dirty, so the fault handlers record each mapped page in the
   file's radix tree as an exceptional entry, tagged DIRTY on a write. fsync, msync and sync(2)
   find what to write back there. Source: "[PATCH v4 4/7] dax: add support for fsync/sync".
+  Entries and tags are internals; each rule's black-box consequence is data a crash keeps: DT-1,
+  DT-2 and DT-5 through fsync and sync(2) (here, writeback.feature and sync.feature), DT-3 through
+  a PMD store after a PTE entry (overwrite-in-place.feature). DT-4 needs a fault stopped half-way
+  against a hole punch, which only a target with schedules can arrange.
 
   Background:
     Given an ext4 filesystem mounted with dax on pmem0
-    And a file /a with 4 MiB allocated and synced
+    And a file /a with 4 MiB written and synced
 
+  @since:4.5
   Rule: DT-1 A write fault records a DIRTY entry at the page's index; a read fault records a clean one
 
     @rule:DT-1 @seed:002_942ec44a608dccaf.txt @severity:critical @white-box @requires:white-box
@@ -36,6 +41,7 @@ Feature: Dirty tracking at fault time
         | PTE  |
         | PMD  |
 
+  @since:4.5
   Rule: DT-2 The first store to a page mapped by a read fault tags its entry DIRTY (pfn_mkwrite)
 
     @rule:DT-2 @seed:002_942ec44a608dccaf.txt @severity:critical @white-box @requires:white-box
@@ -59,6 +65,7 @@ Feature: Dirty tracking at fault time
       And power fails
       Then in every crash state /a holds "after-read" at offset 4100
 
+  @since:4.5
   Rule: DT-3 A PMD write fault records one PMD entry that replaces the PTE entries in its range
 
     @rule:DT-3 @seed:002_942ec44a608dccaf.txt @severity:critical @white-box @requires:white-box
@@ -89,6 +96,7 @@ Feature: Dirty tracking at fault time
       When the application stores "small" through the mapping of /a at offset 8192
       Then the mapping of /a has exactly one entry: a DIRTY PMD entry at index 0
 
+  @since:4.5
   Rule: DT-4 pfn_mkwrite that lost a race with hole punch inserts nothing; the fault is retried
 
     @rule:DT-4 @seed:002_942ec44a608dccaf.txt @severity:critical @requires:schedules @requires:white-box @white-box
@@ -114,6 +122,7 @@ Feature: Dirty tracking at fault time
       Then in every crash state /a holds "x" at offset 0
       And in every crash state /a holds 11 zero bytes at offset 100
 
+  @since:4.5
   Rule: DT-5 Dirtying an entry marks the inode I_DIRTY_PAGES so writeback finds it
 
     @rule:DT-5 @seed:002_942ec44a608dccaf.txt @severity:critical @white-box @requires:white-box

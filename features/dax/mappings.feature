@@ -2,13 +2,14 @@
 Feature: What a mapping's page table maps, and when it must let go
   A VMA of a DAX file maps file pages with PTEs or 2 MiB PMDs, read-only until a write fault or
   pfn_mkwrite makes them writable; MAP_PRIVATE copies a page on its first store. Truncate and
-  punch-hole unmap exactly their range, copies included; writeback write-protects exactly what it
-  wrote back. Sources: "[PATCH v4 4/7] dax: add support for fsync/sync" and today's fs/dax.c and
+  punch-hole unmap exactly their range; truncate drops the private copies there too, punch-hole keeps
+  them (even_cows); writeback write-protects exactly what it wrote back. Sources: "[PATCH v4 4/7] dax: add support for fsync/sync" and today's fs/dax.c and
   mm/memory.c (unmap_mapping_range, do_cow_fault).
 
   Background:
     Given an ext4 filesystem mounted with dax on pmem0
 
+  @since:4.5
   Rule: WB-1 A mapping addresses the file pages it covers; MAP_PRIVATE stores stay in the process
 
     @rule:WB-1 @seed:002_942ec44a608dccaf.txt @severity:critical
@@ -57,6 +58,7 @@ Feature: What a mapping's page table maps, and when it must let go
         | PTE  | 8192   | 12288       |
         | PMD  | 2 MiB  | 2101248     |
 
+  @since:4.0
   Rule: MM-2 (beyond) An access outside the mapping raises SIGSEGV; its last byte is inside
 
     @rule:MM-2 @beyond @severity:minor
@@ -87,7 +89,8 @@ Feature: What a mapping's page table maps, and when it must let go
       When the application tries to load 0 bytes through the mapping of /a at offset 0
       Then the call succeeds
 
-  Rule: MM-2 (beyond) Offsets no byte of a mapping has are the harness's: the emulator answers SIGSEGV and names them
+  @since:4.0
+  Rule: MM-2 (beyond) An access outside the mapping raises SIGSEGV; its last byte is inside
 
     @rule:MM-2 @beyond @severity:minor @white-box @requires:white-box
     Scenario Outline: the emulator answers a store at offset <offset> of a 16 KiB mapping with SIGSEGV naming the offset
@@ -111,6 +114,7 @@ Feature: What a mapping's page table maps, and when it must let go
       When the application tries to load -1 bytes through the mapping of /a at offset 0
       Then the call fails with SIGSEGV
 
+  @since:4.0
   Rule: MS-3 A fault at or beyond i_size raises SIGBUS
 
     @rule:MS-3 @beyond @severity:minor
@@ -136,6 +140,7 @@ Feature: What a mapping's page table maps, and when it must let go
       And the error message names "page 2"
       And the error message names "(8192 bytes)"
 
+  @since:4.0
   Rule: MS-4 A store to a hole that was read through the mapping replaces the zero page
 
     @rule:MS-4 @beyond @severity:critical
@@ -147,11 +152,12 @@ Feature: What a mapping's page table maps, and when it must let go
       Then /a reads "filled" at offset 0
       And the mapping of /a reads "filled" at offset 0
 
-  Rule: MS-5 Truncate and punch-hole unmap exactly their range, private copies included
+  @since:4.5
+  Rule: MS-5 Truncate and punch-hole unmap exactly their range; only truncate drops private copies
 
     @rule:MS-5 @beyond @severity:normal @requires:schedules
     Scenario Outline: punching page 1 leaves the read-only PTE of page <page> mapped
-      Given a file /a with 16 KiB allocated and synced
+      Given a file /a with 16 KiB written and synced
       And /a is mapped shared with PTE pages
       And the application loads 12288 bytes through the mapping of /a at offset 0
       When a hole is punched over 4096 bytes at offset 4096 of /a
@@ -176,7 +182,7 @@ Feature: What a mapping's page table maps, and when it must let go
 
     @rule:MS-5 @beyond @severity:normal @requires:schedules
     Scenario Outline: punching page <punched> leaves the neighbouring PMD at <offset> mapped
-      Given a file /a with 4 MiB allocated and synced
+      Given a file /a with 4 MiB written and synced
       And /a is mapped shared with PMD pages
       And the application loads 8 bytes through the mapping of /a at offset 0
       And the application loads 8 bytes through the mapping of /a at offset 2 MiB
@@ -208,6 +214,7 @@ Feature: What a mapping's page table maps, and when it must let go
       Then the mapping of /a reads "mine" at offset 0
       And /a reads "file" at offset 0
 
+  @since:4.10
   Rule: MS-2 Writeback write-protects the entries it wrote back and no others
 
     @rule:MS-2 @beyond @severity:normal @requires:schedules
@@ -241,11 +248,12 @@ Feature: What a mapping's page table maps, and when it must let go
         | 2097152 | 0       |
         | 0       | 2097152 |
 
+  @since:4.5
   Rule: DT-2 pfn_mkwrite makes the page writable: the next store to it takes no fault
 
     @rule:DT-2 @seed:002_942ec44a608dccaf.txt @severity:normal @requires:schedules
     Scenario: the second store to a read-faulted page takes no pfn_mkwrite fault
-      Given a file /a with 16 KiB allocated and synced
+      Given a file /a with 16 KiB written and synced
       And /a is mapped shared with PTE pages
       And the application loads 4 bytes through the mapping of /a at offset 0
       And the store S of "first" through the mapping of /a at offset 0 stops in pfn_mkwrite
@@ -255,13 +263,14 @@ Feature: What a mapping's page table maps, and when it must let go
 
     @rule:DT-2 @seed:002_942ec44a608dccaf.txt @severity:normal @requires:schedules @requires:white-box @white-box
     Scenario: a read fault maps the whole PMD, so a store elsewhere in it takes pfn_mkwrite
-      Given a file /a with 4 MiB allocated and synced
+      Given a file /a with 4 MiB written and synced
       And /a is mapped shared with PMD pages
       And the application loads 4 bytes through the mapping of /a at offset 4096
       When the store S of "elsewhere" through the mapping of /a at offset 8192 stops in pfn_mkwrite
       And the store S resumes and completes
       Then the mapping of /a has exactly one entry: a DIRTY PMD entry at index 0
 
+  @since:4.5
   Rule: DT-3 A PMD fault falls back to PTEs where the 2 MiB page would pass the end of the mapping
 
     @rule:DT-3 @seed:002_942ec44a608dccaf.txt @severity:normal @white-box @requires:white-box
@@ -271,6 +280,7 @@ Feature: What a mapping's page table maps, and when it must let go
       When the application stores "tail" through the mapping of /a at offset 2 MiB
       Then the mapping of /a has exactly one entry: a DIRTY PTE entry at index 512
 
+  @since:4.5
   Rule: DT-3 A PMD installed over a range drops the PTEs the mapping held there
 
     @rule:DT-3 @seed:002_942ec44a608dccaf.txt @severity:normal @white-box @requires:white-box
@@ -288,7 +298,7 @@ Feature: What a mapping's page table maps, and when it must let go
     @rule:DT-3 @seed:002_942ec44a608dccaf.txt @severity:normal @requires:schedules @requires:white-box @white-box
     Scenario Outline: a PMD fault at <pmd offset> leaves the read-only PTE at <pte offset> outside its 2 MiB mapped
       Given a sparse file /a of 4 MiB, synced
-      And the application fallocates 4096 at offset <pte offset> of /a
+      And the application writes "page" to /a at offset <pte offset> with write(2)
       And /a is mapped shared with PMD pages
       And the application loads 4 bytes through the mapping of /a at offset <pte offset>
       And the application fallocates 2 MiB at offset <pmd offset> of /a

@@ -9,6 +9,7 @@ Feature: The mm interface at its edges: mmap, msync and munmap arguments and the
   numbers and the text of an error are the harness's, not the kernel's: the scenarios that check
   how the emulator words them are @white-box, so no target is judged on them.
 
+  @since:4.0
   Rule: MM-1 (beyond) mmap and msync refuse what mm/mmap.c and mm/msync.c refuse, with the same errno
 
     @rule:MM-1 @beyond @severity:minor
@@ -54,7 +55,8 @@ Feature: The mm interface at its edges: mmap, msync and munmap arguments and the
         | 12288  | 1      |
         | 0      | 16383  |
 
-  Rule: MM-1 (beyond) Mapping ids and negative numbers are the harness's: how a target refuses them is its own
+  @since:4.0
+  Rule: MM-1 (beyond) mmap and msync refuse what mm/mmap.c and mm/msync.c refuse, with the same errno
 
     @rule:MM-1 @beyond @severity:minor @white-box @requires:white-box
     Scenario Outline: the emulator refuses mmap at offset <offset> with length <length> with EINVAL naming the value
@@ -118,6 +120,7 @@ Feature: The mm interface at its edges: mmap, msync and munmap arguments and the
       Then the call fails with ENOMEM
       And the error message names "no such mapping"
 
+  @since:4.5
   Rule: WB-1 msync up to the end of the mapping writes back what it covers
 
     @rule:WB-1 @seed:002_942ec44a608dccaf.txt @severity:normal @white-box @requires:white-box
@@ -141,6 +144,7 @@ Feature: The mm interface at its edges: mmap, msync and munmap arguments and the
       Then the call succeeds
       And the mapping of /a has a clean PTE entry at index 3
 
+  @since:4.5
   Rule: DT-3 A PMD mapping starts on a 2 MiB boundary of the file
 
     @rule:DT-3 @seed:002_942ec44a608dccaf.txt @severity:minor @white-box @requires:white-box
@@ -160,6 +164,7 @@ Feature: The mm interface at its edges: mmap, msync and munmap arguments and the
       Then the mapping of /a has exactly one entry: a DIRTY PMD entry at index 512
       And /a reads "pmd" at offset 2101248
 
+  @since:4.15
   Rule: MS-1 MAP_SYNC is only for shared mappings of DAX files
 
     @rule:MS-1 @beyond @severity:minor @white-box @requires:white-box @requires:map-sync
@@ -185,6 +190,7 @@ Feature: The mm interface at its edges: mmap, msync and munmap arguments and the
       Then the call fails with EOPNOTSUPP
       And the error message names "/mnt/a is not DAX"
 
+  @since:4.5
   Rule: MS-5 The radix tree counts and orders its entries; truncate and punch-hole drop only their range
 
     @rule:MS-5 @beyond @severity:normal @white-box @requires:white-box
@@ -232,6 +238,7 @@ Feature: The mm interface at its edges: mmap, msync and munmap arguments and the
       And the mapping of /a has a DIRTY PMD entry at index 512
       And the mapping of /a counts 2 DAX entries and 0 page-cache pages
 
+  @since:4.5
   Rule: WB-2 Writeback covers exactly the range asked for: page-cache pages outside it stay dirty
 
     @rule:WB-2 @seed:002_942ec44a608dccaf.txt @severity:normal @white-box @requires:white-box @requires:raw-block-dax @requires:ext2
@@ -268,6 +275,7 @@ Feature: The mm interface at its edges: mmap, msync and munmap arguments and the
       Then the mapping of /dev/pmem0 has no DIRTY entries
       And the inode of /dev/pmem0 is not marked I_DIRTY_PAGES
 
+  @since:4.5
   Rule: WB-4 Writeback walks its tagged entries in index order and only inside its range
 
     @rule:WB-4 @beyond @severity:minor @white-box @requires:white-box @requires:raw-block-dax
@@ -294,6 +302,7 @@ Feature: The mm interface at its edges: mmap, msync and munmap arguments and the
       When fsync A resumes and completes
       Then the mapping of /a has no DIRTY entries
 
+  @since:4.4 @until:4.6
   Rule: BD-5 Nothing beyond the end of a device is touched, even by writeback of a page that straddles it
 
     @rule:BD-5 @beyond @severity:normal @white-box @requires:white-box @requires:partitions @requires:resize @requires:ext2

@@ -4,6 +4,7 @@ Feature: MAP_PRIVATE copies under truncate
   end with even_cows set, so their private copies go too: grown back, the file reads as zeros there
   through the mapping. Punching a hole does not drop copies (features/dax/mappings.feature).
 
+  @since:4.5
   Rule: MS-5 Truncate drops the private copies past the new end
 
     @rule:MS-5 @beyond @severity:normal

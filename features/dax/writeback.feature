@@ -4,11 +4,15 @@ Feature: Writeback of DAX mappings on fsync and msync
   lock, writes back its cache lines and ends with one fence; only data-integrity writeback does
   this. Sources: "[PATCH v4 4/7] dax: add support for fsync/sync", "Re: [RFC 00/11] DAX fsynx/msync
   support" (the big hammer) and "[PATCH v2 0/2] DAX bdev fixes - move flushing calls to FS".
+  On ext4 and xfs a journal or log commit fences too, so WB-3's black-box scenarios (overwrites
+  in place, ext2 included) are in overwrite-in-place.feature; WB-4 and WB-5 govern only how often
+  lines are written back, which no application can observe, so they stay white-box here.
 
   Background:
     Given an ext4 filesystem mounted with dax on pmem0
     And a file /a with 4 MiB allocated and synced
 
+  @since:4.5
   Rule: WB-1 After msync(MS_SYNC) or fsync returns, every byte stored through a shared mapping before it survives every crash
 
     @rule:WB-1 @seed:002_942ec44a608dccaf.txt @severity:blocker
@@ -43,6 +47,7 @@ Feature: Writeback of DAX mappings on fsync and msync
       And power fails
       Then in every crash state /a holds 7 zero bytes at offset 0
 
+  @since:4.5
   Rule: WB-2 The range start is rounded down to the PMD when a PMD entry covers it
 
     @rule:WB-2 @seed:002_942ec44a608dccaf.txt @severity:critical
@@ -60,6 +65,7 @@ Feature: Writeback of DAX mappings on fsync and msync
         | 1 MiB   | 4096   | 1 MiB   |
         | 1056768 | 8192   | 1060000 |
 
+  @since:4.5
   Rule: WB-3 One fence ends the writeback: no written-back line is left unfenced
 
     @rule:WB-3 @seed:002_942ec44a608dccaf.txt @severity:critical
@@ -83,6 +89,7 @@ Feature: Writeback of DAX mappings on fsync and msync
       When the application calls fsync on /a
       Then the write-back log shows 64 lines written back, then a fence
 
+  @since:4.5
   Rule: WB-4 Each TOWRITE entry is re-checked under the tree lock: racing fsyncs write each entry back once
 
     @rule:WB-4 @seed:002_942ec44a608dccaf.txt @severity:normal @white-box @requires:white-box @requires:schedules
@@ -96,6 +103,7 @@ Feature: Writeback of DAX mappings on fsync and msync
       And fsync A resumes and completes
       Then each line was written back exactly once and 128 lines in all
 
+  @since:4.5
   Rule: WB-5 Only WB_SYNC_ALL writeback flushes; background writeback writes back no DAX lines
 
     @rule:WB-5 @seed:000_7aa147f050932869.txt @severity:normal @white-box @requires:white-box
@@ -107,6 +115,7 @@ Feature: Writeback of DAX mappings on fsync and msync
       Then no DAX lines were written back
       And the mapping of /a has a DIRTY PTE entry at index 0
 
+  @since:4.5
   Rule: WB-7 fsync writes back the dirty entries' lines and no others: cost follows what was dirtied
 
     @rule:WB-7 @seed:001_b92c2fd6bf0014a8.txt @severity:normal @white-box @requires:white-box
@@ -122,6 +131,7 @@ Feature: Writeback of DAX mappings on fsync and msync
         | one page    | PTE  | 8192   | 64    |
         | one PMD     | PMD  | 8192   | 32768 |
 
+  @since:4.10
   Rule: WB-8 A store after fsync re-dirties the page; a second fsync makes it durable
 
     @rule:WB-8 @seed:002_942ec44a608dccaf.txt @severity:critical

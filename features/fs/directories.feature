@@ -5,6 +5,7 @@ Feature: Directories live in the page cache even on a dax mount
   conforms: write the pages back, or never set S_DAX on non-regular inodes. Source: Ross
   Zwisler's reply to Jan Kara, "Re: [PATCH v2 0/2] DAX bdev fixes - move flushing calls to FS".
 
+  @since:4.5
   Rule: SY-3 After creating entries and sync(2), every crash state passes fsck and lists every entry
 
     @rule:SY-3 @seed:003_73f96a82e16539d0.txt @severity:blocker
@@ -37,6 +38,7 @@ Feature: Directories live in the page cache even on a dax mount
         | ext2 |
         | ext4 |
 
+  @since:5.8
   Rule: MS-7 statx reports STATX_ATTR_DAX on regular files that use DAX, never on directories
 
     @rule:MS-7 @beyond @severity:minor

@@ -9,6 +9,7 @@ Feature: The cache model in detail: lines, pages, ranges and fences
   Background:
     Given a pmem namespace pmem0
 
+  @since:4.4
   Rule: PM-1 What was written back and fenced survives every crash, line by line
 
     @rule:PM-1 @seed:001_b92c2fd6bf0014a8.txt @severity:critical @requires:cache-model
@@ -40,7 +41,7 @@ Feature: The cache model in detail: lines, pages, ranges and fences
       And that check was decided per line over 2 crash states
       And pmem0 may or may not hold "second" at offset 80 after the crash
 
-    @rule:PM-1 @seed:001_b92c2fd6bf0014a8.txt @severity:normal @requires:cache-model
+    @rule:PM-1 @seed:001_b92c2fd6bf0014a8.txt @severity:normal @requires:cache-model @white-box @requires:white-box
     Scenario: the report shows stores after the fenced write-back as never written back
       Given the CPU stores "first" to pmem0 at offset 64
       And the CPU writes back 5 bytes at offset 64 of pmem0 with clwb
@@ -89,6 +90,7 @@ Feature: The cache model in detail: lines, pages, ranges and fences
       Then in every crash state pmem0 holds "E" x 64 at offset 8160
       And pmem0 may or may not hold "neighbour" at offset 8256 after the crash
 
+  @since:4.4
   Rule: PM-2 Without a write-back and a fence a crash may keep or lose each line's stores, in store order per line
 
     @rule:PM-2 @seed:001_b92c2fd6bf0014a8.txt @severity:normal @requires:cache-model
@@ -173,6 +175,7 @@ Feature: The cache model in detail: lines, pages, ranges and fences
       When power fails
       Then in some crash state pmem0 holds "AAAAAAAA" at offset 0 without "BBBBBBBB" at offset 8
 
+  @since:4.4
   Rule: PM-6 With eADR a fence makes every cached store durable; the platform is chosen before any store
 
     @rule:PM-6 @seed:001_b92c2fd6bf0014a8.txt @severity:normal @requires:cache-model @requires:eadr

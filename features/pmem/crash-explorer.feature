@@ -5,11 +5,13 @@ Feature: The crash states a check covers, and how it says so
   history; any other check enumerates crash states, varying only the lines it reads, fewest
   deviating lines first, within a budget (DAX_CRASH_BUDGET). Every verdict names its coverage: a
   bounded pass is never a proof. State ids are stable, so DAX_CRASH_STATE reruns exactly one state
-  (DESIGN.md section 2).
+  (DESIGN.md section 2). The words of a failure reason or of a refused rerun are the explorer's own,
+  not a promise of the platform: the scenarios that check them are @white-box.
 
   Background:
     Given a pmem namespace pmem0
 
+  @since:4.4
   Rule: PM-2 Each line keeps some prefix of its stores, independently of the other lines
 
     @rule:PM-2 @seed:001_b92c2fd6bf0014a8.txt @severity:normal @requires:cache-model
@@ -25,7 +27,7 @@ Feature: The crash states a check covers, and how it says so
       Then the crash check passes
       And the crash check covered 4 crash states with coverage per-line
 
-    @rule:PM-2 @seed:001_b92c2fd6bf0014a8.txt @severity:normal @requires:cache-model
+    @rule:PM-2 @seed:001_b92c2fd6bf0014a8.txt @severity:normal @requires:cache-model @white-box @requires:white-box
     Scenario: a store never written back fails in the lower bound, and the report says the line was never written back
       Given the CPU stores "lost" to pmem0 at offset 0
       When power fails
@@ -99,7 +101,7 @@ Feature: The crash states a check covers, and how it says so
       And the first failing crash state is 40:1+80:1
       And the crash check covered 4 crash states with coverage exhaustive
 
-    @rule:PM-2 @seed:001_b92c2fd6bf0014a8.txt @severity:normal @requires:cache-model
+    @rule:PM-2 @seed:001_b92c2fd6bf0014a8.txt @severity:normal @requires:cache-model @white-box @requires:white-box
     Scenario: states are enumerated by line address whatever order the check reads the lines in
       Given the CPU stores "first" to pmem0 at offset 0
       And the CPU stores "second" to pmem0 at offset 64
@@ -110,6 +112,7 @@ Feature: The crash states a check covers, and how it says so
       And the crash check covered 3 crash states with coverage exhaustive
       And the failure reason mentions "/dev/pmem0 at offset 0"
 
+  @since:4.4
   Rule: PM-2 A budget bounds the states: a bounded verdict says how far it looked and is never a proof
 
     @rule:PM-2 @beyond @severity:normal @requires:cache-model
@@ -153,6 +156,7 @@ Feature: The crash states a check covers, and how it says so
       Then the crash check passes
       And the crash check covered 3 crash states with coverage bounded(1)
 
+  @since:4.4
   Rule: PM-2 A state id names the same state in every run: a rerun checks that one state
 
     @rule:PM-2 @beyond @severity:normal @requires:cache-model
@@ -209,7 +213,7 @@ Feature: The crash states a check covers, and how it says so
       Then the crash check passes
       And the crash check covered 1 crash state with coverage single
 
-    @rule:PM-2 @beyond @severity:normal @requires:cache-model
+    @rule:PM-2 @beyond @severity:normal @requires:cache-model @white-box @requires:white-box
     Scenario Outline: a rerun in a state this run does not have is refused: <why>
       Given stores may tear into 8-byte units
       And crash checks are rerun in crash state "<state>"
@@ -227,9 +231,10 @@ Feature: The crash states a check covers, and how it says so
         | leading junk                 | x1000:1 | 'crash state id "x1000:1" is malformed'                              |
         | an eADR cut on an ADR system | cut:end | 'crash state id "cut:end" is malformed'                              |
 
+  @since:4.4
   Rule: PM-6 On eADR a crash keeps a prefix of the store order; only unfenced non-temporal stores may be lost
 
-    @rule:PM-6 @seed:001_b92c2fd6bf0014a8.txt @severity:normal @requires:cache-model @requires:eadr
+    @rule:PM-6 @seed:001_b92c2fd6bf0014a8.txt @severity:normal @requires:cache-model @requires:eadr @white-box @requires:white-box
     Scenario: on eADR without non-temporal stores there is one crash state, at the end of the store order
       Given the platform keeps its CPU caches in the persistence domain (eADR)
       And the CPU stores "kept" to pmem0 at offset 0

@@ -6,6 +6,7 @@ Feature: write(2) to a DAX file is durable when it returns
   change, which is why the scenario writes its blocks before it overwrites them. Source:
   Ross Zwisler's three write paths, "Re: [RFC 00/11] DAX fsynx/msync support".
 
+  @since:4.4
   Rule: PM-5 write(2) to a DAX file leaves its data durable at return; size and allocation need fsync
 
     @rule:PM-5 @seed:001_b92c2fd6bf0014a8.txt @severity:critical
@@ -15,6 +16,20 @@ Feature: write(2) to a DAX file is durable when it returns
       When the application writes "direct" to /a at offset 4000 with write(2)
       And power fails
       Then in every crash state /a holds "direct" at offset 4000
+
+      Examples:
+        | fs   |
+        | ext2 |
+        | ext4 |
+        | xfs  |
+
+    @rule:PM-5 @seed:001_b92c2fd6bf0014a8.txt @severity:critical
+    Scenario Outline: write(2) of 6000 bytes across a page boundary over written blocks of an <fs> file survives a crash with no fsync
+      Given an <fs> filesystem mounted with dax on pmem0
+      And a file /a with 64 KiB written and synced
+      When the application writes "0123456789" x 600 to /a at offset 100 with write(2)
+      And power fails
+      Then in every crash state /a holds "0123456789" x 600 at offset 100
 
       Examples:
         | fs   |

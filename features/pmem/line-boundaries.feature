@@ -12,6 +12,7 @@ Feature: Crash checks of ranges that end next to a cache-line boundary
     And the CPU writes back 192 bytes at offset 0 of pmem0 with clwb
     And the CPU fences with sfence
 
+  @since:4.4
   Rule: PM-2 A store never written back may or may not survive; a check must not assume either way
 
     @rule:PM-2 @seed:001_b92c2fd6bf0014a8.txt @severity:normal @requires:cache-model

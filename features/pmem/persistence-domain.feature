@@ -8,6 +8,7 @@ Feature: The x86 persistence domain: what a crash keeps of CPU stores
   Background:
     Given a pmem namespace pmem0
 
+  @since:4.4
   Rule: PM-1 A store that was written back and fenced survives every crash
 
     @rule:PM-1 @seed:001_b92c2fd6bf0014a8.txt @severity:critical @requires:cache-model
@@ -46,6 +47,7 @@ Feature: The x86 persistence domain: what a crash keeps of CPU stores
       When power fails
       Then in every crash state pmem0 holds "flushed" at offset 8192
 
+  @since:4.4
   Rule: PM-2 Unfenced or unflushed stores may or may not survive: a suite must not assume either way
 
     @rule:PM-2 @seed:001_b92c2fd6bf0014a8.txt @severity:normal @requires:cache-model
@@ -150,6 +152,7 @@ Feature: The x86 persistence domain: what a crash keeps of CPU stores
       When power fails
       Then in some crash state pmem0 holds "AAAAAAAA" at offset 0 without "BBBBBBBB" at offset 8
 
+  @since:4.4
   Rule: PM-6 With eADR the caches are in the persistence domain: stores survive in store order without flushes
 
     @rule:PM-6 @seed:001_b92c2fd6bf0014a8.txt @severity:normal @requires:cache-model @requires:eadr

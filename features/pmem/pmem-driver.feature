@@ -7,6 +7,7 @@ Feature: The pmem block driver makes its writes durable before the I/O completes
   Background:
     Given a pmem namespace pmem0
 
+  @since:4.4
   Rule: PM-3 Writes through the pmem driver are durable when the I/O completes
 
     @rule:PM-3 @seed:001_b92c2fd6bf0014a8.txt @severity:critical @requires:block-driver
@@ -21,6 +22,7 @@ Feature: The pmem block driver makes its writes durable before the I/O completes
         | rw_page      | "P" x 4096      | 8192   |
         | make_request | "journal block" | 16384  |
 
+  @since:4.5
   Rule: PM-4 REQ_FLUSH makes earlier writes durable; REQ_FUA makes its own bio durable before completion
 
     @rule:PM-4 @seed:001_b92c2fd6bf0014a8.txt @severity:critical @requires:block-driver @requires:cache-model

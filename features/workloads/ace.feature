@@ -7,7 +7,7 @@ Feature: Generated workloads: every short sequence of operations keeps what its 
   its data holds; after sync(2) every file, the directory and a clean fsck. A failing workload is
   printed as a scenario in the suite's own words.
 
-  @rule:WB-1 @rule:SY-1 @rule:SY-2 @rule:SY-3 @rule:PM-5 @rule:MS-5 @seed:002_942ec44a608dccaf.txt @requires:fast-reset
+  @rule:WB-1 @rule:SY-1 @rule:SY-2 @rule:SY-3 @rule:PM-5 @rule:MS-5 @seed:002_942ec44a608dccaf.txt @requires:fast-reset @since:4.5
   Scenario Outline: generated workloads on <fs>
     Given every generated workload of up to 3 operations on the files /A and /B of an <fs> filesystem
     When each workload runs on a fresh machine and power fails after its last persistence point

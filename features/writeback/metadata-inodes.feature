@@ -4,6 +4,7 @@ Feature: Writeback of internal metadata inodes
   no DAX entries, so dax_writeback_mapping_range() must return before it checks i_blkbits, or
   the whole writeback fails. Source: "[PATCH v2 0/2] DAX bdev fixes - move flushing calls to FS".
 
+  @since:4.5
   Rule: WB-6 An inode with i_blkbits != PAGE_SHIFT and no DAX entries does not fail writeback
 
     @rule:WB-6 @seed:000_7aa147f050932869.txt @severity:critical

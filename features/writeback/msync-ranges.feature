@@ -9,6 +9,7 @@ Feature: msync ranges that are empty or end inside a page
     And a file /a with 16 KiB allocated and synced
     And /a is mapped shared with PTE pages
 
+  @since:4.5
   Rule: WB-1 After msync(MS_SYNC) or fsync returns, every byte stored through a shared mapping before it survives every crash
 
     @rule:WB-1 @beyond @severity:critical

@@ -5,6 +5,7 @@ Feature: Racing fsyncs of one DAX file
   (write_cache_pages) runs in the same ->writepages after the DAX writeback; it handles pages only
   and leaves the tags of DAX (exceptional) entries to dax_writeback_mapping_range.
 
+  @since:4.5
   Rule: WB-1 After msync(MS_SYNC) or fsync returns, every byte stored through a shared mapping before it survives every crash
 
     @rule:WB-1 @beyond @severity:critical @requires:schedules

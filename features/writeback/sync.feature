@@ -5,6 +5,7 @@ Feature: sync(2) and ->writepages flush DAX mappings and still write back page-c
   mappings too; ->writepages returns early only on error. Sources: "[PATCH v2 0/2] DAX bdev fixes -
   move flushing calls to FS" and Ross Zwisler's reply to Jan Kara in the same thread.
 
+  @since:4.5
   Rule: SY-1 sync(2) makes every byte stored through any shared DAX mapping durable
 
     @rule:SY-1 @seed:000_7aa147f050932869.txt @severity:blocker
@@ -24,7 +25,27 @@ Feature: sync(2) and ->writepages flush DAX mappings and still write back page-c
         | xfs  | PTE  |
         | ext4 | PMD  |
         | xfs  | PMD  |
+        | ext2 | PMD  |
 
+    @rule:SY-1 @seed:000_7aa147f050932869.txt @severity:critical
+    Scenario Outline: sync(2) after stores to <pages> pages of two files on <fs>, more than one writeback batch each
+      Given an <fs> filesystem mounted with dax on pmem0
+      And a file /a with 128 KiB written and synced
+      And a file /b with 128 KiB written and synced
+      When the application stores "aa" at offset 0 of each of the first <pages> pages through the mapping of /a
+      And the application stores "b" at offset 4095 of each of the first <pages> pages through the mapping of /b
+      And the application calls sync(2)
+      And power fails
+      Then in every crash state /a holds "aa" at offset 0 of each of the first <pages> pages
+      And in every crash state /b holds "b" at offset 4095 of each of the first <pages> pages
+
+      Examples:
+        | fs   | pages |
+        | ext2 | 15    |
+        | ext4 | 29    |
+        | xfs  | 32    |
+
+  @since:4.5
   Rule: SY-2 ->writepages returns early only on error: page-cache pages of the same inode are still written back
 
     @rule:SY-2 @seed:000_7aa147f050932869.txt @severity:critical
@@ -38,6 +59,7 @@ Feature: sync(2) and ->writepages flush DAX mappings and still write back page-c
       Then in every crash state /a holds "data" at offset 0
       And in every crash state fsck reports pmem0 clean
 
+  @since:4.5
   Rule: SY-4 filemap_write_and_wait_range still writes back page-cache pages of a DAX mapping that has them
 
     @rule:SY-4 @seed:000_7aa147f050932869.txt @severity:critical
@@ -55,6 +77,7 @@ Feature: sync(2) and ->writepages flush DAX mappings and still write back page-c
         | ext2 |
         | ext4 |
 
+  @since:4.5
   Rule: SY-5 On xfs the DAX writeback alone is enough for data; metadata reaches media through the log
 
     @rule:SY-5 @seed:003_73f96a82e16539d0.txt @severity:normal
@@ -67,6 +90,7 @@ Feature: sync(2) and ->writepages flush DAX mappings and still write back page-c
       Then in every crash state /a holds "xfs-data" at offset 4096
       And in every crash state fsck reports pmem0 clean
 
+  @since:4.5
   Rule: SY-6 Metadata written through the block device's buffer heads reaches media on sync(2)
 
     @rule:SY-6 @seed:000_7aa147f050932869.txt @severity:critical

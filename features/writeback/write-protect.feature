@@ -5,6 +5,7 @@ Feature: Write-protection after writeback reaches every mapping of the entry
   mapped with PMD pages by one process and PTE pages by another has PTEs inside a PMD entry; they
   are write-protected with it.
 
+  @since:4.10
   Rule: WB-8 A store after fsync re-dirties the page; a second fsync makes it durable
 
     @rule:WB-8 @beyond @severity:critical

@@ -1,8 +1,8 @@
 // allure-commandline (Java) turns allure-results into the HTML report.
 
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -22,6 +22,16 @@ export async function generateAllureReport(results: string, out: string, extra: 
   return code === 0 ? { ok: true } : { ok: false, error: stderr.trim().split('\n').pop() || `allure exited ${code}` };
 }
 
+/**
+ * Where a target's results, report and history live: the reference's in reports/, any other
+ * target's in reports/targets/<target>/, so a variant run never shows as a regression of the reference.
+ */
+export function reportDirFor(target: string, explicit?: string): string {
+  if (explicit) return resolve(ROOT, explicit);
+  if (target === 'emulator') return join(ROOT, 'reports');
+  return join(ROOT, 'reports', 'targets', target.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 80));
+}
+
 // --- what the report says around the results: environment, executor, failure categories ---
 
 export interface AllureCategory {
@@ -32,19 +42,22 @@ export interface AllureCategory {
 }
 
 /**
- * Failure categories, matched on the step messages the steps write ("[WB-1] durability
- * violation: ..."). Allure takes the first category that matches, so the specific ones come first.
- * Java regexes matched against the whole message: hence the leading and trailing `.*` and (?s).
+ * Failure categories, one per verdict class (steps/support/verdict.ts) and, for broken rules, per
+ * kind of violation. A rule's message starts with its rule ids ("WB-1: durability violation: ..."),
+ * the other classes with IMPLEMENTATION: or INPUT:. Allure takes the first category that matches,
+ * so the specific ones come first; Java regexes match the whole message: hence (?s) and the `.*`.
  */
+const RULE = '(?:\\w*Error: )?[A-Z]+-\\d+(?:, [A-Z]+-\\d+)*: ';
 export const CATEGORIES: AllureCategory[] = [
-  { name: 'Durability violation', matchedStatuses: ['failed', 'broken'], messageRegex: '(?s).*\\] (durability violation|store order violation):.*' },
-  { name: 'Stale data exposure', matchedStatuses: ['failed', 'broken'], messageRegex: '(?s).*\\] stale data exposure:.*' },
-  { name: 'Metadata damage (fsck)', matchedStatuses: ['failed', 'broken'], messageRegex: '(?s).*\\] metadata damage:.*' },
-  { name: 'Performance rule', matchedStatuses: ['failed', 'broken'], messageRegex: '(?s).*\\] performance rule:.*' },
-  { name: 'Implementation error or time-out', matchedStatuses: ['failed', 'broken'], messageRegex: '(?s).*(implementation error|ImplementationError|timed out|Timeout).*' },
-  { name: 'Undefined step', matchedStatuses: ['failed', 'broken', 'skipped', 'unknown'], messageRegex: "(?s).*(doesn't have an implementation|Undefined|undefined step).*" },
-  { name: 'Other rule failures', matchedStatuses: ['failed'] },
-  { name: 'Broken (not an assertion)', matchedStatuses: ['broken'] },
+  { name: 'Implementation could not be driven (exit 2)', matchedStatuses: ['failed', 'broken'], messageRegex: '(?s)(?:\\w*Error: )?(IMPLEMENTATION:|function timed out).*' },
+  { name: 'Suite or input wrong (exit 2)', matchedStatuses: ['failed', 'broken'], messageRegex: '(?s)(?:\\w*Error: )?INPUT:.*' },
+  { name: 'Suite or input wrong: undefined or ambiguous step (exit 2)', matchedStatuses: ['failed', 'broken', 'skipped', 'unknown'], messageRegex: "(?s).*(doesn't have an implementation|Undefined|undefined step|Multiple step definitions match|ambiguous).*" },
+  { name: 'Rule broken: durability violation', matchedStatuses: ['failed', 'broken'], messageRegex: `(?s)${RULE}(durability violation|store order violation):.*` },
+  { name: 'Rule broken: stale data exposure', matchedStatuses: ['failed', 'broken'], messageRegex: `(?s)${RULE}stale data exposure:.*` },
+  { name: 'Rule broken: metadata damage (fsck)', matchedStatuses: ['failed', 'broken'], messageRegex: `(?s)${RULE}metadata damage:.*` },
+  { name: 'Rule broken: performance rule', matchedStatuses: ['failed', 'broken'], messageRegex: `(?s)${RULE}performance rule:.*` },
+  { name: 'Rule broken: other checks', matchedStatuses: ['failed', 'broken'], messageRegex: `(?s)${RULE}.*` },
+  { name: 'Unclassified (a message that names no rule: a defect of the suite)', matchedStatuses: ['failed', 'broken'] },
 ];
 
 /** environment.properties: one `key = value` a line; keys must not hold spaces or '=' */
@@ -80,4 +93,25 @@ export function nextBuildOrder(previousReport: string): number {
   } catch {
     return 1;
   }
+}
+
+/**
+ * The test cases of a generated Allure report by "<feature uri>#<scenario name>", each to its page's
+ * address relative to the report folder (index.html#testresult/<uid>): what the matrix page links to.
+ */
+export function allureCasePages(reportDir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const dir = join(reportDir, 'data', 'test-cases');
+  if (!existsSync(dir)) return out;
+  for (const f of readdirSync(dir)) {
+    try {
+      const c = JSON.parse(readFileSync(join(dir, f), 'utf8')) as { uid?: string; fullName?: string };
+      // fullName is "<package>:<uri>#<name>" (allure-cucumberjs)
+      const key = c.fullName?.replace(/^[^:]*:/, '');
+      if (c.uid && key && !out.has(key)) out.set(key, `index.html#testresult/${c.uid}`);
+    } catch {
+      // a half-written file: that case has no link
+    }
+  }
+  return out;
 }

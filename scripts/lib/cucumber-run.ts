@@ -4,6 +4,9 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, existsSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { availableParallelism } from 'node:os';
+import { warm } from '../register';
+import { classify, sentence, VerdictClass } from '../../steps/support/verdict';
 
 export interface ScenarioResult {
   name: string;
@@ -15,7 +18,16 @@ export interface ScenarioResult {
   message?: string;
   /** Cucumber's id of the test case, to link a matrix cell to the scenario */
   id: string;
+  /** the variant switches the target read in this scenario (recorded with DAX_RECORD_SWITCHES=1) */
+  switches?: string[];
+  /** for a scenario that neither passed nor was skipped: who is to blame (steps/support/verdict.ts) */
+  verdict?: VerdictClass;
+  /** its failure in one sentence: the rule id, IMPLEMENTATION: or INPUT: first */
+  sentence?: string;
 }
+
+/** the media type of the After hook's attachment listing the switches a scenario read (steps/support/hooks.ts) */
+export const SWITCHES_MEDIA_TYPE = 'application/vnd.dax.switches-read+json';
 
 export interface RunResult {
   target: string;
@@ -29,6 +41,44 @@ export interface RunResult {
   fatal?: string;
 }
 
+/** the profiles cucumber.js exports: anything else is a mistyped --profile / DAX_PROFILE */
+export function profiles(): string[] {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const config = require(join(ROOT, 'cucumber.js')) as Record<string, unknown>;
+  return Object.keys(config).filter((k) => typeof config[k] === 'object' && config[k] !== null);
+}
+
+/** the feature paths among cucumber's arguments (not options, not option values) that do not exist */
+export function missingPaths(args: readonly string[]): string[] {
+  const withValue = new Set(['--tags', '-t', '--name', '--profile', '-p', '--format', '-f', '--format-options', '--order', '--parallel', '--retry', '--require', '-r', '--import', '-i', '--require-module', '--world-parameters', '--language', '--retry-tag-filter']);
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (withValue.has(a)) i++;
+    else if (!a.startsWith('-') && !existsSync(join(ROOT, a.replace(/(?::\d+)+$/, '')))) out.push(a);
+  }
+  return out;
+}
+
+/** the one-sentence INPUT: reason a run with these arguments cannot be what the user meant, if any */
+export function badInput(profile: string, args: readonly string[]): string | undefined {
+  const known = profiles();
+  const given = [profile, ...args.flatMap((a, i) => (a === '--profile' || a === '-p' ? [args[i + 1] ?? ''] : []))];
+  const unknown = given.find((p) => !known.includes(p));
+  if (unknown !== undefined) return `INPUT: unknown profile "${unknown}" (DAX_PROFILE or --profile); accepted: ${known.join(', ')}`;
+  const missing = missingPaths(args);
+  if (missing.length) return `INPUT: no such feature file or folder: ${missing.join(', ')}`;
+  return undefined;
+}
+
+/** the INPUT: sentence for a run that selected no scenario */
+export function nothingSelected(args: readonly string[]): string {
+  const tags = args.flatMap((a, i) => (a === '--tags' || a === '-t' ? [args[i + 1]] : []));
+  return tags.length
+    ? `INPUT: --tags ${tags.join(' and ')} selects no scenario; a gate that runs nothing is not green (rule tags look like @rule:WB-2)`
+    : `INPUT: no scenario was selected by ${args.join(' ') || 'the default paths'}; a gate that runs nothing is not green`;
+}
+
 export interface RunOptions {
   target: string;
   profile?: string;
@@ -37,12 +87,32 @@ export interface RunOptions {
   /** extra --format entries, e.g. the Allure reporter */
   formats?: string[];
   stdio?: 'inherit' | 'pipe';
+  /** worker processes (cucumber --parallel); 1 or absent runs in one process */
+  parallel?: number;
   env?: Record<string, string>;
 }
 
 const ROOT = join(__dirname, '..', '..');
 
+/** DAX_PARALLEL, else the cores: how many worker processes a whole-suite run uses */
+export function parallelism(): number {
+  const n = Number(process.env.DAX_PARALLEL);
+  return Number.isInteger(n) && n >= 1 ? n : availableParallelism();
+}
+
+let warmed = false;
+/** fill the transpile cache once, before any worker starts (a no-op when nothing changed) */
+export function buildOnce(): void {
+  if (warmed) return;
+  warmed = true;
+  warm();
+}
+
+
 export async function runCucumber(o: RunOptions): Promise<RunResult> {
+  const bad = badInput(o.profile ?? 'default', o.args ?? []);
+  if (bad) return { target: o.target, passed: 0, failed: 0, skipped: 0, scenarios: [], exitCode: 2, seconds: 0, fatal: bad };
+  buildOnce();
   mkdirSync(dirname(o.messagesFile), { recursive: true });
   if (existsSync(o.messagesFile)) rmSync(o.messagesFile);
   const args = [
@@ -50,6 +120,7 @@ export async function runCucumber(o: RunOptions): Promise<RunResult> {
     '--profile', o.profile ?? 'default',
     '--format', `message:${o.messagesFile}`,
     ...(o.formats ?? []).flatMap((f) => ['--format', f]),
+    ...((o.parallel ?? 1) > 1 ? ['--parallel', String(o.parallel)] : []),
     ...(o.args ?? []),
   ];
   const t0 = Date.now();
@@ -57,7 +128,7 @@ export async function runCucumber(o: RunOptions): Promise<RunResult> {
   const exitCode = await new Promise<number>((resolve) => {
     const child = spawn(process.execPath, args, {
       cwd: ROOT,
-      env: { ...process.env, DAX_TARGET: o.target, ...o.env },
+      env: { ...process.env, DAX_TARGET: o.target, DAX_HARNESS: '1', ...o.env },
       stdio: ['ignore', o.stdio === 'inherit' ? 'inherit' : 'pipe', 'pipe'],
     });
     child.stdout?.resume();
@@ -70,7 +141,10 @@ export async function runCucumber(o: RunOptions): Promise<RunResult> {
   const seconds = (Date.now() - t0) / 1000;
   const result = existsSync(o.messagesFile) ? parseMessages(readFileSync(o.messagesFile, 'utf8')) : [];
   const count = (s: ScenarioResult['status']) => result.filter((r) => r.status === s).length;
-  const fatal = exitCode === 2 || (result.length === 0 && exitCode !== 0) ? (stderr.trim().split('\n').pop() ?? `cucumber exited ${exitCode}`) : undefined;
+  const lastLine = (stderr.trim().split('\n').filter((l) => !/^\s+at /.test(l)).pop() ?? `cucumber exited ${exitCode}`).replace(/^\w*Error: (?=(INPUT|IMPLEMENTATION):)/, '').replace(/^\[((?:INPUT|IMPLEMENTATION):.*)\]$/, '$1');
+  const fatal = exitCode === 2 || (result.length === 0 && exitCode !== 0)
+    ? (/^(INPUT|IMPLEMENTATION):/.test(lastLine) ? lastLine : `INPUT: cucumber-js could not run: ${lastLine.replace(/^Error: /, '')}`)
+    : result.length === 0 && !(o.args ?? []).includes('--dry-run') ? nothingSelected(o.args ?? []) : undefined;
   return {
     target: o.target,
     passed: count('passed'),
@@ -92,6 +166,7 @@ export function parseMessages(ndjson: string): ScenarioResult[] {
   const started = new Map<string, string>(); // testCaseStarted id -> testCase id
   const worst = new Map<string, { status: string; message?: string }>();
   const finished = new Set<string>();
+  const switches = new Map<string, string[]>(); // testCaseStarted id -> switches read
   for (const line of ndjson.split('\n')) {
     if (!line.trim()) continue;
     const env = JSON.parse(line);
@@ -116,6 +191,7 @@ export function parseMessages(ndjson: string): ScenarioResult[] {
       const cur = worst.get(id);
       if (!cur || RANK[r.status] > RANK[cur.status]) worst.set(id, { status: r.status, message: r.message ?? r.exception?.message });
     }
+    if (env.attachment?.mediaType === SWITCHES_MEDIA_TYPE && env.attachment.testCaseStartedId) switches.set(env.attachment.testCaseStartedId, JSON.parse(env.attachment.body));
     if (env.testCaseFinished && !env.testCaseFinished.willBeRetried) finished.add(env.testCaseFinished.testCaseStartedId);
   }
   const out: ScenarioResult[] = [];
@@ -124,6 +200,7 @@ export function parseMessages(ndjson: string): ScenarioResult[] {
     const p = pickles.get(testCases.get(tcId)!)!;
     const w = worst.get(startedId) ?? { status: 'PASSED' };
     const node = p.astNodeIds[p.astNodeIds.length - 1];
+    const failed = w.status !== 'PASSED' && w.status !== 'SKIPPED';
     out.push({
       id: tcId,
       name: p.name,
@@ -133,6 +210,8 @@ export function parseMessages(ndjson: string): ScenarioResult[] {
       rules: p.tags.filter((t) => t.startsWith('@rule:')).map((t) => t.slice(6)),
       status: w.status.toLowerCase() as ScenarioResult['status'],
       message: w.message?.split('\n')[0],
+      ...(switches.has(startedId) ? { switches: switches.get(startedId) } : {}),
+      ...(failed ? { verdict: classify(w.status, w.message), sentence: sentence(w.status, w.message) } : {}),
     });
   }
   return out;

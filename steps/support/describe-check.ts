@@ -14,6 +14,8 @@ export function describeCheck(c: CrashCheck): string {
       return `${c.path} lists ${c.names.join(', ')}`;
     case 'exists':
       return `${c.path} exists`;
+    case 'xattr':
+      return c.value === null ? `${c.path} has no extended attribute ${c.name}` : `${c.path} has extended attribute ${c.name} = ${c.value}`;
     case 'file-size':
       return `${c.path} is ${c.size} bytes`;
     case 'all':

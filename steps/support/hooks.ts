@@ -1,30 +1,57 @@
 // One fresh target per scenario; scenarios whose @requires: capabilities the target lacks are
-// skipped with the reason logged.
+// skipped with the reason logged. Once the target could not start (no hello), the rest are skipped.
 
-import { After, Before, BeforeStep, setDefaultTimeout, Status } from '@cucumber/cucumber';
-import { createTarget, parseTargetSpec } from '../../targets/registry';
+import { After, AfterAll, Before, BeforeStep, setDefaultTimeout, Status } from '@cucumber/cucumber';
+import { ImplementationError, Target } from '../../targets/contract';
+import { closeIdleTargets, createTarget, parseTargetSpec, targetNotReady } from '../../targets/registry';
 import { DaxWorld } from './world';
 import { tracing } from './tracing';
+import { failFast } from './blame';
+import { INPUT, UndrivableError } from './verdict';
 
 setDefaultTimeout(120_000);
 
 const spec = (() => {
   try {
-    return parseTargetSpec(process.env.DAX_TARGET);
+    const s = parseTargetSpec(process.env.DAX_TARGET);
+    const notReady = targetNotReady(s);
+    if (notReady) throw new Error(notReady);
+    return s;
   } catch (e) {
     // Bad input ends the run with one sentence and exit code 2, not a stack trace.
-    console.error(`dax-conformance: ${(e as Error).message}`);
+    console.error(`${INPUT} ${(e as Error).message}`);
     process.exit(2);
   }
 })();
 
+/** DAX_RECORD_SWITCHES=1 (set by the matrix's reference run): each scenario's message stream gets the variant switches it read */
+const recordSwitches = process.env.DAX_RECORD_SWITCHES === '1';
+export const SWITCHES_MEDIA_TYPE = 'application/vnd.dax.switches-read+json';
+/** the untraced target of the running scenario, for the recording */
+let untraced: Target | undefined;
+
 Before(async function (this: DaxWorld, { pickle }) {
   this.tags = pickle.tags.map((t) => t.name);
-  const raw = await createTarget(spec);
+  untraced = undefined;
+  if (failFast.cause) {
+    this.log(`Not run: ${failFast.cause} (in ${failFast.where})`);
+    return Status.SKIPPED.toLowerCase() as 'skipped';
+  }
+  let raw: Target | undefined;
+  try {
+    raw = await createTarget(spec);
+    this.hello = await raw.hello();
+  } catch (e) {
+    await raw?.close().catch(() => undefined);
+    if (!(e instanceof ImplementationError)) throw e;
+    // it never started: every other scenario would wait for the same thing
+    failFast.cause = `IMPLEMENTATION: ${e.message}`;
+    failFast.where = `${pickle.uri}:${pickle.location?.line ?? ''}`.replace(/:$/, '');
+    throw new UndrivableError(failFast.cause, true);
+  }
   this.target = tracing(raw, this.trace, () => this.currentStep, (m) => this.ruleMessage(m), (op, args) => {
     if (op === 'createNamespace') this.namespaces.add(args.name);
-  });
-  this.hello = await raw.hello();
+  }, () => this.hello.capabilities);
   const missing = this.tags
     .filter((t) => t.startsWith('@requires:'))
     .map((t) => t.slice('@requires:'.length))
@@ -35,6 +62,7 @@ Before(async function (this: DaxWorld, { pickle }) {
     return Status.SKIPPED.toLowerCase() as 'skipped';
   }
   await this.target.reset({ seed: Number(process.env.DAX_SEED ?? 0) });
+  untraced = raw;
   return undefined;
 });
 
@@ -43,5 +71,15 @@ BeforeStep(function (this: DaxWorld, { pickleStep }) {
 });
 
 After(async function (this: DaxWorld) {
+  if (recordSwitches && untraced) {
+    // a target without the op (or one that died) records nothing: the matrix then runs every variant on this scenario
+    const r = await untraced.switchesRead?.().catch(() => undefined);
+    if (r) this.attach(JSON.stringify(r.switches), SWITCHES_MEDIA_TYPE);
+  }
+  untraced = undefined;
   await this.target?.close().catch(() => undefined);
+});
+
+AfterAll(async function () {
+  await closeIdleTargets();
 });

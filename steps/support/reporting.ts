@@ -6,7 +6,7 @@
 // - on a white-box scenario: the remembered mappings' entries and tags;
 // - on a passed scenario that explored crash states: how many, and per-line / exhaustive / bounded(k).
 
-import { After, Before, Status } from '@cucumber/cucumber';
+import { After, Before, BeforeStep, Status } from '@cucumber/cucumber';
 import type { GherkinDocument } from '@cucumber/messages';
 import { MappingInfo } from '../../targets/contract';
 import { seedLink, SEEDS } from '../../scripts/lib/seeds';
@@ -154,12 +154,61 @@ export function suiteLabels(uri: string, feature: GherkinDocument['feature'], as
   return out;
 }
 
+/** the Rule: a scenario sits under, split into its id and its statement ("WB-4", "Writeback writes back ...") */
+export function ruleOf(feature: GherkinDocument['feature'], astNodeIds: readonly string[]): { id: string; statement: string } | undefined {
+  const rule = feature?.children.find((c) => c.rule?.children.some((r) => r.scenario && astNodeIds.includes(r.scenario.id)))?.rule;
+  if (!rule) return undefined;
+  const m = /^([A-Z]+-\d+)\s+(.*)$/.exec(rule.name.trim());
+  return m ? { id: m[1], statement: m[2] } : { id: '', statement: rule.name.trim() };
+}
+
+/** the scenario page's description: the rule it checks, in words, then where the scenario is written */
+export function scenarioDescriptionHtml(rule: { id: string; statement: string } | undefined, uri: string, line: number | undefined, featureDescription?: string): string {
+  const parts: string[] = [];
+  if (rule) parts.push(`<p class="dax-rule"><b>Rule ${esc(rule.id)}</b>: ${esc(rule.statement)}</p>`);
+  parts.push(`<p class="dax-source">Scenario source: <code>${esc(uri)}${line ? `:${line}` : ''}</code></p>`);
+  if (featureDescription?.trim()) parts.push(`<p class="dax-feature">${esc(featureDescription.trim().replace(/\s+/g, ' '))}</p>`);
+  return parts.join('\n');
+}
+
+/**
+ * "#07 name": the scenario's place in its feature file (outline rows counted one by one), zero-padded
+ * so Allure's tree, which sorts by name, lists a feature's scenarios as the file does (#02 before #10).
+ */
+export function orderedName(feature: GherkinDocument['feature'], astNodeIds: readonly string[], name: string): string {
+  const ids: string[] = [];
+  const visit = (children: NonNullable<GherkinDocument['feature']>['children']) => {
+    for (const c of children) {
+      if (c.rule) visit(c.rule.children);
+      if (!c.scenario) continue;
+      const rows = c.scenario.examples.flatMap((e) => e.tableBody.map((r) => r.id));
+      ids.push(...(rows.length ? rows : [c.scenario.id]));
+    }
+  };
+  if (feature) visit(feature.children);
+  const i = ids.findIndex((id) => astNodeIds.includes(id) && (astNodeIds.length === 1 || id === astNodeIds[astNodeIds.length - 1]));
+  if (i < 0) return name;
+  return `#${String(i + 1).padStart(Math.max(2, String(ids.length).length), '0')} ${name}`;
+}
+
 Before({ name: 'report: links to the sources' }, function (this: DaxWorld, { pickle, gherkinDocument }) {
   const tags = pickle.tags.map((t) => t.name);
   const links = linksForTags(tags);
   // the "rule" label (cucumber.js) groups and filters; Allure's test page shows tags, so the rule is one too
   const labels = [...tags.filter((t) => t.startsWith('@rule:')).map((t) => ({ name: 'tag', value: t })), ...suiteLabels(pickle.uri, gherkinDocument.feature, pickle.astNodeIds)];
-  this.attach(JSON.stringify({ type: 'metadata', data: { links, labels } }), ALLURE_MESSAGE);
+  // the page shows the rule's statement from its Rule: line, so a reviewer needs no feature file
+  const descriptionHtml = scenarioDescriptionHtml(ruleOf(gherkinDocument.feature, pickle.astNodeIds), pickle.uri, pickle.location?.line, gherkinDocument.feature?.description);
+  this.attach(JSON.stringify({ type: 'metadata', data: { links, labels, descriptionHtml } }), ALLURE_MESSAGE);
+});
+
+// A Before hook's metadata goes to its fixture, whose display name is not the test's: the name is
+// set from the first step instead.
+const named = new WeakSet<object>();
+BeforeStep(function (this: DaxWorld, { pickle, gherkinDocument }) {
+  if (named.has(this)) return;
+  named.add(this);
+  const displayName = orderedName(gherkinDocument.feature, pickle.astNodeIds, pickle.name);
+  this.attach(JSON.stringify({ type: 'metadata', data: { displayName } }), ALLURE_MESSAGE);
 });
 
 const NOT_FAILED: string[] = [Status.PASSED, Status.SKIPPED, Status.UNKNOWN];

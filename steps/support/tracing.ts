@@ -1,7 +1,8 @@
 // Every call a step makes on the target, with its result or error: the operation trace a failed
 // scenario attaches. Long hex arguments are cut so the trace stays readable.
 
-import { ImplementationError, Target, TargetError } from '../../targets/contract';
+import { Capability, ImplementationError, OP_CAPABILITY, Target, TargetError } from '../../targets/contract';
+import { UndrivableError } from './verdict';
 
 export interface TraceEntry {
   step: string;
@@ -25,6 +26,7 @@ export function tracing(
   currentStep: () => string,
   ruleMessage: (m: string) => string = (m) => m,
   onSuccess: (op: string, args: any) => void = () => undefined,
+  declared: () => readonly Capability[] = () => [],
 ): Target {
   return new Proxy(target, {
     get(t, prop, receiver) {
@@ -41,9 +43,18 @@ export function tracing(
           return r;
         } catch (e) {
           entry.error = e instanceof TargetError ? `${e.errno}: ${e.message}` : e instanceof ImplementationError ? `implementation error: ${e.message}` : String(e);
+          const op = String(prop);
+          const cap = OP_CAPABILITY[op as keyof typeof OP_CAPABILITY];
+          // Refusing an op outright is not breaking a rule: the implementation cannot be driven here.
+          if (e instanceof TargetError && e.errno === 'ENOSYS') {
+            throw new UndrivableError(`the implementation answered "${op}" with ENOSYS${cap ? ` (an op of the ${cap} capability)` : ', a core op every implementation must answer'}: ${e.message}`);
+          }
+          if (e instanceof TargetError && e.errno === 'EOPNOTSUPP' && cap && !declared().includes(cap)) {
+            throw new UndrivableError(`the implementation refused "${op}" with EOPNOTSUPP and does not declare ${cap}, the capability it belongs to; a scenario using it needs @requires:${cap}`);
+          }
           // An unexpected error still names the rule the scenario checks, and the call that failed.
-          if (e instanceof TargetError) throw new TargetError(e.errno, ruleMessage(`${String(prop)} failed with ${e.errno}: ${e.message}`));
-          if (e instanceof ImplementationError) throw new ImplementationError(ruleMessage(`implementation error in ${String(prop)}: ${e.message}`));
+          if (e instanceof TargetError) throw new TargetError(e.errno, ruleMessage(`${op} failed with ${e.errno}: ${e.message}`));
+          if (e instanceof ImplementationError) throw new UndrivableError(`"${op}" could not be driven: ${e.message}`);
           throw e;
         } finally {
           entry.ms = Date.now() - t0;

@@ -4,6 +4,7 @@
 import { IWorldOptions, setWorldConstructor, World } from '@cucumber/cucumber';
 import { CrashCheck, CrashExploration, CrashVerdict, Hello, MountOptions, Target, TargetError } from '../../targets/contract';
 import { TraceEntry } from './tracing';
+import { InputError, withRules } from './verdict';
 
 export interface VerdictRecord {
   check: CrashCheck;
@@ -18,7 +19,7 @@ export function crashExplorationFromEnv(env: NodeJS.ProcessEnv): CrashExploratio
   const out: CrashExploration = {};
   const budget = env.DAX_CRASH_BUDGET?.trim();
   if (budget) {
-    if (!/^\d+$/.test(budget)) throw new Error(`DAX_CRASH_BUDGET must be a whole number of crash states, not "${budget}"`);
+    if (!/^\d+$/.test(budget)) throw new InputError(`DAX_CRASH_BUDGET must be a whole number of crash states, not "${budget}"`);
     out.budget = Number(budget);
   }
   const state = env.DAX_CRASH_STATE?.trim();
@@ -58,10 +59,9 @@ export class DaxWorld extends World {
     return this.tags.filter((t) => t.startsWith('@rule:')).map((t) => t.slice(6));
   }
 
-  /** "[WB-1] ..." so a failure names the rule it breaks */
+  /** "WB-1: ..." so a failure names the rule it breaks first */
   ruleMessage(msg: string): string {
-    const r = this.rules;
-    return r.length ? `[${r.join(', ')}] ${msg}` : msg;
+    return withRules(this.rules, msg);
   }
 
   /** a path in a feature is relative to the mounted filesystem; /dev/... names a device */

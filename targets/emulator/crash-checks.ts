@@ -56,7 +56,7 @@ function dataHolds(mem: PersistentMemory, ranges: Array<{ phys: number | undefin
   return { ok: true, perLine: true };
 }
 
-function evaluate(k: KernelOnImage, check: CrashCheck, concrete: boolean): Outcome {
+export function evaluate(k: KernelOnImage, check: CrashCheck, concrete: boolean): Outcome {
   switch (check.kind) {
     case 'device-holds': {
       const want = fromHex(check.data);
@@ -101,8 +101,8 @@ function evaluate(k: KernelOnImage, check: CrashCheck, concrete: boolean): Outco
   }
 }
 
-/** Is this check decided by per-line queries alone in each state? Then negation must enumerate. */
-function needsFixedLines(check: CrashCheck): boolean {
+/** Is this check decided by per-line queries alone in each state? Then negation must enumerate (the traced target asks the same). */
+export function needsFixedLines(check: CrashCheck): boolean {
   return check.kind === 'not' || check.kind === 'implies' || (check.kind === 'all' && check.checks.some(needsFixedLines));
 }
 

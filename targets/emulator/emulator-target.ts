@@ -21,16 +21,17 @@ const CAPABILITIES: Capability[] = [
 
 export const EMULATOR_VERSION = '0.1.0';
 
-class Emulator implements Target {
-  private kernel: Kernel;
+export class Emulator implements Target {
+  protected kernel: Kernel;
   private mode: PmemMode = 'adr';
   private tearing = false;
-  private crashed = false;
+  protected crashed = false;
   private readonly tasks = new Map<string, { op: ScheduledOp; at: string }>();
   private logCursor = 0;
+  private readonly switches = new Set<VariantName>();
 
   constructor(private readonly variant?: VariantName) {
-    this.kernel = new Kernel({ variant });
+    this.kernel = new Kernel({ variant, switchesRead: this.switches });
   }
 
   async hello(): Promise<Hello> {
@@ -43,12 +44,21 @@ class Emulator implements Target {
   }
 
   async reset(): Promise<void> {
-    this.kernel = new Kernel({ variant: this.variant, mode: this.mode, tearing: this.tearing });
+    // a fresh machine: the platform's configuration does not carry over either
+    this.mode = 'adr';
+    this.tearing = false;
+    this.logCursor = 0;
+    this.kernel = new Kernel({ variant: this.variant, mode: this.mode, tearing: this.tearing, switchesRead: this.switches });
     this.crashed = false;
     this.tasks.clear();
   }
 
   async close(): Promise<void> {}
+
+  /** every switch read since this target was made (one target per scenario, however often it resets) */
+  async switchesRead(): Promise<{ switches: string[] }> {
+    return { switches: [...this.switches].sort() };
+  }
 
   private live(): Kernel {
     if (this.crashed) throw new TargetError('EIO', 'the power has failed: remount before further system calls');
@@ -63,7 +73,7 @@ class Emulator implements Target {
     }
     this.mode = args.pmemMode ?? this.mode;
     this.tearing = args.tearing ?? this.tearing;
-    this.kernel = new Kernel({ variant: this.variant, mode: this.mode, tearing: this.tearing });
+    this.kernel = new Kernel({ variant: this.variant, mode: this.mode, tearing: this.tearing, switchesRead: this.switches });
     // the same namespaces, now on the reconfigured platform
     for (const ns of m.namespaces.values()) this.kernel.machine.createNamespace(ns.name, ns.size);
   }
@@ -166,6 +176,9 @@ class Emulator implements Target {
   }
   async setxattr(args: { path: string; name: string; value: Hex }): Promise<void> {
     this.live().fs.setxattr(args.path, args.name, fromHex(args.value));
+  }
+  async getxattr(args: { path: string; name: string }): Promise<Hex> {
+    return toHex(this.live().fs.getxattr(args.path, args.name));
   }
   async write(args: { path: string; offset: number; data: Hex }): Promise<void> {
     const k = this.live();

@@ -9,6 +9,9 @@ import {
   BioFlag, CrashCheck, CrashExploration, CrashVerdict, DriverPath, FsckResult, FsType, Hello, Hex, ImplementationError, MappingInfo,
   MapKind, MountOptions, PmemMode, ScheduledTask, Stat, Target, TargetError, WritebackEvent,
 } from '../contract';
+import { TRACE_CAPABILITY } from '../traced/events';
+import { joinVerdicts, splitCheck } from './split-check';
+import { TracedSession } from '../traced/session';
 
 export const PROTOCOL_VERSION = 1;
 /** the longest line either side may send, newline excluded */
@@ -62,6 +65,7 @@ const RESULT_SHAPES: Record<string, (r: unknown) => boolean> = {
   remount: (r) => isObject(r) && typeof r.stateId === 'string',
   mappingInfo: (r) => isObject(r) && Array.isArray(r.entries),
   writebackLog: (r) => isObject(r) && Array.isArray(r.events) && typeof r.next === 'number',
+  switchesRead: (r) => isObject(r) && Array.isArray(r.switches) && r.switches.every((x) => typeof x === 'string'),
   begin: (r) => isObject(r) && typeof r.task === 'string' && typeof r.at === 'string',
   resume: (r) => isObject(r) && typeof r.task === 'string' && typeof r.at === 'string',
 };
@@ -85,6 +89,8 @@ export class ProcessTarget implements Target {
   private readonly timeoutMs: number;
   private readonly helloTimeoutMs: number;
   private readonly label: string;
+  /** set when the hello declares pmem-trace: the suite then decides crash checks from the trace */
+  private session: TracedSession | undefined;
 
   constructor(
     private readonly command: string[],
@@ -270,14 +276,22 @@ export class ProcessTarget implements Target {
     }
     const hello: Hello = { name: h.name, version: h.version, capabilities: h.capabilities as Hello['capabilities'] };
     if (typeof h.description === 'string') hello.description = h.description;
+    if (hello.capabilities.includes(TRACE_CAPABILITY)) this.session = new TracedSession((op, args) => this.request(op, args), this.label);
     const w = this.helloWaiter!;
     this.helloWaiter = undefined;
     clearTimeout(w.timer);
     w.resolve(hello);
   }
 
-  /** one request, answered in order */
+  /** one request of the contract; a traced server's trace follows it */
   private async call(op: string, args: object = {}): Promise<unknown> {
+    const result = await this.request(op, args);
+    if (this.session && op !== 'close') await this.session.after(op, args as Record<string, unknown>, result);
+    return result;
+  }
+
+  /** one request, answered in order */
+  private async request(op: string, args: object = {}): Promise<unknown> {
     if (this.failure) throw this.failure;
     await this.hello();
     if (this.failure) throw this.failure;
@@ -320,6 +334,11 @@ export class ProcessTarget implements Target {
       if (part.length < 2 * want) break;
     }
     return out;
+  }
+
+  /** started, said hello, never failed, not closing: another scenario may use it after a reset */
+  reusable(): boolean {
+    return !!this.child && !!this.helloPromise && !this.failure && !this.closing && !this.helloWaiter;
   }
 
   async close(): Promise<void> {
@@ -418,6 +437,9 @@ export class ProcessTarget implements Target {
   async setxattr(args: { path: string; name: string; value: Hex }): Promise<void> {
     await this.call('setxattr', args);
   }
+  async getxattr(args: { path: string; name: string }): Promise<Hex> {
+    return (await this.call('getxattr', args)) as Hex;
+  }
   async write(args: { path: string; offset: number; data: Hex }): Promise<void> {
     await this.chunkedWrite('write', args, args.data);
   }
@@ -457,13 +479,31 @@ export class ProcessTarget implements Target {
   }
 
   async powerFail(): Promise<void> {
+    await this.session?.beforePowerFail();
     await this.call('powerFail');
+    await this.session?.afterPowerFail();
   }
   async checkCrash(args: { check: CrashCheck; mounts: MountOptions[] } & CrashExploration): Promise<CrashVerdict> {
-    return (await this.call('checkCrash', args)) as CrashVerdict;
+    if (this.session) return this.session.checkCrash(args);
+    // leave room for the request's envelope and the other arguments
+    const room = MAX_LINE - 4096 - JSON.stringify({ ...args, check: null }).length;
+    if (JSON.stringify(args.check).length <= room) return (await this.call('checkCrash', args)) as CrashVerdict;
+    const verdicts: CrashVerdict[] = [];
+    for (const check of splitCheck(args.check, room)) {
+      const v = (await this.call('checkCrash', { ...args, check })) as CrashVerdict;
+      verdicts.push(v);
+      if (!v.ok) break;
+    }
+    return joinVerdicts(verdicts);
   }
   async remount(args: { mounts: MountOptions[]; state?: string }): Promise<{ stateId: string }> {
+    if (this.session) return this.session.remount(args);
     return (await this.call('remount', args)) as { stateId: string };
+  }
+
+  /** the traced session's books (events replayed, recover calls), when the server is traced */
+  get traceStats(): TracedSession['stats'] | undefined {
+    return this.session?.stats;
   }
 
   async mappingInfo(args: { path: string }): Promise<MappingInfo> {
@@ -471,6 +511,9 @@ export class ProcessTarget implements Target {
   }
   async writebackLog(args: { since?: number }): Promise<{ events: WritebackEvent[]; next: number }> {
     return (await this.call('writebackLog', args)) as { events: WritebackEvent[]; next: number };
+  }
+  async switchesRead(): Promise<{ switches: string[] }> {
+    return (await this.call('switchesRead')) as { switches: string[] };
   }
   async backgroundWriteback(): Promise<void> {
     await this.call('backgroundWriteback');

@@ -1,12 +1,16 @@
 // The reference server of the process protocol (docs/protocol.md): the emulator behind stdin/stdout.
-//   node -r ts-node/register/transpile-only targets/process/server.ts [--variant <name>]
+//   node -r ts-node/register/transpile-only targets/process/server.ts [--variant <name>] [--traced]
+// --traced: the emulator records its persistent-memory traffic (pmem-trace, section 12 of the protocol).
 // Requests are answered one at a time, in order. Exit codes: 0 after `close` or the end of stdin,
 // 2 for a bad command line.
 
 import { StringDecoder } from 'node:string_decoder';
 import { TargetError, TargetOp } from '../contract';
 import { EmulatorTarget } from '../emulator/emulator-target';
+import { translateErrors } from '../emulator/errors';
+import { TracedEmulator } from './traced-emulator';
 import { isVariant, VariantName, VARIANTS } from '../../emulator/faults';
+import { checkArgs } from './validate';
 
 const PROTOCOL_VERSION = 1;
 const MAX_LINE = 1 << 20;
@@ -16,20 +20,28 @@ const OPS: readonly TargetOp[] = [
   'reset', 'configure', 'createNamespace', 'createPartitions', 'resizeDevice', 'bio', 'flushDevice',
   'cpuStore', 'cpuFlush', 'cpuFence', 'readDevice', 'writeDevice',
   'mkfs', 'mount', 'umount', 'freeze', 'thaw', 'fsck',
-  'create', 'mkdir', 'rename', 'unlink', 'readdir', 'setxattr', 'write', 'read', 'truncate', 'fallocate',
+  'create', 'mkdir', 'rename', 'unlink', 'readdir', 'setxattr', 'getxattr', 'write', 'read', 'truncate', 'fallocate',
   'fsync', 'sync', 'statx',
   'mmap', 'store', 'load', 'msync', 'munmap',
   'powerFail', 'checkCrash', 'remount',
-  'mappingInfo', 'writebackLog', 'backgroundWriteback', 'begin', 'resume',
+  'mappingInfo', 'writebackLog', 'backgroundWriteback', 'begin', 'resume', 'switchesRead',
 ];
 
-function parseArgs(argv: string[]): VariantName | undefined {
+/** the traced mode's own ops: answered without op markers, they are not the scenario's traffic */
+const TRACE_OPS = ['trace', 'extents', 'recover'];
+
+function parseArgs(argv: string[]): { variant?: VariantName; traced: boolean } {
   let variant: VariantName | undefined;
+  let traced = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
+    if (a === '--traced') {
+      traced = true;
+      continue;
+    }
     const v = a === '--variant' ? argv[++i] : a.startsWith('--variant=') ? a.slice('--variant='.length) : undefined;
     if (v === undefined && a !== '--variant') {
-      console.error(`dax-process-server: unknown argument "${a}"; usage: server.ts [--variant <name>]`);
+      console.error(`dax-process-server: unknown argument "${a}"; usage: server.ts [--variant <name>] [--traced]`);
       process.exit(2);
     }
     if (!v || !isVariant(v)) {
@@ -38,7 +50,7 @@ function parseArgs(argv: string[]): VariantName | undefined {
     }
     variant = v;
   }
-  return variant;
+  return { variant, traced };
 }
 
 type Answer = { id: unknown; ok: true; result: unknown } | { id: unknown; ok: false; errno: string; message: string };
@@ -53,8 +65,10 @@ function errorAnswer(id: unknown, e: unknown): Answer {
 }
 
 async function main(): Promise<void> {
-  const variant = parseArgs(process.argv.slice(2));
-  const target = new EmulatorTarget(variant);
+  const { variant, traced } = parseArgs(process.argv.slice(2));
+  const tracer = traced ? new TracedEmulator(variant) : undefined;
+  const target = tracer ? translateErrors(tracer) : new EmulatorTarget(variant);
+  const ops: readonly string[] = traced ? [...OPS, ...TRACE_OPS] : OPS;
   const h = await target.hello();
   const hello = { protocol: PROTOCOL_VERSION, ...h, description: `${h.description ?? h.name}, over the process protocol` };
   const send = (msg: object, then?: () => void) => process.stdout.write(JSON.stringify(msg) + '\n', then);
@@ -80,13 +94,20 @@ async function main(): Promise<void> {
       send({ id, ok: true, result: null }, () => process.exit(0));
       return;
     }
-    if (!(OPS as readonly string[]).includes(r.op)) return void send({ id, ok: false, errno: 'ENOSYS', message: `unknown op "${r.op}"` });
+    if (!ops.includes(r.op)) return void send({ id, ok: false, errno: 'ENOSYS', message: `unknown op "${r.op}"` });
+    // every request is checked against the protocol's schema first: a missing or mistyped argument is EINVAL naming it
+    const problem = checkArgs(r.op, args);
+    if (problem) return void send({ id, ok: false, errno: 'EINVAL', message: `${r.op}: ${problem}` });
+    const marked = tracer && !TRACE_OPS.includes(r.op);
+    if (marked) tracer.recorder.mark(id, r.op, 'begin');
     try {
       const f = (target as unknown as Record<string, (a: unknown) => Promise<unknown>>)[r.op];
       const result = await f.call(target, args);
       send({ id, ok: true, result: result === undefined ? null : result });
     } catch (e) {
       send(errorAnswer(id, e));
+    } finally {
+      if (marked) tracer.recorder.mark(id, r.op, 'end');
     }
   };
 

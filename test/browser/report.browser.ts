@@ -2,8 +2,10 @@
 // playwright-core). Runs the suite against a variant that breaks PM-3 into reports/browser-check/,
 // serves the repository on 127.0.0.1 (Allure's page needs http), and checks that the Allure report
 // renders its suites and that a failed scenario shows its rule, its seed link, its operation trace
-// and its counterexample picture; then that reports/matrix.html (or one made from a small fixture
-// when the full matrix has not run) shows the matrix with a fail cell linking to its scenario.
+// and its counterexample picture, and that its page states the rule (from the feature's Rule: line);
+// then that reports/matrix.html (or one made from a fixture widened to every variant when the full
+// matrix has not run) shows the matrix: at 1366 px no sideways scrolling, rule ids on one line with
+// their statements, headers that stay in view, and a fail cell linking to the scenario's Allure page.
 // Screenshots: reports/browser-check-report.png, reports/browser-check-matrix.png.
 //
 // Run: npm run test:browser   (or as a stage of npm test). Exit 0 when every check passed.
@@ -17,6 +19,9 @@ import { tmpdir } from 'node:os';
 import { extname, join, relative, resolve, sep } from 'node:path';
 import { chromium, BrowserContext, Page } from 'playwright-core';
 import { matrixHtml } from '../../scripts/lib/matrix-html';
+import { allureCasePages } from '../../scripts/lib/allure';
+import { ruleStatements } from '../../scripts/lib/rule-statements';
+import { VARIANTS } from '../../emulator/faults';
 import type { MatrixJson } from '../../scripts/matrix';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -111,12 +116,24 @@ async function main(): Promise<void> {
     assert(existsSync(join(OUT, 'allure-report', 'index.html')), 'no allure-report/index.html');
   });
 
-  // 2. the matrix page: the full one if npm run matrix has run, else one from a small fixture
+  // 2. the matrix page: the full one with DAX_BROWSER_FULL_MATRIX=1 after npm run matrix, else the fixture widened to every
+  // variant (so the layout is checked at full width), its PM-3 failures linked into the report of step 1
   let matrixPath = join(REPORTS, 'matrix.html');
-  if (!existsSync(matrixPath)) {
+  if (process.env.DAX_BROWSER_FULL_MATRIX !== '1' || !existsSync(matrixPath)) {
     const fixture = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'matrix.json'), 'utf8')) as MatrixJson;
+    const names = Object.keys(VARIANTS);
+    const byName = new Map(fixture.variants.map((v) => [v.name, v]));
+    const filler = fixture.variants[fixture.variants.length - 1];
+    fixture.variants = names.map((name) => ({ ...(byName.get(name) ?? filler), name, description: VARIANTS[name as keyof typeof VARIANTS] }));
+    for (const rule of Object.keys(fixture.rules)) {
+      for (const name of names) fixture.rules[rule][`emulator:${name}`] ??= fixture.rules[rule][`emulator:${filler.name}`];
+    }
     matrixPath = join(OUT, 'matrix.html');
-    writeFileSync(matrixPath, matrixHtml(fixture, { featureHref: (uri) => `../../${uri}` }));
+    const pages = allureCasePages(join(OUT, 'allure-report'));
+    writeFileSync(matrixPath, matrixHtml(fixture, {
+      featureHref: (uri) => `../../${uri}`,
+      scenarioHref: (target, uri, name) => (target === VARIANT && pages.get(`${uri}#${name}`) ? `allure-report/${pages.get(`${uri}#${name}`)}` : undefined),
+    }));
   }
 
   if (!existsSync(CHROMIUM)) {
@@ -159,10 +176,21 @@ async function main(): Promise<void> {
         await page.goto('about:blank');
         await page.goto(`${report}#testresult/${failedCase.uid}`);
         await page.getByText(`@rule:${RULE}`, { exact: true }).first().waitFor();
-        await page.getByText(`[${RULE}] durability violation`, { exact: false }).first().waitFor();
+        await page.getByText(`${RULE}: durability violation`, { exact: false }).first().waitFor();
         const seed = page.locator('a[href^="https://lore.kernel.org/all/?q="]').first();
         await seed.waitFor();
         assert(/source message 001_/.test(await seed.innerText()), 'the seed link does not name its message');
+      });
+      await check('its page states the rule in words (the Rule: line) and where the scenario is written', async () => {
+        // Allure shows the description's text (it drops the markup's classes)
+        const said = ruleStatements()[RULE] ?? [];
+        assert(said.length > 0, `no Rule: line states ${RULE}`);
+        const rule = page.getByText(`Rule ${RULE}: `, { exact: false }).first();
+        await rule.waitFor();
+        const text = await rule.innerText();
+        assert(said.some((st) => text.includes(`Rule ${RULE}: ${st}`)), `the description says "${text}", not one of: ${said.join(' | ')}`);
+        const source = await page.getByText('Scenario source: ', { exact: false }).first().innerText();
+        assert(/Scenario source: features\/\S+\.feature:\d+/.test(source), `no scenario source file:line: "${source}"`);
       });
       await check('its counterexample attachment shows the SVG picture', async () => {
         await page.getByText('counterexample (crash state', { exact: false }).first().click();
@@ -190,7 +218,34 @@ async function main(): Promise<void> {
     }
 
     const matrixUrl = `${base}/${relative(ROOT, matrixPath).split(sep).join('/')}`;
-    await check(`${relative(ROOT, matrixPath)} shows the matrix; a fail cell links to its scenario`, async () => {
+    await check(`${relative(ROOT, matrixPath)} at 1366 px: one screen wide, ids on one line with their statements, headers in view`, async () => {
+      await page.setViewportSize({ width: 1366, height: 768 });
+      await page.goto(matrixUrl);
+      await page.locator('#matrix th.rule').first().waitFor();
+      const layout = await page.evaluate(() => {
+        const d = (globalThis as unknown as { document: any; getComputedStyle: (e: unknown) => any; scrollTo: (x: number, y: number) => void }).document;
+        const win = globalThis as unknown as { getComputedStyle: (e: unknown) => any };
+        const ids = [...d.querySelectorAll('#matrix tbody th.rule')] as any[];
+        const statements = [...d.querySelectorAll('#matrix tbody td.statement')] as any[];
+        const lineHeight = parseFloat(win.getComputedStyle(ids[0]).lineHeight) || 18;
+        return {
+          scrollWidth: d.documentElement.scrollWidth as number,
+          wrappedIds: ids.filter((e) => e.getBoundingClientRect().height > 2 * lineHeight + 8 && e.getClientRects().length && e.innerText.includes('\n')).map((e) => e.innerText as string),
+          idsNoWrap: ids.every((e) => win.getComputedStyle(e).whiteSpace === 'nowrap'),
+          rows: ids.length,
+          stated: statements.filter((e) => e.innerText.trim().length > 10).length,
+          stickyHead: win.getComputedStyle(d.querySelector('#matrix thead th')).position as string,
+          columns: d.querySelectorAll('#matrix thead th.impl').length as number,
+        };
+      });
+      assert(layout.columns >= 4, `only ${layout.columns} implementation columns`);
+      assert(layout.scrollWidth <= 1366, `the page is ${layout.scrollWidth} px wide at 1366: it scrolls sideways`);
+      assert(layout.idsNoWrap && layout.wrappedIds.length === 0, `rule ids wrap: ${layout.wrappedIds.join(', ')}`);
+      assert(layout.stated === layout.rows, `${layout.rows - layout.stated} of ${layout.rows} rows show no rule statement`);
+      assert(layout.stickyHead === 'sticky', `the header cells are position ${layout.stickyHead}, not sticky`);
+      await page.screenshot({ path: join(REPORTS, 'browser-check-matrix-1366.png') });
+    });
+    await check(`${relative(ROOT, matrixPath)}: a fail cell links to its scenario's page in the Allure report`, async () => {
       await page.goto(matrixUrl);
       await page.locator('#matrix th.rule').first().waitFor();
       const rows = await page.locator('#matrix tbody tr').count();
@@ -203,8 +258,11 @@ async function main(): Promise<void> {
       assert(/\.feature:\d+$/.test(await link.innerText()), 'the fail cell does not name file:line');
       assert(((await cell.getAttribute('title')) ?? '').length > 10, 'no message on hover');
       const href = await link.evaluate((a) => (a as unknown as { href: string }).href);
-      const res = await fetch(href);
+      assert(/allure-report\/index\.html#testresult\/\w+/.test(href), `the scenario link ${href} does not open the scenario in the Allure report`);
+      const res = await fetch(href.split('#')[0]);
       assert(res.ok, `the scenario link ${href} answers ${res.status}`);
+      await link.click();
+      await page.getByText(`Rule ${RULE}: `, { exact: false }).first().waitFor();
       await page.screenshot({ path: join(REPORTS, 'browser-check-matrix.png'), fullPage: true });
     });
     await check('no script errors on either page', () => assert(errors.length === 0, errors.join('; ')));

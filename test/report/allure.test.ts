@@ -16,17 +16,19 @@ function categorise(message: string, status: 'failed' | 'broken' | 'unknown' = '
 
 const stack = '\n    at mustHoldEverywhere (/work/main/steps/crash.steps.ts:56:11)';
 
-test('each kind of failure message lands in its category', () => {
-  assert.equal(categorise(`AssertionError: [WB-1] durability violation: expected in every crash state ...${stack}`), 'Durability violation');
-  assert.equal(categorise(`AssertionError: [PM-6] store order violation: ...${stack}`), 'Durability violation');
-  assert.equal(categorise(`AssertionError: [BD-1] stale data exposure: /a reads old bytes${stack}`), 'Stale data exposure');
-  assert.equal(categorise(`AssertionError: [SY-3] metadata damage: e2fsck: Entry 'x' has deleted/unused inode${stack}`), 'Metadata damage (fsck)');
-  assert.equal(categorise(`AssertionError: [WB-7] performance rule: fsync wrote back 4096 lines${stack}`), 'Performance rule');
-  assert.equal(categorise('ImplementationError: implementation error: the process exited with code 1', 'broken'), 'Implementation error or time-out');
-  assert.equal(categorise('Error: function timed out, ensure the promise resolves within 120000 milliseconds', 'broken'), 'Implementation error or time-out');
-  assert.equal(categorise("The test doesn't have an implementation.", 'unknown'), 'Undefined step');
-  assert.equal(categorise('AssertionError: expected 1 to equal 2'), 'Other rule failures');
-  assert.equal(categorise('TypeError: x is undefined', 'broken'), 'Broken (not an assertion)');
+test('each kind of failure message lands in its category: one per verdict class, rules by kind', () => {
+  assert.equal(categorise(`WB-1: durability violation: expected in every crash state ...${stack}`), 'Rule broken: durability violation');
+  assert.equal(categorise(`RuleAssertionError: PM-6: store order violation: ...${stack}`), 'Rule broken: durability violation');
+  assert.equal(categorise(`BD-1: stale data exposure: /a reads old bytes${stack}`), 'Rule broken: stale data exposure');
+  assert.equal(categorise(`SY-3: metadata damage: e2fsck: Entry 'x' has deleted/unused inode${stack}`), 'Rule broken: metadata damage (fsck)');
+  assert.equal(categorise(`WB-7: performance rule: fsync wrote back 4096 lines${stack}`), 'Rule broken: performance rule');
+  assert.equal(categorise('WB-4: fsync A did not reach "after tagging": it ended at done'), 'Rule broken: other checks');
+  assert.equal(categorise('WB-1, SY-1: 227 of 838 generated workloads fail'), 'Rule broken: other checks');
+  assert.equal(categorise('IMPLEMENTATION: process "cat" sent no hello line within 30000 ms of starting', 'broken'), 'Implementation could not be driven (exit 2)');
+  assert.equal(categorise('Error: function timed out, ensure the promise resolves within 120000 milliseconds', 'broken'), 'Implementation could not be driven (exit 2)');
+  assert.equal(categorise('INPUT: the linux target needs its image', 'broken'), 'Suite or input wrong (exit 2)');
+  assert.equal(categorise("The test doesn't have an implementation.", 'unknown'), 'Suite or input wrong: undefined or ambiguous step (exit 2)');
+  assert.equal(categorise('TypeError: x is undefined', 'broken'), 'Unclassified (a message that names no rule: a defect of the suite)');
 });
 
 test('environment.properties: one key = value a line, keys without spaces, newlines escaped', () => {

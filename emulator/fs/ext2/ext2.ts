@@ -32,6 +32,8 @@ export const ext2: Personality = {
   journalBlocks: 0,
   dirsInPageCache: true,
   xattrInPageCache: false,
+  unwrittenExtents: false,
+  datasyncDataOnly: false,
   realtime: false,
   fsckName: 'e2fsck',
   makeMeta: (bdev) => new Ext2Buffers(bdev),

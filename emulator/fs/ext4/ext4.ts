@@ -15,6 +15,8 @@ export const ext4: Personality = {
   journalBlocks: 1024,
   dirsInPageCache: true,
   xattrInPageCache: true,
+  unwrittenExtents: true,
+  datasyncDataOnly: true,
   realtime: false,
   fsckName: 'e2fsck',
   makeMeta: (bdev, log) => new Jbd2Journal(bdev, log!),

@@ -30,6 +30,8 @@ export const xfs: Personality = {
   journalBlocks: 1024,
   dirsInPageCache: false,
   xattrInPageCache: false,
+  unwrittenExtents: true,
+  datasyncDataOnly: false,
   realtime: true,
   fsckName: 'xfs_repair',
   makeMeta: (bdev, log) => new XfsLog(bdev, log!),

@@ -1,0 +1,46 @@
+@epic:writeback-placement @story:xattrs
+Feature: Extended attributes and file bytes in every crash state
+  An ext4 xattr block lives in the inode's page cache even on a dax mount, so sync(2) must write
+  it back beside the DAX entries; ext2 and xfs keep it in their own metadata. After sync(2) the
+  attribute is there in every crash state and no other appears. Source: Ross Zwisler's reply to
+  Jan Kara, "Re: [PATCH v2 0/2] DAX bdev fixes - move flushing calls to FS". A store nobody wrote
+  back may or may not survive, for a file as for a device (PM-2).
+
+  @since:4.5
+  Rule: SY-3 After sync(2) an extended attribute survives every crash, and no other attribute appears
+
+    @rule:SY-3 @seed:003_73f96a82e16539d0.txt @severity:critical
+    Scenario Outline: an attribute set before sync(2) is there in every crash state on <fs>
+      Given an <fs> filesystem mounted with dax on pmem0
+      And a file /f with 4 KiB written and synced
+      When the application sets the extended attribute user.k of /f to "value"
+      And the application calls sync(2)
+      And power fails
+      Then in every crash state /f has the extended attribute user.k set to "value"
+      And in every crash state /f has no extended attribute user.other
+
+      @requires:ext2
+      Examples:
+        | fs   |
+        | ext2 |
+
+      @requires:ext4
+      Examples:
+        | fs   |
+        | ext4 |
+
+      @requires:xfs
+      Examples:
+        | fs  |
+        | xfs |
+
+  @since:4.4
+  Rule: PM-2 A store never written back may or may not survive, in a file as on a device
+
+    @rule:PM-2 @seed:001_b92c2fd6bf0014a8.txt @severity:normal @requires:cache-model @requires:ext4
+    Scenario: a store through a shared mapping with no fsync may or may not reach the file
+      Given an ext4 filesystem mounted with dax on pmem0
+      And a file /f with 4 KiB written and synced
+      When the application stores "maybe" through the mapping of /f at offset 100
+      And power fails
+      Then /f may or may not hold "maybe" at offset 100 after the crash

@@ -1,0 +1,225 @@
+// The host end of linux/plugin/pmem-trace.c: its binary records turned into the protocol's
+// trace events (docs/protocol.md, "pmem-trace"), with each line's `base` content taken from a
+// snapshot of the backing files made when the trace began.
+//
+// Record: u8 kind, u8 sub, u16 len, u32 dev, u64 off, u64 arg, then len bytes (little-endian).
+import * as fs from 'node:fs';
+
+/** bytes on the wire: lowercase hex, or a run of zeros by its length */
+export type Bytes = { data: string } | { zeros: number };
+
+export type TraceEvent =
+  | ({ k: 'base'; dev: string; off: number } & Bytes)
+  | ({ k: 'st' | 'nt'; dev: string; off: number } & Bytes)
+  | { k: 'fl'; dev: string; off: number; len?: number; insn: 'clwb' | 'clflushopt' | 'clflush' }
+  | { k: 'fe'; insn: 'sfence' | 'mfence' | 'locked' }
+  | { k: 'op'; seq: number; op: string; phase: 'begin' | 'end' };
+
+/** as kept until taken: bytes as a Buffer, so runs can grow */
+type Held =
+  | { k: 'base' | 'st' | 'nt'; dev: string; off: number; parts: Buffer[]; len: number }
+  | { k: 'fl'; dev: string; off: number; len: number; insn: 'clwb' | 'clflushopt' | 'clflush' }
+  | { k: 'fe'; insn: 'sfence' | 'mfence' | 'locked' }
+  | { k: 'op'; seq: number; op: string; phase: 'begin' | 'end' };
+
+export function wireBytes(b: Buffer): Bytes {
+  for (let i = 0; i < b.length; i++) if (b[i] !== 0) return { data: b.toString('hex') };
+  return { zeros: b.length };
+}
+
+function wire(e: Held): TraceEvent {
+  switch (e.k) {
+    case 'base':
+      return { k: e.k, dev: e.dev, off: e.off, ...wireBytes(e.parts.length === 1 ? e.parts[0] : Buffer.concat(e.parts)) };
+    case 'st':
+    case 'nt':
+      return { k: e.k, dev: e.dev, off: e.off, ...wireBytes(e.parts.length === 1 ? e.parts[0] : Buffer.concat(e.parts)) };
+    case 'fl':
+      return e.len === LINE ? { k: 'fl', dev: e.dev, off: e.off, insn: e.insn } : { k: 'fl', dev: e.dev, off: e.off, len: e.len, insn: e.insn };
+    default:
+      return e;
+  }
+}
+
+/** the longest run one merged event may grow to */
+const MAX_RUN = 128 * 1024;
+
+export interface TraceStats {
+  stores: number;
+  ntStores: number;
+  flushes: number;
+  fences: number;
+  /** flushes of a user address no traced store went through (should stay 0) */
+  flushesUntranslated: number;
+}
+
+const K_ST = 1, K_NT = 2, K_FL = 3, K_FE = 4, K_MARK = 5, K_STAT = 6;
+const MARK_BEGIN = 1, MARK_END = 2, MARK_RANGE = 3, MARK_REGION = 4, MARK_ARM = 5;
+const FL = ['clwb', 'clflushopt', 'clflush'] as const;
+const FE = ['sfence', 'mfence', 'locked'] as const;
+const LINE = 64;
+const HEADER = 24;
+
+export interface Namespace {
+  /** guest physical address of /dev/pmemN's offset 0 and its size */
+  start: number;
+  size: number;
+  /** guest physical address of the NVDIMM (the backing file's offset 0) */
+  region?: number;
+}
+
+/**
+ * One trace: parses the plugin's stream, keeps the events not yet taken, and answers which request
+ * (by the agent's id) has had its end marker.
+ */
+export class TraceLog {
+  readonly namespaces = new Map<number, Namespace>();
+  stats: TraceStats = { stores: 0, ntStores: 0, flushes: 0, fences: 0, flushesUntranslated: 0 };
+  armed = false;
+  private pending: Buffer = Buffer.alloc(0);
+  private events: Held[] = [];
+  private seen = new Set<string>();
+  private ended = new Map<number, () => void>();
+  private endedIds = new Set<number>();
+  private baseFds: number[];
+
+  /**
+   * @param baseFiles snapshot of each NVDIMM's backing file when the trace began (pmem0 first)
+   * @param opOf the protocol request (seq, op) an agent request id stands for
+   */
+  constructor(baseFiles: string[], private readonly opOf: (agentId: number) => { seq: number; op: string } | undefined) {
+    this.baseFds = baseFiles.map((f) => fs.openSync(f, 'r'));
+  }
+
+  close(): void {
+    for (const fd of this.baseFds) fs.closeSync(fd);
+    this.baseFds = [];
+  }
+
+  /** bytes from the plugin's socket */
+  feed(chunk: Buffer): void {
+    let buf = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
+    let at = 0;
+    while (buf.length - at >= HEADER) {
+      const len = buf.readUInt16LE(at + 2);
+      if (buf.length - at < HEADER + len) break;
+      this.record(buf, at, len);
+      at += HEADER + len;
+    }
+    this.pending = at === buf.length ? Buffer.alloc(0) : Buffer.from(buf.subarray(at));
+    buf = Buffer.alloc(0);
+  }
+
+  /**
+   * The events since the last take() (or since the trace began), as many as fit in `maxBytes` of
+   * JSON (the protocol's lines are at most 1 MiB); `more` when some wait.
+   */
+  take(maxBytes = Infinity): { events: TraceEvent[]; more: boolean } {
+    const out: TraceEvent[] = [];
+    let bytes = 0;
+    let n = 0;
+    for (; n < this.events.length; n++) {
+      const w = wire(this.events[n]);
+      const size = JSON.stringify(w).length + 1;
+      if (out.length && bytes + size > maxBytes) break;
+      out.push(w);
+      bytes += size;
+    }
+    this.events = n === this.events.length ? [] : this.events.slice(n);
+    return { events: out, more: this.events.length > 0 };
+  }
+
+  /** how many events wait to be taken */
+  get held(): number {
+    return this.events.length;
+  }
+
+  /** resolves when the end marker of agent request `id` has arrived */
+  waitEnd(id: number): Promise<void> {
+    if (this.endedIds.delete(id)) return Promise.resolve();
+    return new Promise((resolve) => this.ended.set(id, resolve));
+  }
+
+  private record(b: Buffer, at: number, len: number): void {
+    const kind = b[at];
+    const sub = b[at + 1];
+    const dev = b.readUInt32LE(at + 4);
+    const off = Number(b.readBigUInt64LE(at + 8));
+    const data = b.subarray(at + HEADER, at + HEADER + len);
+    const name = `pmem${dev}`;
+    switch (kind) {
+      case K_ST:
+      case K_NT: {
+        const bases: Held[] = [];
+        for (let line = off - (off % LINE); line < off + len; line += LINE) this.base(dev, line, bases);
+        const k = kind === K_ST ? 'st' : 'nt';
+        const last = this.events[this.events.length - 1];
+        // one copy of the pmem driver (memcpy_flushcache: a run of movnti) is one event, as the
+        // emulator's driver stores it; cached stores stay one event per instruction
+        if (k === 'nt' && last?.k === 'nt' && last.dev === name && last.off + last.len === off && last.len < MAX_RUN) {
+          last.parts.push(Buffer.from(data));
+          last.len += data.length;
+          this.events.splice(this.events.length - 1, 0, ...bases);
+        } else this.events.push(...bases, { k, dev: name, off, parts: [Buffer.from(data)], len: data.length });
+        return;
+      }
+      case K_FL: {
+        const bases: Held[] = [];
+        this.base(dev, off, bases);
+        const insn = FL[sub] ?? 'clflush';
+        const last = this.events[this.events.length - 1];
+        // a loop of write-backs over consecutive lines (clean_cache_range) is one ranged event
+        if (last?.k === 'fl' && last.dev === name && last.insn === insn && last.off + last.len === off) {
+          last.len += LINE;
+          this.events.splice(this.events.length - 1, 0, ...bases);
+        } else this.events.push(...bases, { k: 'fl', dev: name, off, len: LINE, insn });
+        return;
+      }
+      case K_FE:
+        this.events.push({ k: 'fe', insn: FE[sub] ?? 'locked' });
+        return;
+      case K_MARK: {
+        const a2 = Number(data.readBigUInt64LE(0));
+        const a3 = Number(data.readBigUInt64LE(8));
+        if (sub === MARK_RANGE) this.namespaces.set(off, { ...this.namespaces.get(off), start: a2, size: a3 });
+        else if (sub === MARK_REGION) {
+          const ns = this.namespaces.get(off);
+          if (ns) ns.region = a2;
+        } else if (sub === MARK_ARM) this.armed = true;
+        else if (sub === MARK_BEGIN || sub === MARK_END) {
+          const o = this.opOf(off);
+          if (o) this.events.push({ k: 'op', seq: o.seq, op: o.op, phase: sub === MARK_BEGIN ? 'begin' : 'end' });
+          if (sub === MARK_END) {
+            const w = this.ended.get(off);
+            if (w) {
+              this.ended.delete(off);
+              w();
+            } else this.endedIds.add(off);
+          }
+        }
+        return;
+      }
+      case K_STAT: {
+        const n = (i: number): number => Number(data.readBigUInt64LE(i * 8));
+        this.stats = { stores: n(0), ntStores: n(1), flushes: n(2), fences: n(3), flushesUntranslated: n(4) };
+        return;
+      }
+      default:
+        throw new Error(`pmem-trace: unknown record kind ${kind}`);
+    }
+  }
+
+  /** the line's content when the trace began, sent once before any other event on it (unless zero) */
+  private base(dev: number, line: number, into: Held[]): void {
+    const key = `${dev}:${line}`;
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
+    const ns = this.namespaces.get(dev);
+    const data = Buffer.alloc(LINE);
+    if (ns?.region !== undefined && this.baseFds[dev] !== undefined) {
+      fs.readSync(this.baseFds[dev], data, 0, LINE, ns.start - ns.region + line);
+    }
+    // a line with no base was all zeros (docs/protocol.md): most of a fresh namespace
+    if (data.some((b) => b !== 0)) into.push({ k: 'base', dev: `pmem${dev}`, off: line, parts: [data], len: LINE });
+  }
+}

@@ -1,0 +1,20 @@
+// A random scenario order (profile ci) is only useful if it can be replayed: its seed is printed
+// when the run starts and again when it ends, with the command that replays it. Under the harness
+// (npm run conformance, npm test) the harness prints it instead.
+
+import { AfterAll, BeforeAll } from '@cucumber/cucumber';
+
+function announce(parameters: unknown, when: string): void {
+  const seed = (parameters as { orderSeed?: unknown } | undefined)?.orderSeed;
+  if (seed === undefined || process.env.DAX_HARNESS) return;
+  const target = process.env.DAX_TARGET ? `DAX_TARGET='${process.env.DAX_TARGET}' ` : '';
+  console.error(`dax-conformance: ${when} in random order, seed ${String(seed)}; replay: ${target}DAX_ORDER_SEED=${String(seed)} npx cucumber-js --profile ci ${process.argv.slice(2).filter((a) => !/^(--profile|-p|ci)$/.test(a)).join(' ')}`.trimEnd());
+}
+
+BeforeAll(function (this: { parameters?: unknown }) {
+  announce(this.parameters, 'scenarios run');
+});
+
+AfterAll(function (this: { parameters?: unknown }) {
+  announce(this.parameters, 'scenarios ran');
+});
