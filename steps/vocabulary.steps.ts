@@ -1,10 +1,10 @@
-// Steps a reviewer needs that the crash vocabulary lacked: extended attributes in every crash state,
-// "may or may not hold" for files, zeros on a device. Thin adapters over the Target's crash checks.
+// Steps a reviewer needs that the crash vocabulary lacked: extended attributes in every crash state and
+// zeros on a device ("may or may not hold" for files is in files.steps.ts). Thin adapters over crash checks.
 
 import { Then } from '@cucumber/cucumber';
 import { AssertionError } from 'chai';
 import { toHex } from '../targets/hex';
-import { mayGoEitherWay, mustHoldEverywhere } from './crash.steps';
+import { mustHoldEverywhere } from './crash.steps';
 import { DaxWorld } from './support/world';
 
 Then('in every crash state {path} has the extended attribute {word} set to {data}', async function (this: DaxWorld, path: string, name: string, value: Uint8Array) {
@@ -13,10 +13,6 @@ Then('in every crash state {path} has the extended attribute {word} set to {data
 
 Then('in every crash state {path} has no extended attribute {word}', async function (this: DaxWorld, path: string, name: string) {
   await mustHoldEverywhere(this, { kind: 'xattr', path: this.path(path), name, value: null }, 'extended attribute appeared');
-});
-
-Then('{path} may or may not hold {data} at offset {size} after the crash', async function (this: DaxWorld, path: string, data: Uint8Array, offset: number) {
-  await mayGoEitherWay(this, { kind: 'file-holds', path: this.path(path), offset, data: toHex(data) });
 });
 
 Then('in every crash state {dev} holds {size} zero bytes at offset {size}', async function (this: DaxWorld, dev: string, n: number, offset: number) {

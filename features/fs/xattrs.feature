@@ -6,6 +6,7 @@ Feature: Extended attributes and file bytes in every crash state
   Jan Kara, "Re: [PATCH v2 0/2] DAX bdev fixes - move flushing calls to FS". A store nobody wrote
   back may or may not survive, for a file as for a device (PM-2).
 
+  @since:4.5
   Rule: SY-3 After sync(2) an extended attribute survives every crash, and no other attribute appears
 
     @rule:SY-3 @seed:003_73f96a82e16539d0.txt @severity:critical
@@ -33,6 +34,7 @@ Feature: Extended attributes and file bytes in every crash state
         | fs  |
         | xfs |
 
+  @since:4.4
   Rule: PM-2 A store never written back may or may not survive, in a file as on a device
 
     @rule:PM-2 @seed:001_b92c2fd6bf0014a8.txt @severity:normal @requires:cache-model @requires:ext4

@@ -3,6 +3,7 @@ Feature: Workloads the generator found, kept as they printed
   Each scenario here is a generated workload's smallest failing case, pasted as the generator
   printed it (only the title and tags added), so the bug it found stays caught with any seed.
 
+  @since:4.5
   Rule: MS-5 A hole punched up to the end of the file reads as zeros after fsync, in every crash state
 
     @rule:MS-5 @beyond @requires:xfs

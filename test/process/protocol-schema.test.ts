@@ -19,7 +19,7 @@ const METHODS: Record<keyof Target, true> = {
   hello: true, reset: true, close: true, configure: true, createNamespace: true, createPartitions: true, resizeDevice: true,
   bio: true, flushDevice: true, cpuStore: true, cpuFlush: true, cpuFence: true, readDevice: true, writeDevice: true,
   mkfs: true, mount: true, umount: true, freeze: true, thaw: true, fsck: true, create: true, mkdir: true, rename: true,
-  unlink: true, readdir: true, setxattr: true, write: true, read: true, truncate: true, fallocate: true, fsync: true,
+  unlink: true, readdir: true, setxattr: true, getxattr: true, write: true, read: true, truncate: true, fallocate: true, fsync: true,
   sync: true, statx: true, mmap: true, store: true, load: true, msync: true, munmap: true, powerFail: true,
   checkCrash: true, remount: true, mappingInfo: true, writebackLog: true, backgroundWriteback: true, begin: true, resume: true,
   switchesRead: true,
