@@ -33,6 +33,8 @@ export const VARIANTS = {
   'eadr-unordered': 'the eADR model keeps lines independently instead of a prefix of the store order (PM-6)',
   'bdev-write-via-page-cache': 'write(2) to a DAX block device lands in its page cache, not on pmem (BD-6)',
   'statx-dax-on-dirs': 'statx reports STATX_ATTR_DAX on directories (MS-7)',
+  // Bugs of kernels after 2016, one per rule of today's rulebook.
+  'ro-private-fault-journal': 'a private write fault on a read-only ext4 DAX mount starts a journal handle and raises SIGBUS (MS-8)',
 } as const;
 
 export type VariantName = keyof typeof VARIANTS;

@@ -27,6 +27,7 @@ export const BEYOND_SOURCES: Record<string, { path: string; what: string }> = {
   'MS-5': { path: 'fs/dax.c', what: 'dax_delete_mapping_entry / dax_invalidate_mapping_entry_sync' },
   'MS-6': { path: 'fs/dax.c', what: 'dax_truncate_page / dax_zero_range' },
   'MS-7': { path: 'Documentation/filesystems/dax.rst', what: 'dax=always|never|inode and STATX_ATTR_DAX' },
+  'MS-8': { path: 'fs/ext4/file.c', what: 'ext4_dax_huge_fault: a journal handle only for a shared write fault (4.13 "ext4: fix fault handling when mounted with -o dax,ro"; xfstests generic/452)' },
   'MM-1': { path: 'mm/msync.c', what: 'msync: EINVAL for an address inside a page, ENOMEM for an unmapped range; mm/mmap.c do_mmap: EINVAL for an offset inside a page or a length of 0' },
   'MM-2': { path: 'arch/x86/mm/fault.c', what: 'bad_area: an access outside every VMA raises SIGSEGV' },
 };
