@@ -34,6 +34,7 @@ export const VARIANTS = {
   'bdev-write-via-page-cache': 'write(2) to a DAX block device lands in its page cache, not on pmem (BD-6)',
   'statx-dax-on-dirs': 'statx reports STATX_ATTR_DAX on directories (MS-7)',
   // Bugs of kernels after 2016, one per rule of today's rulebook.
+  'pte-entry-in-pmd-range': "a PTE fault inside a PMD entry puts its own PTE entry in the PMD's slot, so the PMD's dirty lines drop out of the index (MS-9)",
   'ro-private-fault-journal': 'a private write fault on a read-only ext4 DAX mount starts a journal handle and raises SIGBUS (MS-8)',
 } as const;
 
