@@ -35,6 +35,7 @@ export const VARIANTS = {
   'statx-dax-on-dirs': 'statx reports STATX_ATTR_DAX on directories (MS-7)',
   // Bugs of kernels after 2016, one per rule of today's rulebook.
   'pte-entry-in-pmd-range': "a PTE fault inside a PMD entry puts its own PTE entry in the PMD's slot, so the PMD's dirty lines drop out of the index (MS-9)",
+  'writeback-walks-dirty': 'DAX writeback walks the DIRTY tag instead of the TOWRITE entries it tagged, so stores meanwhile keep it going (MS-10)',
   'ro-private-fault-journal': 'a private write fault on a read-only ext4 DAX mount starts a journal handle and raises SIGBUS (MS-8)',
 } as const;
 
