@@ -58,6 +58,7 @@ export const DEFS: Record<string, Schema> = {
       obj({ kind: { const: 'exists' }, path }),
       obj({ kind: { const: 'dir-lists' }, path, names: arr(name) }),
       obj({ kind: { const: 'fsck-clean' }, dev: name }),
+      obj({ kind: { const: 'xattr' }, path, name, value: { type: ['string', 'null'], pattern: '^([0-9a-f]{2})*$', description: 'the value (hex), or null: the attribute is absent' } }),
       obj({ kind: { const: 'all' }, checks: arr(ref('CrashCheck')) }),
       obj({ kind: { const: 'not' }, check: ref('CrashCheck') }),
       obj({ kind: { const: 'implies' }, if: ref('CrashCheck'), then: ref('CrashCheck') }),
