@@ -437,6 +437,7 @@ export class LinuxMachine {
       if (this.qemu === child) await this.powerOff();
     }
     await this.powerOff();
+    this.trace?.close();
     this.closed = true;
     if (this.ownsWorkDir && !this.opts.keepWorkDir) fs.rmSync(this.workDir, { recursive: true, force: true });
   }

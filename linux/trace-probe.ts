@@ -113,7 +113,7 @@ async function probe(fs: 'ext4' | 'xfs'): Promise<void> {
       return x.devOffset + (off - x.offset);
     };
     const d1 = where(ext, 100);
-    const stored1 = events.some((e) => e.k === 'st' && e.off >= d1 - 16 && e.off < d1 + 7 && e.data !== undefined);
+    const stored1 = events.some((e) => e.k === 'st' && e.off >= d1 - 16 && e.off < d1 + 7 && 'data' in e);
     check(`[${fs}] probe 1: the store through the mapping is in the trace (device offset ${d1})`, stored1);
     const lost1 = unpersisted(events, 'pmem0', d1, 7);
     check(`[${fs}] probe 1: no msync, so some crash state loses the store (lines not persisted: ${lost1.join(', ') || 'none'})`, lost1.length > 0);

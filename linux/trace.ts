@@ -30,6 +30,7 @@ export function wireBytes(b: Buffer): Bytes {
 function wire(e: Held): TraceEvent {
   switch (e.k) {
     case 'base':
+      return { k: e.k, dev: e.dev, off: e.off, ...wireBytes(e.parts.length === 1 ? e.parts[0] : Buffer.concat(e.parts)) };
     case 'st':
     case 'nt':
       return { k: e.k, dev: e.dev, off: e.off, ...wireBytes(e.parts.length === 1 ? e.parts[0] : Buffer.concat(e.parts)) };

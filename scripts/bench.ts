@@ -1,12 +1,14 @@
-// npm run bench: the suite's speed and the emulator's costs, each figure measured in this one run.
-// Writes reports/bench.json and prints a table. `--skip-matrix` leaves matrix_s out (it runs the
-// suite once per variant and takes minutes).
+// npm run bench: the suite's speed and the emulator's costs, each figure measured in this one run,
+// beside the old way where there is one (ts-node start-up, a serial run, the full matrix, the
+// explorer's table of states). Writes reports/bench.json and prints a table. `--skip-matrix` leaves
+// the matrix out, `--full-matrix` also times `npm run matrix -- --full`, `--quick` skips the matrix
+// and the 2^20-state exploration (minutes each).
 
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { runCucumber } from './lib/cucumber-run';
+import { parallelism, runCucumber } from './lib/cucumber-run';
 import { Kernel, run } from '../emulator/kernel';
 import { PersistentMemory } from '../emulator/pmem/memory';
 import { explore, holdsInEveryState } from '../emulator/pmem/crash';
@@ -123,17 +125,53 @@ async function spawnWall(cmd: string, args: string[]): Promise<number> {
   return (performance.now() - t0) / 1000;
 }
 
+/** the explorer over 2^lines states in a child process of its own, so its peak RSS is its own */
+function exploreChild(lines: number, how: 'explorer' | 'table'): { states: number; seconds: number; states_per_s: number; peak_rss_mb: number } {
+  const r = spawnSync(process.execPath, ['-r', REGISTER, join(ROOT, 'bench', 'explore-child.ts'), String(lines), how], { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 20 });
+  if (r.status !== 0) throw new Error(`explore child failed: ${r.stderr}`);
+  return JSON.parse(r.stdout.trim());
+}
+
+const CUCUMBER = join(ROOT, 'node_modules', '@cucumber', 'cucumber', 'bin', 'cucumber.js');
+
+/** a cucumber-js run that selects no scenario: loading cucumber and the step definitions, nothing else */
+function startup(config: string[]): Promise<number> {
+  return spawnWall(process.execPath, [CUCUMBER, ...config, '--tags', '@start-up-only and not @start-up-only', '--format', 'summary']);
+}
+
 async function main(): Promise<void> {
-  const skipMatrix = process.argv.includes('--skip-matrix');
-  const conf = await runCucumber({ target: 'emulator', messagesFile: join(OUT, 'bench', 'messages.ndjson'), formats: [], env: { DAX_REPORT_DIR: join(OUT, 'bench') } });
+  const quick = process.argv.includes('--quick');
+  const skipMatrix = quick || process.argv.includes('--skip-matrix');
+  const oldConfig = ['--config', 'bench/cucumber-ts-node.js'];
+  const reference = (args: string[], parallel: number, tag: string) =>
+    runCucumber({ target: 'emulator', messagesFile: join(OUT, 'bench', `${tag}.ndjson`), args, parallel, env: { DAX_REPORT_DIR: join(OUT, 'bench', tag) } });
+  const startNew = await startup([]);
+  const startOld = await startup(oldConfig);
+  const cores = parallelism();
+  const conf = await reference([], cores, 'parallel');
+  const serial = await reference([], 1, 'serial');
+  const old = await reference(oldConfig, 1, 'ts-node');
   const matrix_s = skipMatrix ? null : await spawnWall('npm', ['run', '--silent', 'matrix']);
+  const matrix_full_s = !skipMatrix && process.argv.includes('--full-matrix') ? await spawnWall('npm', ['run', '--silent', 'matrix', '--', '--full']) : null;
+  const ex16 = exploreChild(16, 'explorer');
+  const table16 = exploreChild(16, 'table');
+  const ex20 = quick ? null : exploreChild(20, 'explorer');
   const cs = crashStates();
   const st = storeThroughput();
   const rss = rss1TiB();
   const fig = {
+    startup_s: { cached_js: startNew, ts_node: startOld },
     conformance_s: conf.seconds,
+    conformance_parallel: cores,
+    conformance_serial_s: serial.seconds,
+    conformance_ts_node_serial_s: old.seconds,
     conformance_scenarios: { passed: conf.passed, failed: conf.failed, skipped: conf.skipped },
     matrix_s,
+    matrix_full_s,
+    explorer: {
+      '2^16': { ...ex16, table_states_per_s: table16.states_per_s, table_peak_rss_mb: table16.peak_rss_mb },
+      '2^20': ex20,
+    },
     durability_queries_per_s: durabilityQueries(),
     crash_states_per_s: { pruned: cs.pruned, unpruned: cs.unpruned },
     naive_ratio: cs.naiveRatio,
@@ -155,8 +193,12 @@ async function main(): Promise<void> {
   writeFileSync(join(OUT, 'bench.json'), JSON.stringify(fig, null, 2) + '\n');
   const n = (x: number | null, d = 1) => (x === null ? 'skipped' : x >= 1e4 ? Math.round(x).toLocaleString('en') : x.toFixed(d));
   const rows: Array<[string, string]> = [
-    ['conformance_s', `${n(fig.conformance_s)}  (${conf.passed} passed, ${conf.failed} failed, ${conf.skipped} skipped)`],
-    ['matrix_s', n(fig.matrix_s)],
+    ['startup_s (cached JS; ts-node)', `${n(startNew, 2)}; ${n(startOld, 2)}`],
+    ['conformance_s', `${n(fig.conformance_s)}  (--parallel ${cores}; ${conf.passed} passed, ${conf.failed} failed, ${conf.skipped} skipped)`],
+    ['conformance_s serial; ts-node serial', `${n(serial.seconds)}; ${n(old.seconds)}`],
+    ['matrix_s (targeted; full)', `${n(fig.matrix_s)}; ${n(matrix_full_s)}`],
+    ['explorer 2^16 states/s; peak RSS MB', `${n(ex16.states_per_s)}; ${n(ex16.peak_rss_mb)}  (old table of states: ${n(table16.states_per_s)}; ${n(table16.peak_rss_mb)})`],
+    ['explorer 2^20 states/s; peak RSS MB', ex20 ? `${n(ex20.states_per_s)}; ${n(ex20.peak_rss_mb)}` : 'skipped (--quick)'],
     ['durability_queries_per_s', n(fig.durability_queries_per_s)],
     ['crash_states_per_s (pruned)', n(cs.pruned)],
     ['crash_states_per_s (no pruning)', n(cs.unpruned)],

@@ -7,7 +7,8 @@
 
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { badInput, runCucumber, RunResult } from './lib/cucumber-run';
+import { badInput, parallelism, runCucumber, RunResult } from './lib/cucumber-run';
+import { locationArgs, parseShard, scenarioLocations, Shard, shardOf, withoutShard } from './lib/shard';
 import { createTarget, parseTargetSpec, targetNotReady, TargetSpec } from '../targets/registry';
 import { generateAllureReport, nextBuildOrder, reportDirFor, writeAllureMetadata } from './lib/allure';
 import { exitCodeOf, VerdictClass } from '../steps/support/verdict';
@@ -74,7 +75,17 @@ async function main(): Promise<number> {
     return 2;
   }
   const profile = process.env.DAX_PROFILE ?? 'default';
-  const args = process.argv.slice(2);
+  let shard: Shard | undefined;
+  try {
+    shard = parseShard(process.argv.slice(2));
+  } catch (e) {
+    console.error(`conformance: INPUT: ${(e as Error).message}`);
+    return 2;
+  }
+  // --shard i/n (or DAX_SHARD): this run takes every n-th scenario (scripts/lib/shard.ts)
+  const userArgs = withoutShard(process.argv.slice(2));
+  const args = shard ? [...userArgs, ...locationArgs(shardOf(scenarioLocations(), shard))] : userArgs;
+  const shown = shard ? [...userArgs, '--shard', `${shard.index}/${shard.count}`] : userArgs;
   const bad = targetNotReady(spec) ?? badInput(profile, args);
   if (bad) {
     console.error(`conformance: ${bad.startsWith('INPUT:') ? bad : `INPUT: ${bad}`}`);
@@ -85,11 +96,13 @@ async function main(): Promise<number> {
   rmSync(results, { recursive: true, force: true });
   mkdirSync(results, { recursive: true });
   const orderSeed = process.env.DAX_ORDER_SEED || String(Math.floor(Math.random() * 1e9));
-  console.log(orderLine(profile, orderSeed, target, args));
+  console.log(orderLine(profile, orderSeed, target, shown));
   const run = await runCucumber({
     target,
     profile,
     args,
+    // the cores, unless the target is a booted kernel (one QEMU guest at a time)
+    parallel: spec.kind === 'linux' ? 1 : parallelism(),
     messagesFile: join(REPORTS, 'messages.ndjson'),
     stdio: 'inherit',
     env: { DAX_REPORT_DIR: REPORTS, DAX_ORDER_SEED: orderSeed },
@@ -97,7 +110,7 @@ async function main(): Promise<number> {
   if (run.fatal && run.scenarios.length === 0) {
     // nothing ran: no report to write, one sentence to say why
     console.error(`conformance: ${run.fatal}`);
-    console.log(orderLine(profile, orderSeed, target, args));
+    console.log(orderLine(profile, orderSeed, target, shown));
     return 2;
   }
   const reportDir = join(REPORTS, 'allure-report');
@@ -116,6 +129,7 @@ async function main(): Promise<number> {
       'crash.budget': process.env.DAX_CRASH_BUDGET ?? '4096 (default; a scenario may set its own)',
       ...(process.env.DAX_CRASH_STATE ? { 'crash.state': `${process.env.DAX_CRASH_STATE} (passed to the target with every crash check)` } : {}),
       'cucumber.arguments': process.argv.slice(2).join(' ') || '(all features)',
+      ...(shard ? { shard: `${shard.index}/${shard.count} (every ${shard.count}th scenario from the ${shard.index}th; merge the shards' allure-results folders into one report)` } : {}),
       node: process.version,
       'cucumber-js': version('@cucumber/cucumber'),
       'allure-cucumberjs': version('allure-cucumberjs'),
@@ -140,7 +154,7 @@ async function main(): Promise<number> {
   console.log(`conformance: target ${target}: ${run.passed} passed, ${run.failed} failed (${count('rule')} broke a rule, ${count('implementation')} could not drive the implementation, ${count('input')} bad input), ${run.skipped} skipped in ${run.seconds.toFixed(1)} s`);
   printFailures(run);
   console.log(report.ok ? `conformance: report at ${join(relative(ROOT, reportDir) || '.', 'index.html')} (open it with: npx allure open ${relative(ROOT, reportDir)})` : `conformance: the HTML report could not be generated: ${report.error}`);
-  console.log(orderLine(profile, orderSeed, target, args));
+  console.log(orderLine(profile, orderSeed, target, shown));
   if (startFailure) {
     console.error(`conformance: ${startFailure.sentence}; stopped after the first scenario. Reproduce: DAX_TARGET='${target}' npx cucumber-js ${startFailure.uri}:${startFailure.line}`);
     return 2;

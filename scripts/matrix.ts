@@ -5,10 +5,10 @@
 // that read its switch; every other scenario runs exactly as on the reference, so it keeps the
 // reference's verdict. --full runs every variant on every scenario; --verify <n|a,b> also runs some
 // variants in full and fails unless their targeted verdicts agree; --shard i/n (or DAX_SHARD) covers
-// one share of the scenarios. Runs DAX_MATRIX_JOBS (default: the cores) cucumber processes at once.
+// one share of the scenarios (--merge <matrix.json>... joins the shards). Runs DAX_MATRIX_JOBS (default: the cores) cucumber processes at once.
 // Writes reports/matrix.json, reports/matrix.md and reports/matrix.html (and the per-run message streams).
 
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { isVariant, VARIANTS } from '../emulator/faults';
@@ -96,9 +96,59 @@ function readers(ref: RunResult, variant: string): string[] {
   return ref.scenarios.filter((s) => s.status !== 'skipped' && (!s.switches || s.switches.includes(variant))).map(key);
 }
 
+/** --merge a.json b.json ...: the shards' matrices as one (caught if any shard caught it) */
+function merge(files: string[]): boolean {
+  const ms = files.map((f) => JSON.parse(readFileSync(f, 'utf8')) as MatrixJson);
+  if (ms.length === 0) throw new Error('--merge needs the matrix.json of every shard');
+  const rules: MatrixJson['rules'] = {};
+  const rank = { fail: 2, pass: 1, skip: 0 } as const;
+  for (const m of ms) {
+    for (const [rule, cells] of Object.entries(m.rules)) {
+      rules[rule] ??= {};
+      for (const [t, v] of Object.entries(cells)) if (!rules[rule][t] || rank[v] > rank[rules[rule][t]]) rules[rule][t] = v;
+    }
+  }
+  const matrix: MatrixJson = {
+    reference: {
+      passed: ms.reduce((n, m) => n + m.reference.passed, 0),
+      failed: ms.reduce((n, m) => n + m.reference.failed, 0),
+      skipped: ms.reduce((n, m) => n + m.reference.skipped, 0),
+      failedScenarios: ms.flatMap((m) => m.reference.failedScenarios),
+    },
+    variants: ms[0].variants.map((v) => {
+      const all = ms.map((m) => m.variants.find((x) => x.name === v.name));
+      return {
+        ...v,
+        caught: all.some((x) => x?.caught),
+        failed: all.flatMap((x) => x?.failed ?? []),
+        ...(all.every((x) => x?.ran !== undefined) ? { ran: all.reduce((n, x) => n + (x?.ran ?? 0), 0) } : {}),
+      };
+    }),
+    rules,
+    seconds: Math.max(...ms.map((m) => m.seconds)),
+    mode: ms[0].mode,
+    shard: `merged ${ms.map((m) => m.shard ?? 'whole').join(', ')}`,
+    verified: ms.flatMap((m) => m.verified ?? []),
+  };
+  mkdirSync(OUT, { recursive: true });
+  writeFileSync(join(OUT, 'matrix.json'), JSON.stringify(matrix, null, 2));
+  writeFileSync(join(OUT, 'matrix.md'), toMarkdown(matrix));
+  writeFileSync(join(OUT, 'matrix.html'), matrixHtml(matrix, { generatedAt: new Date().toISOString() }));
+  console.log(toMarkdown(matrix));
+  const uncaught = matrix.variants.filter((v) => !v.caught).map((v) => v.name);
+  const unsound = (matrix.verified ?? []).filter((v) => v.disagreements.length > 0);
+  if (uncaught.length) console.error(`matrix: variants caught by nothing: ${uncaught.join(', ')}`);
+  console.log(`matrix: reference ${matrix.reference.passed} passed, ${matrix.reference.failed} failed, ${matrix.reference.skipped} skipped; ${matrix.variants.length - uncaught.length}/${matrix.variants.length} variants caught (${ms.length} shards merged)`);
+  return matrix.reference.failed === 0 && uncaught.length === 0 && unsound.length === 0;
+}
+
 async function main(): Promise<void> {
   const t0 = Date.now();
   let argv = process.argv.slice(2);
+  if (argv[0] === '--merge') {
+    process.exitCode = merge(argv.slice(1)) ? 0 : 1;
+    return;
+  }
   // --via-process: every implementation runs as the reference server over the process protocol
   const viaProcess = argv.includes('--via-process');
   const full = argv.includes('--full');
@@ -113,16 +163,18 @@ async function main(): Promise<void> {
   const spec = (label: string) => (viaProcess ? `${server}${label.includes(':') ? ` --variant ${label.split(':')[1]}` : ''}` : label);
   const jobs = Math.max(1, Number(process.env.DAX_MATRIX_JOBS ?? availableParallelism()));
   const where = shard ? locationArgs(shardOf(scenarioLocations(), shard)) : [];
-  const run = (label: string, locations: string[], env: Record<string, string> = {}, tag = '') =>
+  const run = (label: string, locations: string[], env: Record<string, string> = {}, tag = '', parallel = 1) =>
     runCucumber({
       target: spec(label),
+      parallel,
       args: ['--format-options', '{"colorsEnabled":false}', ...extra, ...locations],
       messagesFile: join(OUT, 'matrix', `${label.replace(':', '-')}${tag}.ndjson`),
       env: { DAX_QUIET: '1', DAX_REPORT_DIR: join(OUT, 'matrix', `${label.replace(':', '-')}${tag}`), ...env },
     }).then((r) => ({ ...r, target: label }));
 
   // the reference first: in targeted mode it records which scenarios read which switch
-  const ref = await run('emulator', where, full ? {} : { DAX_RECORD_SWITCHES: '1' });
+  // (alone, so in cucumber's worker processes; the variants then run side by side, one process each)
+  const ref = await run('emulator', where, full ? {} : { DAX_RECORD_SWITCHES: '1' }, '', jobs);
   const selection = new Map(names.map((v) => [v, full ? undefined : readers(ref, v)]));
   // --verify <n | a,b>: these variants also run in full, and their targeted verdicts must agree
   const verify = full || verifyOpt.value === undefined ? [] : pickVerified(verifyOpt.value, names, selection);
@@ -201,9 +253,10 @@ async function main(): Promise<void> {
   for (const v of verified) {
     console.log(v.disagreements.length === 0 ? `matrix: targeted verdicts of ${v.name} agree with its full run (${v.verdicts} scenarios)` : `matrix: targeted verdicts of ${v.name} DISAGREE with its full run: ${v.disagreements.join('; ')}`);
   }
-  const ok = ref.failed === 0 && uncaught.length === 0 && fatal.length === 0 && unsound.length === 0;
+  // a shard sees only some scenarios: whether every variant is caught is for --merge to say
+  const ok = ref.failed === 0 && (shard !== undefined || uncaught.length === 0) && fatal.length === 0 && unsound.length === 0;
   if (ref.failed) console.error(`matrix: the reference failed ${ref.failed} scenario(s)`);
-  if (uncaught.length) console.error(`matrix: variants caught by nothing: ${uncaught.join(', ')}`);
+  if (uncaught.length) console.error(`matrix: variants caught by nothing${shard ? ' in this shard (merge the shards: npm run matrix -- --merge <matrix.json>...)' : ''}: ${uncaught.join(', ')}`);
   const how = full ? 'full' : `targeted: ${order.filter((j) => !j.full).reduce((n, j) => n + j.size, 0)} variant scenario runs instead of ${names.length * ref.scenarios.length}`;
   console.log(`matrix: reference ${ref.passed} passed, ${ref.failed} failed, ${ref.skipped} skipped; ${matrix.variants.length - uncaught.length}/${matrix.variants.length} variants caught in ${matrix.seconds.toFixed(1)} s (${how}${shard ? `; shard ${shard.index}/${shard.count}` : ''})`);
   process.exitCode = ok ? 0 : 1;

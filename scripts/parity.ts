@@ -1,16 +1,23 @@
-// npm run parity [-- --variant <name>] [cucumber args]: every scenario through the process target
+// npm run parity [-- --variant <name>] [--traced] [cucumber args]: every scenario through the process target
+// (--traced: the server streams its persistent-memory trace and the suite decides every crash check)
 // (the reference server over the JSON-lines protocol) and in process, compared scenario by scenario.
-// The server declares the emulator's capabilities, so every scenario runs on both sides.
+// The server declares the emulator's capabilities, so every scenario runs on both sides. Over the
+// protocol one server serves the whole run (DAX_PROCESS_REUSE=1: `reset` between scenarios).
+// --reuse-inprocess-from <messages.ndjson>: take the in-process verdicts from a run that already
+// happened (npm test's reference run) instead of running them again.
 // Exit codes: 0 same verdicts everywhere, 1 some differ, 2 a run could not be driven.
 
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { RunResult, runCucumber, ScenarioResult } from './lib/cucumber-run';
+import { parseMessages, RunResult, runCucumber, ScenarioResult } from './lib/cucumber-run';
 import { isVariant, VARIANTS } from '../emulator/faults';
 
 const ROOT = join(__dirname, '..');
 const OUT = join(ROOT, 'reports', 'parity');
-// built by `npm run build:server` (tsc into .cache/build): starts in a tenth of a second instead of one or two
-const SERVER = 'process:node .cache/build/targets/process/server.js';
+// from source through the transpile cache (scripts/register.js) when there is one, else the built server
+const SERVER = existsSync(join(ROOT, 'scripts', 'register.js'))
+  ? 'process:node -r ./scripts/register.js targets/process/server.ts'
+  : 'process:node .cache/build/targets/process/server.js';
 
 function key(s: ScenarioResult): string {
   return `${s.uri}:${s.line} ${s.name}`;
@@ -18,6 +25,16 @@ function key(s: ScenarioResult): string {
 
 async function main(): Promise<number> {
   const argv = process.argv.slice(2);
+  let inProcessFrom: string | undefined;
+  const j = argv.indexOf('--in-process-from');
+  if (j >= 0) {
+    inProcessFrom = argv[j + 1];
+    argv.splice(j, 2);
+    if (!inProcessFrom || !existsSync(inProcessFrom)) {
+      console.error(`parity: INPUT: --in-process-from needs a message stream of an in-process run; "${inProcessFrom ?? ''}" does not exist`);
+      return 2;
+    }
+  }
   let variant: string | undefined;
   const i = argv.indexOf('--variant');
   if (i >= 0) {
@@ -28,12 +45,20 @@ async function main(): Promise<number> {
       return 2;
     }
   }
+  const t = argv.indexOf('--traced');
+  if (t >= 0) argv.splice(t, 1);
   const inProcess = variant ? `emulator:${variant}` : 'emulator';
-  const overProcess = variant ? `${SERVER} --variant ${variant}` : SERVER;
+  const overProcess = `${SERVER}${variant ? ` --variant ${variant}` : ''}${t >= 0 ? ' --traced' : ''}`;
   const args = ['--format-options', '{"colorsEnabled":false}', ...argv];
+  const earlier = (file: string): RunResult => {
+    const scenarios = parseMessages(readFileSync(file, 'utf8'));
+    const n = (st: string) => scenarios.filter((x) => x.status === st).length;
+    return { target: inProcess, passed: n('passed'), failed: scenarios.length - n('passed') - n('skipped'), skipped: n('skipped'), scenarios, exitCode: 0, seconds: 0 };
+  };
   const [a, b]: RunResult[] = await Promise.all([
-    runCucumber({ target: inProcess, args, messagesFile: join(OUT, 'in-process.ndjson'), env: { DAX_QUIET: '1' } }),
-    runCucumber({ target: overProcess, args, messagesFile: join(OUT, 'process.ndjson'), env: { DAX_QUIET: '1' } }),
+    inProcessFrom ? earlier(inProcessFrom) : runCucumber({ target: inProcess, args, messagesFile: join(OUT, 'in-process.ndjson'), env: { DAX_QUIET: '1' } }),
+    // one server for the run, `reset` between scenarios: a stricter test of reset, and no start-up per scenario
+    runCucumber({ target: overProcess, args, messagesFile: join(OUT, 'process.ndjson'), env: { DAX_QUIET: '1', DAX_PROCESS_REUSE: '1' } }),
   ]);
   for (const r of [a, b]) {
     console.log(`parity: ${r.target}: ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped in ${r.seconds.toFixed(1)} s`);

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
-import { runCucumber } from './lib/cucumber-run';
+import { parallelism, runCucumber } from './lib/cucumber-run';
 import { warm } from './register';
 
 const ROOT = join(__dirname, '..');
@@ -43,6 +43,10 @@ function files(dir: string, suffix: string): string[] {
 
 async function main(): Promise<void> {
   const bin = (p: string) => join(ROOT, 'node_modules', '.bin', p);
+  // the reference run's random order is reproducible: its seed, printed now and at the end
+  const orderSeed = process.env.DAX_ORDER_SEED || String(Math.floor(Math.random() * 1e9));
+  const seedLine = `npm test: the features run in random order, seed ${orderSeed}; replay it with: DAX_ORDER_SEED=${orderSeed} npm test (or DAX_ORDER_SEED=${orderSeed} DAX_PROFILE=ci npm run conformance)`;
+  console.log(seedLine);
   const t0 = Date.now();
   const built = warm();
   console.log(`ok   build: ${built.built} file(s) transpiled, ${built.current} current (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
@@ -60,14 +64,22 @@ async function main(): Promise<void> {
   if (!unit.ok && f === 0) failed++;
   console.log(`     unit tests: ${p} passed, ${f} failed`);
 
-  const ref = await runCucumber({ target: 'emulator', profile: 'ci', messagesFile: join(ROOT, 'reports', 'messages.ndjson'), stdio: 'pipe' });
+  const ref = await runCucumber({ target: 'emulator', profile: 'ci', messagesFile: join(ROOT, 'reports', 'messages.ndjson'), stdio: 'pipe', parallel: parallelism(), env: { DAX_ORDER_SEED: orderSeed } });
   passed += ref.passed;
   failed += ref.failed;
   console.log(`${ref.failed === 0 && !ref.fatal ? 'ok  ' : 'FAIL'} features against the reference (${ref.seconds.toFixed(1)} s): ${ref.passed} passed, ${ref.failed} failed, ${ref.skipped} skipped`);
-  for (const s of ref.scenarios.filter((x) => x.status !== 'passed' && x.status !== 'skipped')) console.log(`     ${s.uri}:${s.line} ${s.name}: ${s.message ?? s.status}`);
+  for (const s of ref.scenarios.filter((x) => x.status !== 'passed' && x.status !== 'skipped')) console.log(`     ${s.uri}:${s.line} ${s.name}: ${s.sentence ?? s.message ?? s.status}`);
   if (ref.fatal) {
     console.log(`     ${ref.fatal}`);
     failed++;
+  }
+
+  if (!process.env.DAX_SKIP_PARITY && !ref.fatal) {
+    // the protocol path: every scenario over the protocol (one reference server) has the verdict it just had in process
+    const par = stage('parity: the same verdicts over the process protocol', process.execPath, ['-r', REGISTER, 'scripts/parity.ts', '--in-process-from', join(ROOT, 'reports', 'messages.ndjson')]);
+    const line = par.out.split('\n').reverse().find((l) => l.startsWith('parity: '));
+    if (line) console.log(`     ${line}`);
+    if (!par.ok) failed++;
   }
 
   if (!process.env.DAX_SKIP_MATRIX) {
@@ -98,6 +110,7 @@ async function main(): Promise<void> {
       else failed++;
     }
   } else console.log('skip reports in headless Chromium: DAX_SKIP_BROWSER is set');
+  console.log(seedLine);
   console.log(`${passed} passed, ${failed} failed`);
   process.exitCode = failed === 0 ? 0 : 1;
 }

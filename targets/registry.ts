@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Target } from './contract';
+import type { ProcessTarget } from './process/process-target';
 import { isVariant, VARIANTS } from '../emulator/faults';
 
 export class BadTargetSpec extends Error {}
@@ -51,6 +52,16 @@ export function targetNotReady(spec: TargetSpec): string | undefined {
   return undefined;
 }
 
+/** servers kept between scenarios under DAX_PROCESS_REUSE=1 */
+const idle = new Map<string, ProcessTarget>();
+
+/** close the servers kept for reuse (the end of a run) */
+export async function closeIdleTargets(): Promise<void> {
+  const all = [...idle.values()];
+  idle.clear();
+  await Promise.all(all.map((t) => t.close().catch(() => undefined)));
+}
+
 export async function createTarget(spec: TargetSpec): Promise<Target> {
   switch (spec.kind) {
     case 'emulator': {
@@ -58,8 +69,21 @@ export async function createTarget(spec: TargetSpec): Promise<Target> {
       return new EmulatorTarget(spec.variant as never);
     }
     case 'process': {
-      const { ProcessTarget } = await import('./process/process-target');
-      return new ProcessTarget(spec.command!);
+      const { ProcessTarget: Process } = await import('./process/process-target');
+      if (process.env.DAX_PROCESS_REUSE !== '1') return new Process(spec.command!);
+      // npm run parity: one server for the whole run, `reset` between scenarios (a stricter test of reset)
+      const key = spec.command!.join('\0');
+      const t = idle.get(key) ?? new Process(spec.command!);
+      idle.delete(key);
+      return new Proxy(t, {
+        get(target, prop, receiver) {
+          if (prop !== 'close') return Reflect.get(target, prop, receiver);
+          return async () => {
+            if (target.reusable() && !idle.has(key)) idle.set(key, target);
+            else await target.close();
+          };
+        },
+      });
     }
     case 'linux': {
       // The real kernel in QEMU is a process-protocol server (linux/server.ts) like any other implementation.

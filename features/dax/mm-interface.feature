@@ -56,7 +56,7 @@ Feature: The mm interface at its edges: mmap, msync and munmap arguments and the
         | 0      | 16383  |
 
   @since:4.0
-  Rule: MM-1 (beyond) Mapping ids and negative numbers are the harness's: how a target refuses them is its own
+  Rule: MM-1 (beyond) mmap and msync refuse what mm/mmap.c and mm/msync.c refuse, with the same errno
 
     @rule:MM-1 @beyond @severity:minor @white-box @requires:white-box
     Scenario Outline: the emulator refuses mmap at offset <offset> with length <length> with EINVAL naming the value

@@ -17,7 +17,7 @@ Feature: Overwrites in place: DAX writeback with no metadata to commit
   fsync/sync" and "Re: [RFC 00/11] DAX fsynx/msync support" (the big hammer).
 
   @since:4.5
-  Rule: WB-3 One fence ends the writeback: an overwrite is durable when the call returns, with no journal commit to fence it
+  Rule: WB-3 One fence ends the writeback: no written-back line is left unfenced, with or without a journal commit after it
 
     @rule:WB-3 @seed:002_942ec44a608dccaf.txt @severity:critical
     Scenario Outline: an overwrite through a <size> mapping of an <fs> file survives <call>
@@ -116,6 +116,7 @@ Feature: Overwrites in place: DAX writeback with no metadata to commit
         | xfs  | read       | the application loads 1 bytes through the mapping of /a at offset 0   |
         | xfs  | stored to  | the application stores "pte" through the mapping of /a at offset 0    |
 
+  @since:4.10
   Rule: WB-8 A store after fsync re-dirties the page; a second fsync makes it durable
 
     @rule:WB-8 @seed:002_942ec44a608dccaf.txt @severity:critical

@@ -7,7 +7,8 @@ Feature: Writeback ranges at their boundaries: partial pages, partial PMDs and m
   fifteenth dirty entry. Sources: "[PATCH v4 4/7] dax: add support for fsync/sync" and
   mm/msync.c (the length rounded up to whole pages).
 
-  Rule: WB-1 After msync(MS_SYNC) returns, every byte of every page its range touches survives, whatever the length
+  @since:4.5
+  Rule: WB-1 After msync(MS_SYNC) or fsync returns, every byte stored through a shared mapping before it survives every crash
 
     @rule:WB-1 @seed:002_942ec44a608dccaf.txt @severity:critical
     Scenario Outline: on <fs>, msync of <length> bytes at offset <offset> of a PTE mapping makes a store at <store> durable
@@ -52,7 +53,8 @@ Feature: Writeback ranges at their boundaries: partial pages, partial PMDs and m
         | ext4 | 2093056 | 4097    | 2101244 |
         | xfs  | 2093056 | 4096    | 2093056 |
 
-  Rule: WB-1 fsync and msync write back every dirty entry, however many batches they take
+  @since:4.5
+  Rule: WB-1 After msync(MS_SYNC) or fsync returns, every byte stored through a shared mapping before it survives every crash
 
     @rule:WB-1 @seed:002_942ec44a608dccaf.txt @severity:critical
     Scenario Outline: on <fs>, <pages> pages dirtied through a PTE mapping all survive <call>

@@ -10,6 +10,7 @@ Feature: Truncate and punch-hole at offsets inside a block
     And a file /a with 16 KiB allocated and synced
     And the application writes "k" x 16384 to /a at offset 0 with write(2)
 
+  @since:4.5
   Rule: MS-5 Truncate and punch-hole drop what is in their range and nothing else
 
     @rule:MS-5 @beyond @severity:critical
@@ -21,6 +22,7 @@ Feature: Truncate and punch-hole at offsets inside a block
       And in every crash state /a holds 6000 zero bytes at offset 3000
       And in every crash state /a holds "k" x 7384 at offset 9000
 
+  @since:4.5
   Rule: MS-6 A partial-block truncate keeps the block's head and zeroes its tail, durably
 
     @rule:MS-6 @beyond @severity:critical

@@ -14,6 +14,7 @@ Feature: Unwritten extents: fallocate on ext4 and xfs
     Given a pmem namespace pmem0
     And the first 64 MiB of /dev/pmem0 held stale bytes beforehand
 
+  @since:4.5
   Rule: BD-1 A newly allocated block reads as zeros, never as the media's earlier contents
 
     @rule:BD-1 @beyond @severity:critical
@@ -47,6 +48,7 @@ Feature: Unwritten extents: fallocate on ext4 and xfs
         | xfs  | write(2) | the application writes "wr" to /a at offset 8192 with write(2)       |
         | xfs  | store    | the application stores "st" through the mapping of /a at offset 8192 |
 
+  @since:4.4
   Rule: PM-5 write(2) to a DAX file leaves its data durable at return; the file size and allocation still need fsync
 
     @rule:PM-5 @beyond @severity:critical @requires:cache-model
@@ -79,6 +81,7 @@ Feature: Unwritten extents: fallocate on ext4 and xfs
         | xfs  | fdatasync on /a |
         | ext4 | sync(2)         |
 
+  @since:4.15
   Rule: MS-1 MAP_SYNC: after a write fault returns, the block allocation is durable with no fsync
 
     @rule:MS-1 @beyond @severity:critical
@@ -109,6 +112,7 @@ Feature: Unwritten extents: fallocate on ext4 and xfs
         | ext4 |
         | xfs  |
 
+  @since:4.5
   Rule: WB-1 After msync(MS_SYNC) or fsync returns, every byte stored through a shared mapping before it survives every crash
 
     @rule:WB-1 @beyond @severity:critical

@@ -9,6 +9,7 @@ Feature: The zeroes of a new block are durable with the block
     And the first 16 MiB of /dev/pmem0 held stale bytes beforehand
     And an ext4 filesystem mounted with dax on pmem0
 
+  @since:4.5
   Rule: BD-1 A newly allocated block reads as zeros, never as the media's earlier contents
 
     @rule:BD-1 @seed:000_7aa147f050932869.txt @severity:critical

@@ -37,7 +37,7 @@ Feature: Randomly drawn workloads keep what their persistence points promise, ac
       | an xfs filesystem | written |
       | an xfs filesystem | mixed   |
 
-  @rule:BD-3 @rule:BD-4 @rule:PM-1 @rule:PM-3 @rule:SY-1 @seed:004_0939b2a0aa78b1f1.txt @requires:fast-reset @requires:raw-block-dax @since:4.5
+  @rule:BD-3 @rule:BD-4 @rule:PM-1 @rule:PM-3 @rule:SY-1 @seed:004_0939b2a0aa78b1f1.txt @requires:fast-reset @requires:raw-block-dax @since:4.4 @until:4.6
   Scenario Outline: randomly drawn <slice> workloads on <target>
     Given randomly drawn workloads of <slice> operations on <target>
     When each runs on a fresh machine and power fails after its last operation

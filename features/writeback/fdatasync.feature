@@ -6,6 +6,7 @@ Feature: fdatasync commits size and allocation changes
   xattr block), which only fsync commits; no black-box check sees that skip through this contract, so
   the unit tests (test/fs/datasync.test.ts) state it.
 
+  @since:4.4
   Rule: PM-5 write(2) to a DAX file leaves its data durable at return; the file size and allocation still need fsync
 
     @rule:PM-5 @beyond @severity:critical

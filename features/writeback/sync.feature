@@ -25,6 +25,25 @@ Feature: sync(2) and ->writepages flush DAX mappings and still write back page-c
         | xfs  | PTE  |
         | ext4 | PMD  |
         | xfs  | PMD  |
+        | ext2 | PMD  |
+
+    @rule:SY-1 @seed:000_7aa147f050932869.txt @severity:critical
+    Scenario Outline: sync(2) after stores to <pages> pages of two files on <fs>, more than one writeback batch each
+      Given an <fs> filesystem mounted with dax on pmem0
+      And a file /a with 128 KiB written and synced
+      And a file /b with 128 KiB written and synced
+      When the application stores "aa" at offset 0 of each of the first <pages> pages through the mapping of /a
+      And the application stores "b" at offset 4095 of each of the first <pages> pages through the mapping of /b
+      And the application calls sync(2)
+      And power fails
+      Then in every crash state /a holds "aa" at offset 0 of each of the first <pages> pages
+      And in every crash state /b holds "b" at offset 4095 of each of the first <pages> pages
+
+      Examples:
+        | fs   | pages |
+        | ext2 | 15    |
+        | ext4 | 29    |
+        | xfs  | 32    |
 
   @since:4.5
   Rule: SY-2 ->writepages returns early only on error: page-cache pages of the same inode are still written back

@@ -4,6 +4,7 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, existsSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { availableParallelism } from 'node:os';
 import { warm } from '../register';
 import { classify, sentence, VerdictClass } from '../../steps/support/verdict';
 
@@ -86,10 +87,18 @@ export interface RunOptions {
   /** extra --format entries, e.g. the Allure reporter */
   formats?: string[];
   stdio?: 'inherit' | 'pipe';
+  /** worker processes (cucumber --parallel); 1 or absent runs in one process */
+  parallel?: number;
   env?: Record<string, string>;
 }
 
 const ROOT = join(__dirname, '..', '..');
+
+/** DAX_PARALLEL, else the cores: how many worker processes a whole-suite run uses */
+export function parallelism(): number {
+  const n = Number(process.env.DAX_PARALLEL);
+  return Number.isInteger(n) && n >= 1 ? n : availableParallelism();
+}
 
 let warmed = false;
 /** fill the transpile cache once, before any worker starts (a no-op when nothing changed) */
@@ -111,6 +120,7 @@ export async function runCucumber(o: RunOptions): Promise<RunResult> {
     '--profile', o.profile ?? 'default',
     '--format', `message:${o.messagesFile}`,
     ...(o.formats ?? []).flatMap((f) => ['--format', f]),
+    ...((o.parallel ?? 1) > 1 ? ['--parallel', String(o.parallel)] : []),
     ...(o.args ?? []),
   ];
   const t0 = Date.now();

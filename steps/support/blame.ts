@@ -8,7 +8,7 @@ import { AfterAll, setDefinitionFunctionWrapper } from '@cucumber/cucumber';
 import { AssertionError } from 'chai';
 import { ImplementationError, TargetError } from '../../targets/contract';
 import { BadTargetSpec } from '../../targets/registry';
-import { InputError, RuleError, UndrivableError, withRules, IMPLEMENTATION, INPUT } from './verdict';
+import { InputError, RuleAssertionError, UndrivableError, withRules, IMPLEMENTATION, INPUT } from './verdict';
 
 /** the first start-up failure of this run, and the scenario it happened in */
 export const failFast: { cause?: string; where?: string } = {};
@@ -20,15 +20,15 @@ function rulesOf(self: unknown): string[] {
 
 /** the error Cucumber should report for `e`, thrown by a step or hook running on `self` */
 export function blame(e: unknown, self: unknown): unknown {
-  if (e instanceof UndrivableError || e instanceof InputError || e instanceof RuleError) return e;
-  if (!(e instanceof Error)) return new RuleError(withRules(rulesOf(self), String(e)));
+  if (e instanceof UndrivableError || e instanceof InputError || e instanceof RuleAssertionError) return e;
+  if (!(e instanceof Error)) return new RuleAssertionError(withRules(rulesOf(self), String(e)));
   if (e.message.startsWith(IMPLEMENTATION)) return new UndrivableError(e.message);
   if (e.message.startsWith(INPUT)) return new InputError(e.message);
   if (e instanceof ImplementationError) return new UndrivableError(e.message);
   if (e instanceof BadTargetSpec) return new InputError(e.message);
   // a rule's check: an assertion, an errno the scenario did not expect, a step that saw the wrong behaviour
   if (e instanceof AssertionError || e instanceof TargetError || e.constructor === Error) {
-    return new RuleError(withRules(rulesOf(self), e.message));
+    return new RuleAssertionError(withRules(rulesOf(self), e.message));
   }
   // TypeError and the like inside a step: the suite's own bug, not the implementation's
   return new InputError(`the suite failed in its own code (${e.name}: ${e.message.split('\n')[0]}); this is a bug in the steps, not in the implementation`);

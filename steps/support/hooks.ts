@@ -1,9 +1,9 @@
 // One fresh target per scenario; scenarios whose @requires: capabilities the target lacks are
 // skipped with the reason logged. Once the target could not start (no hello), the rest are skipped.
 
-import { After, Before, BeforeStep, setDefaultTimeout, Status } from '@cucumber/cucumber';
+import { After, AfterAll, Before, BeforeStep, setDefaultTimeout, Status } from '@cucumber/cucumber';
 import { ImplementationError, Target } from '../../targets/contract';
-import { createTarget, parseTargetSpec, targetNotReady } from '../../targets/registry';
+import { closeIdleTargets, createTarget, parseTargetSpec, targetNotReady } from '../../targets/registry';
 import { DaxWorld } from './world';
 import { tracing } from './tracing';
 import { failFast } from './blame';
@@ -78,4 +78,8 @@ After(async function (this: DaxWorld) {
   }
   untraced = undefined;
   await this.target?.close().catch(() => undefined);
+});
+
+AfterAll(async function () {
+  await closeIdleTargets();
 });

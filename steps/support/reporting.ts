@@ -6,7 +6,7 @@
 // - on a white-box scenario: the remembered mappings' entries and tags;
 // - on a passed scenario that explored crash states: how many, and per-line / exhaustive / bounded(k).
 
-import { After, Before, Status } from '@cucumber/cucumber';
+import { After, Before, BeforeStep, Status } from '@cucumber/cucumber';
 import type { GherkinDocument } from '@cucumber/messages';
 import { MappingInfo } from '../../targets/contract';
 import { seedLink, SEEDS } from '../../scripts/lib/seeds';
@@ -171,6 +171,26 @@ export function scenarioDescriptionHtml(rule: { id: string; statement: string } 
   return parts.join('\n');
 }
 
+/**
+ * "#07 name": the scenario's place in its feature file (outline rows counted one by one), zero-padded
+ * so Allure's tree, which sorts by name, lists a feature's scenarios as the file does (#02 before #10).
+ */
+export function orderedName(feature: GherkinDocument['feature'], astNodeIds: readonly string[], name: string): string {
+  const ids: string[] = [];
+  const visit = (children: NonNullable<GherkinDocument['feature']>['children']) => {
+    for (const c of children) {
+      if (c.rule) visit(c.rule.children);
+      if (!c.scenario) continue;
+      const rows = c.scenario.examples.flatMap((e) => e.tableBody.map((r) => r.id));
+      ids.push(...(rows.length ? rows : [c.scenario.id]));
+    }
+  };
+  if (feature) visit(feature.children);
+  const i = ids.findIndex((id) => astNodeIds.includes(id) && (astNodeIds.length === 1 || id === astNodeIds[astNodeIds.length - 1]));
+  if (i < 0) return name;
+  return `#${String(i + 1).padStart(Math.max(2, String(ids.length).length), '0')} ${name}`;
+}
+
 Before({ name: 'report: links to the sources' }, function (this: DaxWorld, { pickle, gherkinDocument }) {
   const tags = pickle.tags.map((t) => t.name);
   const links = linksForTags(tags);
@@ -179,6 +199,16 @@ Before({ name: 'report: links to the sources' }, function (this: DaxWorld, { pic
   // the page shows the rule's statement from its Rule: line, so a reviewer needs no feature file
   const descriptionHtml = scenarioDescriptionHtml(ruleOf(gherkinDocument.feature, pickle.astNodeIds), pickle.uri, pickle.location?.line, gherkinDocument.feature?.description);
   this.attach(JSON.stringify({ type: 'metadata', data: { links, labels, descriptionHtml } }), ALLURE_MESSAGE);
+});
+
+// A Before hook's metadata goes to its fixture, whose display name is not the test's: the name is
+// set from the first step instead.
+const named = new WeakSet<object>();
+BeforeStep(function (this: DaxWorld, { pickle, gherkinDocument }) {
+  if (named.has(this)) return;
+  named.add(this);
+  const displayName = orderedName(gherkinDocument.feature, pickle.astNodeIds, pickle.name);
+  this.attach(JSON.stringify({ type: 'metadata', data: { displayName } }), ALLURE_MESSAGE);
 });
 
 const NOT_FAILED: string[] = [Status.PASSED, Status.SKIPPED, Status.UNKNOWN];

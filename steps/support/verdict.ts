@@ -30,8 +30,8 @@ export class UndrivableError extends Error {
   }
 }
 
-/** a rule's check failed: the message starts with the rule ids */
-export class RuleError extends Error {
+/** a rule's check failed: the message starts with the rule ids (an assertion: Allure marks it failed, the others broken) */
+export class RuleAssertionError extends Error {
   constructor(message: string) {
     super(message);
     this.stack = this.message;
@@ -41,7 +41,7 @@ export class RuleError extends Error {
 // the name on the prototype, not the instance: Node then prints the error as its one sentence
 InputError.prototype.name = 'InputError';
 UndrivableError.prototype.name = 'UndrivableError';
-RuleError.prototype.name = 'RuleError';
+RuleAssertionError.prototype.name = 'RuleAssertionError';
 
 /** "WB-2: msg" (or "WB-2, WB-3: msg"); a message that already names the rules is kept as it is */
 export function withRules(rules: readonly string[], msg: string): string {

@@ -44,6 +44,10 @@ export class Emulator implements Target {
   }
 
   async reset(): Promise<void> {
+    // a fresh machine: the platform's configuration does not carry over either
+    this.mode = 'adr';
+    this.tearing = false;
+    this.logCursor = 0;
     this.kernel = new Kernel({ variant: this.variant, mode: this.mode, tearing: this.tearing, switchesRead: this.switches });
     this.crashed = false;
     this.tasks.clear();

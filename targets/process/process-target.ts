@@ -335,6 +335,11 @@ export class ProcessTarget implements Target {
     return out;
   }
 
+  /** started, said hello, never failed, not closing: another scenario may use it after a reset */
+  reusable(): boolean {
+    return !!this.child && !!this.helloPromise && !this.failure && !this.closing && !this.helloWaiter;
+  }
+
   async close(): Promise<void> {
     if (this.closing) return this.exited;
     const child = this.child;

@@ -12,6 +12,8 @@ import { ALL_CAPABILITIES, FS_TYPES } from '../contract';
 export type Schema = { [key: string]: unknown };
 
 const count: Schema = { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER };
+/** an address-like offset or length in a mapping: any number; what falls outside the mapping is the target's answer (SIGSEGV, ENOMEM, EINVAL) */
+const addr: Schema = { type: 'number', description: 'any number: out of range is answered as section "Arguments out of the protocol\'s range" says' };
 const name: Schema = { type: 'string', minLength: 1 };
 const path: Schema = { type: 'string', pattern: '^/' };
 const bool: Schema = { type: 'boolean' };
@@ -29,6 +31,20 @@ export function obj(required: Record<string, Schema>, optional: Record<string, S
 const mount = ref('MountOptions');
 const none = obj({});
 const op = (args: Schema, result: Schema, description: string): Schema => ({ description, args, result });
+
+const bytesOrZeros = { data: hex, zeros: count };
+/** consecutive 64-byte lines of a crash image: `data`, or `zeros` for a run of zero bytes */
+const lineRun = obj({ dev: name, off: count }, bytesOrZeros);
+const lineRange = obj({ dev: name, off: count, len: count });
+const traceEvent: Schema = {
+  description: 'one persistent-memory event (protocol section 12); `k` chooses the shape',
+  oneOf: [
+    obj({ k: en('base', 'st', 'nt'), dev: name, off: count }, bytesOrZeros),
+    obj({ k: { const: 'fl' }, dev: name, off: count, insn: en('clwb', 'clflushopt', 'clflush') }, { len: count }),
+    obj({ k: { const: 'fe' }, insn: en('sfence', 'mfence', 'locked') }),
+    obj({ k: { const: 'op' }, seq: count, op: name, phase: en('begin', 'end') }),
+  ],
+};
 
 export const DEFS: Record<string, Schema> = {
   Hex: { type: 'string', pattern: '^([0-9a-f]{2})*$', description: 'bytes as lowercase hex, two characters a byte' },
@@ -101,7 +117,7 @@ export const OPS: Record<string, Schema> = {
   unlink: op(obj({ path }), nul, 'unlink'),
   readdir: op(obj({ path }), arr({ type: 'string' }), 'names without . and ..'),
   setxattr: op(obj({ path, name, value: hex }), nul, 'setxattr'),
-  getxattr: op(obj({ path, name }), hex, 'getxattr (ENODATA when absent)'),
+  getxattr: op(obj({ path, name }), hex, 'getxattr: the value of an extended attribute (ENODATA when the file has none of that name)'),
   write: op(obj({ path, offset: count, data: hex }), nul, 'pwrite'),
   read: op(obj({ path, offset: count, length: count }), hex, 'pread (short at end of file)'),
   truncate: op(obj({ path, size: count }), nul, 'ftruncate'),
@@ -109,14 +125,14 @@ export const OPS: Record<string, Schema> = {
   fsync: op(obj({ path }, { datasync: bool }), nul, 'fsync, or fdatasync when datasync'),
   sync: op(none, nul, 'sync(2)'),
   statx: op(obj({ path }), obj({ size: count, blocks: count, isDir: bool, attrDax: bool }), 'statx'),
-  mmap: op(obj({ path, offset: count, length: count, shared: bool }, { sync: bool, size: en('pte', 'pmd') }), obj({ map: count }), 'mmap; the answer is a handle'),
-  store: op(obj({ map: count, offset: count, data: hex }, { persist: bool }), nul, 'CPU stores through a mapping'),
-  load: op(obj({ map: count, offset: count, length: count }), hex, 'CPU loads through a mapping'),
-  msync: op(obj({ map: count, offset: count, length: count, sync: bool }), nul, 'MS_SYNC or MS_ASYNC'),
+  mmap: op(obj({ path, offset: addr, length: addr, shared: bool }, { sync: bool, size: en('pte', 'pmd') }), obj({ map: count }), 'mmap; the answer is a handle'),
+  store: op(obj({ map: count, offset: addr, data: hex }, { persist: bool }), nul, 'CPU stores through a mapping'),
+  load: op(obj({ map: count, offset: addr, length: addr }), hex, 'CPU loads through a mapping'),
+  msync: op(obj({ map: count, offset: addr, length: addr, sync: bool }), nul, 'MS_SYNC or MS_ASYNC'),
   munmap: op(obj({ map: count }), nul, 'munmap'),
   powerFail: op(none, nul, 'power is cut now'),
   checkCrash: op(obj({ check: ref('CrashCheck'), mounts: arr(mount) }, { budget: count, state: name }), ref('CrashVerdict'), 'evaluate a check in every crash state (budget: at most that many; state: only that one)'),
-  remount: op(obj({ mounts: arr(mount) }, { state: name }), obj({ stateId: name }), 'come back in one crash state (the lower bound, or `state`) and mount'),
+  remount: op(obj({ mounts: arr(mount) }, { state: name, lines: arr(lineRun) }), obj({ stateId: name }), 'come back in one crash state (the lower bound, or `state`; a pmem-trace server: the image in `lines`) and mount'),
   mappingInfo: op(obj({ path }), obj({ entries: arr(obj({ index: count, type: en('pte', 'pmd', 'page'), tags: arr(en('DIRTY', 'TOWRITE')) })), nrpages: count, nrexceptional: count, inodeDirtyPages: bool }), 'the mapping\'s radix tree'),
   writebackLog: op(obj({}, { since: count }), obj({ events: arr({ type: 'object', required: ['kind'], properties: { kind: en('writeback-line', 'fence', 'writeback-page') } }), next: count }), 'write-back events since a cursor'),
   backgroundWriteback: op(none, nul, 'run the flusher now'),
@@ -125,8 +141,16 @@ export const OPS: Record<string, Schema> = {
   resume: op(obj({ task: name }, { stopAt }), ref('ScheduledTask'), 'run a stopped task on (to the named stop point, or to the end)'),
 };
 
-/** ops beyond the Target contract that a server may also answer (the trace stream adds its own) */
-export const EXTENSION_OPS: Record<string, Schema> = {};
+/** ops beyond the Target contract that a server may also answer: the pmem-trace stream (section 12) */
+export const EXTENSION_OPS: Record<string, Schema> = {
+  trace: op(none, obj({ events: arr(traceEvent) }, { more: bool }), 'pmem-trace: the events since the last call (or reset), in execution order; more: call again'),
+  extents: op(obj({ path }), arr(obj({ offset: count, length: count, dev: name, devOffset: count }, { unwritten: bool })), 'pmem-trace: where a file\'s (or a /dev block device\'s) bytes live on the namespaces, asked before the power failure'),
+  recover: op(
+    obj({ lines: arr(lineRun), check: ref('CrashCheck'), mounts: arr(mount) }, { watch: arr(lineRange) }),
+    obj({ ok: bool }, { reason: { type: 'string' }, read: arr(lineRange) }),
+    'pmem-trace: evaluate a check on the media after the power failure with these lines replaced (remount takes `lines` the same way)',
+  ),
+};
 
 export const PROTOCOL_SCHEMA: Schema = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',

@@ -4,7 +4,7 @@
 
 import { CrashCheck, CrashVerdict, LineReport, MountOptions } from '../contract';
 import { fromHex, toHex } from '../hex';
-import { adrStates, CrashState, eadrStates, holdsInEveryState, LOWER_BOUND_ID, parseStateId, planEnumeration, stateId, Coverage } from '../../emulator/pmem/crash';
+import { adrStates, CrashState, distinctPrefixes, eadrStates, holdsInEveryState, LOWER_BOUND_ID, parseStateId, planEnumeration, stateId, Coverage } from '../../emulator/pmem/crash';
 import { LINE_SIZE } from '../../emulator/pmem/line';
 import { needsFixedLines } from '../emulator/crash-checks';
 import { Extent, LineRange, LineRun, RecoverAnswer } from './events';
@@ -144,20 +144,16 @@ async function exploreByRecover(t: TracedCrash, check: CrashCheck, mounts: Mount
     const watched = pending.filter((a) => !inVaried.has(a) && !fixed.has(a));
     const watch = t.replay.ranges(watched);
     const watchSet = new Set(watched);
-    const seen = new Set<string>();
     let checked = 0;
     let grew = false;
-    for (const state of adrStates(varied, counts, plan.maxDeviation)) {
+    // each distinct image once, as the explorer enumerates them
+    for (const state of adrStates(varied, counts, plan.maxDeviation, distinctPrefixes(mem, varied, counts))) {
       const lines = new Map<number, Uint8Array>();
       for (const [a, v] of fixed) if (v) lines.set(a, v);
-      let key = '';
       for (const a of varied) {
         const v = mem.history(a)!.prefix(state.choice.get(a) ?? 0);
-        key += toHex(v) + ',';
         if (!same(v, upper(t, a))) lines.set(a, v);
       }
-      if (seen.has(key)) continue;
-      seen.add(key);
       const r = await t.recover({ lines: t.replay.runs(lines), check, mounts, watch });
       const reads = r.read === undefined ? watched : t.replay.linesOf(r.read).filter((a) => watchSet.has(a));
       if (reads.length > 0) {

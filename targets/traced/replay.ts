@@ -22,7 +22,7 @@ export class TraceReplay {
   /** namespace name -> slot; pmemN takes slot N, so line addresses (and state ids) are the emulator's */
   private readonly slots = new Map<string, number>();
   events = 0;
-  /** the request whose events are arriving (from the op markers) */
+  /** the request whose events are arriving (from the op markers), named when the trace is refused */
   currentOp: string | undefined;
 
   constructor(
@@ -68,7 +68,7 @@ export class TraceReplay {
       switch (e.k) {
         case 'base': {
           const a = this.addr(e.dev, e.off, LINE_SIZE);
-          if (this.mem.history(a)) throw new ImplementationError(`${this.label} sent the base of line ${e.off} of ${e.dev} after stores to it`);
+          if (this.mem.history(a)) throw new ImplementationError(`${this.label} sent the base of line ${e.off} of ${e.dev} after stores to it${this.currentOp ? ` (during "${this.currentOp}")` : ''}`);
           // content from before the trace began: on media, as if written and flushed with clflush then
           this.mem.store(a, bytesValue(e), false);
           this.mem.flush(a, LINE_SIZE, 'clflush');

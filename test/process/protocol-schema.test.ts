@@ -40,8 +40,10 @@ test('docs/protocol.schema.json is the generated schema (regenerate: node -r ts-
 
 test('the validator names the argument that is missing, mistyped or out of range', () => {
   assert.equal(checkArgs('read', {}), 'argument "path" is missing');
-  assert.equal(checkArgs('store', { map: 1, offset: -1, data: '00' }), 'argument "offset" must be at least 0, not -1');
-  assert.equal(checkArgs('store', { map: 1, offset: 0.5, data: '00' }), 'argument "offset" must be an integer, not 0.5');
+  assert.equal(checkArgs('truncate', { path: '/mnt/a', size: -1 }), 'argument "size" must be at least 0, not -1');
+  assert.equal(checkArgs('read', { path: '/mnt/a', offset: 0.5, length: 1 }), 'argument "offset" must be an integer, not 0.5');
+  assert.equal(checkArgs('store', { map: 1, offset: -1, data: '00' }), undefined, 'a mapping offset out of range is the target\'s to answer (SIGSEGV)');
+  assert.equal(checkArgs('store', { map: 1, offset: '0', data: '00' }), 'argument "offset" must be a number, not "0"');
   assert.equal(checkArgs('write', { path: '/mnt/a', offset: 0, data: 'ABC' }), 'argument "data" must be lowercase hex, two characters a byte, not "ABC"');
   assert.equal(checkArgs('mount', { fs: 'ntfs', dev: 'pmem0', dir: '/mnt', dax: 'always' }), 'argument "fs" must be one of "ext2", "ext4", "xfs", not "ntfs"');
   assert.equal(checkArgs('checkCrash', { check: { kind: 'not', check: { kind: 'exists' } }, mounts: [] }), 'argument "check".check field "path" is missing');
@@ -54,7 +56,7 @@ test('the validator names the argument that is missing, mistyped or out of range
 });
 
 test('the reference server: a malformed request is EINVAL naming the argument; its answers fit the schema', async () => {
-  const server = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'targets/process/server.ts'], { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'] });
+  const server = spawn(process.execPath, ['-r', './scripts/register.js', 'targets/process/server.ts'], { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = createInterface({ input: server.stdout })[Symbol.asyncIterator]();
   const next = async () => JSON.parse((await lines.next()).value as string) as Record<string, unknown>;
   const defs = PROTOCOL_SCHEMA.$defs as Record<string, Record<string, unknown>>;
@@ -79,7 +81,8 @@ test('the reference server: a malformed request is EINVAL naming the argument; i
     await ask('statx', { path: '/mnt/a' });
     const m = await ask('mmap', { path: '/mnt/a', offset: 0, length: 8192, shared: true });
     const map = (m.result as { map: number }).map;
-    assert.equal((await ask('store', { map, offset: -1, data: '00' })).errno, 'EINVAL', 'a store at offset -1 is EINVAL');
+    assert.equal((await ask('store', { map, offset: -1, data: '00' })).errno, 'SIGSEGV', 'a store at offset -1 is outside the mapping');
+    assert.equal((await ask('truncate', { path: '/mnt/a', size: -1 })).errno, 'EINVAL', 'a negative size is EINVAL');
     assert.equal((await ask('store', { map, offset: 4096, data: '00' })).errno, 'SIGBUS', 'inside the mapping, past the end of the file');
     assert.equal((await ask('store', { map, offset: 8190, data: '000000' })).errno, 'SIGSEGV', 'past the end of the mapping');
     await ask('store', { map, offset: 0, data: 'c0ffee' });

@@ -18,7 +18,7 @@ const stack = '\n    at mustHoldEverywhere (/work/main/steps/crash.steps.ts:56:1
 
 test('each kind of failure message lands in its category: one per verdict class, rules by kind', () => {
   assert.equal(categorise(`WB-1: durability violation: expected in every crash state ...${stack}`), 'Rule broken: durability violation');
-  assert.equal(categorise(`RuleError: PM-6: store order violation: ...${stack}`), 'Rule broken: durability violation');
+  assert.equal(categorise(`RuleAssertionError: PM-6: store order violation: ...${stack}`), 'Rule broken: durability violation');
   assert.equal(categorise(`BD-1: stale data exposure: /a reads old bytes${stack}`), 'Rule broken: stale data exposure');
   assert.equal(categorise(`SY-3: metadata damage: e2fsck: Entry 'x' has deleted/unused inode${stack}`), 'Rule broken: metadata damage (fsck)');
   assert.equal(categorise(`WB-7: performance rule: fsync wrote back 4096 lines${stack}`), 'Rule broken: performance rule');
