@@ -5,6 +5,7 @@ Feature: fdatasync makes a file's new size durable
   inode then (fs/fs-writeback.c, each filesystem's ->fsync). On DAX the data itself is durable at
   write(2)'s return; the size that makes it reachable needs fsync or fdatasync.
 
+  @since:4.4
   Rule: PM-5 write(2) to a DAX file leaves its data durable at return; the file size and allocation still need fsync
 
     @rule:PM-5 @beyond @severity:critical
