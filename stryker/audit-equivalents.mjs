@@ -35,7 +35,7 @@ Object.assign(conf, {
   incremental: false,
   reporters: ['json', 'progress-append-only'],
   jsonReporter: { fileName: join(out, 'mutation.json') },
-  tempDirName: 'reports/mutation-audit/.stryker-tmp',
+  tempDirName: '.stryker-tmp',
 });
 delete conf.htmlReporter;
 const confFile = join(out, 'stryker.audit.conf.json');
