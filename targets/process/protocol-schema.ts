@@ -58,6 +58,7 @@ export const DEFS: Record<string, Schema> = {
       obj({ kind: { const: 'exists' }, path }),
       obj({ kind: { const: 'dir-lists' }, path, names: arr(name) }),
       obj({ kind: { const: 'fsck-clean' }, dev: name }),
+      obj({ kind: { const: 'xattr' }, path, name, value: { oneOf: [hex, nul] } }),
       obj({ kind: { const: 'all' }, checks: arr(ref('CrashCheck')) }),
       obj({ kind: { const: 'not' }, check: ref('CrashCheck') }),
       obj({ kind: { const: 'implies' }, if: ref('CrashCheck'), then: ref('CrashCheck') }),
