@@ -420,7 +420,20 @@ export class FileSystem implements SuperBlock {
     return { bdev, sector, fresh: r.fresh };
   }
 
+  get s_rdonly(): boolean {
+    return this.opts.ro === true;
+  }
+
+  /** ext4's jbd2 handle: only ext4 takes one in its fault path; a read-only superblock refuses it */
+  get journal_start(): (() => void) | undefined {
+    if (this.p.type !== 'ext4') return undefined;
+    return () => {
+      if (this.s_rdonly) throw new PmemError('EROFS', `the filesystem on /dev/${this.s_id} (${this.opts.dir}) is mounted read-only; no journal handle`);
+    };
+  }
+
   checkWritable(): void {
+    if (this.s_rdonly) throw new PmemError('EROFS', `the filesystem on /dev/${this.s_id} (${this.opts.dir}) is mounted read-only`);
     if (this.frozen) throw new PmemError('EBUSY', `the filesystem on /dev/${this.s_id} (${this.opts.dir}) is frozen; thaw it before writing`);
   }
 

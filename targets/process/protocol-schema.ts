@@ -48,7 +48,7 @@ const traceEvent: Schema = {
 
 export const DEFS: Record<string, Schema> = {
   Hex: { type: 'string', pattern: '^([0-9a-f]{2})*$', description: 'bytes as lowercase hex, two characters a byte' },
-  MountOptions: obj({ fs: en(...FS_TYPES), dev: name, dir: path, dax: en('always', 'never', 'inode') }, { rtdev: name }),
+  MountOptions: obj({ fs: en(...FS_TYPES), dev: name, dir: path, dax: en('always', 'never', 'inode') }, { rtdev: name, ro: bool }),
   CrashCheck: {
     description: 'a predicate evaluated in crash states; `kind` chooses the shape',
     oneOf: [

@@ -57,6 +57,9 @@ export class TracedSession implements TracedCrash {
   async after(op: string, args: Record<string, unknown>, result: unknown): Promise<void> {
     switch (op) {
       case 'reset':
+        // a fresh machine is ADR without tearing until configured, whatever the last scenario set
+        this.mode = 'adr';
+        this.tearing = false;
         this.fresh();
         break;
       case 'configure':

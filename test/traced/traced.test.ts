@@ -21,14 +21,14 @@ function traced(variant?: string): ProcessTarget {
   return new ProcessTarget([process.execPath, '-r', 'ts-node/register/transpile-only', ...args], { cwd: ROOT, timeoutMs: 60_000, helloTimeoutMs: 60_000 });
 }
 
-/** an ext4 filesystem with dax and a file /mnt/a of 4 MiB allocated and synced */
+/** an ext4 filesystem with dax and a file /mnt/a of 4 MiB written (zeros) and synced */
 async function setUp(t: Target): Promise<void> {
   await t.reset({ seed: 0 });
   await t.createNamespace({ name: 'pmem0', size: 1 << 30 });
   await t.mkfs({ fs: 'ext4', dev: 'pmem0' });
   await t.mount(MNT[0]);
   await t.create({ path: '/mnt/a' });
-  await t.fallocate({ path: '/mnt/a', offset: 0, length: 4 * MiB, mode: 'allocate' });
+  await t.write({ path: '/mnt/a', offset: 0, data: '00'.repeat(4 * MiB) });
   await t.sync();
 }
 
@@ -43,6 +43,15 @@ const CASES: Record<string, Case> = {
     await t.store({ map, offset: 5000, data: hex('durable') });
     await t.powerFail();
     return [await t.checkCrash({ check: holds(5000, 'durable'), mounts: MNT })];
+  },
+  'store through a PTE mapping of fallocated (unwritten) blocks, no msync': async (t) => {
+    await t.create({ path: '/mnt/u' });
+    await t.fallocate({ path: '/mnt/u', offset: 0, length: 64 * 1024, mode: 'allocate' });
+    await t.sync();
+    const { map } = await t.mmap({ path: '/mnt/u', offset: 0, length: 64 * 1024, shared: true, size: 'pte' });
+    await t.store({ map, offset: 100, data: hex('unwritten') });
+    await t.powerFail();
+    return [await t.checkCrash({ check: { kind: 'file-holds', path: '/mnt/u', offset: 100, data: hex('unwritten') }, mounts: MNT })];
   },
   // probe 2: msync of a page under another PMD writes back nothing of the first
   'PMD store at offset 0, msync of an unrelated page at 3 MiB': async (t) => {
