@@ -33,6 +33,10 @@ export const VARIANTS = {
   'eadr-unordered': 'the eADR model keeps lines independently instead of a prefix of the store order (PM-6)',
   'bdev-write-via-page-cache': 'write(2) to a DAX block device lands in its page cache, not on pmem (BD-6)',
   'statx-dax-on-dirs': 'statx reports STATX_ATTR_DAX on directories (MS-7)',
+  // Bugs of kernels after 2016, one per rule of today's rulebook.
+  'pte-entry-in-pmd-range': "a PTE fault inside a PMD entry puts its own PTE entry in the PMD's slot, so the PMD's dirty lines drop out of the index (MS-9)",
+  'writeback-walks-dirty': 'DAX writeback walks the DIRTY tag instead of the TOWRITE entries it tagged, so stores meanwhile keep it going (MS-10)',
+  'ro-private-fault-journal': 'a private write fault on a read-only ext4 DAX mount starts a journal handle and raises SIGBUS (MS-8)',
 } as const;
 
 export type VariantName = keyof typeof VARIANTS;

@@ -97,6 +97,8 @@ export class Kernel {
 
   mmap(path: string, offset: number, length: number, shared: boolean, sync: boolean, pmd: boolean): number {
     const inode = this.inodeOf(path);
+    // a shared mapping needs the file open for writing: open(O_RDWR) on a read-only mount fails
+    if (shared && inode.sb.s_rdonly) throw new PmemError('EROFS', `${path} is on a read-only filesystem; it cannot be opened for writing to map it shared`);
     const id = this.mm.mmap({ inode, path, offset, length, shared, sync, pmd });
     const vma = this.mm.vma(id);
     vma.readPhys = (p) => this.machine.mem.load(p, 4096);

@@ -4,11 +4,11 @@
 // which is what the backing files hold after the power failure).  For each state: a sparse copy of
 // the backing files, the lines written into it, then the filesystem's own tools on that image:
 //   ext2/ext4  e2fsck -E journal_only -y (jbd2's journal replayed, as mount would) then
-//              e2fsck -fn for fsck-clean, debugfs for exists / dir-lists / file-size / file-holds
+//              e2fsck -fn for fsck-clean, debugfs for exists / dir-lists / file-size / file-holds / xattr
 //   device-holds  read from the image
 // The image is then discarded.  xfs is not decided here: its log is replayed only by the kernel
-// (xfs_repair -n ignores a dirty log and reports what the replay would fix), so an xfs check
-// answers EOPNOTSUPP naming that.
+// (xfs_repair -n ignores a dirty log and reports what the replay would fix); linux/server.ts boots
+// a recovery machine for an xfs state instead.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -117,6 +117,19 @@ export class CrashImage {
         const spec = this.ext(check.dev);
         const r = run('e2fsck', ['-fn', spec]);
         return r.status === 0 ? { ok: true } : { ok: false, reason: `fsck of /dev/${check.dev} reports: ${lines(r.out).join('; ')}` };
+      }
+      case 'xattr': {
+        const { dev, rel } = this.locate(check.path, mounts);
+        const spec = this.ext(dev);
+        const out = path.join(this.workDir, 'xattr.bin');
+        fs.rmSync(out, { force: true });
+        const r = run('debugfs', ['-R', `ea_get -f ${out} ${quote(rel)} ${check.name}`, spec]);
+        const absent = /key not found/i.test(r.out);
+        if (/File not found/i.test(r.out)) return { ok: false, reason: `${check.path}: not found` };
+        const got = absent ? null : fs.existsSync(out) ? fs.readFileSync(out).toString('hex') : null;
+        fs.rmSync(out, { force: true });
+        const want = check.value === null ? null : check.value.toLowerCase();
+        return got === want ? { ok: true } : { ok: false, reason: `${check.path} has ${check.name} ${got === null ? 'absent' : `= ${got}`}, expected ${want === null ? 'absent' : want}` };
       }
       case 'exists':
       case 'file-size':

@@ -9,7 +9,7 @@
 
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseMessages, RunResult, runCucumber, ScenarioResult } from './lib/cucumber-run';
+import { parallelism, parseMessages, RunResult, runCucumber, ScenarioResult } from './lib/cucumber-run';
 import { isVariant, VARIANTS } from '../emulator/faults';
 
 const ROOT = join(__dirname, '..');
@@ -58,7 +58,8 @@ async function main(): Promise<number> {
   const [a, b]: RunResult[] = await Promise.all([
     inProcessFrom ? earlier(inProcessFrom) : runCucumber({ target: inProcess, args, messagesFile: join(OUT, 'in-process.ndjson'), env: { DAX_QUIET: '1' } }),
     // one server for the run, `reset` between scenarios: a stricter test of reset, and no start-up per scenario
-    runCucumber({ target: overProcess, args, messagesFile: join(OUT, 'process.ndjson'), env: { DAX_QUIET: '1', DAX_PROCESS_REUSE: '1' } }),
+    // alone (npm test gives the in-process verdicts), it has every core: one server per worker
+    runCucumber({ target: overProcess, args, parallel: inProcessFrom ? parallelism() : 1, messagesFile: join(OUT, 'process.ndjson'), env: { DAX_QUIET: '1', DAX_PROCESS_REUSE: '1' } }),
   ]);
   for (const r of [a, b]) {
     console.log(`parity: ${r.target}: ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped in ${r.seconds.toFixed(1)} s`);

@@ -12,7 +12,7 @@ const crypto = require('node:crypto');
 const ROOT = path.join(__dirname, '..');
 const CACHE = path.join(ROOT, '.cache', 'js');
 /** the directories whose .ts files the suite runs */
-const SOURCES = ['emulator', 'targets', 'steps', 'scripts', 'bench', 'test', 'linux'];
+const SOURCES = ['emulator', 'targets', 'steps', 'scripts', 'bench', 'test', 'linux', 'mutants'];
 
 let salt;
 function cacheSalt() {

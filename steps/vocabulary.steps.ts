@@ -1,5 +1,5 @@
-// Steps a reviewer needs that the crash vocabulary lacked: extended attributes in every crash state,
-// zeros on a device ("may or may not hold" for files is in files.steps.ts). Thin adapters over the Target's crash checks.
+// Steps a reviewer needs that the crash vocabulary lacked: extended attributes in every crash state and
+// zeros on a device ("may or may not hold" for files is in files.steps.ts). Thin adapters over crash checks.
 
 import { Then } from '@cucumber/cucumber';
 import { AssertionError } from 'chai';

@@ -67,6 +67,6 @@ Then('every promise of its persistence points holds in every crash state', funct
   if (f.verdict && f.check) this.verdicts.push({ check: f.check, verdict: f.verdict });
   this.attach(`# [${f.rule}] ${f.reason}\n${f.scenario}\n`, { mediaType: 'text/plain', fileName: 'smallest failing workload.feature.txt' });
   throw new AssertionError(
-    `[${f.rule}] a generated workload breaks ${f.rule}: ${f.reason}\n\nThe smallest such workload (seed ${r.seed}, ${r.shrinks ?? 0} shrinking steps), as a scenario:\n\n${f.scenario}`,
+    `${f.rule}: a generated workload breaks this rule: ${f.reason}\n\nThe smallest such workload (seed ${r.seed}, ${r.shrinks ?? 0} shrinking steps), as a scenario:\n\n${f.scenario}`,
   );
 });

@@ -460,7 +460,7 @@ Then('what every persistence point promised holds in every crash state', functio
   this.attach(r.failures.map((x) => `# [${x.rule}] ${x.reason}\n${x.reproducer}\n`).join('\n'), { mediaType: 'text/plain', fileName: 'failing workloads.feature.txt' });
   throw new AssertionError(
     // the rule of the promise that broke, not the feature's list of every rule a workload may touch
-    `[${f.rule}] ${r.failures.length} of ${r.workloads} generated workloads break a persistence point's promise; the first breaks ${f.rule}, as a scenario:\n\n${f.reproducer}\n\n(${f.reason})\n\nFirst failures:\n${shown}`,
+    `${f.rule}: ${r.failures.length} of ${r.workloads} generated workloads break a persistence point's promise; the first breaks ${f.rule}, as a scenario:\n\n${f.reproducer}\n\n(${f.reason})\n\nFirst failures:\n${shown}`,
   );
 });
 

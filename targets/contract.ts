@@ -74,6 +74,7 @@ export interface MountOptions {
   dir: string; // mount point, e.g. "/mnt"
   dax: 'always' | 'never' | 'inode';
   rtdev?: string; // xfs realtime device
+  ro?: boolean; // MS_RDONLY: nothing on the filesystem may change
 }
 
 export interface Stat {

@@ -13,6 +13,7 @@ export class BdevSuperBlock implements SuperBlock {
   readonly s_id = 'bdev';
   readonly dirtyInodes = new Set<Inode>();
   frozen = false;
+  readonly s_rdonly = false;
   constructor(readonly s_bdev: BlockDevice) {}
 }
 

@@ -9,6 +9,7 @@ import type { Faults } from '../faults';
 import { dax_radix_entry, pmdCovering } from './radix-entry';
 import { SECTOR_SIZE } from '../nvdimm/namespace';
 import { PAGE_SIZE } from '../mm/address-space';
+import { PmemError } from '../pmem/memory';
 
 export interface DaxFaultEnv {
   faults: Faults;
@@ -25,8 +26,20 @@ function entryFor(inode: Inode, index: number, write: boolean, type: 'pte' | 'pm
 
 export function daxFaultHandlers(env: DaxFaultEnv): FaultHandlers {
   return {
-    fault(vma: Vma, index: number, write: boolean): Pte {
+    fault(vma: Vma, index: number, flagWrite: boolean): Pte {
       const inode = vma.inode;
+      // A private write fault only reads the file: the copy goes to an anonymous page (MS-8, 4.13).
+      const write = flagWrite && vma.shared;
+      const handle = write || (flagWrite && env.faults.has('ro-private-fault-journal'));
+      if (handle && inode.sb.journal_start) {
+        try {
+          inode.sb.journal_start();
+        } catch (e) {
+          // a fault handler cannot return an errno: a failed handle is VM_FAULT_SIGBUS
+          if ((e as PmemError).errno === 'EROFS') throw new PmemError('SIGBUS', `write fault at page ${index} of ${vma.path}: ${(e as Error).message}`);
+          throw e;
+        }
+      }
       // MAP_SYNC: a write fault that allocates must make the allocation durable before returning
       const allocates = write && vma.sync && inode.get_block(index, false) === undefined;
       const entry = entryFor(inode, index, write, 'pte');

@@ -41,7 +41,10 @@ export function dax_radix_entry(
   if (!existing && !pmd) {
     // a PTE fault inside a PMD entry only dirties the PMD entry
     const cover = pmdCovering(mapping, index);
-    if (cover) [at, existing] = cover;
+    if (cover && entry && faults.has('pte-entry-in-pmd-range')) {
+      // The 4.12 race: the PTE entry takes the PMD entry's slot; the PMD stays mapped, no longer tracked.
+      mapping.delete(cover[0]);
+    } else if (cover) [at, existing] = cover;
   }
   if (existing) {
     // a PTE fault keeps what is there; a PMD fault keeps only a PMD entry

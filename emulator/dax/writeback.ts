@@ -67,14 +67,16 @@ export function* dax_writeback_steps(
 
   mapping.tag_pages_for_writeback(startPage, endPage);
   yield 'after-tagging';
+  // Walk only what was tagged: entries dirtied meanwhile are the next fsync's, so this one ends (MS-10).
+  const walk = f.has('writeback-walks-dirty') ? 'DIRTY' : 'TOWRITE';
 
   let from = startPage;
   for (;;) {
-    const batch = mapping.find_get_entries_tag(from, 'TOWRITE', PAGEVEC_SIZE, endPage);
+    const batch = mapping.find_get_entries_tag(from, walk, PAGEVEC_SIZE, endPage);
     if (batch.length === 0) break;
     for (const [index, entry] of batch) {
       yield 'before-writeback-one';
-      if (entry.kind === 'dax') dax_writeback_one(mapping, bdev, index, entry, f);
+      if (entry.kind === 'dax') dax_writeback_one(mapping, bdev, index, entry, f, walk);
       from = index + 1;
       // Without the re-check an entry another fsync already wrote back stays tagged: keep scanning past it.
     }
@@ -82,12 +84,12 @@ export function* dax_writeback_steps(
   if (!f.has('no-trailing-fence')) bdev.driver.ns.mem.fence();
 }
 
-function dax_writeback_one(mapping: AddressSpace, bdev: BlockDevice, index: number, entry: DaxEntry, f: Faults): void {
+function dax_writeback_one(mapping: AddressSpace, bdev: BlockDevice, index: number, entry: DaxEntry, f: Faults, walk: 'DIRTY' | 'TOWRITE'): void {
   // Under the tree lock: the entry must still be there, unchanged, and still TOWRITE.
   if (!f.has('no-towrite-recheck')) {
     if (mapping.lookup(index) !== entry) return;
     // another fsync thread may already have written this entry back
-    if (!mapping.tagGet(index, 'TOWRITE')) return;
+    if (!mapping.tagGet(index, walk)) return;
   }
   mapping.tagClear(index, 'TOWRITE');
   const size = entry.type === 'pmd' ? PMD_SIZE : PAGE_SIZE;

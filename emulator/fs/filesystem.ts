@@ -149,37 +149,38 @@ export class FileSystem implements SuperBlock {
 
   // --- allocation ---
 
-  private allocBit(start: number, nbits: number, from: number, owner: FsInode | undefined, what: string): number {
+  /** the bitmaps are plain buffers: ext2 does not tie them to the inode (mark_buffer_dirty, not _inode), so its fsync leaves them to sync(2) */
+  private allocBit(start: number, nbits: number, from: number, what: string): number {
     for (let n = 0; n < nbits; n++) {
       const bit = (from + n) % nbits;
       const blk = start + Math.floor(bit / BITS_PER_BLOCK);
       const map = this.meta.read(blk);
       if (!testBit(map, bit % BITS_PER_BLOCK)) {
         setBit(map, bit % BITS_PER_BLOCK, true);
-        this.meta.dirty(blk, owner);
+        this.meta.dirty(blk);
         return bit;
       }
     }
     throw new PmemError('ENOSPC', `no free ${what} left on /dev/${this.s_id} (${nbits} in all)`);
   }
 
-  private freeBit(start: number, bit: number, owner: FsInode | undefined): void {
+  private freeBit(start: number, bit: number): void {
     const blk = start + Math.floor(bit / BITS_PER_BLOCK);
     setBit(this.meta.read(blk), bit % BITS_PER_BLOCK, false);
-    this.meta.dirty(blk, owner);
+    this.meta.dirty(blk);
   }
 
   /** a block on the data device (data of ordinary files, directories, indirect blocks, xattrs) */
-  allocBlock(owner: FsInode): number {
-    const b = this.allocBit(this.sbf.bbitmapStart, this.sbf.nblocks, this.rotor, owner, 'block');
+  allocBlock(): number {
+    const b = this.allocBit(this.sbf.bbitmapStart, this.sbf.nblocks, this.rotor, 'block');
     this.rotor = b + 1;
     this.chargeQuota(0, 1);
     return b;
   }
 
   /** a block for block-map metadata (indirect blocks), kept out of the data runs */
-  allocMetaBlock(owner: FsInode): number {
-    const b = this.allocBit(this.sbf.bbitmapStart, this.sbf.nblocks, this.metaRotor, owner, 'block');
+  allocMetaBlock(): number {
+    const b = this.allocBit(this.sbf.bbitmapStart, this.sbf.nblocks, this.metaRotor, 'block');
     this.metaRotor = b + 1;
     this.chargeQuota(0, 1);
     return b;
@@ -192,15 +193,15 @@ export class FileSystem implements SuperBlock {
   }
 
   /** a block on the realtime device (xfs_rtallocate_extent) */
-  allocRtBlock(owner: FsInode): number {
-    const b = this.allocBit(this.sbf.rtBitmapStart, this.sbf.rtBlocks, this.rtRotor, owner, 'realtime extent');
+  allocRtBlock(): number {
+    const b = this.allocBit(this.sbf.rtBitmapStart, this.sbf.rtBlocks, this.rtRotor, 'realtime extent');
     this.rtRotor = b + 1;
     this.chargeQuota(0, 1);
     return b;
   }
 
-  freeBlock(blk: number, rt: boolean, owner: FsInode): void {
-    this.freeBit(rt ? this.sbf.rtBitmapStart : this.sbf.bbitmapStart, blk, owner);
+  freeBlock(blk: number, rt: boolean): void {
+    this.freeBit(rt ? this.sbf.rtBitmapStart : this.sbf.bbitmapStart, blk);
     this.chargeQuota(0, -1);
   }
 
@@ -232,7 +233,7 @@ export class FileSystem implements SuperBlock {
   }
 
   newInode(mode: number, flags: number, parent: FsInode): FsInode {
-    const bit = this.allocBit(this.sbf.ibitmapStart, this.sbf.ninodes, this.sbf.firstUserIno - this.sbf.inoBase, undefined, 'inode');
+    const bit = this.allocBit(this.sbf.ibitmapStart, this.sbf.ninodes, this.sbf.firstUserIno - this.sbf.inoBase, 'inode');
     const ino = bit + this.sbf.inoBase;
     const d: DiskInode = { ...emptyInode(), mode, flags, links: mode === S_IFDIR ? 2 : 1 };
     const inode = new FsInode(this, ino, d, parent.ino);
@@ -256,7 +257,7 @@ export class FileSystem implements SuperBlock {
 
   /** a zeroed indirect block, through the metadata path */
   private newIndirect(owner: FsInode): number {
-    const b = this.allocMetaBlock(owner);
+    const b = this.allocMetaBlock();
     this.meta.read(b).fill(0);
     this.meta.dirty(b, owner);
     owner.d.nblocks++;
@@ -328,7 +329,7 @@ export class FileSystem implements SuperBlock {
       return { blk, fresh: true, unwritten: false };
     }
     if (!create) return undefined;
-    const b = inode.realtime ? this.allocRtBlock(inode) : this.allocBlock(inode);
+    const b = inode.realtime ? this.allocRtBlock() : this.allocBlock();
     inode.d.nblocks++;
     slot.set(unwritten ? b + UNWRITTEN : b);
     return { blk: b, fresh: !unwritten, unwritten };
@@ -361,7 +362,7 @@ export class FileSystem implements SuperBlock {
   freeRange(inode: FsInode, from: number, to: number): void {
     for (const [, blk, clear] of [...this.mapped(inode, from, to)]) {
       clear();
-      this.freeBlock(blk, inode.realtime, inode);
+      this.freeBlock(blk, inode.realtime);
       inode.d.nblocks--;
     }
     const d = inode.d;
@@ -371,18 +372,18 @@ export class FileSystem implements SuperBlock {
         const t = this.ptr(d.dind, i1);
         if (t && empty(t)) {
           this.setPtr(d.dind, i1, 0, inode);
-          this.freeBlock(t, false, inode);
+          this.freeBlock(t, false);
           d.nblocks--;
         }
       }
       if (empty(d.dind)) {
-        this.freeBlock(d.dind, false, inode);
+        this.freeBlock(d.dind, false);
         d.dind = 0;
         d.nblocks--;
       }
     }
     if (d.ind && empty(d.ind)) {
-      this.freeBlock(d.ind, false, inode);
+      this.freeBlock(d.ind, false);
       d.ind = 0;
       d.nblocks--;
     }
@@ -419,7 +420,20 @@ export class FileSystem implements SuperBlock {
     return { bdev, sector, fresh: r.fresh };
   }
 
+  get s_rdonly(): boolean {
+    return this.opts.ro === true;
+  }
+
+  /** ext4's jbd2 handle: only ext4 takes one in its fault path; a read-only superblock refuses it */
+  get journal_start(): (() => void) | undefined {
+    if (this.p.type !== 'ext4') return undefined;
+    return () => {
+      if (this.s_rdonly) throw new PmemError('EROFS', `the filesystem on /dev/${this.s_id} (${this.opts.dir}) is mounted read-only; no journal handle`);
+    };
+  }
+
   checkWritable(): void {
+    if (this.s_rdonly) throw new PmemError('EROFS', `the filesystem on /dev/${this.s_id} (${this.opts.dir}) is mounted read-only`);
     if (this.frozen) throw new PmemError('EBUSY', `the filesystem on /dev/${this.s_id} (${this.opts.dir}) is frozen; thaw it before writing`);
   }
 
@@ -576,12 +590,12 @@ export class FileSystem implements SuperBlock {
     truncate_inode_pages_range(inode.mapping, 0, Infinity);
     this.freeRange(inode, 0, MAX_FILE_BLOCKS);
     if (inode.d.xattr) {
-      this.freeBlock(inode.d.xattr, false, inode);
+      this.freeBlock(inode.d.xattr, false);
       inode.d.xattr = 0;
     }
     inode.d = { ...emptyInode(), dtime: Math.max(1, Math.floor(Date.now() / 1000)) };
     this.writeInode(inode);
-    this.freeBit(this.sbf.ibitmapStart, inode.ino - this.sbf.inoBase, inode);
+    this.freeBit(this.sbf.ibitmapStart, inode.ino - this.sbf.inoBase);
     this.chargeQuota(-1, 0);
     this.icache.delete(inode.ino);
     this.dirtyInodes.delete(inode);
@@ -594,7 +608,7 @@ export class FileSystem implements SuperBlock {
     if (name.length === 0 || Buffer.byteLength(name) > 255) throw new PmemError('EINVAL', `xattr name "${name}" must be 1 to 255 bytes`);
     let page: { data: Uint8Array; dirty: () => void };
     if (!inode.d.xattr) {
-      inode.d.xattr = this.allocBlock(inode);
+      inode.d.xattr = this.allocBlock();
       inode.d.nblocks++;
       this.writeInode(inode, false);
     }

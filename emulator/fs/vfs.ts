@@ -232,6 +232,7 @@ export class Vfs {
   /** FS_IOC_FSSETXATTR with FS_XFLAG_DAX (dax=inode): only an empty regular file may change */
   setInodeDax(path: string, on: boolean): void {
     const { fs, inode } = this.fileAt(path);
+    fs.checkWritable();
     if (inode.d.size !== 0 || inode.mapping.nrpages || inode.mapping.nrexceptional) {
       throw new PmemError('EBUSY', `${normalize(path)} has data or mappings; the DAX flag changes only on an empty file`);
     }
@@ -259,6 +260,8 @@ export class Vfs {
 
   fallocate(path: string, off: number, len: number, mode: 'allocate' | 'punch-hole'): void {
     const { fs, inode } = this.fileAt(path);
+    // the file cannot be opened for writing on a read-only mount, before any ->fallocate is asked
+    fs.checkWritable();
     // ext2 has no ->fallocate: Linux answers EOPNOTSUPP (glibc's posix_fallocate then writes zeros)
     if (fs.p.type === 'ext2') throw new PmemError('EOPNOTSUPP', `fallocate (${mode}) of ${path}: ext2 does not support fallocate`);
     if (mode === 'allocate') fs.allocate(inode, off, len);

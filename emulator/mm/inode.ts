@@ -53,6 +53,10 @@ export interface SuperBlock {
   /** the writeback list: inodes with any I_DIRTY_* state */
   readonly dirtyInodes: Set<Inode>;
   frozen: boolean;
+  /** sb_rdonly(): mounted read-only */
+  readonly s_rdonly: boolean;
+  /** a journal handle for a change (ext4_journal_start_sb); EROFS on a read-only superblock; absent without a journal */
+  journal_start?(): void;
 }
 
 /** __mark_inode_dirty(): set the state and put the inode on its superblock's writeback list */

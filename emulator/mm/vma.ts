@@ -12,7 +12,7 @@ export interface Pte {
 
 /** Fault handlers the DAX layer supplies (dax_fault, dax_pmd_fault, dax_pfn_mkwrite). */
 export interface FaultHandlers {
-  /** map one page; returns the PTE to install */
+  /** map one page; `write` is FAULT_FLAG_WRITE, also set for a private mapping's copy-on-write; returns the PTE to install */
   fault(vma: Vma, index: number, write: boolean): Pte;
   /** map a 2 MiB page at a PMD-aligned file index, or undefined to fall back to PTEs */
   pmdFault(vma: Vma, index: number, write: boolean): Pte | undefined;
@@ -76,7 +76,7 @@ export class Vma implements MappingUser {
       if (hit && (!write || hit.pte.writable)) return hit;
       if (write && !this.shared) {
         // MAP_PRIVATE: the caller copies on write into an anonymous page; the file never sees it
-        return hit ?? this.installPte(index, false);
+        return hit ?? this.installPte(index, true);
       }
       if (hit && write && hit.pte.phys !== undefined) {
         // a read-only DAX page: pfn_mkwrite dirties its entry; false means we lost a race, retry
@@ -107,7 +107,7 @@ export class Vma implements MappingUser {
         return { pte: pmd, base: head };
       }
     }
-    const pte = this.handlers.fault(this, index, write && this.shared);
+    const pte = this.handlers.fault(this, index, write);
     this.ptes.set(index, pte);
     return { pte, base: index };
   }
@@ -133,7 +133,7 @@ export class Vma implements MappingUser {
       this.checkSize(index);
       const bytes = data.subarray(done, done + n);
       if (!this.shared) {
-        const page = this.cow.get(index) ?? this.copyPage(yield* this.faultIn(index, false), index);
+        const page = this.cow.get(index) ?? this.copyPage(yield* this.faultIn(index, true), index);
         this.cow.set(index, page);
         page.set(bytes, inPage);
       } else {

@@ -2,8 +2,8 @@
 Feature: What a mapping's page table maps, and when it must let go
   A VMA of a DAX file maps file pages with PTEs or 2 MiB PMDs, read-only until a write fault or
   pfn_mkwrite makes them writable; MAP_PRIVATE copies a page on its first store. Truncate and
-  punch-hole unmap exactly their range, copies included; writeback write-protects exactly what it
-  wrote back. Sources: "[PATCH v4 4/7] dax: add support for fsync/sync" and today's fs/dax.c and
+  punch-hole unmap exactly their range; truncate drops the private copies there too, punch-hole keeps
+  them (even_cows); writeback write-protects exactly what it wrote back. Sources: "[PATCH v4 4/7] dax: add support for fsync/sync" and today's fs/dax.c and
   mm/memory.c (unmap_mapping_range, do_cow_fault).
 
   Background:
@@ -153,7 +153,7 @@ Feature: What a mapping's page table maps, and when it must let go
       And the mapping of /a reads "filled" at offset 0
 
   @since:4.5
-  Rule: MS-5 Truncate and punch-hole unmap exactly their range, private copies included
+  Rule: MS-5 Truncate and punch-hole unmap exactly their range; only truncate drops private copies
 
     @rule:MS-5 @beyond @severity:normal @requires:schedules
     Scenario Outline: punching page 1 leaves the read-only PTE of page <page> mapped

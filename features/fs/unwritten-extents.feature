@@ -12,7 +12,7 @@ Feature: Unwritten extents: fallocate on ext4 and xfs
 
   Background:
     Given a pmem namespace pmem0
-    And the first 64 MiB of /dev/pmem0 held stale bytes beforehand
+    And the first 16 MiB of /dev/pmem0 held stale bytes beforehand
 
   @since:4.5
   Rule: BD-1 A newly allocated block reads as zeros, never as the media's earlier contents

@@ -886,8 +886,9 @@ static int ensure_fs(req *r, const char *fs) {
 static int op_mount(req *r) {
   const char *fs, *dir, *dax, *rt;
   char dev[300], rtdev[300];
+  int ro;
   if (check_fs(r, &fs) || dev_path(r, "dev", dev, sizeof dev) || arg_str(r, "dir", &dir, 1) || arg_str(r, "dax", &dax, 0) ||
-      arg_str(r, "rtdev", &rt, 0))
+      arg_str(r, "rtdev", &rt, 0) || arg_bool(r, "ro", &ro, 0))
     return -1;
   if (!dax) dax = "never";
   if (strcmp(dax, "always") && strcmp(dax, "never") && strcmp(dax, "inode")) return fail(r, "EINVAL", "dax must be always, never or inode");
@@ -917,7 +918,7 @@ static int op_mount(req *r) {
     }
   }
   if (mkdirs(dir)) return fail_errno(r, dir);
-  if (mount(dev, dir, fs, 0, data)) {
+  if (mount(dev, dir, fs, ro ? MS_RDONLY : 0, data)) {
     int e = errno;
     return fail(r, errname(e), "mount -t %s -o %s %s %s: %s", fs, data, dev, dir, strerror(e));
   }

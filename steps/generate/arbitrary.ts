@@ -127,7 +127,7 @@ export function workloadArb(kind: TargetKind, slice: Slice, caps: GenCaps, maxOp
     slice === 'written' ? fc.constant([]) : fc.record({ op: fc.constant('map' as const), file: fc.constant<FileName>(device ? 'dev' : 'A'), mode: fc.constantFrom<MapMode>('shared', 'shared', caps.mapSync ? 'sync' : 'shared'), pmd: fc.boolean() }).map((o) => [o as Op]);
   // power fails right after the last persistence point most of the time: a later fsync would hide what it lost
   const file: fc.Arbitrary<FileName> = device ? fc.constant('dev') : fc.constantFrom<FileName>('A', 'A', 'B');
-  const msyncAround = fc.record({ op: fc.constant('msync' as const), file, off: fc.constant(0), len: lengthArb, around: fc.constantFrom(0, 0, 1, -1, 63, PAGE) });
+  const msyncAround = fc.record({ op: fc.constant('msync' as const), file, off: fc.constant(0), len: lengthArb, around: fc.constantFrom(0, 0, 1, -1, 63, PAGE), into: fc.boolean() });
   const fsync = fc.record({ op: fc.constant('fsync' as const), file, datasync: fc.boolean() });
   const last: fc.Arbitrary<Op[]> = fc
     .oneof(

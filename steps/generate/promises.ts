@@ -44,8 +44,6 @@ interface FileModel {
   owner: Runs;
   /** index of the promise record each byte is under, or -1 */
   promised: Runs;
-  /** the rule of the last size change: what a size promise breaks */
-  sizeRule?: string;
   /** pages holding a block that was written (not merely fallocated) */
   written: Set<number>;
   /** written pages whose allocation a persistence point made durable */
@@ -224,7 +222,8 @@ export class PromiseModel {
         if (op.around !== undefined && f.lastStore) {
           // an application msyncs what it just stored: from that page to the store's end, give or take
           const off = Math.floor(f.lastStore[0] / PAGE) * PAGE;
-          const len = Math.max(1, Math.min(f.lastStore[1] + op.around, f.map.length) - off);
+          const end = op.into ? Math.floor((f.lastStore[1] - 1) / PAGE) * PAGE + 1 : f.lastStore[1] + op.around;
+          const len = Math.max(1, Math.min(end, f.map.length) - off);
           return { op: 'msync', file: op.file, off, len };
         }
         const len = Math.min(op.len, f.map.length);
@@ -263,7 +262,6 @@ export class PromiseModel {
         if (op.off + op.len > f.size) {
           f.size = op.off + op.len;
           f.sizePromise = undefined;
-          f.sizeRule = 'PM-5';
         }
         this.ops.push(op);
         by(`write(2) of ${op.len} bytes at offset ${op.off}`);
@@ -325,7 +323,6 @@ export class PromiseModel {
           f.size = op.size;
           f.sizePromise = undefined;
         }
-        f.sizeRule = 'MS-5';
         break;
       }
       case 'punch': {
@@ -350,7 +347,6 @@ export class PromiseModel {
         by(`fallocate of ${op.len} bytes at offset ${op.off}`);
         this.touch(f, op.off, op.off + op.len);
         this.extend(f, op.off + op.len, i);
-        f.sizeRule = 'PM-5';
         break;
       }
       case 'fsync': {
@@ -360,7 +356,8 @@ export class PromiseModel {
         by(op.datasync ? `fdatasync of ${op.file}` : `fsync of ${op.file}`);
         this.promise(f, 0, f.size, 'fsync');
         this.syncAlloc(f, 0, f.size);
-        if (!this.device) f.sizePromise = { size: f.size, rule: f.sizeRule ?? 'PM-5', by: this.byOf[this.byOf.length - 1] };
+        // PM-5: the size (and allocation) a write(2), truncate or fallocate left is durable after fsync
+        if (!this.device) f.sizePromise = { size: f.size, rule: 'PM-5', by: this.byOf[this.byOf.length - 1] };
         break;
       }
       case 'msync': {

@@ -210,7 +210,7 @@ export interface GeneratedResult {
 }
 
 /** draw `runs` workloads of one kind and slice from `seed`; the first failure shrinks to the smallest */
-export async function runGenerated(t: Target, kind: TargetKind, slice: Slice, runs: number, seed: number, caps: GenCaps, onRun?: () => void): Promise<GeneratedResult> {
+export async function runGenerated(t: Target, kind: TargetKind, slice: Slice, runs: number, seed: number, caps: GenCaps, onRun?: () => void, shrink = true): Promise<GeneratedResult> {
   const t0 = Date.now();
   const title = `generated ${slice} workload on ${kind} (seed ${seed})`;
   let last: Failure | undefined;
@@ -219,7 +219,7 @@ export async function runGenerated(t: Target, kind: TargetKind, slice: Slice, ru
     last = await runOne(t, w, seed, title);
     return last === undefined;
   });
-  const details = await fc.check(prop, { seed, numRuns: runs, endOnFailure: false, markInterruptAsFailure: false });
+  const details = await fc.check(prop, { seed, numRuns: runs, endOnFailure: !shrink, markInterruptAsFailure: false });
   const res: GeneratedResult = { runs: details.numRuns, seed, seconds: 0 };
   if (details.failed) {
     if (details.counterexample) {

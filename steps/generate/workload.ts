@@ -50,8 +50,9 @@ export type Op =
   | { op: 'punch'; file: FileName; off: number; len: number }
   | { op: 'fallocate'; file: FileName; off: number; len: number }
   | { op: 'fsync'; file: FileName; datasync: boolean }
-  /** `around`: msync what the last store to the file covered, from its page to its end moved by that many bytes */
-  | { op: 'msync'; file: FileName; off: number; len: number; around?: number }
+  /** `around`: msync what the last store to the file covered, from its page to its end moved by that many
+   *  bytes; `into`: to one byte into the store's last page instead (a range ending just past a page boundary) */
+  | { op: 'msync'; file: FileName; off: number; len: number; around?: number; into?: boolean }
   | { op: 'sync' }
   /** the CPU stores to the raw device, writes back a range with one instruction kind, maybe fences */
   | { op: 'cpu'; off: number; len: number; flushOff: number; flushLen: number; insn: FlushInsn; fence: boolean };

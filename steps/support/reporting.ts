@@ -27,6 +27,9 @@ export const BEYOND_SOURCES: Record<string, { path: string; what: string }> = {
   'MS-5': { path: 'fs/dax.c', what: 'dax_delete_mapping_entry / dax_invalidate_mapping_entry_sync' },
   'MS-6': { path: 'fs/dax.c', what: 'dax_truncate_page / dax_zero_range' },
   'MS-7': { path: 'Documentation/filesystems/dax.rst', what: 'dax=always|never|inode and STATX_ATTR_DAX' },
+  'MS-8': { path: 'fs/ext4/file.c', what: 'ext4_dax_huge_fault: a journal handle only for a shared write fault (4.13 "ext4: fix fault handling when mounted with -o dax,ro"; xfstests generic/452)' },
+  'MS-9': { path: 'fs/dax.c', what: 'grab_mapping_entry: a PTE fault inside a PMD entry uses it (4.12 "dax: fix race between colliding PMD & PTE entries"; xfstests generic/437)' },
+  'MS-10': { path: 'fs/dax.c', what: 'dax_writeback_mapping_range: tag TOWRITE first, then walk TOWRITE only (the 4.12 livelock fix)' },
   'MM-1': { path: 'mm/msync.c', what: 'msync: EINVAL for an address inside a page, ENOMEM for an unmapped range; mm/mmap.c do_mmap: EINVAL for an offset inside a page or a length of 0' },
   'MM-2': { path: 'arch/x86/mm/fault.c', what: 'bad_area: an access outside every VMA raises SIGSEGV' },
 };

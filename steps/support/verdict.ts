@@ -47,6 +47,8 @@ RuleAssertionError.prototype.name = 'RuleAssertionError';
 export function withRules(rules: readonly string[], msg: string): string {
   const head = rules.length ? rules.join(', ') : 'NO-RULE';
   if (msg.startsWith(`${head}: `)) return msg;
+  // a failure that names the one rule it broke (a generated workload's promise) keeps that rule alone
+  if (rules.some((r) => msg.startsWith(`${r}: `))) return msg;
   const old = `[${rules.join(', ')}] `; // the form the steps wrote before
   return `${head}: ${rules.length && msg.startsWith(old) ? msg.slice(old.length) : msg}`;
 }

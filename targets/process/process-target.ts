@@ -10,6 +10,7 @@ import {
   MapKind, MountOptions, PmemMode, ScheduledTask, Stat, Target, TargetError, WritebackEvent,
 } from '../contract';
 import { TRACE_CAPABILITY } from '../traced/events';
+import { joinVerdicts, splitCheck } from './split-check';
 import { TracedSession } from '../traced/session';
 
 export const PROTOCOL_VERSION = 1;
@@ -484,7 +485,16 @@ export class ProcessTarget implements Target {
   }
   async checkCrash(args: { check: CrashCheck; mounts: MountOptions[] } & CrashExploration): Promise<CrashVerdict> {
     if (this.session) return this.session.checkCrash(args);
-    return (await this.call('checkCrash', args)) as CrashVerdict;
+    // leave room for the request's envelope and the other arguments
+    const room = MAX_LINE - 4096 - JSON.stringify({ ...args, check: null }).length;
+    if (JSON.stringify(args.check).length <= room) return (await this.call('checkCrash', args)) as CrashVerdict;
+    const verdicts: CrashVerdict[] = [];
+    for (const check of splitCheck(args.check, room)) {
+      const v = (await this.call('checkCrash', { ...args, check })) as CrashVerdict;
+      verdicts.push(v);
+      if (!v.ok) break;
+    }
+    return joinVerdicts(verdicts);
   }
   async remount(args: { mounts: MountOptions[]; state?: string }): Promise<{ stateId: string }> {
     if (this.session) return this.session.remount(args);

@@ -48,7 +48,7 @@ const traceEvent: Schema = {
 
 export const DEFS: Record<string, Schema> = {
   Hex: { type: 'string', pattern: '^([0-9a-f]{2})*$', description: 'bytes as lowercase hex, two characters a byte' },
-  MountOptions: obj({ fs: en(...FS_TYPES), dev: name, dir: path, dax: en('always', 'never', 'inode') }, { rtdev: name }),
+  MountOptions: obj({ fs: en(...FS_TYPES), dev: name, dir: path, dax: en('always', 'never', 'inode') }, { rtdev: name, ro: bool }),
   CrashCheck: {
     description: 'a predicate evaluated in crash states; `kind` chooses the shape',
     oneOf: [
@@ -58,7 +58,7 @@ export const DEFS: Record<string, Schema> = {
       obj({ kind: { const: 'exists' }, path }),
       obj({ kind: { const: 'dir-lists' }, path, names: arr(name) }),
       obj({ kind: { const: 'fsck-clean' }, dev: name }),
-      obj({ kind: { const: 'xattr' }, path, name, value: { oneOf: [hex, nul] } }),
+      obj({ kind: { const: 'xattr' }, path, name, value: { type: ['string', 'null'], pattern: '^([0-9a-f]{2})*$', description: 'the value (hex), or null: the attribute is absent' } }),
       obj({ kind: { const: 'all' }, checks: arr(ref('CrashCheck')) }),
       obj({ kind: { const: 'not' }, check: ref('CrashCheck') }),
       obj({ kind: { const: 'implies' }, if: ref('CrashCheck'), then: ref('CrashCheck') }),

@@ -21,7 +21,7 @@ export class Ext2Buffers implements MetaStore {
   commit(): void {}
 
   syncInode(owner: { assoc: Set<number> }, inodeBlock: number): void {
-    // sync_mapping_buffers() then sync_inode_metadata(); bitmaps ride along as ext2 dirties them for the inode
+    // sync_mapping_buffers() (the indirect blocks) then sync_inode_metadata(); bitmaps wait for sync(2)
     for (const b of [...owner.assoc, inodeBlock]) sync_dirty_buffer(this.bdev, b);
     owner.assoc.clear();
   }
