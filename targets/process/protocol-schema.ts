@@ -146,7 +146,7 @@ export const EXTENSION_OPS: Record<string, Schema> = {
   trace: op(none, obj({ events: arr(traceEvent) }, { more: bool }), 'pmem-trace: the events since the last call (or reset), in execution order; more: call again'),
   extents: op(obj({ path }), arr(obj({ offset: count, length: count, dev: name, devOffset: count }, { unwritten: bool })), 'pmem-trace: where a file\'s (or a /dev block device\'s) bytes live on the namespaces, asked before the power failure'),
   recover: op(
-    obj({ lines: arr(lineRun), check: ref('CrashCheck'), mounts: arr(mount) }, { watch: arr(lineRange) }),
+    obj({ lines: arr(lineRun), check: ref('CrashCheck'), mounts: arr(mount) }, { watch: arr(lineRange), partial: bool }),
     obj({ ok: bool }, { reason: { type: 'string' }, read: arr(lineRange) }),
     'pmem-trace: evaluate a check on the media after the power failure with these lines replaced (remount takes `lines` the same way)',
   ),

@@ -14,6 +14,8 @@ import { TraceRecorder } from './trace-recorder';
 
 export class TracedEmulator extends Emulator {
   readonly recorder = new TraceRecorder();
+  /** lines of a crash image sent ahead with `partial` */
+  private staged: LineRun[] = [];
 
   constructor(variant?: ConstructorParameters<typeof Emulator>[0]) {
     super(variant);
@@ -80,9 +82,14 @@ export class TracedEmulator extends Emulator {
   }
 
   /** "start from this crash image and answer": evaluate the check on it, then forget it */
-  async recover(args: { lines: LineRun[]; check: CrashCheck; mounts: MountOptions[]; watch?: LineRange[] }): Promise<RecoverAnswer> {
+  async recover(args: { lines: LineRun[]; check: CrashCheck; mounts: MountOptions[]; watch?: LineRange[]; partial?: boolean }): Promise<RecoverAnswer> {
     if (!this.crashed) throw new TargetError('EINVAL', 'recover follows a power failure');
     if (!Array.isArray(args.lines) || !args.check || !Array.isArray(args.mounts)) throw new TargetError('EINVAL', 'recover needs "lines", "check" and "mounts"');
+    if (args.partial) {
+      // the first part of an image too big for one line: kept for the next recover or remount
+      this.staged.push(...args.lines);
+      return { ok: true };
+    }
     const image = this.crashImage(args.lines);
     // a watched line carries a one-entry history, so the memory's read set notices its loads
     const watched = new Set<number>();
@@ -121,7 +128,9 @@ export class TracedEmulator extends Emulator {
   }
 
   /** the media after the power failure (every store landed), with the given lines replaced */
-  private crashImage(lines: LineRun[]): PersistentMemory {
+  private crashImage(given: LineRun[]): PersistentMemory {
+    const lines = [...this.staged, ...given];
+    this.staged = [];
     const image = this.kernel.machine.mem.image((_a, h) => h.length);
     for (const run of lines) image.storeAndFence(this.phys(run.dev, run.off, byteLength(run)), bytesValue(run));
     return image;

@@ -111,7 +111,8 @@ export class TraceReplay {
     const sorted = [...lines.keys()].sort((a, b) => a - b);
     for (let i = 0; i < sorted.length; ) {
       let j = i;
-      while (j + 1 < sorted.length && sorted[j + 1] === sorted[j] + LINE_SIZE) j++;
+      // a run stays under 256 KiB of bytes, so a few of them fit one request line
+      while (j + 1 < sorted.length && sorted[j + 1] === sorted[j] + LINE_SIZE && j - i < 4095) j++;
       const buf = new Uint8Array((j - i + 1) * LINE_SIZE);
       for (let x = i; x <= j; x++) buf.set(lines.get(sorted[x])!, (x - i) * LINE_SIZE);
       out.push({ ...this.where(sorted[i]), ...encodeBytes(buf) });

@@ -12,6 +12,8 @@ export type Send = (op: string, args: object) => Promise<unknown>;
 /** ops after which the trace is pulled at once: they may store a lot (the rest wait for a few requests) */
 const BULK = new Set(['mkfs', 'write', 'writeDevice', 'bio', 'cpuStore', 'store', 'fallocate', 'truncate']);
 const PULL_EVERY = 8;
+/** the crash image's share of one request line (the protocol's limit is 1 MiB) */
+const STAGE_BYTES = 600 * 1024;
 /** ops whose `path` names a file (or, under /dev, a block device) whose bytes a crash check may ask about */
 const PATH_OPS = new Set(['create', 'write', 'truncate', 'fallocate', 'mmap', 'setxattr', 'fsync', 'statx', 'read']);
 
@@ -112,7 +114,25 @@ export class TracedSession implements TracedCrash {
 
   async recover(args: { lines: LineRun[]; check: CrashCheck; mounts: MountOptions[]; watch: LineRange[] }): Promise<RecoverAnswer> {
     this.stats.recovers++;
-    return parseRecover(await this.send('recover', args), this.label);
+    const lines = await this.stage(args.lines);
+    return parseRecover(await this.send('recover', { ...args, lines }), this.label);
+  }
+
+  /** an image too big for one request line goes ahead in `partial` recovers; the rest is returned */
+  private async stage(lines: LineRun[]): Promise<LineRun[]> {
+    let part: LineRun[] = [];
+    let size = 0;
+    for (const run of lines) {
+      const n = 64 + (run.data?.length ?? 0);
+      if (size + n > STAGE_BYTES && part.length > 0) {
+        await this.send('recover', { lines: part, partial: true, check: { kind: 'all', checks: [] }, mounts: [] });
+        part = [];
+        size = 0;
+      }
+      part.push(run);
+      size += n;
+    }
+    return part;
   }
 
   async checkCrash(args: { check: CrashCheck; mounts: MountOptions[] } & CrashExploration): Promise<CrashVerdict> {
@@ -132,7 +152,7 @@ export class TracedSession implements TracedCrash {
       const k = choice.get(a) ?? 0;
       if (k < h.length) lines.set(a, h.prefix(k));
     }
-    await this.send('remount', { mounts: args.mounts, lines: this.replay.runs(lines) });
+    await this.send('remount', { mounts: args.mounts, lines: await this.stage(this.replay.runs(lines)) });
     this.replay.restart((a) => choice.get(a) ?? 0);
     this.crashed = false;
     await this.pull();
