@@ -54,6 +54,10 @@ async function main(): Promise<void> {
   gate('type-check (tsc --noEmit)', bin('tsc'), ['--noEmit', '-p', '.', '--incremental', '--tsBuildInfoFile', '.cache/tsc/tsbuildinfo']);
   gate('lint (eslint)', bin('eslint'), ['--max-warnings', '0', '--cache', '--cache-location', '.cache/eslint/', '.']);
   gate('feature format', process.execPath, ['-r', REGISTER, 'scripts/check-features.ts']);
+  // the model carries no Stryker comments; each equivalence entry still names exactly the mutants it ignores
+  gate('mutation equivalents (stryker/check-equivalents.mjs)', process.execPath, ['stryker/check-equivalents.mjs']);
+  // the hand-written semantic mutants still apply to the model as it is now (npm run mutants runs them)
+  gate('semantic mutants apply (mutants/run.ts --check)', process.execPath, ['-r', REGISTER, 'mutants/run.ts', '--check']);
 
   const tests = files(join(ROOT, 'test'), '.test.ts');
   const unit = stage(`unit tests (${tests.length} files)`, process.execPath, ['-r', REGISTER, '--test', `--test-concurrency=${availableParallelism()}`, '--test-reporter=tap', ...tests]);
