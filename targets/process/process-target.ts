@@ -484,13 +484,14 @@ export class ProcessTarget implements Target {
     await this.session?.afterPowerFail();
   }
   async checkCrash(args: { check: CrashCheck; mounts: MountOptions[] } & CrashExploration): Promise<CrashVerdict> {
-    if (this.session) return this.session.checkCrash(args);
-    // leave room for the request's envelope and the other arguments
-    const room = MAX_LINE - 4096 - JSON.stringify({ ...args, check: null }).length;
-    if (JSON.stringify(args.check).length <= room) return (await this.call('checkCrash', args)) as CrashVerdict;
+    const session = this.session;
+    const one = async (a: typeof args): Promise<CrashVerdict> => (session ? session.checkCrash(a) : ((await this.call('checkCrash', a)) as CrashVerdict));
+    // leave room for the request's envelope and the other arguments (a traced recover also carries image lines)
+    const room = session ? 256 * 1024 : MAX_LINE - 4096 - JSON.stringify({ ...args, check: null }).length;
+    if (JSON.stringify(args.check).length <= room) return one(args);
     const verdicts: CrashVerdict[] = [];
     for (const check of splitCheck(args.check, room)) {
-      const v = (await this.call('checkCrash', { ...args, check })) as CrashVerdict;
+      const v = await one({ ...args, check });
       verdicts.push(v);
       if (!v.ok) break;
     }
