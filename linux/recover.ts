@@ -46,24 +46,19 @@ export class CrashImage {
     private readonly workDir: string,
     lines: LineRun[],
   ) {
-    for (const run of lines) {
-      const d = this.device(run.dev);
-      const len = run.data !== undefined ? run.data.length / 2 : run.zeros ?? 0;
-      if (run.off % 64 !== 0 || len % 64 !== 0 || run.off + len > d.size) {
-        throw new TargetError('EINVAL', `lines at ${run.off} length ${len} of ${run.dev} are not whole 64-byte lines inside the namespace`);
-      }
-      const buf = run.data !== undefined ? Buffer.from(run.data, 'hex') : Buffer.alloc(len);
-      const fd = fs.openSync(this.image(run.dev), 'r+');
-      try {
-        fs.writeSync(fd, buf, 0, buf.length, run.off);
-      } finally {
-        fs.closeSync(fd);
-      }
-    }
+    this.writeLines(lines, (run) => ({ file: this.image(run.dev), at: run.off }));
   }
 
   /** write lines into the backing files themselves (the state the machine comes back in) */
   writeInto(lines: LineRun[]): void {
+    this.writeLines(lines, (run) => {
+      const d = this.device(run.dev);
+      return { file: d.backing, at: d.dataOffset + run.off };
+    });
+  }
+
+  /** each run of whole lines inside its namespace, written where `place` says */
+  private writeLines(lines: LineRun[], place: (run: LineRun) => { file: string; at: number }): void {
     for (const run of lines) {
       const d = this.device(run.dev);
       const len = run.data !== undefined ? run.data.length / 2 : run.zeros ?? 0;
@@ -71,9 +66,10 @@ export class CrashImage {
         throw new TargetError('EINVAL', `lines at ${run.off} length ${len} of ${run.dev} are not whole 64-byte lines inside the namespace`);
       }
       const buf = run.data !== undefined ? Buffer.from(run.data, 'hex') : Buffer.alloc(len);
-      const fd = fs.openSync(d.backing, 'r+');
+      const { file, at } = place(run);
+      const fd = fs.openSync(file, 'r+');
       try {
-        fs.writeSync(fd, buf, 0, buf.length, d.dataOffset + run.off);
+        fs.writeSync(fd, buf, 0, buf.length, at);
       } finally {
         fs.closeSync(fd);
       }

@@ -24,6 +24,17 @@ interface Outcome {
   perLine: boolean;
 }
 
+/** the first line where a crash state breaks "`part` at `phys`", with the compared bytes of that line, or undefined */
+export function lineFailure(mem: PersistentMemory, phys: number, part: Uint8Array, what: string) {
+  const f = holdsInEveryState(mem, phys, part);
+  if (!f) return undefined;
+  const lo = Math.max(phys, f.lineAddr);
+  const hi = Math.min(phys + part.length, f.lineAddr + LINE_SIZE);
+  const expected = part.subarray(lo - phys, hi - phys);
+  const reason = `${what}: expected ${toHex(expected)} but a crash state holds ${toHex(f.found.subarray(lo - f.lineAddr, hi - f.lineAddr))} (line 0x${f.lineAddr.toString(16)} keeps ${f.k} of its stores)`;
+  return { lineAddr: f.lineAddr, k: f.k, found: f.found, expected, compareOffset: lo - f.lineAddr, reason };
+}
+
 function dataHolds(mem: PersistentMemory, ranges: Array<{ phys: number | undefined; len: number }>, want: Uint8Array, what: string, concrete: boolean): Outcome {
   let off = 0;
   for (const r of ranges) {
@@ -38,17 +49,10 @@ function dataHolds(mem: PersistentMemory, ranges: Array<{ phys: number | undefin
       const bad = got.findIndex((b, i) => b !== part[i]);
       if (bad >= 0) return { ok: false, reason: `${what}: expected ${toHex(part)} but this crash state holds ${toHex(got)}`, perLine: false };
     } else {
-      const f = holdsInEveryState(mem, r.phys, part);
+      const f = lineFailure(mem, r.phys, part, what);
       if (f) {
-        const lo = Math.max(r.phys, f.lineAddr);
-        const hi = Math.min(r.phys + part.length, f.lineAddr + LINE_SIZE);
-        const expected = part.subarray(lo - r.phys, hi - r.phys);
-        return {
-          ok: false,
-          reason: `${what}: expected ${toHex(expected)} but a crash state holds ${toHex(f.found.subarray(lo - f.lineAddr, hi - f.lineAddr))} (line 0x${f.lineAddr.toString(16)} keeps ${f.k} of its stores)`,
-          line: { lineAddr: f.lineAddr, k: f.k, found: f.found, expected, compareOffset: lo - f.lineAddr },
-          perLine: true,
-        };
+        const { reason, ...line } = f;
+        return { ok: false, reason, line, perLine: true };
       }
     }
     off += r.len;

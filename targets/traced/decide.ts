@@ -4,9 +4,9 @@
 
 import { CrashCheck, CrashVerdict, LineReport, MountOptions } from '../contract';
 import { fromHex, toHex } from '../hex';
-import { adrStates, CrashState, distinctPrefixes, eadrStates, holdsInEveryState, LOWER_BOUND_ID, parseStateId, planEnumeration, stateId, Coverage } from '../../emulator/pmem/crash';
+import { adrStates, CrashState, distinctPrefixes, eadrStates, LOWER_BOUND_ID, parseStateId, planEnumeration, stateId, Coverage } from '../../emulator/pmem/crash';
 import { LINE_SIZE } from '../../emulator/pmem/line';
-import { needsFixedLines } from '../emulator/crash-checks';
+import { lineFailure, needsFixedLines } from '../emulator/crash-checks';
 import { Extent, LineRange, LineRun, RecoverAnswer } from './events';
 import { TraceReplay } from './replay';
 
@@ -89,15 +89,8 @@ function perLine(t: TracedCrash, datas: CrashCheck[], places: Range[][]): LineFa
         const nz = part.findIndex((b) => b !== 0);
         if (nz >= 0) return { lineAddr: -1, k: 0, found: new Uint8Array(0), expected: part, compareOffset: 0, reason: `${what}: byte ${off + nz} is in a hole and reads as zero` };
       } else {
-        const f = holdsInEveryState(mem, r.phys, part);
-        if (f) {
-          const lo = Math.max(r.phys, f.lineAddr);
-          const hi = Math.min(r.phys + part.length, f.lineAddr + LINE_SIZE);
-          const expected = part.subarray(lo - r.phys, hi - r.phys);
-          const got = f.found.subarray(lo - f.lineAddr, hi - f.lineAddr);
-          const reason = `${what}: expected ${toHex(expected)} but a crash state holds ${toHex(got)} (line 0x${f.lineAddr.toString(16)} keeps ${f.k} of its stores)`;
-          return { lineAddr: f.lineAddr, k: f.k, found: f.found, expected, compareOffset: lo - f.lineAddr, reason };
-        }
+        const f = lineFailure(mem, r.phys, part, what);
+        if (f) return f;
       }
       off += r.len;
     }
