@@ -276,6 +276,7 @@ export class ProcessTarget implements Target {
     }
     const hello: Hello = { name: h.name, version: h.version, capabilities: h.capabilities as Hello['capabilities'] };
     if (typeof h.description === 'string') hello.description = h.description;
+    if (typeof h.kernel === 'string') hello.kernel = h.kernel;
     if (hello.capabilities.includes(TRACE_CAPABILITY)) this.session = new TracedSession((op, args) => this.request(op, args), this.label);
     const w = this.helloWaiter!;
     this.helloWaiter = undefined;
