@@ -1,4 +1,4 @@
-// Kernel versions of the rules (@since:/@until: tags) against a target's kernel release; pure, so unit tests load it.
+// Kernel versions of the rules (@since:/@until: tags) against a target's kernel release (hooks.ts skips by them); pure, so unit tests load it.
 
 /** "6.1.0-28-amd64" -> [6, 1, 0]; undefined when it does not start with a version */
 export function parseKernel(release: string): number[] | undefined {
