@@ -18,6 +18,9 @@ const allure = {
   ],
 };
 
+// allure-cucumberjs' reporter, writing its results without an fsync per file (scripts/lib/allure-formatter.js)
+const ALLURE_FORMATTER = './scripts/lib/allure-formatter.js';
+
 const common = {
   require: ['steps/**/*.ts'],
   requireModule: [require.resolve('./scripts/register.js')],
@@ -27,7 +30,7 @@ const common = {
 module.exports = {
   default: {
     ...common,
-    format: ['progress', ['allure-cucumberjs/reporter', `${allure.resultsDir}/.written`]],
+    format: ['progress', [ALLURE_FORMATTER, `${allure.resultsDir}/.written`]],
   },
   ci: {
     ...common,
@@ -36,7 +39,7 @@ module.exports = {
     worldParameters: { orderSeed: seed },
     format: [
       'progress',
-      ['allure-cucumberjs/reporter', `${allure.resultsDir}/.written`],
+      [ALLURE_FORMATTER, `${allure.resultsDir}/.written`],
       ['junit', 'reports/junit.xml'],
       ['message', 'reports/messages.ndjson'],
     ],

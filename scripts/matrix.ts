@@ -5,7 +5,8 @@
 // that read its switch; every other scenario runs exactly as on the reference, so it keeps the
 // reference's verdict. --full runs every variant on every scenario; --verify <n|a,b> also runs some
 // variants in full and fails unless their targeted verdicts agree; --shard i/n (or DAX_SHARD) covers
-// one share of the scenarios (--merge <matrix.json>... joins the shards). Runs DAX_MATRIX_JOBS (default: the cores) cucumber processes at once.
+// one share of the scenarios (--merge <matrix.json>... joins the shards). Runs DAX_MATRIX_JOBS (default: the cores)
+// long-lived workers (scripts/lib/matrix-worker.ts), each loading the step definitions once.
 // Writes reports/matrix.json, reports/matrix.md and reports/matrix.html (and the per-run message streams).
 
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -15,6 +16,7 @@ import { isVariant, VARIANTS } from '../emulator/faults';
 import { RunResult, runCucumber, ScenarioResult } from './lib/cucumber-run';
 import { locationArgs, parseShard, scenarioLocations, shardOf, withoutShard } from './lib/shard';
 import { matrixHtml } from './lib/matrix-html';
+import { WorkerPool } from './lib/matrix-pool';
 
 const ROOT = join(__dirname, '..');
 const OUT = join(ROOT, 'reports');
@@ -152,7 +154,9 @@ async function main(): Promise<void> {
   // --via-process: every implementation runs as the reference server over the process protocol
   const viaProcess = argv.includes('--via-process');
   const full = argv.includes('--full');
-  argv = argv.filter((a) => a !== '--via-process' && a !== '--full');
+  // --process-per-variant: the old way, a cucumber process per variant (for npm run bench's comparison)
+  const perProcess = argv.includes('--process-per-variant');
+  argv = argv.filter((a) => a !== '--via-process' && a !== '--full' && a !== '--process-per-variant');
   const verifyOpt = takeOption(argv, '--verify');
   argv = verifyOpt.rest;
   const shard = parseShard(argv);
@@ -173,7 +177,9 @@ async function main(): Promise<void> {
     }).then((r) => ({ ...r, target: label }));
 
   // the reference first: in targeted mode it records which scenarios read which switch
-  // (alone, so in cucumber's worker processes; the variants then run side by side, one process each)
+  // (alone, so in cucumber's worker processes; the variants then run side by side in long-lived workers,
+  // which load the step definitions meanwhile)
+  const workers = perProcess ? undefined : new WorkerPool(jobs, extra);
   const ref = await run('emulator', where, full ? {} : { DAX_RECORD_SWITCHES: '1' }, '', jobs);
   const selection = new Map(names.map((v) => [v, full ? undefined : readers(ref, v)]));
   // --verify <n | a,b>: these variants also run in full, and their targeted verdicts must agree
@@ -190,9 +196,11 @@ async function main(): Promise<void> {
   await pool(order, jobs, async (j) => {
     const label = `emulator:${j.variant}`;
     const locs = j.full ? where : locationArgs(selection.get(j.variant)!);
-    const r = await run(label, locs, {}, j.full && !full ? '-full' : '');
+    const name = `${label.replace(':', '-')}${j.full && !full ? '-full' : ''}`;
+    const r = !workers ? await run(label, locs, {}, j.full && !full ? '-full' : '') : await workers.run({ target: spec(label), paths: locs, messagesFile: join(OUT, 'matrix', `${name}.ndjson`), reportDir: join(OUT, 'matrix', name) }).then((x) => ({ ...x, target: label }));
     done.set(`${j.variant}${j.full ? ':full' : ''}`, j.full ? r : completeRun(ref, r, new Set(selection.get(j.variant)!)));
   });
+  workers?.close();
   const vs = names.map((v) => done.get(`${v}${full ? ':full' : ''}`) ?? { ...completeRun(ref, { ...ref, scenarios: [] }, new Set()), target: `emulator:${v}` });
   const runs = [ref, ...vs];
 

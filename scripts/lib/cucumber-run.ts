@@ -138,7 +138,11 @@ export async function runCucumber(o: RunOptions): Promise<RunResult> {
     });
     child.on('close', (code) => resolve(code ?? 1));
   });
-  const seconds = (Date.now() - t0) / 1000;
+  return collectRun(o, exitCode, (Date.now() - t0) / 1000, stderr);
+}
+
+/** a finished run's result, read from its message stream (also for runs inside a matrix worker) */
+export function collectRun(o: Pick<RunOptions, 'target' | 'args' | 'messagesFile'>, exitCode: number, seconds: number, stderr: string): RunResult {
   const result = existsSync(o.messagesFile) ? parseMessages(readFileSync(o.messagesFile, 'utf8')) : [];
   const count = (s: ScenarioResult['status']) => result.filter((r) => r.status === s).length;
   const lastLine = (stderr.trim().split('\n').filter((l) => !/^\s+at /.test(l)).pop() ?? `cucumber exited ${exitCode}`).replace(/^\w*Error: (?=(INPUT|IMPLEMENTATION):)/, '').replace(/^\[((?:INPUT|IMPLEMENTATION):.*)\]$/, '$1');
