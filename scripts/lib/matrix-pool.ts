@@ -11,6 +11,7 @@ const REGISTER = join(__dirname, '..', 'register.js');
 export interface PoolRun {
   target: string;
   paths: string[];
+  failFast?: boolean;
   messagesFile: string;
   reportDir: string;
 }

@@ -19,6 +19,8 @@ export interface WorkerJob {
   /** feature paths with lines (scripts/lib/shard.ts locationArgs); empty: every scenario */
   paths: string[];
   messagesFile: string;
+  /** stop at the first failing scenario (the matrix's --caught-only) */
+  failFast?: boolean;
   /** allure-results go under it */
   reportDir: string;
 }
@@ -64,7 +66,7 @@ async function main(): Promise<void> {
               publish: false,
               options: { ...runConfiguration.formats.options, colorsEnabled: false, resultsDir },
             },
-            runtime: { ...runConfiguration.runtime, parallel: 0, worldParameters: { ...runConfiguration.runtime.worldParameters, target: job.target } },
+            runtime: { ...runConfiguration.runtime, parallel: 0, failFast: job.failFast ?? false, worldParameters: { ...runConfiguration.runtime.worldParameters, target: job.target } },
           },
           { ...environment, stderr: new Writable({ write: (c, _e, done) => ((stderr += String(c)), done()) }) },
         );
