@@ -3,17 +3,19 @@
 // Targeted by default: the reference run records which variant switches each scenario reads
 // (emulator/faults.ts, via the target's switchesRead op), and each variant runs only on the scenarios
 // that read its switch; every other scenario runs exactly as on the reference, so it keeps the
-// reference's verdict. --full runs every variant on every scenario; --verify <n|a,b> also runs some
+// reference's verdict. --full runs every variant on every scenario; --caught-only (npm test's mode)
+// runs each variant only until a scenario of its rules catches it; --verify <n|a,b> also runs some
 // variants in full and fails unless their targeted verdicts agree; --shard i/n (or DAX_SHARD) covers
-// one share of the scenarios (--merge <matrix.json>... joins the shards). Runs DAX_MATRIX_JOBS (default: the cores)
-// long-lived workers (scripts/lib/matrix-worker.ts), each loading the step definitions once.
+// one share of the scenarios (--merge <matrix.json>... joins the shards); --reference <messages.ndjson>
+// takes a reference run already made. Runs DAX_MATRIX_JOBS (default: the cores) long-lived workers
+// (scripts/lib/matrix-worker.ts) that load the step definitions once; --process-per-variant is the old way.
 // Writes reports/matrix.json, reports/matrix.md and reports/matrix.html (and the per-run message streams).
 
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { isVariant, VARIANTS } from '../emulator/faults';
-import { RunResult, runCucumber, ScenarioResult } from './lib/cucumber-run';
+import { parseMessages, RunResult, runCucumber, ScenarioResult } from './lib/cucumber-run';
 import { locationArgs, parseShard, scenarioLocations, shardOf, withoutShard } from './lib/shard';
 import { matrixHtml } from './lib/matrix-html';
 import { WorkerPool } from './lib/matrix-pool';
@@ -115,6 +117,16 @@ function executed(run: RunResult): RunResult {
   return { ...run, scenarios, skipped: 0 };
 }
 
+/** --reference: a finished reference run's verdicts (a scenario it recorded no switches for runs on every variant) */
+function reuseReference(file: string, narrowed: boolean): RunResult & { target: string } {
+  if (narrowed) throw new Error('--reference takes the whole reference run: it cannot be combined with --shard or cucumber arguments');
+  if (!existsSync(file)) throw new Error(`--reference: no message stream at ${file}`);
+  const scenarios = parseMessages(readFileSync(file, 'utf8'));
+  if (scenarios.length === 0) throw new Error(`--reference: ${file} holds no finished scenario`);
+  const count = (st: string) => scenarios.filter((x) => x.status === st).length;
+  return { target: 'emulator', scenarios, passed: count('passed'), skipped: count('skipped'), failed: scenarios.length - count('passed') - count('skipped'), exitCode: 0, seconds: 0 };
+}
+
 /** --merge a.json b.json ...: the shards' matrices as one (caught if any shard caught it) */
 function merge(files: string[]): boolean {
   const ms = files.map((f) => JSON.parse(readFileSync(f, 'utf8')) as MatrixJson);
@@ -180,7 +192,9 @@ async function main(): Promise<void> {
   if (caughtOnly && full) throw new Error('--caught-only and --full exclude each other: --full runs every variant on every scenario');
   argv = argv.filter((a) => a !== '--via-process' && a !== '--full' && a !== '--process-per-variant' && a !== '--caught-only');
   const verifyOpt = takeOption(argv, '--verify');
-  argv = verifyOpt.rest;
+  // --reference <messages.ndjson>: the reference run already made (npm test's, recorded with DAX_RECORD_SWITCHES=1)
+  const refOpt = takeOption(verifyOpt.rest, '--reference');
+  argv = refOpt.rest;
   const shard = parseShard(argv);
   const extra = withoutShard(argv);
   const names = Object.keys(VARIANTS) as Array<keyof typeof VARIANTS>;
@@ -202,7 +216,7 @@ async function main(): Promise<void> {
   // (alone, so in cucumber's worker processes; the variants then run side by side in long-lived workers,
   // which load the step definitions meanwhile)
   const workers = perProcess ? undefined : new WorkerPool(jobs, extra);
-  const ref = await run('emulator', where, full ? {} : { DAX_RECORD_SWITCHES: '1' }, '', jobs);
+  const ref = refOpt.value !== undefined ? reuseReference(refOpt.value, shard !== undefined || extra.length > 0) : await run('emulator', where, full ? {} : { DAX_RECORD_SWITCHES: '1' }, '', jobs);
   const selection = new Map(names.map((v) => [v, full ? undefined : readers(ref, v)]));
   // --verify <n | a,b>: these variants also run in full, and their targeted verdicts must agree
   const verify = full || verifyOpt.value === undefined ? [] : pickVerified(verifyOpt.value, names, selection, (v) => ref.scenarios.filter((s) => selection.get(v)!.includes(key(s))).reduce((n, s) => n + (s.ms ?? 0), 0), ref.scenarios.length);
