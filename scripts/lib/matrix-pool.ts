@@ -22,15 +22,20 @@ export class WorkerPool {
   private readonly all: ChildProcess[] = [];
   private next = 0;
 
-  constructor(size: number, cucumberArgs: string[]) {
-    for (let i = 0; i < size; i++) {
-      const env: NodeJS.ProcessEnv = { ...process.env, DAX_QUIET: '1', DAX_HARNESS: '1', DAX_MATRIX_WORKER_ARGS: JSON.stringify(cucumberArgs) };
-      delete env.DAX_TARGET;
-      delete env.DAX_RECORD_SWITCHES;
-      const w = fork(join(__dirname, 'matrix-worker.ts'), [], { execArgv: ['-r', REGISTER], env, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-      w.once('message', () => this.release(w));
-      this.all.push(w);
-    }
+  constructor(
+    size: number,
+    private readonly cucumberArgs: string[],
+  ) {
+    for (let i = 0; i < size; i++) this.start();
+  }
+
+  private start(): void {
+    const env: NodeJS.ProcessEnv = { ...process.env, DAX_QUIET: '1', DAX_HARNESS: '1', DAX_MATRIX_WORKER_ARGS: JSON.stringify(this.cucumberArgs) };
+    delete env.DAX_TARGET;
+    delete env.DAX_RECORD_SWITCHES;
+    const w = fork(join(__dirname, 'matrix-worker.ts'), [], { execArgv: ['-r', REGISTER], env, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    w.once('message', () => this.release(w));
+    this.all.push(w);
   }
 
   private release(w: ChildProcess): void {
@@ -56,11 +61,12 @@ export class WorkerPool {
       });
       w.send(job);
     });
-    if (w.exitCode === null) this.release(w);
+    if (done.retire) this.start();
+    else if (w.exitCode === null) this.release(w);
     return collectRun({ target: r.target, args: r.paths, messagesFile: r.messagesFile }, done.exitCode, done.seconds, done.stderr);
   }
 
   close(): void {
-    for (const w of this.all) w.disconnect();
+    for (const w of this.all) if (w.connected) w.disconnect();
   }
 }

@@ -30,7 +30,12 @@ export interface WorkerDone {
   exitCode: number;
   seconds: number;
   stderr: string;
+  /** the worker leaves after this answer: its memory grew past RETIRE_RSS (DAX_MATRIX_WORKER_MB), and the pool starts a fresh one */
+  retire?: boolean;
 }
+
+/** memory runs leave behind in cucumber's and the reporters' state: past this a worker makes way for a fresh one */
+const RETIRE_RSS = (Number(process.env.DAX_MATRIX_WORKER_MB) || 768) << 20;
 
 const sink = () => new Writable({ write: (_c, _e, done) => done() });
 
@@ -75,8 +80,11 @@ async function main(): Promise<void> {
         stderr += `${(e as Error).message}\n`;
         exitCode = 2;
       }
-      const done: WorkerDone = { id: job.id, exitCode, seconds: (Date.now() - t0) / 1000, stderr };
-      process.send!(done);
+      const retire = process.memoryUsage().rss > RETIRE_RSS;
+      const done: WorkerDone = { id: job.id, exitCode, seconds: (Date.now() - t0) / 1000, stderr, retire };
+      process.send!(done, () => {
+        if (retire) process.exit(0);
+      });
     })();
   });
   process.send!({ ready: true });
