@@ -22,11 +22,13 @@ export type Capability =
   | 'freeze'
   | 'schedules' // deterministic interleavings of kernel operations (white-box races)
   | 'fast-reset' // a fresh machine in milliseconds: thousands of generated workloads are affordable
-  | 'pmem-trace'; // streams its persistent-memory traffic; the suite builds the crash states (protocol section 12)
+  | 'pmem-trace' // streams its persistent-memory traffic; the suite builds the crash states (protocol section 12)
+  | 'poison'; // injects uncorrectable media errors (injectPoison) that read(2), faults and writes then meet
 
 export const ALL_CAPABILITIES: readonly Capability[] = [
   'cache-model', 'white-box', 'eadr', 'ext2', 'ext4', 'xfs', 'xfs-realtime', 'raw-block-dax',
   'block-driver', 'map-sync', 'partitions', 'resize', 'freeze', 'schedules', 'fast-reset', 'pmem-trace',
+  'poison',
 ];
 
 export interface Hello {
@@ -182,6 +184,8 @@ export interface Target {
   cpuStore?(args: { dev: string; offset: number; data: Hex; nt: boolean }): Promise<void>;
   cpuFlush?(args: { dev: string; offset: number; length: number; insn: 'clwb' | 'clflushopt' | 'clflush' }): Promise<void>;
   cpuFence?(): Promise<void>;
+  /** an uncorrectable media error under whole 512-byte sectors of a device, or of the blocks holding a file's range; it outlasts power loss */
+  injectPoison?(args: { path: string; offset: number; length: number }): Promise<void>;
   readDevice(args: { dev: string; offset: number; length: number }): Promise<Hex>;
   writeDevice(args: { dev: string; offset: number; data: Hex }): Promise<void>;
 
@@ -255,4 +259,5 @@ export const OP_CAPABILITY: Partial<Record<TargetOp, Capability>> = {
   backgroundWriteback: 'white-box',
   begin: 'schedules',
   resume: 'schedules',
+  injectPoison: 'poison',
 };

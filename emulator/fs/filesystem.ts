@@ -664,7 +664,16 @@ export class FileSystem implements SuperBlock {
     this.checkWritable();
     this.checkRange(off, data.length, 'write');
     if (inode.S_DAX) {
-      dax_do_io(inode, off, data.slice(), true, this.machine.faults);
+      // as write(2) callers do, a short write is retried from where it stopped: the retry reports the error
+      let done = 0;
+      try {
+        while (done < data.length) done += dax_do_io(inode, off + done, data.slice(done), true, this.machine.faults);
+      } finally {
+        if (off + done > inode.d.size) {
+          inode.d.size = off + done;
+          this.writeInode(inode);
+        }
+      }
     } else {
       for (let done = 0; done < data.length; ) {
         const pos = off + done;
@@ -700,7 +709,7 @@ export class FileSystem implements SuperBlock {
     const out = new Uint8Array(n);
     if (n === 0) return out;
     if (inode.S_DAX) {
-      dax_do_io(inode, off, out, false);
+      for (let done = 0; done < n; ) done += dax_do_io(inode, off + done, out.subarray(done), false);
       return out;
     }
     for (let done = 0; done < n; ) {

@@ -1394,6 +1394,12 @@ static int op_extents(req *r) {
   return 0;
 }
 
+/* No real injection path under QEMU: its NFIT answers no ARS, error-injection or Clear Uncorrectable Error
+   DSM, so `ndctl inject-error` fails and a recovery write cannot clear poison. Writing sectors to
+   /sys/block/pmemN/badblocks would only fake the driver's list (no machine check, gone after reboot). */
+static int op_inject_poison(req *r) {
+  return fail(r, "ENOSYS", "no media error injection on this platform: QEMU's NFIT has no ARS, error-injection or clear-error DSM");
+}
 static int op_host_side(req *r) { return fail(r, "ENOSYS", "power failure, crash checks and remount are done by the host (linux/qemu.ts)"); }
 
 static const char *kernel_release(void) {
@@ -1466,6 +1472,7 @@ static const struct {
     {"dropCaches", op_dropCaches},
     {"exec", op_exec},
     {"extents", op_extents},
+    {"injectPoison", op_inject_poison},
     {"powerFail", op_host_side},
     {"checkCrash", op_host_side},
     {"remount", op_host_side},

@@ -16,7 +16,7 @@ import { translateErrors } from './errors';
 
 const CAPABILITIES: Capability[] = [
   'cache-model', 'white-box', 'eadr', 'ext2', 'ext4', 'xfs', 'xfs-realtime', 'raw-block-dax',
-  'block-driver', 'map-sync', 'partitions', 'resize', 'freeze', 'schedules', 'fast-reset',
+  'block-driver', 'map-sync', 'partitions', 'resize', 'freeze', 'schedules', 'fast-reset', 'poison',
 ];
 
 export const EMULATOR_VERSION = '0.1.0';
@@ -130,6 +130,10 @@ export class Emulator implements Target {
 
   async cpuFence(): Promise<void> {
     this.live().machine.mem.fence();
+  }
+
+  async injectPoison(args: { path: string; offset: number; length: number }): Promise<void> {
+    this.live().injectPoison(args.path, args.offset, args.length);
   }
 
   async readDevice(args: { dev: string; offset: number; length: number }): Promise<Hex> {

@@ -103,6 +103,7 @@ export const OPS: Record<string, Schema> = {
   cpuStore: op(obj({ dev: name, offset: count, data: hex, nt: bool }), nul, 'CPU stores to the device memory (non-temporal when nt)'),
   cpuFlush: op(obj({ dev: name, offset: count, length: count, insn: en('clwb', 'clflushopt', 'clflush') }), nul, 'write back the cache lines of a range'),
   cpuFence: op(none, nul, 'sfence'),
+  injectPoison: op(obj({ path, offset: count, length: count }), nul, 'an uncorrectable media error under whole 512-byte sectors of /dev/<dev> or of the blocks holding a file\'s range (capability poison)'),
   readDevice: op(obj({ dev: name, offset: count, length: count }), hex, 'pread on /dev/<dev>'),
   writeDevice: op(obj({ dev: name, offset: count, data: hex }), nul, 'pwrite on /dev/<dev>'),
   mkfs: op(obj({ fs: en(...FS_TYPES), dev: name }, { rtdev: name }), nul, 'make a filesystem'),
