@@ -28,6 +28,7 @@ export interface FsLayer {
   readdir(path: string): string[];
   setxattr(path: string, name: string, value: Uint8Array): void;
   getxattr(path: string, name: string): Uint8Array;
+  setDaxFlag(path: string, on: boolean): void;
   write(path: string, off: number, data: Uint8Array): void;
   read(path: string, off: number, len: number): Uint8Array;
   truncate(path: string, size: number): void;
@@ -105,6 +106,13 @@ export class Kernel {
     vma.readPhys = (p) => this.cpuLoad(p, 4096);
     vma.sigbusPastEof = !this.machine.faults.has('no-sigbus-past-eof');
     return id;
+  }
+
+  /** munmap(): the mapping's file reference goes; it may have been the inode's last */
+  munmap(map: number): void {
+    const inode = this.mm.vma(map).inode;
+    this.mm.munmap(map);
+    if (inode.mapping.i_mmap.size === 0) inode.sb.iput_final?.(inode);
   }
 
   /** stores through a mapping; with `persist` each piece is written back (clwb) and one sfence ends it */

@@ -23,12 +23,13 @@ export type Capability =
   | 'schedules' // deterministic interleavings of kernel operations (white-box races)
   | 'fast-reset' // a fresh machine in milliseconds: thousands of generated workloads are affordable
   | 'pmem-trace' // streams its persistent-memory traffic; the suite builds the crash states (protocol section 12)
+  | 'per-file-dax' // dax=inode mounts and setDaxFlag (FS_XFLAG_DAX through FS_IOC_FSSETXATTR)
   | 'poison'; // injects uncorrectable media errors (injectPoison) that read(2), faults and writes then meet
 
 export const ALL_CAPABILITIES: readonly Capability[] = [
   'cache-model', 'white-box', 'eadr', 'ext2', 'ext4', 'xfs', 'xfs-realtime', 'raw-block-dax',
   'block-driver', 'map-sync', 'partitions', 'resize', 'freeze', 'schedules', 'fast-reset', 'pmem-trace',
-  'poison',
+  'per-file-dax', 'poison',
 ];
 
 export interface Hello {
@@ -206,6 +207,8 @@ export interface Target {
   setxattr?(args: { path: string; name: string; value: Hex }): Promise<void>;
   /** the attribute's value; ENODATA when the file has no attribute of that name */
   getxattr?(args: { path: string; name: string }): Promise<Hex>;
+  /** FS_IOC_FSSETXATTR setting (`on`) or clearing FS_XFLAG_DAX of a file or directory; under dax=inode the mode follows when the inode is next loaded */
+  setDaxFlag?(args: { path: string; on: boolean }): Promise<void>;
   write(args: { path: string; offset: number; data: Hex }): Promise<void>;
   read(args: { path: string; offset: number; length: number }): Promise<Hex>;
   truncate(args: { path: string; size: number }): Promise<void>;
@@ -260,4 +263,5 @@ export const OP_CAPABILITY: Partial<Record<TargetOp, Capability>> = {
   begin: 'schedules',
   resume: 'schedules',
   injectPoison: 'poison',
+  setDaxFlag: 'per-file-dax',
 };

@@ -97,7 +97,8 @@ export class FileSystem implements SuperBlock {
     return { block: this.sbf.itableStart + Math.floor(idx / INODES_PER_BLOCK), off: (idx % INODES_PER_BLOCK) * INODE_SIZE };
   }
 
-  private daxFor(d: DiskInode): boolean {
+  /** the S_DAX an inode gets when it is loaded (xfs_inode_should_enable_dax / ext4_should_use_dax) */
+  daxFor(d: DiskInode): boolean {
     if (this.opts.dax === 'always') return true; // every inode, directories included: the 2016 behaviour
     if (this.opts.dax === 'inode') return (d.flags & FLAG_DAX) !== 0 && d.mode === S_IFREG;
     return false;
@@ -562,7 +563,8 @@ export class FileSystem implements SuperBlock {
     this.checkWritable();
     if (realtime && !this.rtdev) throw new PmemError('EINVAL', `a realtime file needs an xfs filesystem mounted with rtdev; /dev/${this.s_id} has none`);
     checkName(name);
-    const inode = this.newInode(S_IFREG, realtime ? FLAG_REALTIME : 0, parent);
+    // FS_XFLAG_DAX is inherited from the directory (EXT4_FL_INHERITED, xfs_inode_inherit_flags2)
+    const inode = this.newInode(S_IFREG, (realtime ? FLAG_REALTIME : 0) | (parent.d.flags & FLAG_DAX), parent);
     this.dirAdd(parent, name, inode.ino, S_IFREG);
     return inode;
   }
@@ -570,7 +572,7 @@ export class FileSystem implements SuperBlock {
   mkdir(parent: FsInode, name: string): FsInode {
     this.checkWritable();
     checkName(name);
-    const dir = this.newInode(S_IFDIR, 0, parent);
+    const dir = this.newInode(S_IFDIR, parent.d.flags & FLAG_DAX, parent);
     this.dirBlock(dir, 0, true);
     dir.d.size = BLOCK_SIZE;
     this.writeInode(dir);
@@ -850,6 +852,26 @@ export class FileSystem implements SuperBlock {
       }
       this.tidyDirty(inode);
     }
+  }
+
+  /**
+   * iput_final() of an I_DONTCACHE inode once nothing maps it: write_inode_now(inode, 1) writes its
+   * data (page cache or DAX lines) and inode back, then eviction drops its pages and DAX entries. The
+   * next iget loads the same disk inode afresh, so S_DAX follows the on-disk flag from then on.
+   */
+  iput_final(inode: FsInode): void {
+    if (!inode.dontcache || inode.mapping.i_mmap.size > 0) return;
+    if (!this.machine.faults.has('dax-switch-drops-dirty')) {
+      do_writepages(inode.mapping, { sync_mode: 'WB_SYNC_ALL', range_start: 0, range_end: Number.MAX_SAFE_INTEGER });
+      if (inode.state.has('I_DIRTY_SYNC') || inode.state.has('I_DIRTY_DATASYNC')) this.meta.writeInode?.(this.inodeBlock(inode));
+      inode.state.delete('I_DIRTY_SYNC');
+      inode.state.delete('I_DIRTY_DATASYNC');
+    }
+    truncate_inode_pages_range(inode.mapping, 0, Infinity);
+    inode.state.delete('I_DIRTY_PAGES');
+    this.tidyDirty(inode);
+    inode.S_DAX = this.daxFor(inode.d);
+    inode.dontcache = false;
   }
 
   /** sync_filesystem() before the block devices: inodes, then the journal commit / log force */

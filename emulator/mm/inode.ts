@@ -57,6 +57,8 @@ export interface SuperBlock {
   readonly s_rdonly: boolean;
   /** a journal handle for a change (ext4_journal_start_sb); EROFS on a read-only superblock; absent without a journal */
   journal_start?(): void;
+  /** the last reference to an inode went (its last mapping): an I_DONTCACHE inode is written back and evicted */
+  iput_final?(inode: Inode): void;
 }
 
 /** __mark_inode_dirty(): set the state and put the inode on its superblock's writeback list */

@@ -1084,6 +1084,33 @@ static int op_setxattr(req *r) {
 }
 
 /* getxattr(2): the value as hex; ENODATA when the file has no attribute of that name */
+#ifndef FS_XFLAG_DAX
+#define FS_XFLAG_DAX 0x00008000
+#endif
+
+/* per-file DAX: read the fsxattr, set or clear FS_XFLAG_DAX, write it back (xfs_io -c 'chattr +x') */
+static int op_set_dax_flag(req *r) {
+  const char *path;
+  int on;
+  jv *v = jget(r->args, "on");
+  if (arg_str(r, "path", &path, 1)) return -1;
+  if (!v || v->t == J_NULL) return fail(r, "EINVAL", "missing argument \"on\"");
+  if (arg_bool(r, "on", &on, 0)) return -1;
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return fail_errno(r, path);
+  struct fsxattr fa;
+  int rc = ioctl(fd, FS_IOC_FSGETXATTR, &fa);
+  if (!rc) {
+    fa.fsx_xflags = on ? fa.fsx_xflags | FS_XFLAG_DAX : fa.fsx_xflags & ~(unsigned)FS_XFLAG_DAX;
+    rc = ioctl(fd, FS_IOC_FSSETXATTR, &fa);
+  }
+  int e = errno;
+  close(fd);
+  if (rc) return fail(r, errname(e), "FS_IOC_FSSETXATTR %s FS_XFLAG_DAX on %s: %s", on ? "setting" : "clearing", path, strerror(e));
+  sb_puts(r->res, "null");
+  return 0;
+}
+
 static int op_getxattr(req *r) {
   const char *path, *name;
   if (arg_str(r, "path", &path, 1) || arg_str(r, "name", &name, 1)) return -1;
@@ -1415,7 +1442,7 @@ static const char *kernel_release(void) {
 
 static void hello_json(sbuf *b) {
   sb_puts(b, "{\"protocol\":1,\"name\":\"linux\",\"version\":\"" AGENT_VERSION "\",");
-  sb_puts(b, "\"capabilities\":[\"ext2\",\"ext4\",\"xfs\",\"xfs-realtime\",\"map-sync\"],\"description\":");
+  sb_puts(b, "\"capabilities\":[\"ext2\",\"ext4\",\"xfs\",\"xfs-realtime\",\"map-sync\",\"per-file-dax\"],\"description\":");
   char d[256];
   snprintf(d, sizeof d, "Linux %s in QEMU on an emulated NVDIMM (dax-agent %s)", kernel_release(), AGENT_VERSION);
   sb_jcstr(b, d);
@@ -1473,6 +1500,7 @@ static const struct {
     {"exec", op_exec},
     {"extents", op_extents},
     {"injectPoison", op_inject_poison},
+    {"setDaxFlag", op_set_dax_flag},
     {"powerFail", op_host_side},
     {"checkCrash", op_host_side},
     {"remount", op_host_side},
