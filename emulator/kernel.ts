@@ -29,6 +29,7 @@ export interface FsLayer {
   setxattr(path: string, name: string, value: Uint8Array): void;
   getxattr(path: string, name: string): Uint8Array;
   setDaxFlag(path: string, on: boolean): void;
+  clone(from: string, to: string): void;
   write(path: string, off: number, data: Uint8Array): void;
   read(path: string, off: number, len: number): Uint8Array;
   truncate(path: string, size: number): void;

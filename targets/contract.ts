@@ -23,13 +23,14 @@ export type Capability =
   | 'schedules' // deterministic interleavings of kernel operations (white-box races)
   | 'fast-reset' // a fresh machine in milliseconds: thousands of generated workloads are affordable
   | 'pmem-trace' // streams its persistent-memory traffic; the suite builds the crash states (protocol section 12)
+  | 'reflink' // clone (FICLONE): files share blocks and a write copies a shared block first
   | 'per-file-dax' // dax=inode mounts and setDaxFlag (FS_XFLAG_DAX through FS_IOC_FSSETXATTR)
   | 'poison'; // injects uncorrectable media errors (injectPoison) that read(2), faults and writes then meet
 
 export const ALL_CAPABILITIES: readonly Capability[] = [
   'cache-model', 'white-box', 'eadr', 'ext2', 'ext4', 'xfs', 'xfs-realtime', 'raw-block-dax',
   'block-driver', 'map-sync', 'partitions', 'resize', 'freeze', 'schedules', 'fast-reset', 'pmem-trace',
-  'per-file-dax', 'poison',
+  'per-file-dax', 'poison', 'reflink',
 ];
 
 export interface Hello {
@@ -209,6 +210,8 @@ export interface Target {
   getxattr?(args: { path: string; name: string }): Promise<Hex>;
   /** FS_IOC_FSSETXATTR setting (`on`) or clearing FS_XFLAG_DAX of a file or directory; under dax=inode the mode follows when the inode is next loaded */
   setDaxFlag?(args: { path: string; on: boolean }): Promise<void>;
+  /** FICLONE: the existing file `to` becomes a copy of `from` sharing its blocks (reflink) */
+  clone?(args: { from: string; to: string }): Promise<void>;
   write(args: { path: string; offset: number; data: Hex }): Promise<void>;
   read(args: { path: string; offset: number; length: number }): Promise<Hex>;
   truncate(args: { path: string; size: number }): Promise<void>;
@@ -264,4 +267,5 @@ export const OP_CAPABILITY: Partial<Record<TargetOp, Capability>> = {
   resume: 'schedules',
   injectPoison: 'poison',
   setDaxFlag: 'per-file-dax',
+  clone: 'reflink',
 };

@@ -78,6 +78,8 @@ export function daxFaultHandlers(env: DaxFaultEnv): FaultHandlers {
 
     pmdFault(vma: Vma, head: number, write: boolean): Pte | undefined {
       const inode = vma.inode;
+      // a write over a shared block copies it page by page: no huge page there
+      if (write && inode.iomap_shared) for (let i = 0; i < PAGES_PER_PMD; i++) if (inode.iomap_shared(head + i)) return undefined;
       const first = pmdFallback(() => entryFor(inode, head, write, 'pmd'));
       // Fall back to PTEs unless 2 MiB of contiguous, 2 MiB-aligned pmem backs the range.
       if (!first || first.phys % PMD_SIZE !== 0) return undefined;
@@ -97,6 +99,17 @@ export function daxFaultHandlers(env: DaxFaultEnv): FaultHandlers {
       // The schedule's stop point: the fault is taken, the tree is not yet locked.
       yield 'pfn_mkwrite';
       const mapping = vma.inode.mapping;
+      // a read-only page of a shared block: the write takes the whole fault, which copies the block first
+      const span = pmdCovering(mapping, index) ? PAGES_PER_PMD : 1;
+      const shared = vma.inode.iomap_shared;
+      if (shared && !env.faults.has('dax-writes-shared-in-place')) {
+        for (let i = index; i < index + span; i++) {
+          if (shared.call(vma.inode, i)) {
+            vma.zap(index, index + span - 1, false);
+            return false;
+          }
+        }
+      }
       const gone = !mapping.lookup(index) && !pmdCovering(mapping, index);
       if (gone && env.faults.has('mkwrite-inserts-on-race') && pte.phys !== undefined) {
         // The historical bug: an entry for the punched-out block goes back into the tree.

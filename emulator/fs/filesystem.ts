@@ -24,6 +24,7 @@ import type { Personality } from './personality';
 import { WriteAheadLog, scanLog } from './wal';
 import { truncate_inode_pages_range } from './truncate';
 import { blkdev_issue_flush } from './buffer';
+import { RefcountLeaf } from './refcount';
 
 const BITS_PER_BLOCK = BLOCK_SIZE * 8;
 /** the page index of ext4's in-inode-page-cache xattr block: past any file block */
@@ -177,6 +178,21 @@ export class FileSystem implements SuperBlock {
     this.rotor = b + 1;
     this.chargeQuota(0, 1);
     return b;
+  }
+
+  /** the reference counts of shared blocks; undefined on a filesystem without reflink */
+  get refcount(): RefcountLeaf | undefined {
+    const blk = this.sbf.refcountBlock;
+    if (!blk) return undefined;
+    return new RefcountLeaf(() => this.meta.read(blk), (owner) => this.meta.dirty(blk, owner));
+  }
+
+  /** is file block `iblock` of `inode` shared with another file (IOMAP_F_SHARED) */
+  isShared(inode: FsInode, iblock: number): boolean {
+    const rc = this.refcount;
+    if (!rc || inode.kind !== 'file') return false;
+    const r = this.bmap(inode, iblock, false);
+    return r !== undefined && rc.get(r.blk) > 1;
   }
 
   /** a block for block-map metadata (indirect blocks), kept out of the data runs */
@@ -361,9 +377,13 @@ export class FileSystem implements SuperBlock {
 
   /** free the blocks of file blocks [from, to), and indirect blocks left empty */
   freeRange(inode: FsInode, from: number, to: number): void {
+    const rc = this.refcount;
     for (const [, blk, clear] of [...this.mapped(inode, from, to)]) {
       clear();
-      this.freeBlock(blk, inode.realtime);
+      const n = rc && !inode.realtime ? rc.get(blk) : 1;
+      // a shared block stays with the files that still map it
+      if (n > 1) rc!.set(blk, n - 1, inode);
+      else this.freeBlock(blk, inode.realtime);
       inode.d.nblocks--;
     }
     const d = inode.d;
@@ -404,6 +424,7 @@ export class FileSystem implements SuperBlock {
       return undefined;
     }
     if (create) this.checkWritable();
+    if (create && this.isShared(inode, iblock) && !this.machine.faults.has('dax-writes-shared-in-place')) return this.cowBlock(inode, iblock);
     const r = this.bmap(inode, iblock, create);
     // an unwritten extent reads as a hole: a read fault maps the zero page, read(2) returns zeros
     if (!r || r.unwritten) return undefined;
@@ -419,6 +440,56 @@ export class FileSystem implements SuperBlock {
       }
     }
     return { bdev, sector, fresh: r.fresh };
+  }
+
+  /**
+   * A write to a shared block (xfs_reflink_allocate_cow, then dax_iomap_copy_around): a new block gets
+   * a copy of the whole old block before the caller's bytes land in it, the file's map points at it
+   * (xfs_reflink_end_cow) and the old block loses a reference. Translations of the old block go first.
+   */
+  private cowBlock(inode: FsInode, iblock: number): BlockMapping {
+    const slot = this.slotFor(inode, iblock, false)!;
+    const raw = slot.get();
+    const old = blockOf(raw);
+    const nb = this.allocBlock();
+    const bdev = inode.dataBdev;
+    const sector = nb * SECTORS_PER_BLOCK;
+    if (raw !== old || this.machine.faults.has('cow-no-copy-around')) {
+      // an unwritten source reads as zeros; the variant treats the new block as IOMAP_F_NEW and zeroes it
+      dax_clear_sectors(bdev, sector, BLOCK_SIZE);
+    } else {
+      const mem = bdev.driver.ns.mem;
+      // copy_mc_to_kernel(): plain cached stores, written back with the page's DAX entry
+      mem.store(bdev.direct_access(sector).addr, mem.load(bdev.direct_access(old * SECTORS_PER_BLOCK).addr, BLOCK_SIZE), false);
+    }
+    truncate_inode_pages_range(inode.mapping, iblock * BLOCK_SIZE, iblock * BLOCK_SIZE + BLOCK_SIZE - 1, false, false);
+    slot.set(nb);
+    const rc = this.refcount!;
+    rc.set(old, rc.get(old) - 1, inode);
+    return { bdev, sector, fresh: false };
+  }
+
+  /**
+   * FICLONE (xfs_reflink_remap_range over the whole file): both files' dirty data goes home and their
+   * mappings turn read-only, dst loses its blocks, then maps every block of src, each one more reference.
+   */
+  clone(src: FsInode, dst: FsInode): void {
+    const rc = this.refcount;
+    if (!rc) throw new PmemError('EOPNOTSUPP', `${this.p.type} on /dev/${this.s_id} cannot share blocks between files (no reflink)`);
+    this.checkWritable();
+    if (src.kind !== 'file' || dst.kind !== 'file') throw new PmemError('EINVAL', 'only regular files can be cloned');
+    if (src === dst) throw new PmemError('EINVAL', 'a file cannot be cloned onto itself');
+    if (src.realtime || dst.realtime) throw new PmemError('EINVAL', 'realtime files cannot share blocks');
+    for (const f of [src, dst]) do_writepages(f.mapping, { sync_mode: 'WB_SYNC_ALL', range_start: 0, range_end: Number.MAX_SAFE_INTEGER });
+    truncate_inode_pages_range(dst.mapping, 0, Infinity);
+    this.freeRange(dst, 0, MAX_FILE_BLOCKS);
+    for (const [i, blk] of [...this.mapped(src, 0, MAX_FILE_BLOCKS)]) {
+      this.slotFor(dst, i, true)!.set(this.slotFor(src, i, false)!.get());
+      dst.d.nblocks++;
+      rc.set(blk, rc.get(blk) + 1, dst);
+    }
+    dst.d.size = src.d.size;
+    this.writeInode(dst);
   }
 
   get s_rdonly(): boolean {

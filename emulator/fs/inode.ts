@@ -51,6 +51,10 @@ export class FsInode implements Inode {
     return this.realtime && this.sb.rtdev ? this.sb.rtdev : this.sb.s_bdev;
   }
 
+  iomap_shared(index: number): boolean {
+    return this.sb.isShared(this, index);
+  }
+
   get_block(iblock: number, create: boolean): BlockMapping | undefined {
     return this.sb.get_block(this, iblock, create);
   }

@@ -253,6 +253,14 @@ export class Vfs {
     fs.iput_final(inode);
   }
 
+  /** FICLONE: `to` (an existing file) becomes a copy of `from` that shares its blocks */
+  clone(from: string, to: string): void {
+    const a = this.fileAt(from);
+    const b = this.fileAt(to);
+    if (a.fs !== b.fs) throw new PmemError('EXDEV', `${normalize(from)} and ${normalize(to)} are on different filesystems; a clone shares blocks within one`);
+    a.fs.clone(a.inode, b.inode);
+  }
+
   // --- data ---
 
   write(path: string, off: number, data: Uint8Array): void {

@@ -36,6 +36,8 @@ export interface Inode {
   /** S_DAX: file data is accessed directly on pmem, not through the page cache */
   S_DAX: boolean;
   readonly state: Set<InodeState>;
+  /** IOMAP_F_SHARED: file page `index` is in a block another file shares (reflink), so a write must copy it first */
+  iomap_shared?(index: number): boolean;
   readonly mapping: AddressSpace;
   readonly a_ops: AddressSpaceOperations;
   /** the device that holds the data: xfs_find_bdev_for_inode() (the realtime device for realtime files), I_BDEV() for a block device */

@@ -1111,6 +1111,27 @@ static int op_set_dax_flag(req *r) {
   return 0;
 }
 
+/* reflink: ioctl(to, FICLONE, from) (cp --reflink=always) */
+static int op_clone(req *r) {
+  const char *from, *to;
+  if (arg_str(r, "from", &from, 1) || arg_str(r, "to", &to, 1)) return -1;
+  int s = open(from, O_RDONLY | O_CLOEXEC);
+  if (s < 0) return fail_errno(r, from);
+  int d = open(to, O_WRONLY | O_CLOEXEC);
+  if (d < 0) {
+    int e = errno;
+    close(s);
+    return fail(r, errname(e), "%s: %s", to, strerror(e));
+  }
+  int rc = ioctl(d, FICLONE, s);
+  int e = errno;
+  close(d);
+  close(s);
+  if (rc) return fail(r, errname(e), "FICLONE %s onto %s: %s", from, to, strerror(e));
+  sb_puts(r->res, "null");
+  return 0;
+}
+
 static int op_getxattr(req *r) {
   const char *path, *name;
   if (arg_str(r, "path", &path, 1) || arg_str(r, "name", &name, 1)) return -1;
@@ -1501,6 +1522,7 @@ static const struct {
     {"extents", op_extents},
     {"injectPoison", op_inject_poison},
     {"setDaxFlag", op_set_dax_flag},
+    {"clone", op_clone},
     {"powerFail", op_host_side},
     {"checkCrash", op_host_side},
     {"remount", op_host_side},

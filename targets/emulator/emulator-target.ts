@@ -16,7 +16,7 @@ import { translateErrors } from './errors';
 
 const CAPABILITIES: Capability[] = [
   'cache-model', 'white-box', 'eadr', 'ext2', 'ext4', 'xfs', 'xfs-realtime', 'raw-block-dax',
-  'block-driver', 'map-sync', 'partitions', 'resize', 'freeze', 'schedules', 'fast-reset', 'per-file-dax', 'poison',
+  'block-driver', 'map-sync', 'partitions', 'resize', 'freeze', 'schedules', 'fast-reset', 'per-file-dax', 'poison', 'reflink',
 ];
 
 export const EMULATOR_VERSION = '0.1.0';
@@ -183,6 +183,9 @@ export class Emulator implements Target {
   }
   async getxattr(args: { path: string; name: string }): Promise<Hex> {
     return toHex(this.live().fs.getxattr(args.path, args.name));
+  }
+  async clone(args: { from: string; to: string }): Promise<void> {
+    this.live().fs.clone(args.from, args.to);
   }
   async setDaxFlag(args: { path: string; on: boolean }): Promise<void> {
     this.live().fs.setDaxFlag(args.path, args.on);

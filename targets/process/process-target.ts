@@ -392,6 +392,9 @@ export class ProcessTarget implements Target {
   async cpuFlush(args: { dev: string; offset: number; length: number; insn: 'clwb' | 'clflushopt' | 'clflush' }): Promise<void> {
     await this.call('cpuFlush', args);
   }
+  async clone(args: { from: string; to: string }): Promise<void> {
+    await this.call('clone', args);
+  }
   async setDaxFlag(args: { path: string; on: boolean }): Promise<void> {
     await this.call('setDaxFlag', args);
   }

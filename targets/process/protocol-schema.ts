@@ -119,6 +119,7 @@ export const OPS: Record<string, Schema> = {
   readdir: op(obj({ path }), arr({ type: 'string' }), 'names without . and ..'),
   setxattr: op(obj({ path, name, value: hex }), nul, 'setxattr'),
   getxattr: op(obj({ path, name }), hex, 'getxattr: the value of an extended attribute (ENODATA when the file has none of that name)'),
+  clone: op(obj({ from: path, to: path }), nul, 'FICLONE: the existing file `to` becomes a copy of `from` that shares its blocks (capability reflink)'),
   setDaxFlag: op(obj({ path, on: bool }), nul, 'FS_IOC_FSSETXATTR setting (on) or clearing FS_XFLAG_DAX; under dax=inode the mode follows at the inode\'s eviction (capability per-file-dax)'),
   write: op(obj({ path, offset: count, data: hex }), nul, 'pwrite'),
   read: op(obj({ path, offset: count, length: count }), hex, 'pread (short at end of file)'),

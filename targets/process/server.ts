@@ -20,7 +20,7 @@ const OPS: readonly TargetOp[] = [
   'reset', 'configure', 'createNamespace', 'createPartitions', 'resizeDevice', 'bio', 'flushDevice',
   'cpuStore', 'cpuFlush', 'cpuFence', 'injectPoison', 'readDevice', 'writeDevice',
   'mkfs', 'mount', 'umount', 'freeze', 'thaw', 'fsck',
-  'create', 'mkdir', 'rename', 'unlink', 'readdir', 'setxattr', 'getxattr', 'setDaxFlag', 'write', 'read', 'truncate', 'fallocate',
+  'create', 'mkdir', 'rename', 'unlink', 'readdir', 'setxattr', 'getxattr', 'setDaxFlag', 'clone', 'write', 'read', 'truncate', 'fallocate',
   'fsync', 'sync', 'statx',
   'mmap', 'store', 'load', 'msync', 'munmap',
   'powerFail', 'checkCrash', 'remount',
