@@ -1,4 +1,4 @@
-// After `npm run mutation`: reports/mutation/summary.md with the score two ways, every surviving
+// After `npm run mutation`: reports/mutation/summary.md (--overlay <mutation.json>: a later partial run's results win) with the score two ways, every surviving
 // mutant, and every ignored mutant under its reason. Ignored mutants come from the dax-equivalents
 // ignorer (stryker/ignorer.mjs): variant switches, and the equivalent mutants of stryker/equivalent.json.
 // A survivor that a partial entry of that file (whole: false) names is an equivalent mutant Stryker
@@ -36,6 +36,25 @@ if (!existsSync(input)) {
   process.exit(2);
 }
 const report = JSON.parse(readFileSync(input, 'utf8')) as Report;
+// --overlay <mutation.json>: results of a later run over part of the code (e.g. mutate ranges) replace
+// the main run's for the same mutants (file, location, mutator, replacement) that the later run tested
+const oi = process.argv.indexOf('--overlay');
+if (oi > 0) {
+  const over = JSON.parse(readFileSync(process.argv[oi + 1], 'utf8')) as Report;
+  const key = (m: Mutant): string => `${m.location.start.line}:${m.location.start.column}-${m.location.end.line}:${m.location.end.column} ${m.mutatorName} ${m.replacement}`;
+  let replaced = 0;
+  for (const [file, { mutants }] of Object.entries(over.files)) {
+    const base = report.files[file];
+    if (!base) continue;
+    const tested = new Map(mutants.filter((m) => m.status !== 'Ignored').map((m) => [key(m), m]));
+    base.mutants = base.mutants.map((m) => {
+      const o = tested.get(key(m));
+      if (o && (o.status !== m.status || o.statusReason !== m.statusReason)) replaced++;
+      return o ? { ...m, status: o.status, statusReason: o.statusReason } : m;
+    });
+  }
+  console.log(`${process.argv[oi + 1]}: ${replaced} results replaced the main run's`);
+}
 const entries = (JSON.parse(readFileSync(join(root, 'stryker', 'equivalent.json'), 'utf8')) as { entries: Entry[] }).entries;
 
 const offsetOf = (source: string, p: { line: number; column: number }): number => {
