@@ -9,7 +9,8 @@
 //   remount     boot again over the same NVDIMM if the power is off, then mount each of `mounts`
 //   checkCrash  the same, then evaluate the check in the one state the machine landed in
 //               (coverage "single", states 1); fsck-clean unmounts that device around fsck
-//   reset       a fresh NVDIMM and a boot, unless the machine is fresh already
+//   reset       fresh NVDIMMs and a restore of the machine saved after the first boot (fast-reset;
+//               a boot where QEMU cannot save), unless the machine is fresh already
 //   close       the agent exits, the guest powers off, the server exits 0
 // Traced (the default when the image has QEMU 10 and the plugin; --untraced or DAX_LINUX_TRACE=0
 // turn it off): the machine runs under linux/plugin/pmem-trace.c and the server declares
@@ -170,9 +171,11 @@ function devices(): Map<string, Device> {
 function hello(): Hello {
   const h = machine.hello!;
   if (!traced) return h;
+  // fast-reset: a reset restores the machine saved after its first boot (linux/qemu.ts), no boot
+  const fast = machine.fastResetReady ? ['fast-reset'] : [];
   return {
     ...h,
-    capabilities: [...h.capabilities, 'cache-model', 'pmem-trace'] as Hello['capabilities'],
+    capabilities: [...h.capabilities, 'cache-model', 'pmem-trace', ...fast] as Hello['capabilities'],
     description: `${h.description}; traced by a QEMU 10 TCG plugin (every NVDIMM store, write-back and fence)`,
   };
 }
@@ -214,8 +217,9 @@ async function handleTraced(op: string, args: Json): Promise<unknown> {
 
 /**
  * xfs: only the kernel replays its log, so an xfs crash state is checked by a recovery machine
- * (untraced) booted over a copy of the backing files with the state's lines written in: a boot
- * per state, slow (13 s on a quiet host) but the kernel's own recovery.
+ * (untraced) over a copy of the backing files with the state's lines written in: the machine saved
+ * after the first boot, restored (well under a second), or where there is no save a boot (13 s on
+ * a quiet host); either way the kernel's own log recovery at mount.
  */
 async function recoverByBoot(lines: LineRun[], check: CrashCheck, mounts: MountOptions[]): Promise<{ ok: boolean; reason?: string }> {
   const dir = path.join(machine.workDir, 'recovery');
@@ -229,7 +233,7 @@ async function recoverByBoot(lines: LineRun[], check: CrashCheck, mounts: MountO
     devs.set(name, { ...d, backing: copy });
   }
   new CrashImage(devs, dir, []).writeInto(lines);
-  const rm = new LinuxMachine({ workDir: dir, pmemSize: machine.pmemSize, nvdimms: machine.backingFiles.length, trace: false });
+  const rm = new LinuxMachine({ workDir: dir, pmemSize: machine.pmemSize, nvdimms: machine.backingFiles.length, trace: false, tracedMachine: true });
   const saved = mounted;
   try {
     await rm.boot();
@@ -244,7 +248,7 @@ async function recoverByBoot(lines: LineRun[], check: CrashCheck, mounts: MountO
   } finally {
     active = machine;
     mounted = saved;
-    await rm.close().catch(() => undefined);
+    await rm.powerOff().then(() => rm.close()).catch(() => undefined); // the copies are discarded: no shutdown
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }

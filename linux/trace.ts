@@ -96,6 +96,12 @@ export class TraceLog {
     this.baseFds = [];
   }
 
+  /** a trace of a restored machine: its agent announced the ranges and armed before the save */
+  preset(namespaces: [number, Namespace][]): void {
+    for (const [n, ns] of namespaces) this.namespaces.set(n, { ...ns });
+    this.armed = true;
+  }
+
   /** bytes from the plugin's socket */
   feed(chunk: Buffer): void {
     let buf = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
