@@ -95,6 +95,10 @@ export interface SavedMachine {
   hello: Hello;
   /** where each /dev/pmemN lies (the agent's announcement before the save) */
   namespaces: [number, Namespace][];
+  /** saved after a request (saveAs): that request's answer */
+  result?: unknown;
+  /** the lines written since the NVDIMMs were fresh namespaces (the rest are zero), as (dev, offset) */
+  lines: [number, number][];
 }
 
 export interface BootInfo {
@@ -295,23 +299,24 @@ export class LinuxMachine {
   }
 
   /** where this machine's save lives: keyed on everything that shapes the guest's state */
-  savedDirPath(): string {
+  savedDirPath(after?: string): string {
     const key = createHash('sha256').update(JSON.stringify({
       image: this.image.imageKey, kernel: this.image.kernelRelease, initramfs: this.image.initramfs, qemu: this.image.traceQemuVersion,
       pmemSize: this.pmemSize, nvdimms: this.backingFiles.length, memory: this.opts.memory ?? '1G', cpus: this.opts.cpus ?? 1,
-      kernel_: this.kernelFile(), debug: !!this.opts.debug, agent: this.image.agent, format: 2, // 2: modules loaded before the save
+      kernel_: this.kernelFile(), debug: !!this.opts.debug, agent: this.image.agent, format: 4, // 2: modules loaded before the save; 3, 4: the non-zero lines in meta.json
     })).digest('hex').slice(0, 16);
-    return path.join(this.cacheDir, `saved-${key}`);
+    return path.join(this.cacheDir, `saved-${key}${after ? `-${createHash('sha256').update(after).digest('hex').slice(0, 16)}` : ''}`);
   }
 
-  savedMachine(): SavedMachine | undefined {
-    const dir = this.savedDirPath();
+  /** the machine saved after its first boot, or (`after`) after a request on it (see saveAs) */
+  savedMachine(after?: string): SavedMachine | undefined {
+    const dir = this.savedDirPath(after);
     try {
-      const meta = JSON.parse(fs.readFileSync(path.join(dir, 'meta.json'), 'utf8')) as { hello: Hello; namespaces: [number, Namespace][] };
+      const meta = JSON.parse(fs.readFileSync(path.join(dir, 'meta.json'), 'utf8')) as { hello: Hello; namespaces: [number, Namespace][]; result?: unknown; lines?: [number, number][] };
       const pmem = this.backingFiles.map((_, i) => path.join(dir, `pmem${i}.img`));
       const state = path.join(dir, 'machine.mig');
       if (![state, ...pmem].every((f) => fs.existsSync(f))) return undefined;
-      return { dir, state, pmem, hello: meta.hello, namespaces: meta.namespaces };
+      return { dir, state, pmem, hello: meta.hello, namespaces: meta.namespaces, result: meta.result, lines: meta.lines ?? [] };
     } catch {
       return undefined;
     }
@@ -322,28 +327,35 @@ export class LinuxMachine {
    * vCPU, migrate guest RAM and devices to a file with the NVDIMMs left out (x-ignore-shared: their
    * memory is the backing files), copy the backing files beside it, and let the machine go on.
    */
-  private async save(): Promise<void> {
+  private async save(after?: string, result?: unknown): Promise<void> {
     const qmp = this.qmp;
     if (!qmp || !this.hello) return;
-    const final = this.savedDirPath();
+    const final = this.savedDirPath(after);
     const tmp = `${final}.${process.pid}.tmp`;
     fs.rmSync(tmp, { recursive: true, force: true });
     fs.mkdirSync(tmp, { recursive: true });
     const t0 = Date.now();
     try {
       // the filesystems' modules in first, so no restored machine spends seconds loading them
-      await this.request('exec', { argv: ['/bin/sh', '-c', 'for m in $(cat /etc/dax-modules.ext4 /etc/dax-modules.xfs); do insmod /lib/modules/$m; done 2>/dev/null; true'] });
+      if (after === undefined) await this.request('exec', { argv: ['/bin/sh', '-c', 'for m in $(cat /etc/dax-modules.ext4 /etc/dax-modules.xfs); do insmod /lib/modules/$m; done 2>/dev/null; true'] });
       await qmp.execute('stop');
       await qmp.execute('migrate-set-capabilities', { capabilities: [{ capability: 'x-ignore-shared', state: true }] });
       await qmp.execute('migrate', { uri: `file:${path.join(tmp, 'machine.mig')}` });
       await qmp.migrationDone(300_000);
       this.backingFiles.forEach((f, i) => sparseCopy(f, path.join(tmp, `pmem${i}.img`)));
       const namespaces = [...(this.trace?.namespaces ?? [])];
-      fs.writeFileSync(path.join(tmp, 'meta.json'), JSON.stringify({ hello: this.hello, namespaces, savedAt: new Date().toISOString() }) + '\n');
+      const lines = nonZeroLines(this.trace?.touched() ?? [], this.backingFiles, this.trace?.namespaces);
+      fs.writeFileSync(path.join(tmp, 'meta.json'), JSON.stringify({ hello: this.hello, namespaces, after, result, lines, savedAt: new Date().toISOString() }) + '\n');
       if (!fs.existsSync(final)) fs.renameSync(tmp, final);
       await qmp.execute('cont');
       fs.appendFileSync(this.consoleLog, `\n=== saved the machine in ${final} (${Date.now() - t0} ms)\n`);
     } catch (e) {
+      if (after !== undefined) {
+        // only a shortcut is lost: the machine goes on
+        fs.appendFileSync(this.consoleLog, `\n=== saving the machine after ${after}: ${e instanceof Error ? e.message : String(e)}\n`);
+        await qmp.execute('cont').catch(() => undefined);
+        return;
+      }
       this.fastResetFailure = `saving the machine: ${e instanceof Error ? e.message : String(e)}`;
       fs.appendFileSync(this.consoleLog, `\n=== ${this.fastResetFailure}\n`);
       await qmp.execute('cont').catch(() => undefined);
@@ -554,6 +566,25 @@ export class LinuxMachine {
     return this.boot();
   }
 
+  /**
+   * Save the running machine after a request (`after` names it, e.g. the mkfs and its arguments),
+   * so that a later fresh machine whose first request is the same can restore this instead of
+   * running it (restore()).  The caller makes sure the request left every line durable.
+   */
+  async saveAs(after: string, result: unknown): Promise<void> {
+    if (!this.fastResetReady || this.savedMachine(after)) return;
+    await this.save(after, result);
+  }
+
+  /** A fresh machine from `saved` (a saveAs), in place of the running one and its trace. */
+  async restore(saved: SavedMachine): Promise<BootInfo> {
+    await this.powerOff(true);
+    this.trace?.close();
+    this.trace = undefined;
+    for (const f of this.backingFiles) fs.rmSync(f, { force: true });
+    return this.bootOnce(saved);
+  }
+
   /** A fresh NVDIMM (from the saved namespace template) and a boot. */
   async reset(): Promise<BootInfo> {
     await this.powerOff(true); // the trace ends with the machine: no need for the plugin's last records
@@ -671,7 +702,7 @@ export class LinuxMachine {
     if (!this.trace && saved) {
       // restored over copies of the saved NVDIMMs: those are the bases, and the ranges are known
       this.trace = new TraceLog(saved.pmem, (id) => this.ops.get(id));
-      this.trace.preset(saved.namespaces);
+      this.trace.preset(saved.namespaces, saved.lines);
       this.ops.clear();
     } else if (!this.trace) {
       const bases = this.backingFiles.map((f, i) => {
@@ -789,6 +820,23 @@ export class LinuxMachine {
 
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
+/** the lines (dev, offset into /dev/pmem<dev>) that do not hold zeros in the backing files */
+function nonZeroLines(lines: [number, number][], files: string[], namespaces: Map<number, Namespace> | undefined): [number, number][] {
+  const fds = files.map((f) => fs.openSync(f, 'r'));
+  const b = Buffer.alloc(64);
+  try {
+    return lines.filter(([dev, off]) => {
+      const ns = namespaces?.get(dev);
+      if (!ns || ns.region === undefined || fds[dev] === undefined) return true;
+      b.fill(0);
+      fs.readSync(fds[dev], b, 0, 64, ns.start - ns.region + off);
+      return b.some((x) => x !== 0);
+    });
+  } finally {
+    for (const fd of fds) fs.closeSync(fd);
+  }
 }
 
 /** Copy keeping holes (Node's copyFile would allocate the whole 1 GiB). */
