@@ -399,10 +399,10 @@ export class LinuxMachine {
     const qmpSock = path.join(this.workDir, 'qmp.sock');
     fs.rmSync(qmpSock, { force: true });
     const args = this.qemuArgs(accel, sock, saved);
-    fs.appendFileSync(this.consoleLog, `\n=== boot ${new Date().toISOString()} ${accel}\n$ ${this.image.qemu} ${args.join(' ')}\n`);
+    const qemu = this.qemuBinary();
+    fs.appendFileSync(this.consoleLog, `\n=== ${saved ? `restore of ${saved.dir}` : 'boot'} ${new Date().toISOString()} ${accel}\n$ ${qemu} ${args.join(' ')}\n`);
     const t0 = process.hrtime.bigint();
     // setpriv --pdeathsig: the kernel kills QEMU when this process dies, even by SIGKILL
-    const qemu = this.qemuBinary();
     const child = SETPRIV
       ? spawn(SETPRIV, ['--pdeathsig', 'KILL', '--', qemu, ...args], { stdio: ['pipe', 'pipe', 'pipe'] })
       : spawn(qemu, args, { stdio: ['pipe', 'pipe', 'pipe'] });
