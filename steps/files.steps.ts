@@ -96,6 +96,16 @@ When('the application writes {data} to {path} at offset {size} with write\\(2)',
   await this.target.write({ path: this.path(path), offset, data: toHex(data) });
 });
 
+/** many small transactions in a row: enough to fill a journal or log and make it wrap */
+When('the application appends {data} to {path} {int} times with write\\(2), each followed by fsync', async function (this: DaxWorld, data: Uint8Array, path: string, times: number) {
+  const p = this.path(path);
+  const { size } = await this.target.statx({ path: p });
+  for (let i = 0; i < times; i++) {
+    await this.target.write({ path: p, offset: size + i * data.length, data: toHex(data) });
+    await this.target.fsync({ path: p });
+  }
+});
+
 When('the application calls fsync on {path}', async function (this: DaxWorld, path: string) {
   await this.target.fsync({ path: this.path(path) });
 });
