@@ -7,19 +7,22 @@
 //   request()   one protocol request to the agent ({"id":N,"op":...,"args":{...}}), answered in order
 //   powerOff()  power failure: SIGKILL QEMU, no guest shutdown; the backing file keeps what reached it
 //   reboot()    powerOff() then boot() over the same backing file
+//   reset()     fresh NVDIMMs and a boot; with fastReset, a restore of the saved machine (no boot)
 //   close()     ask the agent to exit (the guest powers off), then remove the temp folder
 //
 // The agent channel is a virtio-serial port (/dev/vport0p1 in the guest) whose QEMU chardev is a
 // Unix socket this module listens on; QEMU connects to it at start.  Framing: JSON lines, as in
 // docs/protocol.md.  `channel` is that socket, for a caller that wants to speak the protocol itself.
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Hello, ImplementationError, TargetError } from '../targets/contract';
 import type { Pending } from '../targets/process/process-target';
-import { TraceLog } from './trace';
+import { Qmp } from './qmp';
+import { Namespace, TraceLog } from './trace';
 
 export interface LinuxImage {
   kernelRelease: string;
@@ -73,12 +76,37 @@ export interface LinuxMachineOptions {
    * `trace` holds them from each boot on, and a power failure stops QEMU so the last are kept
    */
   trace?: boolean;
+  /**
+   * QEMU 10 machines only (traced, or tracedMachine): after the first boot over fresh NVDIMMs the
+   * machine is saved (guest RAM and devices by migration to a file, the NVDIMMs as copies of their
+   * backing files) in the cache folder, and every later boot, reset included, restores it instead
+   * of booting.  Default on, unless $DAX_LINUX_FAST_RESET=0.
+   */
+  fastReset?: boolean;
+  /** the traced machine's QEMU and arguments without the plugin: a recovery machine that can restore its save */
+  tracedMachine?: boolean;
+}
+
+/** a saved machine (see fastReset): the migration stream, the NVDIMMs, and what its first boot said */
+export interface SavedMachine {
+  dir: string;
+  state: string;
+  pmem: string[];
+  hello: Hello;
+  /** where each /dev/pmemN lies (the agent's announcement before the save) */
+  namespaces: [number, Namespace][];
+  /** saved after a request (saveAs): that request's answer */
+  result?: unknown;
+  /** the lines written since the NVDIMMs were fresh namespaces (the rest are zero), as (dev, offset) */
+  lines: [number, number][];
 }
 
 export interface BootInfo {
   accel: 'kvm' | 'tcg';
-  /** wall time from spawning QEMU to the agent's hello */
+  /** wall time from spawning QEMU to the agent's hello (restored: to the machine running again) */
   bootMs: number;
+  /** true when the machine was restored from its save rather than booted */
+  restored?: boolean;
   /** true when this boot made the fsdax namespace (a fresh NVDIMM with no saved template) */
   createdNamespace: boolean;
   hello: Hello;
@@ -205,6 +233,9 @@ export class LinuxMachine {
   private traceServer: net.Server | undefined;
   private traceDone: Promise<void> | undefined;
   private ops = new Map<number, { seq: number; op: string }>();
+  private qmp: Qmp | undefined;
+  /** why the machine could not be saved or restored (fast reset is then off), if it could not */
+  fastResetFailure: string | undefined;
 
   constructor(opts: LinuxMachineOptions = {}) {
     this.opts = opts;
@@ -232,23 +263,117 @@ export class LinuxMachine {
    * before the hello (a guest panic on a starved host) is tried once more.
    */
   async boot(): Promise<BootInfo> {
+    const saved = this.fastReset ? this.savedMachine() : undefined;
+    if (saved) {
+      try {
+        return await this.bootOnce(saved);
+      } catch (e) {
+        if (this.closed || !(e instanceof ImplementationError)) throw e;
+        // a save this QEMU cannot load (or a broken one): boot, and say why fast reset is off
+        this.fastResetFailure = `restoring ${saved.dir}: ${e.message.slice(0, 300)}`;
+        fs.appendFileSync(this.consoleLog, `\n=== ${this.fastResetFailure}; booting instead\n`);
+        fs.rmSync(saved.dir, { recursive: true, force: true });
+      }
+    }
+    const fresh = this.backingFiles.every((f) => !fs.existsSync(f));
+    let info: BootInfo;
     try {
-      return await this.bootOnce();
+      info = await this.bootOnce();
     } catch (e) {
       if (this.closed || !(e instanceof ImplementationError) || !/during boot|no agent hello/.test(e.message)) throw e;
       fs.appendFileSync(this.consoleLog, `\n=== boot failed (${e.message.slice(0, 200)}), trying once more\n`);
-      return this.bootOnce();
+      info = await this.bootOnce();
+    }
+    if (this.fastReset && fresh && !this.fastResetFailure) await this.save();
+    return info;
+  }
+
+  /** whether later boots and resets restore a saved machine instead of booting */
+  get fastResetReady(): boolean {
+    return this.fastReset && !this.fastResetFailure && this.savedMachine() !== undefined;
+  }
+
+  private get fastReset(): boolean {
+    const qemu10 = !!this.opts.trace || !!this.opts.tracedMachine;
+    return qemu10 && (this.opts.fastReset ?? process.env.DAX_LINUX_FAST_RESET !== '0');
+  }
+
+  /** where this machine's save lives: keyed on everything that shapes the guest's state */
+  savedDirPath(after?: string): string {
+    const key = createHash('sha256').update(JSON.stringify({
+      image: this.image.imageKey, kernel: this.image.kernelRelease, initramfs: this.image.initramfs, qemu: this.image.traceQemuVersion,
+      pmemSize: this.pmemSize, nvdimms: this.backingFiles.length, memory: this.opts.memory ?? '1G', cpus: this.opts.cpus ?? 1,
+      kernel_: this.kernelFile(), debug: !!this.opts.debug, agent: this.image.agent, format: 4, // 2: modules loaded before the save; 3, 4: the non-zero lines in meta.json
+    })).digest('hex').slice(0, 16);
+    return path.join(this.cacheDir, `saved-${key}${after ? `-${createHash('sha256').update(after).digest('hex').slice(0, 16)}` : ''}`);
+  }
+
+  /** the machine saved after its first boot, or (`after`) after a request on it (see saveAs) */
+  savedMachine(after?: string): SavedMachine | undefined {
+    const dir = this.savedDirPath(after);
+    try {
+      const meta = JSON.parse(fs.readFileSync(path.join(dir, 'meta.json'), 'utf8')) as { hello: Hello; namespaces: [number, Namespace][]; result?: unknown; lines?: [number, number][] };
+      const pmem = this.backingFiles.map((_, i) => path.join(dir, `pmem${i}.img`));
+      const state = path.join(dir, 'machine.mig');
+      if (![state, ...pmem].every((f) => fs.existsSync(f))) return undefined;
+      return { dir, state, pmem, hello: meta.hello, namespaces: meta.namespaces, result: meta.result, lines: meta.lines ?? [] };
+    } catch {
+      return undefined;
     }
   }
 
-  private async bootOnce(): Promise<BootInfo> {
+  /**
+   * Save the running machine (just booted over fresh NVDIMMs, nothing asked of it yet): stop the
+   * vCPU, migrate guest RAM and devices to a file with the NVDIMMs left out (x-ignore-shared: their
+   * memory is the backing files), copy the backing files beside it, and let the machine go on.
+   */
+  private async save(after?: string, result?: unknown): Promise<void> {
+    const qmp = this.qmp;
+    if (!qmp || !this.hello) return;
+    const final = this.savedDirPath(after);
+    const tmp = `${final}.${process.pid}.tmp`;
+    fs.rmSync(tmp, { recursive: true, force: true });
+    fs.mkdirSync(tmp, { recursive: true });
+    const t0 = Date.now();
+    try {
+      // the filesystems' modules in first, so no restored machine spends seconds loading them
+      if (after === undefined) await this.request('exec', { argv: ['/bin/sh', '-c', 'for m in $(cat /etc/dax-modules.ext4 /etc/dax-modules.xfs); do insmod /lib/modules/$m; done 2>/dev/null; true'] });
+      await qmp.execute('stop');
+      await qmp.execute('migrate-set-capabilities', { capabilities: [{ capability: 'x-ignore-shared', state: true }] });
+      await qmp.execute('migrate', { uri: `file:${path.join(tmp, 'machine.mig')}` });
+      await qmp.migrationDone(300_000);
+      this.backingFiles.forEach((f, i) => sparseCopy(f, path.join(tmp, `pmem${i}.img`)));
+      const namespaces = [...(this.trace?.namespaces ?? [])];
+      const lines = nonZeroLines(this.trace?.touched() ?? [], this.backingFiles, this.trace?.namespaces);
+      fs.writeFileSync(path.join(tmp, 'meta.json'), JSON.stringify({ hello: this.hello, namespaces, after, result, lines, savedAt: new Date().toISOString() }) + '\n');
+      if (!fs.existsSync(final)) fs.renameSync(tmp, final);
+      await qmp.execute('cont');
+      fs.appendFileSync(this.consoleLog, `\n=== saved the machine in ${final} (${Date.now() - t0} ms)\n`);
+    } catch (e) {
+      if (after !== undefined) {
+        // only a shortcut is lost: the machine goes on
+        fs.appendFileSync(this.consoleLog, `\n=== saving the machine after ${after}: ${e instanceof Error ? e.message : String(e)}\n`);
+        await qmp.execute('cont').catch(() => undefined);
+        return;
+      }
+      this.fastResetFailure = `saving the machine: ${e instanceof Error ? e.message : String(e)}`;
+      fs.appendFileSync(this.consoleLog, `\n=== ${this.fastResetFailure}\n`);
+      await qmp.execute('cont').catch(() => undefined);
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  }
+
+  private async bootOnce(saved?: SavedMachine): Promise<BootInfo> {
     if (this.closed) throw new ImplementationError('the machine is closed');
     if (this.qemu) throw new ImplementationError('the machine is already running');
     const accel = await this.chooseAccel();
     let createdNamespace = false;
     const made: number[] = [];
+    const nvdimmsAsSaved = !!saved && this.backingFiles.every((f) => !fs.existsSync(f));
     this.backingFiles.forEach((file, i) => {
       if (fs.existsSync(file)) return;
+      if (saved) return sparseCopy(saved.pmem[i], file);
       const template = this.templatePath(i);
       if (fs.existsSync(template)) sparseCopy(template, file);
       else {
@@ -270,12 +395,14 @@ export class LinuxMachine {
       server.listen(sock, () => resolve());
     });
 
-    if (this.opts.trace) await this.startTrace();
-    const args = this.qemuArgs(accel, sock);
-    fs.appendFileSync(this.consoleLog, `\n=== boot ${new Date().toISOString()} ${accel}\n$ ${this.image.qemu} ${args.join(' ')}\n`);
+    if (this.opts.trace) await this.startTrace(nvdimmsAsSaved ? saved : undefined);
+    const qmpSock = path.join(this.workDir, 'qmp.sock');
+    fs.rmSync(qmpSock, { force: true });
+    const args = this.qemuArgs(accel, sock, saved);
+    const qemu = this.qemuBinary();
+    fs.appendFileSync(this.consoleLog, `\n=== ${saved ? `restore of ${saved.dir}` : 'boot'} ${new Date().toISOString()} ${accel}\n$ ${qemu} ${args.join(' ')}\n`);
     const t0 = process.hrtime.bigint();
     // setpriv --pdeathsig: the kernel kills QEMU when this process dies, even by SIGKILL
-    const qemu = this.qemuBinary();
     const child = SETPRIV
       ? spawn(SETPRIV, ['--pdeathsig', 'KILL', '--', qemu, ...args], { stdio: ['pipe', 'pipe', 'pipe'] })
       : spawn(qemu, args, { stdio: ['pipe', 'pipe', 'pipe'] });
@@ -323,9 +450,32 @@ export class LinuxMachine {
       timer = setTimeout(() => reject(new ImplementationError(`no agent hello within ${timeoutMs} ms: ${this.diagnostics()}`)), timeoutMs);
     });
     try {
+      if (this.fastReset) {
+        this.qmp = await Promise.race([Qmp.connect(qmpSock, timeoutMs, () => this.qemu === child), died, timeout]);
+        if (saved) {
+          await this.qmp.execute('migrate-set-capabilities', { capabilities: [{ capability: 'x-ignore-shared', state: true }] });
+          await this.qmp.execute('migrate-incoming', { uri: `file:${saved.state}` });
+          await Promise.race([this.qmp.migrationDone(timeoutMs), died]);
+          const st = (await this.qmp.execute('query-status')) as { running: boolean };
+          if (!st.running) await this.qmp.execute('cont');
+        }
+      }
       const socket = await Promise.race([connected, died, timeout]);
       this.channel = socket;
       this.inbuf = '';
+      if (saved) {
+        socket.setEncoding('utf8');
+        socket.on('data', (s: string) => this.onData(s));
+        socket.on('error', () => undefined);
+        this.hello = saved.hello;
+        // the saved guest read nothing of the NVDIMMs' data; NVDIMMs from elsewhere (a power
+        // failure's, a crash state's) are read afresh all the same
+        if (!nvdimmsAsSaved) await Promise.race([this.request('dropCaches'), died, timeout]);
+        clearTimeout(timer);
+        const bootMs = Number(process.hrtime.bigint() - t0) / 1e6;
+        this.lastBoot = { accel, bootMs, createdNamespace: false, hello: this.hello, restored: true };
+        return this.lastBoot;
+      }
       const helloLine = new Promise<string>((resolve) => {
         this.onHelloLine = resolve;
       });
@@ -386,11 +536,13 @@ export class LinuxMachine {
   }
 
   /** Power failure: kill QEMU at once, no guest shutdown.  The backing file keeps what reached it. */
-  async powerOff(): Promise<void> {
+  async powerOff(discardTrace = false): Promise<void> {
     const child = this.qemu;
+    this.qmp?.close();
+    this.qmp = undefined;
     if (child) {
       this.qemu = undefined;
-      if (this.trace) {
+      if (this.trace && !discardTrace) {
         // SIGTERM: QEMU stops the vCPU and runs the plugin's atexit, which sends its last
         // records; every store that reached the backing file is then in the trace
         child.kill('SIGTERM');
@@ -414,9 +566,28 @@ export class LinuxMachine {
     return this.boot();
   }
 
+  /**
+   * Save the running machine after a request (`after` names it, e.g. the mkfs and its arguments),
+   * so that a later fresh machine whose first request is the same can restore this instead of
+   * running it (restore()).  The caller makes sure the request left every line durable.
+   */
+  async saveAs(after: string, result: unknown): Promise<void> {
+    if (!this.fastResetReady || this.savedMachine(after)) return;
+    await this.save(after, result);
+  }
+
+  /** A fresh machine from `saved` (a saveAs), in place of the running one and its trace. */
+  async restore(saved: SavedMachine): Promise<BootInfo> {
+    await this.powerOff(true);
+    this.trace?.close();
+    this.trace = undefined;
+    for (const f of this.backingFiles) fs.rmSync(f, { force: true });
+    return this.bootOnce(saved);
+  }
+
   /** A fresh NVDIMM (from the saved namespace template) and a boot. */
   async reset(): Promise<BootInfo> {
-    await this.powerOff();
+    await this.powerOff(true); // the trace ends with the machine: no need for the plugin's last records
     this.trace?.close(); // a fresh machine starts a new trace
     this.trace = undefined;
     for (const f of this.backingFiles) fs.rmSync(f, { force: true });
@@ -456,13 +627,14 @@ export class LinuxMachine {
   private onHelloLine: ((line: string) => void) | undefined;
 
   private async chooseAccel(): Promise<'kvm' | 'tcg'> {
-    if (this.opts.trace) return 'tcg'; // plugins instrument translated code: TCG only
+    if (this.opts.trace || this.opts.tracedMachine) return 'tcg'; // plugins instrument translated code: TCG only
     const want = this.opts.accel ?? (process.env.DAX_LINUX_ACCEL as 'kvm' | 'tcg' | 'auto' | undefined) ?? 'auto';
     if (want === 'auto') return (await probeKvm(this.image, this.cacheDir)).kvm ? 'kvm' : 'tcg';
     return want;
   }
 
-  private qemuArgs(accel: 'kvm' | 'tcg', sock: string): string[] {
+  private qemuArgs(accel: 'kvm' | 'tcg', sock: string, saved?: SavedMachine): string[] {
+    const tracedMachine = !!this.opts.trace || !!this.opts.tracedMachine;
     const append = [
       'console=ttyS0',
       'panic=-1',
@@ -475,7 +647,7 @@ export class LinuxMachine {
       'no_timer_check',
       this.opts.debug ? 'loglevel=7 dax.debug=1' : 'quiet loglevel=3',
       // traced: the plugin translates kernel flush addresses through the fixed direct map
-      ...(this.opts.trace ? ['nokaslr', 'dax.trace=1'] : []),
+      ...(tracedMachine ? ['nokaslr', 'dax.trace=1'] : []),
       'dax.agent=/dev/vport0p1',
       `dax.nvdimms=${this.backingFiles.length}`,
     ].join(' ');
@@ -484,15 +656,19 @@ export class LinuxMachine {
       '-device', `nvdimm,id=nvdimm${i},memdev=nvmem${i}`,
     ]);
     const maxmemMiB = 1024 * 4;
-    const traced = this.opts.trace ? [
-      '-L', '/usr/share/qemu',
-      '-plugin', `${this.image.tracePlugin},sock=${path.join(this.workDir, 'trace.sock')}`,
-    ] : [];
+    // restored: the plugin starts armed, with the ranges the agent announced before the save
+    const restored = saved ? ['arm=on', ...saved.namespaces.map(([n, ns]) => `range=${n}:${ns.start}:${ns.size}`)] : [];
+    const traced = [
+      ...(tracedMachine ? ['-L', '/usr/share/qemu'] : []),
+      ...(this.opts.trace ? ['-plugin', [this.image.tracePlugin, `sock=${path.join(this.workDir, 'trace.sock')}`, ...restored].join(',')] : []),
+      ...(this.fastReset ? ['-qmp', `unix:${path.join(this.workDir, 'qmp.sock')},server=on,wait=off`] : []),
+      ...(saved ? ['-incoming', 'defer'] : []),
+    ];
     return [
       ...traced,
       '-machine', `pc,nvdimm=on,accel=${accel}`,
       // traced: 4-level paging keeps the kernel's direct map where the plugin expects it
-      '-cpu', accel === 'kvm' ? 'host' : this.opts.trace ? 'max,la57=off' : 'max',
+      '-cpu', accel === 'kvm' ? 'host' : tracedMachine ? 'max,la57=off' : 'max',
       '-smp', String(this.opts.cpus ?? 1),
       '-m', `${this.opts.memory ?? '1G'},slots=2,maxmem=${Math.max(maxmemMiB, 1024 + Math.ceil((this.pmemSize * this.backingFiles.length) / MiB))}M`,
       ...nvdimms,
@@ -509,6 +685,7 @@ export class LinuxMachine {
   }
 
   private qemuBinary(): string {
+    if (this.opts.tracedMachine && !this.opts.trace && this.image.traceQemu) return this.image.traceQemu;
     if (!this.opts.trace) return this.image.qemu;
     if (!this.image.traceQemu || !this.image.tracePlugin || !fs.existsSync(this.image.traceQemu) || !fs.existsSync(this.image.tracePlugin)) {
       throw new ImplementationError('the traced machine needs QEMU 10 and the pmem-trace plugin: run npm run linux:image (without LINUX_IMAGE_NO_TRACE)');
@@ -521,8 +698,13 @@ export class LinuxMachine {
    * then the backing files are snapshot for each line's `base`.  A boot after a power failure goes
    * on with the same trace (docs/protocol.md: no new start; the consumer knows every line's state).
    */
-  private async startTrace(): Promise<void> {
-    if (!this.trace) {
+  private async startTrace(saved?: SavedMachine): Promise<void> {
+    if (!this.trace && saved) {
+      // restored over copies of the saved NVDIMMs: those are the bases, and the ranges are known
+      this.trace = new TraceLog(saved.pmem, (id) => this.ops.get(id));
+      this.trace.preset(saved.namespaces, saved.lines);
+      this.ops.clear();
+    } else if (!this.trace) {
       const bases = this.backingFiles.map((f, i) => {
         const base = path.join(this.workDir, `base${i}.img`);
         fs.rmSync(base, { force: true });
@@ -638,6 +820,23 @@ export class LinuxMachine {
 
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
+/** the lines (dev, offset into /dev/pmem<dev>) that do not hold zeros in the backing files */
+function nonZeroLines(lines: [number, number][], files: string[], namespaces: Map<number, Namespace> | undefined): [number, number][] {
+  const fds = files.map((f) => fs.openSync(f, 'r'));
+  const b = Buffer.alloc(64);
+  try {
+    return lines.filter(([dev, off]) => {
+      const ns = namespaces?.get(dev);
+      if (!ns || ns.region === undefined || fds[dev] === undefined) return true;
+      b.fill(0);
+      fs.readSync(fds[dev], b, 0, 64, ns.start - ns.region + off);
+      return b.some((x) => x !== 0);
+    });
+  } finally {
+    for (const fd of fds) fs.closeSync(fd);
+  }
 }
 
 /** Copy keeping holes (Node's copyFile would allocate the whole 1 GiB). */

@@ -96,6 +96,22 @@ export class TraceLog {
     this.baseFds = [];
   }
 
+  /**
+   * A trace of a restored machine: its agent announced the ranges and armed before the save.
+   * `lines` (dev, offset) are the lines its traces had touched before the save: their contents
+   * go out as `base` events first, so the consumer knows every line that is not zero.
+   */
+  preset(namespaces: [number, Namespace][], lines: [number, number][] = []): void {
+    for (const [n, ns] of namespaces) this.namespaces.set(n, { ...ns });
+    this.armed = true;
+    for (const [dev, line] of lines) this.base(dev, line, this.events);
+  }
+
+  /** every line this trace has touched, or had as a base (for a save: see preset) */
+  touched(): [number, number][] {
+    return [...this.seen].map((k) => k.split(':').map(Number) as [number, number]);
+  }
+
   /** bytes from the plugin's socket */
   feed(chunk: Buffer): void {
     let buf = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
@@ -127,6 +143,25 @@ export class TraceLog {
     }
     this.events = n === this.events.length ? [] : this.events.slice(n);
     return { events: out, more: this.events.length > 0 };
+  }
+
+  /**
+   * How many lines the events not yet taken leave short of durable: a cached store needs a
+   * write-back and then a fence, a non-temporal store a fence (x86, ADR).  0 means a power failure
+   * now keeps every store, so the NVDIMMs as they are can stand for this trace's beginning.
+   */
+  undurableLines(): number {
+    const state = new Map<string, 'cached' | 'flushing' | 'wc'>();
+    const lines = (dev: string, off: number, len: number, f: (key: string) => void): void => {
+      for (let l = off - (off % LINE); l < off + len; l += LINE) f(`${dev}:${l}`);
+    };
+    for (const e of this.events) {
+      if (e.k === 'st') lines(e.dev, e.off, e.len, (k) => state.set(k, 'cached'));
+      else if (e.k === 'nt') lines(e.dev, e.off, e.len, (k) => state.get(k) !== 'cached' && state.set(k, 'wc'));
+      else if (e.k === 'fl') lines(e.dev, e.off, e.len, (k) => state.has(k) && state.set(k, 'flushing'));
+      else if (e.k === 'fe') for (const [k, v] of state) if (v !== 'cached') state.delete(k);
+    }
+    return state.size;
   }
 
   /** how many events wait to be taken */

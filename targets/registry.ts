@@ -62,6 +62,21 @@ export async function closeIdleTargets(): Promise<void> {
   await Promise.all(all.map((t) => t.close().catch(() => undefined)));
 }
 
+/** a process target kept for the next scenario when this one closes it, unless it failed */
+function reused(key: string, make: () => ProcessTarget): Target {
+  const t = idle.get(key) ?? make();
+  idle.delete(key);
+  return new Proxy(t, {
+    get(target, prop, receiver) {
+      if (prop !== 'close') return Reflect.get(target, prop, receiver);
+      return async () => {
+        if (target.reusable() && !idle.has(key)) idle.set(key, target);
+        else await target.close();
+      };
+    },
+  });
+}
+
 export async function createTarget(spec: TargetSpec): Promise<Target> {
   switch (spec.kind) {
     case 'emulator': {
@@ -72,18 +87,7 @@ export async function createTarget(spec: TargetSpec): Promise<Target> {
       const { ProcessTarget: Process } = await import('./process/process-target');
       if (process.env.DAX_PROCESS_REUSE !== '1') return new Process(spec.command!);
       // npm run parity: one server for the whole run, `reset` between scenarios (a stricter test of reset)
-      const key = spec.command!.join('\0');
-      const t = idle.get(key) ?? new Process(spec.command!);
-      idle.delete(key);
-      return new Proxy(t, {
-        get(target, prop, receiver) {
-          if (prop !== 'close') return Reflect.get(target, prop, receiver);
-          return async () => {
-            if (target.reusable() && !idle.has(key)) idle.set(key, target);
-            else await target.close();
-          };
-        },
-      });
+      return reused(spec.command!.join('\0'), () => new Process(spec.command!));
     }
     case 'linux': {
       // The real kernel in QEMU is a process-protocol server (linux/server.ts) like any other implementation.
@@ -95,7 +99,9 @@ export async function createTarget(spec: TargetSpec): Promise<Target> {
       const { ProcessTarget } = await import('./process/process-target');
       // a boot takes seconds under TCG, more on a loaded machine: a generous time-out unless one is set
       const env = Number(process.env.DAX_PROCESS_TIMEOUT_MS);
-      return new ProcessTarget(cmd, { timeoutMs: Number.isFinite(env) && env > 0 ? env : 120_000 });
+      // one machine for the run, reset between scenarios: a scenario skipped on its @requires
+      // then costs no boot, since the hooks read the hello before they reset
+      return reused(`linux\0${cmd.join('\0')}`, () => new ProcessTarget(cmd, { timeoutMs: Number.isFinite(env) && env > 0 ? env : 120_000 }));
     }
   }
 }

@@ -2,6 +2,7 @@
  * pmem-trace: a QEMU TCG plugin that streams a guest's persistent-memory traffic.
  *
  *   qemu-system-x86_64 -smp 1 -plugin .cache/linux/build/pmem-trace.so,sock=<unix socket> ...
+ *   (restored with -incoming: add arm=on and range=<dev>:<start>:<size> per NVDIMM, see below)
  *
  * Built by scripts/linux-image.sh against QEMU 10.0's plugin API (version 4).  Debian ships no
  * qemu-plugin.h, so the few declarations used are written out below from QEMU's
@@ -487,8 +488,27 @@ static void on_exit_(qemu_plugin_id_t id, void *p) {
 
 __attribute__((visibility("default"))) int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info, int argc, char **argv) {
   const char *sock = NULL;
-  for (int i = 0; i < argc; i++)
+  bool arm = false;
+  for (int i = 0; i < argc; i++) {
     if (!strncmp(argv[i], "sock=", 5)) sock = argv[i] + 5;
+    else if (!strcmp(argv[i], "arm=on")) arm = true;
+    else if (!strncmp(argv[i], "range=", 6)) {
+      /* a machine restored from a saved one (-incoming): its agent announced the ranges before
+       * the save, so they come as arguments, range=<dev>:<start>:<size> (hex or decimal) */
+      char *end;
+      unsigned long long n = strtoull(argv[i] + 6, &end, 0);
+      unsigned long long start = *end == ':' ? strtoull(end + 1, &end, 0) : 0;
+      unsigned long long size = *end == ':' ? strtoull(end + 1, &end, 0) : 0;
+      if (*end || n >= MAX_DEV || !size) {
+        qemu_plugin_outs("pmem-trace: range= wants <dev>:<start>:<size>\n");
+        return -1;
+      }
+      ranges[n].start = start;
+      ranges[n].size = size;
+      ranges[n].set = true;
+      if ((int)n + 1 > nranges) nranges = (int)n + 1;
+    }
+  }
   if (!info->system_emulation || strcmp(info->target_name, "x86_64")) {
     qemu_plugin_outs("pmem-trace: needs qemu-system-x86_64\n");
     return -1;
@@ -513,7 +533,9 @@ __attribute__((visibility("default"))) int qemu_plugin_install(qemu_plugin_id_t 
   out_fd = fd;
   self = id;
   qemu_plugin_register_vcpu_init_cb(id, vcpu_init);
-  qemu_plugin_register_vcpu_tb_trans_cb(id, boot_trans);
+  /* arm=on: the guest armed the plugin before its machine was saved, so start armed */
+  armed = arm;
+  qemu_plugin_register_vcpu_tb_trans_cb(id, arm ? full_trans : boot_trans);
   qemu_plugin_register_atexit_cb(id, on_exit_, NULL);
   return 0;
 }

@@ -1,0 +1,81 @@
+// linux/trace.ts without QEMU: the plugin's records fed by hand, for what a saved machine relies on
+// (which lines a trace leaves short of durable; the base events a restored trace starts with).
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { TraceLog } from '../../linux/trace';
+
+const K_ST = 1, K_NT = 2, K_FL = 3, K_FE = 4;
+
+function rec(kind: number, sub: number, dev: number, off: number, data: Buffer = Buffer.alloc(0)): Buffer {
+  const h = Buffer.alloc(24);
+  h[0] = kind;
+  h[1] = sub;
+  h.writeUInt16LE(data.length, 2);
+  h.writeUInt32LE(dev, 4);
+  h.writeBigUInt64LE(BigInt(off), 8);
+  return Buffer.concat([h, data]);
+}
+
+/** a trace over one NVDIMM whose backing file is `base` (data at offset 0) */
+function withTrace(base: Buffer, f: (t: TraceLog) => void): void {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'linux-trace-'));
+  const file = path.join(dir, 'pmem0.img');
+  fs.writeFileSync(file, base);
+  const t = new TraceLog([file], () => undefined);
+  try {
+    t.preset([[0, { start: 0, size: base.length, region: 0 }]]);
+    f(t);
+  } finally {
+    t.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('a cached store is durable only after a write-back and then a fence', () => {
+  withTrace(Buffer.alloc(4096), (t) => {
+    t.feed(rec(K_ST, 0, 0, 8, Buffer.from('abcdefgh')));
+    assert.equal(t.undurableLines(), 1);
+    t.feed(rec(K_FE, 0, 0, 0));
+    assert.equal(t.undurableLines(), 1, 'a fence alone does not write a cached line back');
+    t.feed(rec(K_FL, 0, 0, 0));
+    assert.equal(t.undurableLines(), 1, 'a write-back without a fence after it is not yet durable');
+    t.feed(rec(K_FE, 0, 0, 0));
+    assert.equal(t.undurableLines(), 0);
+  });
+});
+
+test('a non-temporal store is durable after a fence; a store spanning two lines counts both', () => {
+  withTrace(Buffer.alloc(4096), (t) => {
+    t.feed(rec(K_NT, 0, 0, 60, Buffer.from('12345678')));
+    assert.equal(t.undurableLines(), 2);
+    t.feed(rec(K_FE, 0, 0, 0));
+    assert.equal(t.undurableLines(), 0);
+    t.feed(rec(K_ST, 0, 0, 128, Buffer.from('x')));
+    t.feed(rec(K_FL, 0, 0, 192));
+    t.feed(rec(K_FE, 0, 0, 0));
+    assert.equal(t.undurableLines(), 1, 'the write-back of another line leaves the stored one cached');
+  });
+});
+
+test('a restored trace starts with the base of every listed line that is not zero, and nothing else', () => {
+  const base = Buffer.alloc(4096);
+  base.write('superblock', 1024);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'linux-trace-'));
+  const file = path.join(dir, 'pmem0.img');
+  fs.writeFileSync(file, base);
+  const r = new TraceLog([file], () => undefined);
+  try {
+    r.preset([[0, { start: 0, size: base.length, region: 0 }]], [[0, 1024], [0, 2048]]);
+    const { events } = r.take();
+    assert.deepEqual(events, [{ k: 'base', dev: 'pmem0', off: 1024, data: Buffer.concat([Buffer.from('superblock'), Buffer.alloc(54)]).toString('hex') }]);
+    assert.deepEqual(r.touched().sort(), [[0, 1024], [0, 2048]], 'both lines are known: a later store on either sends no base');
+    r.feed(rec(K_ST, 0, 0, 2048, Buffer.from('z')));
+    assert.deepEqual(r.take().events.map((e) => e.k), ['st']);
+  } finally {
+    r.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
