@@ -1511,6 +1511,9 @@ static void handle_line(char *line, size_t len) {
   req r = {args && args->t == J_OBJ ? args : NULL, &res, "", "", 0};
   static const jv empty = {J_OBJ, 0, 0, NULL, 0, NULL, NULL, 0};
   if (!r.args) r.args = &empty;
+  /* every request with an id is bracketed, refused ones too: the traced host waits for the end */
+  int marked = id && id->t == J_NUM;
+  if (marked) trace_mark(MARK_BEGIN, (uint64_t)id->n, 0, 0);
   if (!id || id->t != J_NUM) fail(&r, "EINVAL", "the request has no numeric id");
   else if (args && args->t != J_OBJ && args->t != J_NULL) fail(&r, "EINVAL", "args must be an object");
   else if (!op || op->t != J_STR) fail(&r, "EINVAL", "the request has no op");
@@ -1519,12 +1522,9 @@ static void handle_line(char *line, size_t len) {
     for (i = 0; i < sizeof ops / sizeof ops[0]; i++)
       if (!strcmp(ops[i].name, op->s)) break;
     if (i == sizeof ops / sizeof ops[0]) fail(&r, "ENOSYS", "unknown op '%s'", op->s);
-    else {
-      trace_mark(MARK_BEGIN, (uint64_t)id->n, 0, 0);
-      if (ops[i].fn(&r) && !r.failed) fail(&r, "EIO", "operation failed");
-      trace_mark(MARK_END, (uint64_t)id->n, 0, 0);
-    }
+    else if (ops[i].fn(&r) && !r.failed) fail(&r, "EIO", "operation failed");
   }
+  if (marked) trace_mark(MARK_END, (uint64_t)id->n, 0, 0);
   if (r.failed) {
     sb_printf(&out, "{\"id\":%s,\"ok\":false,\"errno\":", idbuf);
     sb_jcstr(&out, r.errno_name);
