@@ -5,7 +5,8 @@
 // match exactly once fails the whole command before anything runs, so the set cannot rot silently.
 // Usage: npm run mutants [-- --jobs N] [-- --only id1,id2] [-- --timeout SECONDS] [-- --paths f1.feature,f2.feature]
 // (--paths runs only those features: for trying a new scenario against a mutant, never for the count)
-// Prints caught/total and each survivor; writes reports/mutants.json.
+// Prints caught/total and each survivor; writes reports/mutants.json. A mutant marked "equivalent" (its
+// description says why) is applied by --check but neither run nor counted unless named with --only.
 
 import { spawn, execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -24,6 +25,8 @@ interface SemanticMutant extends Edit {
   class: string;
   description: string;
   also?: Edit[];
+  /** behaves as Linux does (or no correct implementation can tell it apart): kept, applied by --check, never counted */
+  equivalent?: boolean;
 }
 interface Outcome {
   id: string;
@@ -56,7 +59,8 @@ function mutate(m: SemanticMutant, source: string): string | Error {
 
 const all = (JSON.parse(readFileSync(join(ROOT, 'mutants', 'semantic.json'), 'utf8')) as { mutants: SemanticMutant[] }).mutants;
 const only = arg('only')?.split(',');
-const chosen = only ? all.filter((m) => only.includes(m.id)) : all;
+const chosen = only ? all.filter((m) => only.includes(m.id)) : all.filter((m) => !m.equivalent);
+const equivalents = all.filter((m) => m.equivalent && !chosen.includes(m));
 if (only && chosen.length !== only.length) {
   console.error(`no such mutant: ${only.filter((id) => !all.some((m) => m.id === id)).join(', ')}`);
   process.exit(2);
@@ -151,6 +155,7 @@ async function main(): Promise<void> {
   writeFileSync(join(ROOT, 'reports', 'mutants.json'), JSON.stringify({ caught, total: results.length, results }, null, 2));
   console.log(`\nsemantic mutants caught: ${caught}/${results.length} (${((100 * caught) / Math.max(1, results.length)).toFixed(1)}%) in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   for (const m of survivors) console.log(`  survived ${m.id} [${m.class}] ${m.file}: ${m.description}`);
+  if (equivalents.length) console.log(`not counted, marked equivalent: ${equivalents.map((m) => m.id).join(', ')}`);
 }
 
 void main();

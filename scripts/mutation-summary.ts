@@ -1,4 +1,4 @@
-// After `npm run mutation`: reports/mutation/summary.md with the score two ways, every surviving
+// After `npm run mutation`: reports/mutation/summary.md (--overlay <mutation.json>: a later partial run's results win) with the score two ways, every surviving
 // mutant, and every ignored mutant under its reason. Ignored mutants come from the dax-equivalents
 // ignorer (stryker/ignorer.mjs): variant switches, and the equivalent mutants of stryker/equivalent.json.
 // A survivor that a partial entry of that file (whole: false) names is an equivalent mutant Stryker
@@ -36,6 +36,25 @@ if (!existsSync(input)) {
   process.exit(2);
 }
 const report = JSON.parse(readFileSync(input, 'utf8')) as Report;
+// --overlay <mutation.json>: results of a later run over part of the code (e.g. mutate ranges) replace
+// the main run's for the same mutants (file, location, mutator, replacement) that the later run tested
+const oi = process.argv.indexOf('--overlay');
+if (oi > 0) {
+  const over = JSON.parse(readFileSync(process.argv[oi + 1], 'utf8')) as Report;
+  const key = (m: Mutant): string => `${m.location.start.line}:${m.location.start.column}-${m.location.end.line}:${m.location.end.column} ${m.mutatorName} ${m.replacement}`;
+  let replaced = 0;
+  for (const [file, { mutants }] of Object.entries(over.files)) {
+    const base = report.files[file];
+    if (!base) continue;
+    const tested = new Map(mutants.filter((m) => m.status !== 'Ignored').map((m) => [key(m), m]));
+    base.mutants = base.mutants.map((m) => {
+      const o = tested.get(key(m));
+      if (o && (o.status !== m.status || o.statusReason !== m.statusReason)) replaced++;
+      return o ? { ...m, status: o.status, statusReason: o.statusReason } : m;
+    });
+  }
+  console.log(`${process.argv[oi + 1]}: ${replaced} results replaced the main run's`);
+}
 const entries = (JSON.parse(readFileSync(join(root, 'stryker', 'equivalent.json'), 'utf8')) as { entries: Entry[] }).entries;
 
 const offsetOf = (source: string, p: { line: number; column: number }): number => {
@@ -69,6 +88,37 @@ function switchTurnsOn(source: string, m: Mutant): boolean {
   return true;
 }
 
+/**
+ * A surviving mutant of a variant switch's own test that only keeps the variant off: `false` for the
+ * test or for an && chain that holds only with the variant on, `true` for a negated test. The
+ * reference has every variant off, so such a mutant computes what the source does: equivalent.
+ */
+function switchKeepsOff(source: string, m: Mutant): boolean {
+  if (m.mutatorName !== 'ConditionalExpression') return false;
+  const text = source.slice(offsetOf(source, m.location.start), offsetOf(source, m.location.end)).trim();
+  const sw = String.raw`(?:[\w.?]*\bfaults\??|\bf)\.has\('[\w-]+'\)|[\w.]*\bquirks\.\w+`;
+  if (m.replacement === 'true') return new RegExp(`^!(?:${sw})$`).test(text);
+  if (m.replacement !== 'false' || text.includes('||')) return false;
+  return text.split('&&').some((term) => new RegExp(`^\\(?(?:${sw})\\)?$`).test(term.trim()));
+}
+
+/** emulator/<area>/...: pmem, mm, dax */
+const areaOf = (file: string): string => /emulator\/([^/]+)\//.exec(file)?.[1] ?? file;
+interface Tally {
+  detected: number;
+  undetected: number;
+  equivalent: number;
+  switchOn: number;
+  ignored: number;
+  errors: number;
+}
+const tallies = new Map<string, Tally>();
+const tally = (file: string): Tally => {
+  const k = areaOf(file);
+  if (!tallies.has(k)) tallies.set(k, { detected: 0, undetected: 0, equivalent: 0, switchOn: 0, ignored: 0, errors: 0 });
+  return tallies.get(k)!;
+};
+
 const count: Record<string, number> = {};
 const survivors: string[] = [];
 const equivalentSurvivors: string[] = [];
@@ -76,19 +126,28 @@ const switchOn: string[] = [];
 const byReason = new Map<string, string[]>();
 for (const [file, { source, mutants }] of Object.entries(report.files).sort(([a], [b]) => a.localeCompare(b))) {
   const lines = source.split('\n');
+  const t = tally(file);
   for (const m of [...mutants].sort((a, b) => a.location.start.line - b.location.start.line)) {
     count[m.status] = (count[m.status] ?? 0) + 1;
     const where = `${file}:${m.location.start.line}:${m.location.start.column}`;
     const what = `${m.mutatorName} \`${(m.replacement ?? '').replace(/\s+/g, ' ').slice(0, 80)}\``;
-    if (m.status === 'Survived' || m.status === 'NoCoverage') {
+    if (m.status === 'Killed' || m.status === 'Timeout') t.detected++;
+    else if (m.status === 'Survived' || m.status === 'NoCoverage') {
+      t.undetected++;
       const doc = documented(file, source, m);
+      if (doc || switchKeepsOff(source, m)) t.equivalent++;
       if (doc) equivalentSurvivors.push(`- ${where} ${what} (${m.status}) [${doc.id}]: ${doc.reason}`);
+      else if (switchKeepsOff(source, m)) equivalentSurvivors.push(`- ${where} ${what} (${m.status}) [variant switch]: keeps the variant off, as the reference has it`);
       else survivors.push(`- ${where} ${what} (${m.status}) in \`${lines[m.location.start.line - 1].trim().slice(0, 100)}\``);
     } else if (m.status === 'Ignored') {
+      t.ignored++;
       const reason = m.statusReason ?? 'no reason given';
       byReason.set(reason, [...(byReason.get(reason) ?? []), `${where} ${what}`]);
-      if (reason.startsWith('variant switch') && switchTurnsOn(source, m)) switchOn.push(`- ${where} ${what}: ${reason.split(':')[0]}`);
-    }
+      if (reason.startsWith('variant switch') && switchTurnsOn(source, m)) {
+        t.switchOn++;
+        switchOn.push(`- ${where} ${what}: ${reason.split(':')[0]}`);
+      }
+    } else t.errors++;
   }
 }
 
@@ -97,20 +156,28 @@ const detected = n('Killed') + n('Timeout');
 const undetected = n('Survived') + n('NoCoverage');
 const pct = (a: number, b: number): string => (b === 0 ? 'n/a' : `${((100 * a) / b).toFixed(2)}%`);
 const honestDen = detected + undetected - equivalentSurvivors.length + switchOn.length;
+const areaRows = [...tallies].map(([area, x]) => {
+  const den = x.detected + x.undetected - x.equivalent + x.switchOn;
+  return `| ${area} | ${x.detected} | ${x.undetected - x.equivalent} | ${x.equivalent} | ${x.ignored} | ${x.switchOn} | ${x.errors} | ${pct(x.detected, x.detected + x.undetected)} | ${pct(x.detected, den)} |`;
+});
 const out = [
   '# Mutation testing summary',
   '',
   `Mutants: ${Object.values(count).reduce((s, x) => s + x, 0)} (${Object.entries(count).map(([k, v]) => `${k} ${v}`).join(', ')}).`,
   '',
   `- **Score** (Stryker's: killed + timed out over those plus survived and not covered; ignored mutants left out): ${pct(detected, detected + undetected)} (${detected}/${detected + undetected})`,
-  `- **Score counting every ignored mutant that is not equivalent as a survivor**: ${pct(detected, honestDen)} (${detected}/${honestDen}): the ${switchOn.length} variant-switch mutants that turn a variant on with the reference's faults off count as survivors, the ${equivalentSurvivors.length} survivors stryker/equivalent.json documents as equivalent are left out. Counting those switch mutants as killed instead (each turns on a variant that \`npm run matrix\` shows caught): ${pct(detected + switchOn.length, honestDen)}.`,
+  `- **Score counting every ignored mutant that is not equivalent as a survivor**: ${pct(detected, honestDen)} (${detected}/${honestDen}): the ${switchOn.length} variant-switch mutants that turn a variant on with the reference's faults off count as survivors, the ${equivalentSurvivors.length} equivalent survivors (documented in stryker/equivalent.json, or a variant switch's test mutated to keep the variant off) are left out. Counting those switch mutants as killed instead (each turns on a variant that \`npm run matrix\` shows caught): ${pct(detected + switchOn.length, honestDen)}.`,
   '- Runtime and compile errors are mutants that break the program outright; Stryker counts them in neither.',
+  '',
+  '| area | killed or timed out | surviving | surviving but equivalent | ignored | ignored that turn a variant on | errors | Stryker score | counting ignored non-equivalent as survivors |',
+  '|---|---|---|---|---|---|---|---|---|',
+  ...areaRows,
   '',
   `## Surviving (${survivors.length})`,
   '',
   ...survivors,
   '',
-  `## Surviving but equivalent, documented in stryker/equivalent.json (${equivalentSurvivors.length})`,
+  `## Surviving but equivalent: documented in stryker/equivalent.json, or a switch's test kept off (${equivalentSurvivors.length})`,
   '',
   ...equivalentSurvivors,
   '',

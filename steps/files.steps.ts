@@ -66,7 +66,7 @@ export async function allocate(world: DaxWorld, p: string, size: number): Promis
   }
 }
 
-async function writeZeros(world: DaxWorld, p: string, size: number): Promise<void> {
+export async function writeZeros(world: DaxWorld, p: string, size: number): Promise<void> {
   for (let off = 0; off < size; off += 1 << 20) {
     await world.target.write({ path: p, offset: off, data: '00'.repeat(Math.min(1 << 20, size - off)) });
   }
@@ -94,6 +94,16 @@ When('{path} is truncated to {size}', async function (this: DaxWorld, path: stri
 
 When('the application writes {data} to {path} at offset {size} with write\\(2)', async function (this: DaxWorld, data: Uint8Array, path: string, offset: number) {
   await this.target.write({ path: this.path(path), offset, data: toHex(data) });
+});
+
+/** many small transactions in a row: enough to fill a journal or log and make it wrap */
+When('the application appends {data} to {path} {int} times with write\\(2), each followed by fsync', async function (this: DaxWorld, data: Uint8Array, path: string, times: number) {
+  const p = this.path(path);
+  const { size } = await this.target.statx({ path: p });
+  for (let i = 0; i < times; i++) {
+    await this.target.write({ path: p, offset: size + i * data.length, data: toHex(data) });
+    await this.target.fsync({ path: p });
+  }
 });
 
 When('the application calls fsync on {path}', async function (this: DaxWorld, path: string) {

@@ -4,7 +4,7 @@
 import { Then } from '@cucumber/cucumber';
 import { AssertionError } from 'chai';
 import { toHex } from '../targets/hex';
-import { mustHoldEverywhere } from './crash.steps';
+import { checkCrash, mustHoldEverywhere } from './crash.steps';
 import { DaxWorld } from './support/world';
 
 Then('in every crash state {path} has the extended attribute {word} set to {data}', async function (this: DaxWorld, path: string, name: string, value: Uint8Array) {
@@ -13,6 +13,11 @@ Then('in every crash state {path} has the extended attribute {word} set to {data
 
 Then('in every crash state {path} has no extended attribute {word}', async function (this: DaxWorld, path: string, name: string) {
   await mustHoldEverywhere(this, { kind: 'xattr', path: this.path(path), name, value: null }, 'extended attribute appeared');
+});
+
+Then('in some crash state {path} lacks the extended attribute {word} set to {data}', async function (this: DaxWorld, path: string, name: string, value: Uint8Array) {
+  const v = await checkCrash(this, { kind: 'xattr', path: this.path(path), name, value: toHex(value) });
+  if (v.ok) throw new AssertionError(this.ruleMessage(`expected a crash state without the extended attribute ${name} of ${path}, but all ${v.states} states have it [${v.coverage}]`));
 });
 
 Then('in every crash state {dev} holds {size} zero bytes at offset {size}', async function (this: DaxWorld, dev: string, n: number, offset: number) {

@@ -10,9 +10,10 @@ import { ROOT, loadEquivalents, locate } from './ignorer.mjs';
 
 const ui = process.argv.indexOf('--under');
 const entries = loadEquivalents().filter((e) => e.whole && (ui < 0 || e.file.startsWith(process.argv[ui + 1])));
+// Stryker reads a mutate range's lines from 1 and its columns from 0 (as Babel does)
 const pos = (code, off) => {
   const before = code.slice(0, off).split('\n');
-  return `${before.length}:${before[before.length - 1].length + 1}`;
+  return `${before.length}:${before[before.length - 1].length}`;
 };
 const ranges = [];
 const where = new Map();

@@ -62,30 +62,38 @@ function implies(node, want) {
   return undefined;
 }
 
-/** Why the node at `path` is part of a variant switch, or undefined. */
-export function variantSwitchReason(path) {
-  const node = path.node;
-  const parent = path.parent;
-  const why = (name, what) => `${SWITCH_PREFIX} ${name}: ${what}; off on the reference, npm run matrix shows the variant caught`;
-  // a guard that holds only with the variant on (`faults.has('x') && more`): the whole condition
-  if (node.type === 'LogicalExpression' && node.operator === '&&') {
-    const name = implies(node, true);
-    if (name) return why(name, 'the condition that turns it on');
-  }
-  const p = polarity(node);
-  if (p) return why(p.name, 'the switch');
-  if (!parent) return undefined;
-  // the branch run only with the variant on (the else of `if (!faults.has('x'))` likewise)
-  if ((parent.type === 'IfStatement' || parent.type === 'ConditionalExpression') && path.key !== 'test') {
-    const name = implies(parent.test, path.key === 'consequent');
-    if (name) return why(name, 'the code it guards');
+/**
+ * The parts of a variant switch among `node`'s children, each with why it is ignored. Read when Stryker
+ * enters `node`, while its subtree is still the source's: leaving a child, Stryker rewrites it into the
+ * ternaries that switch its mutants on, after which `if (faults.has('x'))` no longer reads as a switch.
+ * The switch's own test is not among them: it runs, so a mutant that turns the variant on must be
+ * killed like any other, and one that keeps it off survives as equivalent (scripts/mutation-summary.ts
+ * lists those apart).
+ */
+export function variantSwitchParts(node) {
+  const parts = [];
+  const why = (name, what) => `${SWITCH_PREFIX} ${name}: ${what}`;
+  const guards = (name) => why(name, 'the code it guards, run only with the variant on');
+  // the branch run only with the variant on (the else of `if (!faults.has('x'))` likewise): dead on the reference
+  if (node.type === 'IfStatement' || node.type === 'ConditionalExpression') {
+    const on = implies(node.test, true);
+    if (on) parts.push([node.consequent, guards(on)]);
+    const off = implies(node.test, false);
+    if (off && node.alternate) parts.push([node.alternate, guards(off)]);
   }
   // `faults.has('x') && e`, `!faults.has('x') || e`: e is evaluated only with the variant on
-  if (parent.type === 'LogicalExpression' && path.key === 'right') {
-    const name = parent.operator === '&&' ? implies(parent.left, true) : parent.operator === '||' ? implies(parent.left, false) : undefined;
-    if (name) return why(name, 'the code it guards');
+  if (node.type === 'LogicalExpression') {
+    const name = node.operator === '&&' ? implies(node.left, true) : node.operator === '||' ? implies(node.left, false) : undefined;
+    if (name) parts.push([node.right, guards(name)]);
   }
-  return undefined;
+  // equivalent by construction: the variant's name (has('') is false, as on the reference) and optional
+  // chaining on the faults set (every caller passes one)
+  const name = faultName(node);
+  if (name) {
+    parts.push([node.arguments[0], why(name, "the variant's name; has('') is false, as with the variant off")]);
+    if (node.callee.type === 'OptionalMemberExpression') parts.push([node.callee, why(name, 'optional chaining on the faults set, which every caller passes')]);
+  }
+  return parts;
 }
 
 /** stryker/equivalent.json: { entries: [{ id, file, within, at, node, whole, mutants: [{ mutator, replacement }], reason }] } */
@@ -112,6 +120,8 @@ export class DaxIgnorer {
     this.byFile = new Map();
     /** entry id -> number of nodes it ignored (the checker wants exactly 1) */
     this.hits = new Map();
+    /** node -> why it is part of a variant switch, noted when Stryker entered its parent */
+    this.switchParts = new WeakMap();
   }
 
   located(path) {
@@ -128,7 +138,8 @@ export class DaxIgnorer {
   }
 
   shouldIgnore(path) {
-    const s = variantSwitchReason(path);
+    for (const [child, reason] of variantSwitchParts(path.node)) this.switchParts.set(child, reason);
+    const s = this.switchParts.get(path.node);
     if (s) return s;
     const { start, end } = path.node;
     if (start == null) return undefined;

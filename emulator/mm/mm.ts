@@ -15,6 +15,14 @@ export interface MmapRequest {
   pmd: boolean;
 }
 
+const SIZE_T_BITS = 64;
+
+/** PAGE_ALIGN(len) on a size_t: a negative length is 2^64 - |length|, and the round-up wraps past 2^64 */
+function sizeTPageAlign(length: number): bigint {
+  const mask = BigInt(PAGE_SIZE - 1);
+  return BigInt.asUintN(SIZE_T_BITS, BigInt.asUintN(SIZE_T_BITS, BigInt(Math.ceil(length))) + mask) & ~mask;
+}
+
 export class ProcessMm {
   private readonly vmas = new Map<number, Vma>();
   private nextId = 1;
@@ -54,20 +62,22 @@ export class ProcessMm {
   }
 
   /**
-   * msync(): the start must be page aligned (EINVAL); the length is rounded up to whole pages; an empty
-   * range returns at once (undefined), before any mapping is looked up; a range not wholly mapped is ENOMEM.
+   * msync(): the start must be page aligned (EINVAL); the length, a size_t, is rounded up to whole pages
+   * modulo 2^64 as mm/msync.c does, so 0 and -1 .. -4095 give an empty range, which returns at once
+   * (undefined) before any mapping is looked up; a range not wholly mapped is ENOMEM.
    * Returns the file byte range.
    */
   msyncRange(id: number, offset: number, length: number): { vma: Vma; start: number; end: number } | undefined {
     if (offset % PAGE_SIZE !== 0) throw new PmemError('EINVAL', `msync address at offset ${offset} is not page aligned`);
-    if (length === 0) return undefined;
+    const len = sizeTPageAlign(length);
+    if (len === 0n) return undefined;
     const v = this.vmas.get(id);
     if (!v) throw new PmemError('ENOMEM', `msync of mapping ${id}: no such mapping (the range is not mapped)`);
-    if (offset < 0 || length < 0 || offset + length > v.length) {
+    if (offset < 0 || len > BigInt(v.length - offset)) {
       throw new PmemError('ENOMEM', `msync of [${offset}, ${offset + length}) reaches outside the ${v.length}-byte mapping of ${v.path}`);
     }
     const start = v.pgoff * PAGE_SIZE + offset;
-    return { vma: v, start, end: start + Math.ceil(length / PAGE_SIZE) * PAGE_SIZE - 1 };
+    return { vma: v, start, end: start + Number(len) - 1 };
   }
 
   all(): Vma[] {

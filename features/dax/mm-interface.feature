@@ -5,7 +5,8 @@ Feature: The mm interface at its edges: mmap, msync and munmap arguments and the
   like after a ranged writeback. Source: "[PATCH v4 4/7] dax: add support for fsync/sync"; the
   argument rules (MM-1, beyond the seeds) are the kernel's own: mm/mmap.c (do_mmap: a file offset
   inside a page or a length of 0 is EINVAL) and mm/msync.c (an address inside a page is EINVAL, a
-  range that reaches an unmapped page is ENOMEM, a length of 0 does nothing). Mapping ids, negative
+  range that reaches an unmapped page is ENOMEM, a length of 0 does nothing; the length is a size_t
+  rounded up to whole pages, so -1 to -4095 wrap round to 0 and do nothing as well). Mapping ids, negative
   numbers and the text of an error are the harness's, not the kernel's: the scenarios that check
   how the emulator words them are @white-box, so no target is judged on them.
 
@@ -54,6 +55,8 @@ Feature: The mm interface at its edges: mmap, msync and munmap arguments and the
         | 12288  | 4096   |
         | 12288  | 1      |
         | 0      | 16383  |
+        | 4096   | -1     |
+        | 4096   | -4095  |
 
   @since:4.0
   Rule: MM-1 (beyond) mmap and msync refuse what mm/mmap.c and mm/msync.c refuse, with the same errno
@@ -87,7 +90,7 @@ Feature: The mm interface at its edges: mmap, msync and munmap arguments and the
         | offset | length | errno  | names                                    |
         | 12288  | 4097   | ENOMEM | [12288, 16385) reaches outside the 16384 |
         | -4096  | 4096   | ENOMEM | [-4096, 0)                               |
-        | 4096   | -1     | ENOMEM | [4096, 4095)                             |
+        | 4096   | -4096  | ENOMEM | [4096, 0)                                |
         | 100    | 10     | EINVAL | msync address at offset 100              |
 
     @rule:MM-1 @beyond @severity:minor @white-box @requires:white-box

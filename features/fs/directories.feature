@@ -38,6 +38,43 @@ Feature: Directories live in the page cache even on a dax mount
         | ext2 |
         | ext4 |
 
+    @rule:SY-3 @beyond @severity:critical
+    Scenario Outline: a directory made inside a new directory survives sync(2) on <fs>, link counts included
+      # mkdir raises the parent's link count: that inode change must reach media with the new entry
+      Given an <fs> filesystem mounted with dax on pmem0
+      And a directory /p
+      And a directory /p/q
+      When the application calls sync(2)
+      And power fails
+      Then in every crash state fsck reports pmem0 clean
+      And in every crash state /p lists q
+
+      Examples:
+        | fs   |
+        | ext2 |
+        | ext4 |
+        | xfs  |
+
+    @rule:SY-3 @beyond @severity:critical
+    Scenario Outline: a directory moved to another parent survives sync(2) on <fs>, its ".." included
+      # the moved directory's ".." and both parents' link counts change together
+      Given an <fs> filesystem mounted with dax on pmem0
+      And a directory /a
+      And a directory /b
+      And a directory /a/d
+      And the application calls sync(2)
+      When the application renames /a/d to /b/d
+      And the application calls sync(2)
+      And power fails
+      Then in every crash state fsck reports pmem0 clean
+      And in every crash state /b lists d
+
+      Examples:
+        | fs   |
+        | ext2 |
+        | ext4 |
+        | xfs  |
+
   @since:5.8
   Rule: MS-7 statx reports STATX_ATTR_DAX on regular files that use DAX, never on directories
 

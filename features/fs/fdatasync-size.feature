@@ -24,3 +24,42 @@ Feature: fdatasync makes a file's new size durable
         | ext2 |
         | ext4 |
         | xfs  |
+
+    @rule:PM-5 @beyond @severity:critical
+    Scenario Outline: on <fs>, write(2) that extends the file to <end> bytes without a new block is durable in size after fdatasync
+      # an append that stays inside the last allocated block changes only i_size: still I_DIRTY_DATASYNC
+      Given an <fs> filesystem mounted with dax on pmem0
+      And a file /a with 100 written and synced
+      When the application writes "tail" to /a at offset <offset> with write(2)
+      And the application calls fdatasync on /a
+      And power fails
+      Then in every crash state /a exists and is <end> bytes long
+      And in every crash state /a holds "tail" at offset <offset>
+
+      Examples:
+        | fs   | offset | end  |
+        | ext2 | 100    | 104  |
+        | ext4 | 100    | 104  |
+        | ext4 | 4092   | 4096 |
+        | ext4 | 4094   | 4098 |
+        | xfs  | 100    | 104  |
+        | xfs  | 4092   | 4096 |
+
+    @rule:PM-5 @beyond @severity:critical
+    Scenario Outline: on <fs>, a new file in a new directory is reachable with its data after <call>
+      # the journal commit (log force) covers the directory entries up the path, not only the parent's
+      Given an <fs> filesystem mounted with dax on pmem0
+      And a directory /top
+      And a directory /top/mid
+      And a file /top/mid/f
+      When the application writes "reachable" to /top/mid/f at offset 0 with write(2)
+      And the application calls <call> on /top/mid/f
+      And power fails
+      Then in every crash state /top/mid/f holds "reachable" at offset 0
+
+      Examples:
+        | fs   | call      |
+        | ext4 | fsync     |
+        | ext4 | fdatasync |
+        | xfs  | fsync     |
+        | xfs  | fdatasync |

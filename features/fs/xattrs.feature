@@ -34,6 +34,33 @@ Feature: Extended attributes and file bytes in every crash state
         | fs  |
         | xfs |
 
+    @rule:SY-3 @beyond @severity:critical
+    Scenario Outline: an attribute changed again after a sync(2), on an inode nothing else dirtied, is there after the next sync(2) on <fs>
+      # the second change finds the attribute block already cached: it must still put the inode on the writeback list
+      Given an <fs> filesystem mounted with dax on pmem0
+      And a file /f with 4 KiB written and synced
+      And the application sets the extended attribute user.k of /f to "first"
+      And the application calls sync(2)
+      When the application sets the extended attribute user.k of /f to "again"
+      And the application calls sync(2)
+      And power fails
+      Then in every crash state /f has the extended attribute user.k set to "again"
+
+      @requires:ext2
+      Examples:
+        | fs   |
+        | ext2 |
+
+      @requires:ext4
+      Examples:
+        | fs   |
+        | ext4 |
+
+      @requires:xfs
+      Examples:
+        | fs  |
+        | xfs |
+
   @since:4.4
   Rule: PM-2 A store never written back may or may not survive, in a file as on a device
 

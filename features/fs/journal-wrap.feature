@@ -1,0 +1,33 @@
+@epic:durability @story:journal-wrap
+Feature: Durability holds while the journal or log wraps
+  ext4's journal and xfs's log are circular: each fsync that changes metadata commits a transaction
+  at the head, and when the next one would not fit, committed blocks are written home and the log
+  starts over. However many transactions came before, an fsync that returned has made the file's
+  data and size durable, and no transaction spills past the log onto blocks it does not own.
+  Power fails right after the last fsync; the runs of appends sweep the point where the log fills
+  (on the bundled emulator's 1024-block log, 207 block-sized appends on ext4 and 340 small ones on
+  xfs end with a transaction that exactly fills it), for small appends (size only) and block-sized
+  ones (size and allocation).
+
+  @since:4.4
+  Rule: PM-5 write(2) to a DAX file leaves its data durable at return; the file size and allocation still need fsync
+
+    @rule:PM-5 @beyond @severity:critical
+    Scenario Outline: on <fs>, <times> appends of <len> bytes, each followed by fsync, all survive and the filesystem stays clean
+      Given an <fs> filesystem mounted with dax on pmem0
+      And a file /log
+      When the application appends <chunk> to /log <times> times with write(2), each followed by fsync
+      And power fails
+      Then in every crash state /log exists and is <size> bytes long
+      And in every crash state fsck reports pmem0 clean
+
+      Examples:
+        | fs   | times | len  | chunk      | size    |
+        | ext4 | 206   | 4096 | "j" x 4096 | 843776  |
+        | ext4 | 207   | 4096 | "j" x 4096 | 847872  |
+        | ext4 | 208   | 4096 | "j" x 4096 | 851968  |
+        | ext4 | 700   | 8    | "j" x 8    | 5600    |
+        | xfs  | 339   | 8    | "x" x 8    | 2712    |
+        | xfs  | 340   | 8    | "x" x 8    | 2720    |
+        | xfs  | 341   | 8    | "x" x 8    | 2728    |
+        | xfs  | 300   | 4096 | "x" x 4096 | 1228800 |
