@@ -37,6 +37,11 @@ export const VARIANTS = {
   'pte-entry-in-pmd-range': "a PTE fault inside a PMD entry puts its own PTE entry in the PMD's slot, so the PMD's dirty lines drop out of the index (MS-9)",
   'writeback-walks-dirty': 'DAX writeback walks the DIRTY tag instead of the TOWRITE entries it tagged, so stores meanwhile keep it going (MS-10)',
   'ro-private-fault-journal': 'a private write fault on a read-only ext4 DAX mount starts a journal handle and raises SIGBUS (MS-8)',
+  'dax-switch-drops-dirty': "evicting an inode whose DAX flag changed drops its dirty pages and DAX entries without writing them back (MS-12)",
+  'dax-switch-under-mapping': 'a DAX flag change under dax=inode flips the live inode at once, under its mappings and cached pages, instead of at eviction (MS-12)',
+  'dax-writes-shared-in-place': 'a DAX write or write fault on a block shared by reflink lands in the shared block, as before 6.0 taught fs/dax.c to copy on write (MS-13)',
+  'cow-no-copy-around': 'a copy-on-write of a shared block zeroes the new block instead of copying the old one around the write (MS-13)',
+  'no-recovery-write': 'write(2) over known poison on a DAX file fails with EIO, as before 5.19 added dax_recovery_write, so poison is never cleared (MS-11)',
 } as const;
 
 export type VariantName = keyof typeof VARIANTS;

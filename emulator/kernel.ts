@@ -9,6 +9,7 @@ import { filemap_write_and_wait_range } from './mm/page-writeback';
 import { blkdev_issue_flush } from './fs/buffer';
 import type { Inode, WritebackControl } from './mm/inode';
 import { PmemError } from './pmem/memory';
+import { checkPoisonRange } from './nvdimm/badblocks';
 import type { PersistentMemory } from './pmem/memory';
 import type { CrashCheck, FsckResult, FsType, MountOptions, Stat } from '../targets/contract';
 
@@ -27,6 +28,8 @@ export interface FsLayer {
   readdir(path: string): string[];
   setxattr(path: string, name: string, value: Uint8Array): void;
   getxattr(path: string, name: string): Uint8Array;
+  setDaxFlag(path: string, on: boolean): void;
+  clone(from: string, to: string): void;
   write(path: string, off: number, data: Uint8Array): void;
   read(path: string, off: number, len: number): Uint8Array;
   truncate(path: string, size: number): void;
@@ -101,9 +104,16 @@ export class Kernel {
     if (shared && inode.sb.s_rdonly) throw new PmemError('EROFS', `${path} is on a read-only filesystem; it cannot be opened for writing to map it shared`);
     const id = this.mm.mmap({ inode, path, offset, length, shared, sync, pmd });
     const vma = this.mm.vma(id);
-    vma.readPhys = (p) => this.machine.mem.load(p, 4096);
+    vma.readPhys = (p) => this.cpuLoad(p, 4096);
     vma.sigbusPastEof = !this.machine.faults.has('no-sigbus-past-eof');
     return id;
+  }
+
+  /** munmap(): the mapping's file reference goes; it may have been the inode's last */
+  munmap(map: number): void {
+    const inode = this.mm.vma(map).inode;
+    this.mm.munmap(map);
+    if (inode.mapping.i_mmap.size === 0) inode.sb.iput_final?.(inode);
   }
 
   /** stores through a mapping; with `persist` each piece is written back (clwb) and one sfence ends it */
@@ -117,7 +127,22 @@ export class Kernel {
   }
 
   load(map: number, offset: number, length: number): Uint8Array {
-    return run(this.mm.vma(map).load(offset, length, (phys, n) => this.machine.mem.load(phys, n))) as Uint8Array;
+    return run(this.mm.vma(map).load(offset, length, (phys, n) => this.cpuLoad(phys, n))) as Uint8Array;
+  }
+
+  /** a user load that consumes poison is a machine check: memory_failure() sends SIGBUS (BUS_MCEERR_AR) */
+  private cpuLoad(phys: number, n: number): Uint8Array {
+    if (this.machine.media.poisoned(phys, n)) throw new PmemError('SIGBUS', `a load of ${n} bytes at physical address ${phys} consumed poison (machine check)`);
+    return this.machine.mem.load(phys, n);
+  }
+
+  /** error injection under a device's range, or under the blocks that hold a file's range (as FIEMAP finds them) */
+  injectPoison(path: string, offset: number, length: number): void {
+    if (path.startsWith('/dev/')) return this.machine.injectPoison(path.slice(5), offset, length);
+    checkPoisonRange(path, offset, length);
+    const pieces = this.fs.fileRange(path, offset, length);
+    if (pieces.some((p) => p.phys === undefined)) throw new PmemError('EINVAL', `${path} has a hole in bytes ${offset}..${offset + length}: no media to poison there`);
+    for (const p of pieces) this.machine.injectPhys(p.phys!, p.len);
   }
 
   /** fsync of a path: a file through its filesystem, a block device through blkdev_fsync */

@@ -5,6 +5,7 @@ import { Faults, VariantName } from './faults';
 import { PersistentMemory, PersistenceMode, PmemError } from './pmem/memory';
 import { Namespace, NAMESPACE_STRIDE, SECTOR_SIZE } from './nvdimm/namespace';
 import { PmemDriver } from './nvdimm/pmem-driver';
+import { checkPoisonRange, MediaErrors } from './nvdimm/badblocks';
 import { BlockDevice } from './block/block-device';
 import { BdevInode } from './block/bdev-inode';
 import type { WritebackEnv } from './dax/writeback';
@@ -38,6 +39,8 @@ export class Machine {
   constructor(
     readonly config: MachineConfig = {},
     mem?: PersistentMemory,
+    /** the DIMMs' poisoned sectors: they outlast power loss, so a crash state keeps them */
+    readonly media: MediaErrors = new MediaErrors(),
   ) {
     const faults = new Faults(config.variant, config.switchesRead);
     // the persistence model's mistakes are variant switches too, read where the model consults them
@@ -78,7 +81,7 @@ export class Machine {
     if (!Number.isSafeInteger(size) || size <= 0 || size % (2 << 20) !== 0 || size > NAMESPACE_STRIDE) {
       throw new PmemError('EINVAL', `namespace size ${size} must be a positive multiple of 2 MiB, at most 1 TiB`);
     }
-    const ns = new Namespace(name, this.mem, this.namespaces.size * NAMESPACE_STRIDE, size);
+    const ns = new Namespace(name, this.mem, this.namespaces.size * NAMESPACE_STRIDE, size, this.media);
     this.namespaces.set(name, ns);
     this.addBdev(new BlockDevice(name, new PmemDriver(ns, this.faults), 0, size / SECTOR_SIZE, 0));
     return ns;
@@ -121,11 +124,25 @@ export class Machine {
     return b.driver.ns.base + b.diskOffset(offset);
   }
 
+  /** ACPI error injection under a device's byte range, then the ARS notification that adds it to the badblocks list */
+  injectPoison(dev: string, offset: number, length: number): void {
+    checkPoisonRange(`/dev/${dev.replace(/^\/dev\//, '')}`, offset, length);
+    this.injectPhys(this.physRange(dev, offset, length), length);
+  }
+
+  /** poison at a physical address range inside one namespace */
+  injectPhys(phys: number, length: number): void {
+    const ns = [...this.namespaces.values()].find((n) => phys >= n.base && phys + length <= n.base + n.size);
+    if (!ns) throw new PmemError('EINVAL', `physical range ${phys}+${length} is not inside one namespace`);
+    this.media.inject(phys, length);
+    ns.badblocks_populate();
+  }
+
   /** the same devices over a crash image: what the machine looks like when power comes back */
   reboot(image: PersistentMemory): Machine {
-    const m = new Machine(this.config, image);
+    const m = new Machine(this.config, image, this.media.clone());
     for (const [name, ns] of this.namespaces) {
-      const nns = new Namespace(name, image, ns.base, ns.size);
+      const nns = new Namespace(name, image, ns.base, ns.size, m.media);
       m.namespaces.set(name, nns);
     }
     for (const [name, b] of this.bdevs) {

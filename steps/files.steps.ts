@@ -66,7 +66,7 @@ export async function allocate(world: DaxWorld, p: string, size: number): Promis
   }
 }
 
-async function writeZeros(world: DaxWorld, p: string, size: number): Promise<void> {
+export async function writeZeros(world: DaxWorld, p: string, size: number): Promise<void> {
   for (let off = 0; off < size; off += 1 << 20) {
     await world.target.write({ path: p, offset: off, data: '00'.repeat(Math.min(1 << 20, size - off)) });
   }

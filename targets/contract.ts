@@ -22,11 +22,15 @@ export type Capability =
   | 'freeze'
   | 'schedules' // deterministic interleavings of kernel operations (white-box races)
   | 'fast-reset' // a fresh machine in milliseconds: thousands of generated workloads are affordable
-  | 'pmem-trace'; // streams its persistent-memory traffic; the suite builds the crash states (protocol section 12)
+  | 'pmem-trace' // streams its persistent-memory traffic; the suite builds the crash states (protocol section 12)
+  | 'reflink' // clone (FICLONE): files share blocks and a write copies a shared block first
+  | 'per-file-dax' // dax=inode mounts and setDaxFlag (FS_XFLAG_DAX through FS_IOC_FSSETXATTR)
+  | 'poison'; // injects uncorrectable media errors (injectPoison) that read(2), faults and writes then meet
 
 export const ALL_CAPABILITIES: readonly Capability[] = [
   'cache-model', 'white-box', 'eadr', 'ext2', 'ext4', 'xfs', 'xfs-realtime', 'raw-block-dax',
   'block-driver', 'map-sync', 'partitions', 'resize', 'freeze', 'schedules', 'fast-reset', 'pmem-trace',
+  'per-file-dax', 'poison', 'reflink',
 ];
 
 export interface Hello {
@@ -182,6 +186,8 @@ export interface Target {
   cpuStore?(args: { dev: string; offset: number; data: Hex; nt: boolean }): Promise<void>;
   cpuFlush?(args: { dev: string; offset: number; length: number; insn: 'clwb' | 'clflushopt' | 'clflush' }): Promise<void>;
   cpuFence?(): Promise<void>;
+  /** an uncorrectable media error under whole 512-byte sectors of a device, or of the blocks holding a file's range; it outlasts power loss */
+  injectPoison?(args: { path: string; offset: number; length: number }): Promise<void>;
   readDevice(args: { dev: string; offset: number; length: number }): Promise<Hex>;
   writeDevice(args: { dev: string; offset: number; data: Hex }): Promise<void>;
 
@@ -202,6 +208,10 @@ export interface Target {
   setxattr?(args: { path: string; name: string; value: Hex }): Promise<void>;
   /** the attribute's value; ENODATA when the file has no attribute of that name */
   getxattr?(args: { path: string; name: string }): Promise<Hex>;
+  /** FS_IOC_FSSETXATTR setting (`on`) or clearing FS_XFLAG_DAX of a file or directory; under dax=inode the mode follows when the inode is next loaded */
+  setDaxFlag?(args: { path: string; on: boolean }): Promise<void>;
+  /** FICLONE: the existing file `to` becomes a copy of `from` sharing its blocks (reflink) */
+  clone?(args: { from: string; to: string }): Promise<void>;
   write(args: { path: string; offset: number; data: Hex }): Promise<void>;
   read(args: { path: string; offset: number; length: number }): Promise<Hex>;
   truncate(args: { path: string; size: number }): Promise<void>;
@@ -255,4 +265,7 @@ export const OP_CAPABILITY: Partial<Record<TargetOp, Capability>> = {
   backgroundWriteback: 'white-box',
   begin: 'schedules',
   resume: 'schedules',
+  injectPoison: 'poison',
+  setDaxFlag: 'per-file-dax',
+  clone: 'reflink',
 };

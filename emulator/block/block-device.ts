@@ -2,7 +2,7 @@
 // A partition translates its sectors by its start before the driver sees them.
 
 import { PmemError } from '../pmem/memory';
-import { Bio, PmemDriver } from '../nvdimm/pmem-driver';
+import { Bio, DaxAccessMode, PmemDriver } from '../nvdimm/pmem-driver';
 import { SECTOR_SIZE } from '../nvdimm/namespace';
 
 export class BlockDevice {
@@ -67,11 +67,11 @@ export class BlockDevice {
   }
 
   /** bdev_direct_access(): physical address of a device sector (partition start added) */
-  direct_access(sector: number): { addr: number; available: number } {
+  direct_access(sector: number, len = 0, mode: DaxAccessMode = 'DAX_ACCESS'): { addr: number; available: number } {
     if (sector < 0 || sector >= this.nrSectors) {
       throw new PmemError('ERANGE', `sector ${sector} is past the end of /dev/${this.name} (${this.nrSectors} sectors)`);
     }
-    const r = this.driver.direct_access(sector + this.startSector);
+    const r = this.driver.direct_access(sector + this.startSector, len, mode);
     return { addr: r.addr, available: Math.min(r.available, (this.nrSectors - sector) * SECTOR_SIZE) };
   }
 

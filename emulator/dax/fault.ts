@@ -20,8 +20,29 @@ export interface DaxFaultEnv {
 function entryFor(inode: Inode, index: number, write: boolean, type: 'pte' | 'pmd'): DaxEntry | undefined {
   const map = inode.get_block(index, write);
   if (!map) return undefined;
-  const { addr } = map.bdev.direct_access(map.sector);
+  // dax_iomap_direct_access(): a page with known poison cannot be mapped
+  const { addr } = map.bdev.direct_access(map.sector, PAGE_SIZE);
   return { kind: 'dax', type, bdev: map.bdev, sector: map.sector, phys: addr };
+}
+
+/** a PTE fault whose direct_access fails is VM_FAULT_SIGBUS (dax_fault_return); a PMD fault falls back */
+function mapOrSigbus<T>(what: string, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if ((e as PmemError).errno === 'EIO') throw new PmemError('SIGBUS', `${what}: ${(e as Error).message}`);
+    throw e;
+  }
+}
+
+/** a PMD fault whose direct_access fails falls back to PTEs: undefined */
+function pmdFallback<T>(f: () => T): T | undefined {
+  try {
+    return f();
+  } catch (e) {
+    if ((e as PmemError).errno === 'EIO') return undefined;
+    throw e;
+  }
 }
 
 export function daxFaultHandlers(env: DaxFaultEnv): FaultHandlers {
@@ -42,7 +63,7 @@ export function daxFaultHandlers(env: DaxFaultEnv): FaultHandlers {
       }
       // MAP_SYNC: a write fault that allocates must make the allocation durable before returning
       const allocates = write && vma.sync && inode.get_block(index, false) === undefined;
-      const entry = entryFor(inode, index, write, 'pte');
+      const entry = mapOrSigbus(`fault at page ${index} of ${vma.path}`, () => entryFor(inode, index, write, 'pte'));
       // A read of a hole maps the zero page read-only and records nothing (MS-4).
       if (!entry) return { phys: undefined, writable: false };
       if (allocates) {
@@ -57,7 +78,9 @@ export function daxFaultHandlers(env: DaxFaultEnv): FaultHandlers {
 
     pmdFault(vma: Vma, head: number, write: boolean): Pte | undefined {
       const inode = vma.inode;
-      const first = entryFor(inode, head, write, 'pmd');
+      // a write over a shared block copies it page by page: no huge page there
+      if (write && inode.iomap_shared) for (let i = 0; i < PAGES_PER_PMD; i++) if (inode.iomap_shared(head + i)) return undefined;
+      const first = pmdFallback(() => entryFor(inode, head, write, 'pmd'));
       // Fall back to PTEs unless 2 MiB of contiguous, 2 MiB-aligned pmem backs the range.
       if (!first || first.phys % PMD_SIZE !== 0) return undefined;
       for (let i = 1; i < PAGES_PER_PMD; i++) {
@@ -66,6 +89,8 @@ export function daxFaultHandlers(env: DaxFaultEnv): FaultHandlers {
         if (m.bdev !== first.bdev) return undefined;
         if (m.sector !== first.sector + (i * PAGE_SIZE) / SECTOR_SIZE) return undefined;
       }
+      // known poison anywhere in the 2 MiB: VM_FAULT_FALLBACK, and the PTE faults decide page by page
+      if (pmdFallback(() => first.bdev.direct_access(first.sector, PMD_SIZE)) === undefined) return undefined;
       dax_radix_entry(inode.mapping, head, first, write, env.faults);
       return { phys: first.phys, writable: write };
     },
@@ -74,6 +99,17 @@ export function daxFaultHandlers(env: DaxFaultEnv): FaultHandlers {
       // The schedule's stop point: the fault is taken, the tree is not yet locked.
       yield 'pfn_mkwrite';
       const mapping = vma.inode.mapping;
+      // a read-only page of a shared block: the write takes the whole fault, which copies the block first
+      const span = pmdCovering(mapping, index) ? PAGES_PER_PMD : 1;
+      const shared = vma.inode.iomap_shared;
+      if (shared && !env.faults.has('dax-writes-shared-in-place')) {
+        for (let i = index; i < index + span; i++) {
+          if (shared.call(vma.inode, i)) {
+            vma.zap(index, index + span - 1, false);
+            return false;
+          }
+        }
+      }
       const gone = !mapping.lookup(index) && !pmdCovering(mapping, index);
       if (gone && env.faults.has('mkwrite-inserts-on-race') && pte.phys !== undefined) {
         // The historical bug: an entry for the punched-out block goes back into the tree.

@@ -24,6 +24,7 @@ import type { Personality } from './personality';
 import { WriteAheadLog, scanLog } from './wal';
 import { truncate_inode_pages_range } from './truncate';
 import { blkdev_issue_flush } from './buffer';
+import { RefcountLeaf } from './refcount';
 
 const BITS_PER_BLOCK = BLOCK_SIZE * 8;
 /** the page index of ext4's in-inode-page-cache xattr block: past any file block */
@@ -97,7 +98,8 @@ export class FileSystem implements SuperBlock {
     return { block: this.sbf.itableStart + Math.floor(idx / INODES_PER_BLOCK), off: (idx % INODES_PER_BLOCK) * INODE_SIZE };
   }
 
-  private daxFor(d: DiskInode): boolean {
+  /** the S_DAX an inode gets when it is loaded (xfs_inode_should_enable_dax / ext4_should_use_dax) */
+  daxFor(d: DiskInode): boolean {
     if (this.opts.dax === 'always') return true; // every inode, directories included: the 2016 behaviour
     if (this.opts.dax === 'inode') return (d.flags & FLAG_DAX) !== 0 && d.mode === S_IFREG;
     return false;
@@ -176,6 +178,21 @@ export class FileSystem implements SuperBlock {
     this.rotor = b + 1;
     this.chargeQuota(0, 1);
     return b;
+  }
+
+  /** the reference counts of shared blocks; undefined on a filesystem without reflink */
+  get refcount(): RefcountLeaf | undefined {
+    const blk = this.sbf.refcountBlock;
+    if (!blk) return undefined;
+    return new RefcountLeaf(() => this.meta.read(blk), (owner) => this.meta.dirty(blk, owner));
+  }
+
+  /** is file block `iblock` of `inode` shared with another file (IOMAP_F_SHARED) */
+  isShared(inode: FsInode, iblock: number): boolean {
+    const rc = this.refcount;
+    if (!rc || inode.kind !== 'file') return false;
+    const r = this.bmap(inode, iblock, false);
+    return r !== undefined && rc.get(r.blk) > 1;
   }
 
   /** a block for block-map metadata (indirect blocks), kept out of the data runs */
@@ -360,9 +377,13 @@ export class FileSystem implements SuperBlock {
 
   /** free the blocks of file blocks [from, to), and indirect blocks left empty */
   freeRange(inode: FsInode, from: number, to: number): void {
+    const rc = this.refcount;
     for (const [, blk, clear] of [...this.mapped(inode, from, to)]) {
       clear();
-      this.freeBlock(blk, inode.realtime);
+      const n = rc && !inode.realtime ? rc.get(blk) : 1;
+      // a shared block stays with the files that still map it
+      if (n > 1) rc!.set(blk, n - 1, inode);
+      else this.freeBlock(blk, inode.realtime);
       inode.d.nblocks--;
     }
     const d = inode.d;
@@ -403,6 +424,7 @@ export class FileSystem implements SuperBlock {
       return undefined;
     }
     if (create) this.checkWritable();
+    if (create && this.isShared(inode, iblock) && !this.machine.faults.has('dax-writes-shared-in-place')) return this.cowBlock(inode, iblock);
     const r = this.bmap(inode, iblock, create);
     // an unwritten extent reads as a hole: a read fault maps the zero page, read(2) returns zeros
     if (!r || r.unwritten) return undefined;
@@ -418,6 +440,56 @@ export class FileSystem implements SuperBlock {
       }
     }
     return { bdev, sector, fresh: r.fresh };
+  }
+
+  /**
+   * A write to a shared block (xfs_reflink_allocate_cow, then dax_iomap_copy_around): a new block gets
+   * a copy of the whole old block before the caller's bytes land in it, the file's map points at it
+   * (xfs_reflink_end_cow) and the old block loses a reference. Translations of the old block go first.
+   */
+  private cowBlock(inode: FsInode, iblock: number): BlockMapping {
+    const slot = this.slotFor(inode, iblock, false)!;
+    const raw = slot.get();
+    const old = blockOf(raw);
+    const nb = this.allocBlock();
+    const bdev = inode.dataBdev;
+    const sector = nb * SECTORS_PER_BLOCK;
+    if (raw !== old || this.machine.faults.has('cow-no-copy-around')) {
+      // an unwritten source reads as zeros; the variant treats the new block as IOMAP_F_NEW and zeroes it
+      dax_clear_sectors(bdev, sector, BLOCK_SIZE);
+    } else {
+      const mem = bdev.driver.ns.mem;
+      // copy_mc_to_kernel(): plain cached stores, written back with the page's DAX entry
+      mem.store(bdev.direct_access(sector).addr, mem.load(bdev.direct_access(old * SECTORS_PER_BLOCK).addr, BLOCK_SIZE), false);
+    }
+    truncate_inode_pages_range(inode.mapping, iblock * BLOCK_SIZE, iblock * BLOCK_SIZE + BLOCK_SIZE - 1, false, false);
+    slot.set(nb);
+    const rc = this.refcount!;
+    rc.set(old, rc.get(old) - 1, inode);
+    return { bdev, sector, fresh: false };
+  }
+
+  /**
+   * FICLONE (xfs_reflink_remap_range over the whole file): both files' dirty data goes home and their
+   * mappings turn read-only, dst loses its blocks, then maps every block of src, each one more reference.
+   */
+  clone(src: FsInode, dst: FsInode): void {
+    const rc = this.refcount;
+    if (!rc) throw new PmemError('EOPNOTSUPP', `${this.p.type} on /dev/${this.s_id} cannot share blocks between files (no reflink)`);
+    this.checkWritable();
+    if (src.kind !== 'file' || dst.kind !== 'file') throw new PmemError('EINVAL', 'only regular files can be cloned');
+    if (src === dst) throw new PmemError('EINVAL', 'a file cannot be cloned onto itself');
+    if (src.realtime || dst.realtime) throw new PmemError('EINVAL', 'realtime files cannot share blocks');
+    for (const f of [src, dst]) do_writepages(f.mapping, { sync_mode: 'WB_SYNC_ALL', range_start: 0, range_end: Number.MAX_SAFE_INTEGER });
+    truncate_inode_pages_range(dst.mapping, 0, Infinity);
+    this.freeRange(dst, 0, MAX_FILE_BLOCKS);
+    for (const [i, blk] of [...this.mapped(src, 0, MAX_FILE_BLOCKS)]) {
+      this.slotFor(dst, i, true)!.set(this.slotFor(src, i, false)!.get());
+      dst.d.nblocks++;
+      rc.set(blk, rc.get(blk) + 1, dst);
+    }
+    dst.d.size = src.d.size;
+    this.writeInode(dst);
   }
 
   get s_rdonly(): boolean {
@@ -562,7 +634,8 @@ export class FileSystem implements SuperBlock {
     this.checkWritable();
     if (realtime && !this.rtdev) throw new PmemError('EINVAL', `a realtime file needs an xfs filesystem mounted with rtdev; /dev/${this.s_id} has none`);
     checkName(name);
-    const inode = this.newInode(S_IFREG, realtime ? FLAG_REALTIME : 0, parent);
+    // FS_XFLAG_DAX is inherited from the directory (EXT4_FL_INHERITED, xfs_inode_inherit_flags2)
+    const inode = this.newInode(S_IFREG, (realtime ? FLAG_REALTIME : 0) | (parent.d.flags & FLAG_DAX), parent);
     this.dirAdd(parent, name, inode.ino, S_IFREG);
     return inode;
   }
@@ -570,7 +643,7 @@ export class FileSystem implements SuperBlock {
   mkdir(parent: FsInode, name: string): FsInode {
     this.checkWritable();
     checkName(name);
-    const dir = this.newInode(S_IFDIR, 0, parent);
+    const dir = this.newInode(S_IFDIR, parent.d.flags & FLAG_DAX, parent);
     this.dirBlock(dir, 0, true);
     dir.d.size = BLOCK_SIZE;
     this.writeInode(dir);
@@ -664,7 +737,16 @@ export class FileSystem implements SuperBlock {
     this.checkWritable();
     this.checkRange(off, data.length, 'write');
     if (inode.S_DAX) {
-      dax_do_io(inode, off, data.slice(), true, this.machine.faults);
+      // as write(2) callers do, a short write is retried from where it stopped: the retry reports the error
+      let done = 0;
+      try {
+        while (done < data.length) done += dax_do_io(inode, off + done, data.slice(done), true, this.machine.faults);
+      } finally {
+        if (off + done > inode.d.size) {
+          inode.d.size = off + done;
+          this.writeInode(inode);
+        }
+      }
     } else {
       for (let done = 0; done < data.length; ) {
         const pos = off + done;
@@ -700,7 +782,7 @@ export class FileSystem implements SuperBlock {
     const out = new Uint8Array(n);
     if (n === 0) return out;
     if (inode.S_DAX) {
-      dax_do_io(inode, off, out, false);
+      for (let done = 0; done < n; ) done += dax_do_io(inode, off + done, out.subarray(done), false);
       return out;
     }
     for (let done = 0; done < n; ) {
@@ -841,6 +923,26 @@ export class FileSystem implements SuperBlock {
       }
       this.tidyDirty(inode);
     }
+  }
+
+  /**
+   * iput_final() of an I_DONTCACHE inode once nothing maps it: write_inode_now(inode, 1) writes its
+   * data (page cache or DAX lines) and inode back, then eviction drops its pages and DAX entries. The
+   * next iget loads the same disk inode afresh, so S_DAX follows the on-disk flag from then on.
+   */
+  iput_final(inode: FsInode): void {
+    if (!inode.dontcache || inode.mapping.i_mmap.size > 0) return;
+    if (!this.machine.faults.has('dax-switch-drops-dirty')) {
+      do_writepages(inode.mapping, { sync_mode: 'WB_SYNC_ALL', range_start: 0, range_end: Number.MAX_SAFE_INTEGER });
+      if (inode.state.has('I_DIRTY_SYNC') || inode.state.has('I_DIRTY_DATASYNC')) this.meta.writeInode?.(this.inodeBlock(inode));
+      inode.state.delete('I_DIRTY_SYNC');
+      inode.state.delete('I_DIRTY_DATASYNC');
+    }
+    truncate_inode_pages_range(inode.mapping, 0, Infinity);
+    inode.state.delete('I_DIRTY_PAGES');
+    this.tidyDirty(inode);
+    inode.S_DAX = this.daxFor(inode.d);
+    inode.dontcache = false;
   }
 
   /** sync_filesystem() before the block devices: inodes, then the journal commit / log force */

@@ -35,7 +35,7 @@ export const FLAG_DAX = 2;
 const SB_FIELDS = [
   'magic', 'nblocks', 'ninodes', 'bbitmapStart', 'bbitmapLen', 'ibitmapStart', 'itableStart', 'itableLen',
   'journalStart', 'journalLen', 'rtBlocks', 'rtBitmapStart', 'rtBitmapLen', 'quotaBlock', 'firstData',
-  'inoBase', 'rootIno', 'firstUserIno', 'quotaIno',
+  'inoBase', 'rootIno', 'firstUserIno', 'quotaIno', 'refcountBlock',
 ] as const;
 export type SuperblockFields = Record<(typeof SB_FIELDS)[number], number>;
 

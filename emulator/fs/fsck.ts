@@ -8,6 +8,7 @@ import {
   blockOf, decodeInode, decodeSuperblock, decodeXattrs, fsTypeOfMagic, parseDirBlock, testBit, view,
 } from './format';
 import { scanLog } from './wal';
+import { decodeRefcounts } from './refcount';
 
 export function fsck(bdev: BlockDevice): FsckResult {
   const raw = (b: number): Uint8Array => bdev.read(b * BLOCK_SIZE, BLOCK_SIZE);
@@ -44,7 +45,10 @@ export function fsck(bdev: BlockDevice): FsckResult {
   const claimed = new Map<number, number>(); // data-device block -> owner
   const rtClaimed = new Map<number, number>();
   const live = new Set<number>();
-  const claim = (ino: number, blk: number, rt: boolean): boolean => {
+  // reflink: a data block may be claimed by as many files as its refcount record says
+  const refcounts = new Map<number, number>(sb.refcountBlock ? decodeRefcounts(read(sb.refcountBlock)) : []);
+  const sharers = new Map<number, number>();
+  const claim = (ino: number, blk: number, rt: boolean, data = false): boolean => {
     const limit = rt ? sb.rtBlocks : sb.nblocks;
     if (blk < (rt ? 1 : sb.firstData) || blk >= limit) {
       messages.push(xfs ? `inode ${ino} has bad block ${blk}${rt ? ' on the realtime device' : ''}` : `Inode ${ino} has illegal block(s): block ${blk}`);
@@ -52,6 +56,10 @@ export function fsck(bdev: BlockDevice): FsckResult {
     }
     const map = rt ? rtClaimed : claimed;
     const prev = map.get(blk);
+    if (prev !== undefined && data && !rt && refcounts.has(blk)) {
+      sharers.set(blk, (sharers.get(blk) ?? 1) + 1);
+      return true;
+    }
     if (prev !== undefined) {
       messages.push(xfs ? `block ${blk} claimed by inode ${ino} is already in use by inode ${prev}` : `Multiply-claimed block(s) in inode ${ino}: ${blk} (also inode ${prev})`);
       return false;
@@ -79,7 +87,7 @@ export function fsck(bdev: BlockDevice): FsckResult {
     const blocks: number[] = [];
     d.direct.forEach((p, i) => {
       const b = blockOf(p);
-      if (b && claim(ino, b, rt)) {
+      if (b && claim(ino, b, rt, d.mode === S_IFREG)) {
         blocks[i] = b;
         count++;
       }
@@ -90,7 +98,7 @@ export function fsck(bdev: BlockDevice): FsckResult {
       const v = view(read(t));
       for (let i = 0; i < PTRS_PER_BLOCK; i++) {
         const b = blockOf(v.getUint32(i * 4, true));
-        if (b && claim(ino, b, rt)) {
+        if (b && claim(ino, b, rt, d.mode === S_IFREG)) {
           blocks[base + i] = b;
           count++;
         }
@@ -111,6 +119,11 @@ export function fsck(bdev: BlockDevice): FsckResult {
     }
     if (count !== d.nblocks) messages.push(xfs ? `inode ${ino} claims ${d.nblocks} blocks, counted ${count}` : `Inode ${ino}, i_blocks is ${d.nblocks * 8}, should be ${count * 8}.`);
     fileBlocks.set(ino, blocks);
+  }
+
+  for (const [blk, n] of refcounts) {
+    const saw = claimed.has(blk) ? (sharers.get(blk) ?? 1) : 0;
+    if (saw !== n) messages.push(`Incorrect reference count: saw block ${blk} shared by ${saw} file(s), refcount record says ${n}`);
   }
 
   // Pass 2: directory structure

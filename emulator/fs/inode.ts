@@ -13,6 +13,8 @@ export class FsInode implements Inode {
   readonly mapping: AddressSpace;
   i_blkbits = PAGE_SHIFT;
   S_DAX = false;
+  /** I_DONTCACHE: evict at the last reference instead of caching (a DAX flag change waits for it) */
+  dontcache = false;
   /** metadata blocks this inode dirtied that its fsync must write (ext2's i_mapping->private_list) */
   readonly assoc = new Set<number>();
   /** set at creation until the parent directory's entry has been made durable by an fsync */
@@ -47,6 +49,10 @@ export class FsInode implements Inode {
   /** the device that holds this inode's data blocks: the realtime device for realtime files */
   get dataBdev(): BlockDevice {
     return this.realtime && this.sb.rtdev ? this.sb.rtdev : this.sb.s_bdev;
+  }
+
+  iomap_shared(index: number): boolean {
+    return this.sb.isShared(this, index);
   }
 
   get_block(iblock: number, create: boolean): BlockMapping | undefined {

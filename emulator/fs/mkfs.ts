@@ -33,10 +33,13 @@ export function layout(p: Personality, bdev: BlockDevice, rtdev: BlockDevice | u
   const journalLen = p.journalBlocks ? Math.min(p.journalBlocks, Math.floor(nblocks / 8)) : 0;
   const journalStart = journalLen ? take(journalLen) : 0;
   const quotaBlock = p.hasQuotaInode ? take(1) : 0;
+  // the reference counts of shared blocks (xfs's refcount btree, one leaf here)
+  const refcountBlock = p.reflink ? take(1) : 0;
   return {
     magic: MAGIC[p.type], nblocks, ninodes, bbitmapStart, bbitmapLen, ibitmapStart, itableStart, itableLen,
     journalStart, journalLen, rtBlocks, rtBitmapStart, rtBitmapLen, quotaBlock, firstData: next,
     inoBase: p.inoBase, rootIno: p.rootIno, firstUserIno: p.firstUserIno, quotaIno: p.hasQuotaInode ? p.inoBase + ninodes - 1 : 0,
+    refcountBlock,
   };
 }
 
@@ -83,6 +86,7 @@ export function mkfs(p: Personality, bdev: BlockDevice, rtdev: BlockDevice | und
   }
   if (sb.journalLen) WriteAheadLog.format(bdev, sb.journalStart);
   if (sb.quotaBlock) put(bdev, sb.quotaBlock, new Uint8Array(BLOCK_SIZE));
+  if (sb.refcountBlock) put(bdev, sb.refcountBlock, new Uint8Array(BLOCK_SIZE));
   put(bdev, rootBlock, emptyDirBlock(true, sb.rootIno, sb.rootIno));
   put(bdev, 0, encodeSuperblock(sb));
   blkdev_issue_flush(bdev);

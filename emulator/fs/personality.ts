@@ -28,6 +28,8 @@ export interface Personality {
   realtime: boolean;
   /** fallocate makes unwritten extents (ext4, xfs): allocated, read as zeros, converted by the first write */
   unwrittenExtents: boolean;
+  /** files can share blocks (FICLONE): a refcount per shared block, and a write to one copies it first (xfs) */
+  reflink: boolean;
   /**
    * fdatasync commits only size and block-map changes (ext4's i_datasync_tid); false: every inode change
    * but timestamps counts (ext2's mark_inode_dirty sets I_DIRTY_DATASYNC, xfs's ili_fsync_fields)

@@ -63,6 +63,8 @@ export class Vfs {
   mount(opts: MountOptions): void {
     const p = personality(opts.fs);
     if (!DAX_MODES.includes(opts.dax)) throw new PmemError('EINVAL', `dax option "${opts.dax}" is not one of always, never, inode`);
+    // ext2 knows only the legacy "dax" option: per-file DAX (dax=inode) is ext4's and xfs's
+    if (opts.fs === 'ext2' && opts.dax === 'inode') throw new PmemError('EINVAL', 'ext2 has no per-file DAX: mount it with dax (always) or without');
     const dir = normalize(opts.dir);
     if (this.mounts.has(dir)) throw new PmemError('EBUSY', `${dir} is already a mount point; unmount it first`);
     const bdev = this.machine.bdev(opts.dev);
@@ -229,16 +231,34 @@ export class Vfs {
     return fs.getxattr(inode, name);
   }
 
-  /** FS_IOC_FSSETXATTR with FS_XFLAG_DAX (dax=inode): only an empty regular file may change */
-  setInodeDax(path: string, on: boolean): void {
-    const { fs, inode } = this.fileAt(path);
+  /**
+   * FS_IOC_FSSETXATTR setting or clearing FS_XFLAG_DAX: the flag is stored at once; under dax=inode a
+   * change marks the inode I_DONTCACHE (d_mark_dontcache), so its mode follows only when it is evicted.
+   * The ioctl's own file is closed at the end: that is the last reference unless a mapping holds one.
+   */
+  setDaxFlag(path: string, on: boolean): void {
+    const { fs, inode } = this.walk(path);
+    if (inode.kind === 'meta') throw new PmemError('EINVAL', `${normalize(path)} is not a regular file or directory`);
     fs.checkWritable();
-    if (inode.d.size !== 0 || inode.mapping.nrpages || inode.mapping.nrexceptional) {
-      throw new PmemError('EBUSY', `${normalize(path)} has data or mappings; the DAX flag changes only on an empty file`);
-    }
+    const had = (inode.d.flags & FLAG_DAX) !== 0;
     inode.d.flags = on ? inode.d.flags | FLAG_DAX : inode.d.flags & ~FLAG_DAX;
     fs.writeInode(inode, false);
-    inode.S_DAX = fs.opts.dax === 'always' || (fs.opts.dax === 'inode' && on);
+    if (had === on || fs.opts.dax !== 'inode') return;
+    if (this.machine.faults.has('dax-switch-under-mapping')) {
+      // the mode flips on the live inode, whatever is mapped or cached
+      inode.S_DAX = fs.daxFor(inode.d);
+      return;
+    }
+    inode.dontcache = true;
+    fs.iput_final(inode);
+  }
+
+  /** FICLONE: `to` (an existing file) becomes a copy of `from` that shares its blocks */
+  clone(from: string, to: string): void {
+    const a = this.fileAt(from);
+    const b = this.fileAt(to);
+    if (a.fs !== b.fs) throw new PmemError('EXDEV', `${normalize(from)} and ${normalize(to)} are on different filesystems; a clone shares blocks within one`);
+    a.fs.clone(a.inode, b.inode);
   }
 
   // --- data ---

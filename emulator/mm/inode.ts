@@ -36,6 +36,8 @@ export interface Inode {
   /** S_DAX: file data is accessed directly on pmem, not through the page cache */
   S_DAX: boolean;
   readonly state: Set<InodeState>;
+  /** IOMAP_F_SHARED: file page `index` is in a block another file shares (reflink), so a write must copy it first */
+  iomap_shared?(index: number): boolean;
   readonly mapping: AddressSpace;
   readonly a_ops: AddressSpaceOperations;
   /** the device that holds the data: xfs_find_bdev_for_inode() (the realtime device for realtime files), I_BDEV() for a block device */
@@ -57,6 +59,8 @@ export interface SuperBlock {
   readonly s_rdonly: boolean;
   /** a journal handle for a change (ext4_journal_start_sb); EROFS on a read-only superblock; absent without a journal */
   journal_start?(): void;
+  /** the last reference to an inode went (its last mapping): an I_DONTCACHE inode is written back and evicted */
+  iput_final?(inode: Inode): void;
 }
 
 /** __mark_inode_dirty(): set the state and put the inode on its superblock's writeback list */

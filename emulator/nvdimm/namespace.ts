@@ -3,6 +3,7 @@
 // namespace costs memory only for the pages written.
 
 import { PersistentMemory } from '../pmem/memory';
+import { Badblocks, MediaErrors } from './badblocks';
 
 export const DEFAULT_NAMESPACE_SIZE = 1 << 30;
 export const SECTOR_SIZE = 512;
@@ -10,10 +11,21 @@ export const SECTOR_SIZE = 512;
 export const NAMESPACE_STRIDE = 2 ** 40;
 
 export class Namespace {
+  /** the disk's badblocks list, filled from the media's errors when the namespace is probed */
+  readonly bb = new Badblocks();
+
   constructor(
     readonly name: string,
     readonly mem: PersistentMemory,
     readonly base: number,
     readonly size: number = DEFAULT_NAMESPACE_SIZE,
-  ) {}
+    readonly media: MediaErrors = new MediaErrors(),
+  ) {
+    this.badblocks_populate();
+  }
+
+  /** nvdimm_badblocks_populate(): an address range scrub of this namespace's span */
+  badblocks_populate(): void {
+    for (const s of this.media.scrub(this.base, this.size)) this.bb.set(s - this.base / SECTOR_SIZE, 1);
+  }
 }

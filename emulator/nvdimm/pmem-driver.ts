@@ -7,6 +7,11 @@ import { Namespace, SECTOR_SIZE } from './namespace';
 
 export type BioFlag = 'REQ_FLUSH' | 'REQ_FUA';
 
+/** enum dax_access_mode (5.19): a recovery write may map a range with known poison */
+export type DaxAccessMode = 'DAX_ACCESS' | 'DAX_RECOVERY_WRITE';
+
+const PAGE = 4096;
+
 export interface Bio {
   sector: number; // namespace sector (the block layer has already added any partition start)
   write: boolean;
@@ -30,6 +35,27 @@ export class PmemDriver {
     }
   }
 
+  /** is_bad_pmem(): any known-bad sector under [offset, offset+len) */
+  private is_bad_pmem(offset: number, len: number): boolean {
+    const first = Math.floor(offset / SECTOR_SIZE);
+    return this.ns.bb.check(first, Math.ceil((offset + len) / SECTOR_SIZE) - first) !== undefined;
+  }
+
+  /** a read of known-bad sectors completes with BLK_STS_IOERR */
+  private checkRead(offset: number, len: number, what: string): void {
+    if (this.is_bad_pmem(offset, len)) throw new PmemError('EIO', `${what} at byte ${offset} length ${len} of ${this.ns.name} covers a bad block`);
+  }
+
+  /** pmem_clear_poison(): a write over bad sectors clears the whole sectors it covers before the copy */
+  private clearPoison(offset: number, len: number): void {
+    if (!this.is_bad_pmem(offset, len)) return;
+    const first = Math.ceil(offset / SECTOR_SIZE);
+    const end = Math.floor((offset + len) / SECTOR_SIZE);
+    if (end <= first) return;
+    this.ns.media.clear(this.ns.base + first * SECTOR_SIZE, (end - first) * SECTOR_SIZE);
+    this.ns.bb.clear(first, end - first);
+  }
+
   private copyIn(offset: number, data: Uint8Array): void {
     this.ns.mem.store(this.ns.base + offset, data, true);
   }
@@ -49,9 +75,15 @@ export class PmemDriver {
   rw_bytes(offset: number, data: Uint8Array, write: boolean): void {
     this.checkRange(offset, data.length, 'rw_bytes');
     if (!write) {
+      this.checkRead(offset, data.length, 'rw_bytes');
       data.set(this.ns.mem.load(this.ns.base + offset, data.length));
       return;
     }
+    // nsio_rw_bytes(): only whole sectors can be cleared; a partial write over poison fails
+    if (this.is_bad_pmem(offset, data.length) && (offset % SECTOR_SIZE || data.length % SECTOR_SIZE)) {
+      throw new PmemError('EIO', `rw_bytes write at byte ${offset} length ${data.length} of ${this.ns.name} covers part of a bad sector`);
+    }
+    this.clearPoison(offset, data.length);
     this.copyInDurable(offset, data, !this.faults.has('driver-no-fence'));
   }
 
@@ -61,9 +93,11 @@ export class PmemDriver {
     const offset = sector * SECTOR_SIZE;
     this.checkRange(offset, page.length, 'rw_page');
     if (!write) {
+      this.checkRead(offset, page.length, 'rw_page');
       page.set(this.ns.mem.load(this.ns.base + offset, page.length));
       return;
     }
+    this.clearPoison(offset, page.length);
     this.copyInDurable(offset, page, !this.faults.has('driver-no-fence'));
   }
 
@@ -73,20 +107,50 @@ export class PmemDriver {
     // REQ_FLUSH: earlier writes, including CPU write-backs still in flight, are durable before this bio.
     if (bio.flags.has('REQ_FLUSH')) this.wmb_pmem();
     if (!bio.write) {
+      this.checkRead(offset, bio.data.length, 'bio');
       bio.data.set(this.ns.mem.load(this.ns.base + offset, bio.data.length));
       return;
     }
+    this.clearPoison(offset, bio.data.length);
     const fua = bio.flags.has('REQ_FUA');
     if (fua && this.faults.has('fua-not-durable')) return this.copyIn(offset, bio.data);
     this.copyInDurable(offset, bio.data, fua || !this.faults.has('driver-no-fence'));
   }
 
-  /** ->direct_access(): the kernel (physical) address of a sector and how many bytes follow it */
-  direct_access(sector: number): { addr: number; available: number } {
+  /**
+   * ->direct_access(): the kernel (physical) address of a sector and how many bytes follow it. `len`
+   * bytes that hold a known-bad sector are EIO, except for a recovery write, which gets the pages
+   * before the first bad one (at least one page). `len` 0 only translates the address.
+   */
+  direct_access(sector: number, len = 0, mode: DaxAccessMode = 'DAX_ACCESS'): { addr: number; available: number } {
     const off = sector * SECTOR_SIZE;
     if (!Number.isSafeInteger(off) || off < 0 || off >= this.ns.size) {
       throw new PmemError('ERANGE', `direct_access at sector ${sector} is past the end of ${this.ns.name}`);
     }
-    return { addr: this.ns.base + off, available: this.ns.size - off };
+    const first = len > 0 ? this.ns.bb.check(sector, Math.ceil(len / SECTOR_SIZE)) : undefined;
+    if (first === undefined) return { addr: this.ns.base + off, available: this.ns.size - off };
+    if (mode !== 'DAX_RECOVERY_WRITE') throw new PmemError('EIO', `direct_access of ${len} bytes at sector ${sector} of ${this.ns.name}: sector ${first} is bad`);
+    const clean = Math.ceil(((first - sector) * SECTOR_SIZE) / PAGE) * PAGE;
+    return { addr: this.ns.base + off, available: clean || PAGE };
+  }
+
+  /**
+   * ->recovery_write() (pmem_recovery_write, 5.19): over known poison only a whole-page write can
+   * clear it and then lands; anything else copies nothing (0). Returns the bytes copied.
+   */
+  recovery_write(offset: number, data: Uint8Array): number {
+    const inPage = offset % PAGE;
+    const start = offset - inPage;
+    const len = Math.ceil((inPage + data.length) / PAGE) * PAGE;
+    if (!this.is_bad_pmem(start, len)) {
+      this.copyIn(offset, data);
+      return data.length;
+    }
+    if (inPage || data.length % PAGE) return 0;
+    // __pmem_clear_poison(): the firmware clears the media, then the sectors leave the badblocks list
+    this.ns.media.clear(this.ns.base + start, len);
+    this.ns.bb.clear(start / SECTOR_SIZE, len / SECTOR_SIZE);
+    this.copyIn(offset, data);
+    return data.length;
   }
 }

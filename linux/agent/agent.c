@@ -1084,6 +1084,54 @@ static int op_setxattr(req *r) {
 }
 
 /* getxattr(2): the value as hex; ENODATA when the file has no attribute of that name */
+#ifndef FS_XFLAG_DAX
+#define FS_XFLAG_DAX 0x00008000
+#endif
+
+/* per-file DAX: read the fsxattr, set or clear FS_XFLAG_DAX, write it back (xfs_io -c 'chattr +x') */
+static int op_set_dax_flag(req *r) {
+  const char *path;
+  int on;
+  jv *v = jget(r->args, "on");
+  if (arg_str(r, "path", &path, 1)) return -1;
+  if (!v || v->t == J_NULL) return fail(r, "EINVAL", "missing argument \"on\"");
+  if (arg_bool(r, "on", &on, 0)) return -1;
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return fail_errno(r, path);
+  struct fsxattr fa;
+  int rc = ioctl(fd, FS_IOC_FSGETXATTR, &fa);
+  if (!rc) {
+    fa.fsx_xflags = on ? fa.fsx_xflags | FS_XFLAG_DAX : fa.fsx_xflags & ~(unsigned)FS_XFLAG_DAX;
+    rc = ioctl(fd, FS_IOC_FSSETXATTR, &fa);
+  }
+  int e = errno;
+  close(fd);
+  if (rc) return fail(r, errname(e), "FS_IOC_FSSETXATTR %s FS_XFLAG_DAX on %s: %s", on ? "setting" : "clearing", path, strerror(e));
+  sb_puts(r->res, "null");
+  return 0;
+}
+
+/* reflink: ioctl(to, FICLONE, from) (cp --reflink=always) */
+static int op_clone(req *r) {
+  const char *from, *to;
+  if (arg_str(r, "from", &from, 1) || arg_str(r, "to", &to, 1)) return -1;
+  int s = open(from, O_RDONLY | O_CLOEXEC);
+  if (s < 0) return fail_errno(r, from);
+  int d = open(to, O_WRONLY | O_CLOEXEC);
+  if (d < 0) {
+    int e = errno;
+    close(s);
+    return fail(r, errname(e), "%s: %s", to, strerror(e));
+  }
+  int rc = ioctl(d, FICLONE, s);
+  int e = errno;
+  close(d);
+  close(s);
+  if (rc) return fail(r, errname(e), "FICLONE %s onto %s: %s", from, to, strerror(e));
+  sb_puts(r->res, "null");
+  return 0;
+}
+
 static int op_getxattr(req *r) {
   const char *path, *name;
   if (arg_str(r, "path", &path, 1) || arg_str(r, "name", &name, 1)) return -1;
@@ -1394,6 +1442,12 @@ static int op_extents(req *r) {
   return 0;
 }
 
+/* No real injection path under QEMU: its NFIT answers no ARS, error-injection or Clear Uncorrectable Error
+   DSM, so `ndctl inject-error` fails and a recovery write cannot clear poison. Writing sectors to
+   /sys/block/pmemN/badblocks would only fake the driver's list (no machine check, gone after reboot). */
+static int op_inject_poison(req *r) {
+  return fail(r, "ENOSYS", "no media error injection on this platform: QEMU's NFIT has no ARS, error-injection or clear-error DSM");
+}
 static int op_host_side(req *r) { return fail(r, "ENOSYS", "power failure, crash checks and remount are done by the host (linux/qemu.ts)"); }
 
 static const char *kernel_release(void) {
@@ -1409,7 +1463,7 @@ static const char *kernel_release(void) {
 
 static void hello_json(sbuf *b) {
   sb_puts(b, "{\"protocol\":1,\"name\":\"linux\",\"version\":\"" AGENT_VERSION "\",");
-  sb_puts(b, "\"capabilities\":[\"ext2\",\"ext4\",\"xfs\",\"xfs-realtime\",\"map-sync\"],\"description\":");
+  sb_puts(b, "\"capabilities\":[\"ext2\",\"ext4\",\"xfs\",\"xfs-realtime\",\"map-sync\",\"per-file-dax\",\"reflink\"],\"description\":");
   char d[256];
   snprintf(d, sizeof d, "Linux %s in QEMU on an emulated NVDIMM (dax-agent %s)", kernel_release(), AGENT_VERSION);
   sb_jcstr(b, d);
@@ -1466,6 +1520,9 @@ static const struct {
     {"dropCaches", op_dropCaches},
     {"exec", op_exec},
     {"extents", op_extents},
+    {"injectPoison", op_inject_poison},
+    {"setDaxFlag", op_set_dax_flag},
+    {"clone", op_clone},
     {"powerFail", op_host_side},
     {"checkCrash", op_host_side},
     {"remount", op_host_side},

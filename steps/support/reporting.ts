@@ -30,6 +30,9 @@ export const BEYOND_SOURCES: Record<string, { path: string; what: string }> = {
   'MS-8': { path: 'fs/ext4/file.c', what: 'ext4_dax_huge_fault: a journal handle only for a shared write fault (4.13 "ext4: fix fault handling when mounted with -o dax,ro"; xfstests generic/452)' },
   'MS-9': { path: 'fs/dax.c', what: 'grab_mapping_entry: a PTE fault inside a PMD entry uses it (4.12 "dax: fix race between colliding PMD & PTE entries"; xfstests generic/437)' },
   'MS-10': { path: 'fs/dax.c', what: 'dax_writeback_mapping_range: tag TOWRITE first, then walk TOWRITE only (the 4.12 livelock fix)' },
+  'MS-11': { path: 'drivers/nvdimm/pmem.c', what: '__pmem_direct_access: known poison is EIO; pmem_recovery_write: only whole pages clear it (5.19 "pmem: implement pmem_recovery_write()", "dax: introduce DAX_RECOVERY_WRITE dax access mode")' },
+  'MS-12': { path: 'Documentation/filesystems/dax.rst', what: 'dax=inode and FS_XFLAG_DAX: the mode changes when the inode is evicted (5.8 "fs: Lift XFS_IDONTCACHE to the VFS layer", "fs/ext4: Only change S_DAX on inode load"; xfstests generic/605-608)' },
+  'MS-13': { path: 'fs/dax.c', what: 'dax_iomap_cow_copy / dax_iomap_iter: a shared block is copied whole before the write (6.0 "fsdax: introduce dax_iomap_cow_copy()", "xfs: support CoW in fsdax mode")' },
   'MM-1': { path: 'mm/msync.c', what: 'msync: EINVAL for an address inside a page, ENOMEM for an unmapped range; mm/mmap.c do_mmap: EINVAL for an offset inside a page or a length of 0' },
   'MM-2': { path: 'arch/x86/mm/fault.c', what: 'bad_area: an access outside every VMA raises SIGSEGV' },
 };

@@ -16,7 +16,7 @@ import { translateErrors } from './errors';
 
 const CAPABILITIES: Capability[] = [
   'cache-model', 'white-box', 'eadr', 'ext2', 'ext4', 'xfs', 'xfs-realtime', 'raw-block-dax',
-  'block-driver', 'map-sync', 'partitions', 'resize', 'freeze', 'schedules', 'fast-reset',
+  'block-driver', 'map-sync', 'partitions', 'resize', 'freeze', 'schedules', 'fast-reset', 'per-file-dax', 'poison', 'reflink',
 ];
 
 export const EMULATOR_VERSION = '0.1.0';
@@ -132,6 +132,10 @@ export class Emulator implements Target {
     this.live().machine.mem.fence();
   }
 
+  async injectPoison(args: { path: string; offset: number; length: number }): Promise<void> {
+    this.live().injectPoison(args.path, args.offset, args.length);
+  }
+
   async readDevice(args: { dev: string; offset: number; length: number }): Promise<Hex> {
     return toHex(this.live().machine.bdev(args.dev).read(args.offset, args.length));
   }
@@ -180,6 +184,12 @@ export class Emulator implements Target {
   async getxattr(args: { path: string; name: string }): Promise<Hex> {
     return toHex(this.live().fs.getxattr(args.path, args.name));
   }
+  async clone(args: { from: string; to: string }): Promise<void> {
+    this.live().fs.clone(args.from, args.to);
+  }
+  async setDaxFlag(args: { path: string; on: boolean }): Promise<void> {
+    this.live().fs.setDaxFlag(args.path, args.on);
+  }
   async write(args: { path: string; offset: number; data: Hex }): Promise<void> {
     const k = this.live();
     const data = fromHex(args.data);
@@ -220,7 +230,7 @@ export class Emulator implements Target {
     this.live().msync(args.map, args.offset, args.length, args.sync);
   }
   async munmap(args: { map: number }): Promise<void> {
-    this.live().mm.munmap(args.map);
+    this.live().munmap(args.map);
   }
 
   async powerFail(): Promise<void> {

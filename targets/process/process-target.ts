@@ -392,6 +392,15 @@ export class ProcessTarget implements Target {
   async cpuFlush(args: { dev: string; offset: number; length: number; insn: 'clwb' | 'clflushopt' | 'clflush' }): Promise<void> {
     await this.call('cpuFlush', args);
   }
+  async clone(args: { from: string; to: string }): Promise<void> {
+    await this.call('clone', args);
+  }
+  async setDaxFlag(args: { path: string; on: boolean }): Promise<void> {
+    await this.call('setDaxFlag', args);
+  }
+  async injectPoison(args: { path: string; offset: number; length: number }): Promise<void> {
+    await this.call('injectPoison', args);
+  }
   async cpuFence(): Promise<void> {
     await this.call('cpuFence');
   }

@@ -18,9 +18,9 @@ const MAX_LINE = 1 << 20;
 /** every op of the contract the server dispatches; `hello` and `close` are handled here */
 const OPS: readonly TargetOp[] = [
   'reset', 'configure', 'createNamespace', 'createPartitions', 'resizeDevice', 'bio', 'flushDevice',
-  'cpuStore', 'cpuFlush', 'cpuFence', 'readDevice', 'writeDevice',
+  'cpuStore', 'cpuFlush', 'cpuFence', 'injectPoison', 'readDevice', 'writeDevice',
   'mkfs', 'mount', 'umount', 'freeze', 'thaw', 'fsck',
-  'create', 'mkdir', 'rename', 'unlink', 'readdir', 'setxattr', 'getxattr', 'write', 'read', 'truncate', 'fallocate',
+  'create', 'mkdir', 'rename', 'unlink', 'readdir', 'setxattr', 'getxattr', 'setDaxFlag', 'clone', 'write', 'read', 'truncate', 'fallocate',
   'fsync', 'sync', 'statx',
   'mmap', 'store', 'load', 'msync', 'munmap',
   'powerFail', 'checkCrash', 'remount',

@@ -67,8 +67,33 @@ test('dax=inode: no inode uses DAX until its flag is set', () => {
   vfs.create('/mnt/a');
   assert.equal(vfs.statx('/mnt/a').attrDax, false);
   assert.equal(vfs.lookup('/mnt').S_DAX, false);
-  vfs.setInodeDax('/mnt/a', true);
+  vfs.setDaxFlag('/mnt/a', true);
   assert.equal(vfs.statx('/mnt/a').attrDax, true);
   vfs.write('/mnt/a', 0, bytes('x'));
-  assert.throws(() => vfs.setInodeDax('/mnt/a', false), /only on an empty file/);
+  vfs.setDaxFlag('/mnt/a', false);
+  assert.equal(vfs.statx('/mnt/a').attrDax, false);
+  assert.equal(Buffer.from(vfs.read('/mnt/a', 0, 1)).toString(), 'x');
+});
+
+test('dax=inode: a DAX flag change waits for the inode to be evicted; new files inherit the directory\'s flag', () => {
+  const { vfs } = setup('xfs', 'inode');
+  vfs.create('/mnt/a');
+  vfs.write('/mnt/a', 0, bytes('page cache'));
+  vfs.setDaxFlag('/mnt/a', true);
+  // nothing held it: evicted at once, its dirty page written back first
+  assert.equal(vfs.statx('/mnt/a').attrDax, true);
+  assert.equal(vfs.lookup('/mnt/a').mapping.nrpages, 0);
+  assert.equal(Buffer.from(vfs.read('/mnt/a', 0, 10)).toString(), 'page cache');
+  vfs.mkdir('/mnt/d');
+  vfs.setDaxFlag('/mnt/d', true);
+  vfs.create('/mnt/d/f');
+  vfs.mkdir('/mnt/d/e');
+  vfs.create('/mnt/d/e/g');
+  assert.equal(vfs.statx('/mnt/d/f').attrDax, true);
+  assert.equal(vfs.statx('/mnt/d/e/g').attrDax, true);
+  assert.equal(vfs.statx('/mnt/d').attrDax, false);
+});
+
+test('ext2 refuses dax=inode', () => {
+  assert.throws(() => setup('ext2', 'inode'), (e: Error & { errno?: string }) => e.errno === 'EINVAL');
 });

@@ -22,7 +22,7 @@ const METHODS: Record<keyof Target, true> = {
   unlink: true, readdir: true, setxattr: true, getxattr: true, write: true, read: true, truncate: true, fallocate: true, fsync: true,
   sync: true, statx: true, mmap: true, store: true, load: true, msync: true, munmap: true, powerFail: true,
   checkCrash: true, remount: true, mappingInfo: true, writebackLog: true, backgroundWriteback: true, begin: true, resume: true,
-  switchesRead: true,
+  switchesRead: true, injectPoison: true, setDaxFlag: true, clone: true,
 };
 
 test('the schema has an entry for every Target method and no other; extension ops are not contract methods', () => {

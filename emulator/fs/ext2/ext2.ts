@@ -33,6 +33,7 @@ export const ext2: Personality = {
   dirsInPageCache: true,
   xattrInPageCache: false,
   unwrittenExtents: false,
+  reflink: false,
   datasyncDataOnly: false,
   realtime: false,
   fsckName: 'e2fsck',

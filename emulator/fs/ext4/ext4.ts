@@ -16,6 +16,7 @@ export const ext4: Personality = {
   dirsInPageCache: true,
   xattrInPageCache: true,
   unwrittenExtents: true,
+  reflink: false,
   datasyncDataOnly: true,
   realtime: false,
   fsckName: 'e2fsck',

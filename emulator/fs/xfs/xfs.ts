@@ -31,6 +31,7 @@ export const xfs: Personality = {
   dirsInPageCache: false,
   xattrInPageCache: false,
   unwrittenExtents: true,
+  reflink: true,
   datasyncDataOnly: false,
   realtime: true,
   fsckName: 'xfs_repair',

@@ -1,0 +1,95 @@
+@epic:dax-mappings @story:todays-kernel
+Feature: Poisoned persistent memory is never read as data
+  An uncorrectable media error under a DAX file stays on the namespace's badblocks list: read(2) over
+  it fails with EIO and a load through a mapping raises SIGBUS, never returning stale bytes. Only a
+  write(2) of whole pages clears it (the driver's recovery write clears the poison, then copies);
+  a write of part of a page copies nothing and fails with EFAULT. The error is in the media, so it
+  outlasts an unmount and a power failure. Sources: e10624f8c097 "pmem: fail io-requests to known
+  bad blocks" (4.5), and the 5.19 series "dax: introduce DAX_RECOVERY_WRITE dax access mode" /
+  f42e8e5088b9 "pmem: implement pmem_recovery_write()" (lore thread "[PATCH v10 7/7] pmem: implement
+  pmem_recovery_write()"); before it a write over poison failed with EIO, so DAX could never clear it.
+
+  @since:5.19
+  Rule: MS-11 Poisoned pmem is never read as data: read(2) fails with EIO, a load raises SIGBUS; a whole-page write(2) clears it; it outlasts unmount and power loss
+
+    @rule:MS-11 @beyond @severity:critical @requires:poison
+    Scenario Outline: on <fs>, read(2) over a poisoned sector fails with EIO
+      Given an <fs> filesystem mounted with dax on pmem0
+      And a file /a with 64 KiB written and synced
+      And the media under 512 B of /a at offset 8 KiB is poisoned
+      When the application tries read(2) of 4 KiB of /a at offset 8 KiB
+      Then the call fails with EIO
+      And /a reads 4096 zero bytes at offset 4 KiB
+
+      Examples:
+        | fs   |
+        | ext2 |
+        | ext4 |
+        | xfs  |
+
+    @rule:MS-11 @beyond @severity:critical @requires:poison
+    Scenario Outline: on <fs>, a load of poison through a mapping <when> raises SIGBUS
+      Given an <fs> filesystem mounted with dax on pmem0
+      And a file /a with 64 KiB written and synced
+      And <setup>
+      When the application tries to load 8 bytes through the mapping of /a at offset 8 KiB
+      Then the call fails with SIGBUS
+      And the mapping of /a reads 8 zero bytes at offset 4 KiB
+
+      Examples:
+        | fs   | when                 | setup                                                                                             |
+        | ext2 | made after the error | the media under 512 B of /a at offset 8 KiB is poisoned, then /a is mapped shared                 |
+        | ext4 | made after the error | the media under 512 B of /a at offset 8 KiB is poisoned, then /a is mapped shared                 |
+        | xfs  | made after the error | the media under 512 B of /a at offset 8 KiB is poisoned, then /a is mapped shared                 |
+        | ext2 | already faulted in   | /a is mapped shared with its page at offset 8 KiB faulted in, then the media under it is poisoned |
+        | ext4 | already faulted in   | /a is mapped shared with its page at offset 8 KiB faulted in, then the media under it is poisoned |
+        | xfs  | already faulted in   | /a is mapped shared with its page at offset 8 KiB faulted in, then the media under it is poisoned |
+
+    @rule:MS-11 @beyond @severity:critical @requires:poison
+    Scenario Outline: on <fs>, a write(2) of the whole poisoned page clears the poison and is durable
+      Given an <fs> filesystem mounted with dax on pmem0
+      And a file /a with 64 KiB written and synced
+      And the media under 512 B of /a at offset 8 KiB is poisoned
+      When the application writes "r" x 4096 to /a at offset 8 KiB with write(2)
+      Then /a reads "r" x 4096 at offset 8 KiB
+      And power fails
+      And in every crash state /a holds "r" x 4096 at offset 8 KiB
+
+      Examples:
+        | fs   |
+        | ext2 |
+        | ext4 |
+        | xfs  |
+
+    @rule:MS-11 @beyond @severity:normal @requires:poison
+    Scenario Outline: on <fs>, a write(2) of part of a poisoned page fails with EFAULT and leaves the poison
+      Given an <fs> filesystem mounted with dax on pmem0
+      And a file /a with 64 KiB written and synced
+      And the media under 512 B of /a at offset 8 KiB is poisoned
+      When the application tries write(2) of "w" x 100 to /a at offset 8192
+      Then the call fails with EFAULT
+      And read(2) of 4 KiB of /a at offset 8 KiB still fails with EIO
+
+      Examples:
+        | fs   |
+        | ext2 |
+        | ext4 |
+        | xfs  |
+
+    @rule:MS-11 @beyond @severity:critical @requires:poison
+    Scenario Outline: on <fs>, poison outlasts <event>
+      Given an <fs> filesystem mounted with dax on pmem0
+      And a file /a with 64 KiB written and synced
+      And the media under 512 B of /a at offset 8 KiB is poisoned
+      And <event step>
+      When the application tries read(2) of 4 KiB of /a at offset 8 KiB
+      Then the call fails with EIO
+
+      Examples:
+        | fs   | event                | event step                                    |
+        | ext2 | an unmount and mount | the filesystem is unmounted and mounted again |
+        | ext4 | an unmount and mount | the filesystem is unmounted and mounted again |
+        | xfs  | an unmount and mount | the filesystem is unmounted and mounted again |
+        | ext2 | a power failure      | power fails and the machine comes back        |
+        | ext4 | a power failure      | power fails and the machine comes back        |
+        | xfs  | a power failure      | power fails and the machine comes back        |
