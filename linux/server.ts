@@ -111,7 +111,7 @@ async function evaluate(check: CrashCheck): Promise<Result> {
         return got === check.value?.toLowerCase() ? { ok: true } : { ok: false, reason: `${check.path} has extended attribute ${check.name} = ${got}, expected ${check.value ?? 'no such attribute'}` };
       } catch (e) {
         // ENODATA: the attribute is absent, which is the answer when absence is expected
-        if (check.value === null && /ENODATA/.test(why(e))) return { ok: true };
+        if (check.value === null && ((e instanceof TargetError && e.errno === 'ENODATA') || /ENODATA/.test(why(e)))) return { ok: true };
         return { ok: false, reason: `${check.path}: ${why(e)}` };
       }
     case 'file-size':
