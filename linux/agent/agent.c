@@ -1288,10 +1288,17 @@ static int op_msync(req *r) {
   mapping *m = get_map(r);
   uint64_t off, len;
   int sync_;
-  if (!m || arg_u64(r, "offset", &off, 1, 0) || arg_u64(r, "length", &len, 1, 0) || arg_bool(r, "sync", &sync_, 1)) return -1;
+  if (!m || arg_u64(r, "offset", &off, 1, 0) || arg_bool(r, "sync", &sync_, 1)) return -1;
+  /* the length is msync(2)'s size_t: a negative one wraps, as it would in any C caller */
+  jv *lv = jget(r->args, "length");
+  if (!lv || lv->t != J_NUM || lv->n != (double)(int64_t)lv->n || lv->n > 9007199254740992.0 || lv->n < -9007199254740992.0)
+    return fail(r, "EINVAL", "argument 'length' must be an integer");
+  len = (uint64_t)(int64_t)lv->n;
   /* as msync(2): an unaligned address is EINVAL (the kernel says so), a range past the
-   * mapping is ENOMEM (our guard pages are mapped PROT_NONE, so say it here) */
-  if (off > m->len || len > m->len - off) {
+   * mapping is ENOMEM (our guard pages are mapped PROT_NONE, so say it here); a length that
+   * rounds up to 0 pages (it wraps past 2^64) is left to the kernel, which does nothing */
+  uint64_t pgsz = (uint64_t)sysconf(_SC_PAGESIZE);
+  if (((len + pgsz - 1) & ~(pgsz - 1)) != 0 && (off > m->len || len > m->len - off)) {
     uint64_t pg = (uint64_t)sysconf(_SC_PAGESIZE);
     if (off % pg) return fail(r, "EINVAL", "msync: the address is not page-aligned");
     uint64_t maplen = (m->len + pg - 1) / pg * pg;
