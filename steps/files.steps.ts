@@ -6,6 +6,7 @@ import { AssertionError } from 'chai';
 import { FsType, TargetError } from '../targets/contract';
 import { fromHex, toHex } from '../targets/hex';
 import { DaxWorld } from './support/world';
+import { parseSize } from './support/params';
 import { mayGoEitherWay, mustHoldEverywhere } from './crash.steps';
 
 export async function mountFs(world: DaxWorld, fs: FsType, dev: string, dax: boolean, dir = world.mountDir): Promise<void> {
@@ -28,6 +29,12 @@ export async function attempt(world: DaxWorld, f: () => Promise<unknown>): Promi
 }
 
 Given('an {fs} filesystem mounted with dax on {dev}', async function (this: DaxWorld, fs: FsType, dev: string) {
+  await mountFs(this, fs, dev, true);
+});
+
+/** a small device, so that file data wraps around into blocks that held metadata */
+Given('an {fs} filesystem mounted with dax on a {size} pmem namespace {dev}', async function (this: DaxWorld, fs: FsType, size: number, dev: string) {
+  await this.target.createNamespace({ name: dev, size });
   await mountFs(this, fs, dev, true);
 });
 
@@ -78,6 +85,16 @@ Given('a file {path} with {size} written and synced', async function (this: DaxW
   await this.target.create({ path: p });
   await writeZeros(this, p, size);
   await this.target.sync();
+});
+
+/** blocks (an indirect block among them) made durable, then freed by truncate, with or without a sync(2) after */
+Given(/^a file (\S+) with (\S+ \S+) allocated and synced, then truncated to 0, (synced|not synced)$/, async function (this: DaxWorld, path: string, size: string, synced: string) {
+  const p = this.path(path);
+  await this.target.create({ path: p });
+  await allocate(this, p, parseSize(size));
+  await this.target.sync();
+  await this.target.truncate({ path: p, size: 0 });
+  if (synced === 'synced') await this.target.sync();
 });
 
 /** a file with a size but no blocks: its pages are holes until written */

@@ -39,6 +39,17 @@ export function sync_dirty_buffer(bdev: BlockDevice, block: number, flags: Reado
   if (!mapping.tagged_any('DIRTY')) bdev.bd_inode.state.delete('I_DIRTY_PAGES');
 }
 
+/** bforget(): the block was freed, so its buffer is dropped clean and never written over the block's next use */
+export function bforget(bdev: BlockDevice, block: number): void {
+  const mapping = bdev.bd_inode.mapping;
+  const e = mapping.lookup(block);
+  if (!e || e.kind !== 'page') return;
+  mapping.tagClear(block, 'DIRTY');
+  mapping.tagClear(block, 'TOWRITE');
+  mapping.delete(block);
+  if (!mapping.tagged_any('DIRTY')) bdev.bd_inode.state.delete('I_DIRTY_PAGES');
+}
+
 /** invalidate_bdev(): drop the clean buffers of [first, last] at umount so a remount reads media */
 export function invalidate_buffers(bdev: BlockDevice, first: number, last: number): void {
   const mapping = bdev.bd_inode.mapping;

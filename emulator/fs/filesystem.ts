@@ -152,12 +152,12 @@ export class FileSystem implements SuperBlock {
   // --- allocation ---
 
   /** the bitmaps are plain buffers: ext2 does not tie them to the inode (mark_buffer_dirty, not _inode), so its fsync leaves them to sync(2) */
-  private allocBit(start: number, nbits: number, from: number, what: string): number {
+  private allocBit(start: number, nbits: number, from: number, what: string, busy: (bit: number) => boolean = () => false): number {
     for (let n = 0; n < nbits; n++) {
       const bit = (from + n) % nbits;
       const blk = start + Math.floor(bit / BITS_PER_BLOCK);
       const map = this.meta.read(blk);
-      if (!testBit(map, bit % BITS_PER_BLOCK)) {
+      if (!testBit(map, bit % BITS_PER_BLOCK) && !busy(bit)) {
         setBit(map, bit % BITS_PER_BLOCK, true);
         this.meta.dirty(blk);
         return bit;
@@ -174,7 +174,7 @@ export class FileSystem implements SuperBlock {
 
   /** a block on the data device (data of ordinary files, directories, indirect blocks, xattrs) */
   allocBlock(): number {
-    const b = this.allocBit(this.sbf.bbitmapStart, this.sbf.nblocks, this.rotor, 'block');
+    const b = this.allocBit(this.sbf.bbitmapStart, this.sbf.nblocks, this.rotor, 'block', this.freedUncommitted);
     this.rotor = b + 1;
     this.chargeQuota(0, 1);
     return b;
@@ -197,7 +197,7 @@ export class FileSystem implements SuperBlock {
 
   /** a block for block-map metadata (indirect blocks), kept out of the data runs */
   allocMetaBlock(): number {
-    const b = this.allocBit(this.sbf.bbitmapStart, this.sbf.nblocks, this.metaRotor, 'block');
+    const b = this.allocBit(this.sbf.bbitmapStart, this.sbf.nblocks, this.metaRotor, 'block', this.freedUncommitted);
     this.metaRotor = b + 1;
     this.chargeQuota(0, 1);
     return b;
@@ -215,6 +215,15 @@ export class FileSystem implements SuperBlock {
     this.rtRotor = b + 1;
     this.chargeQuota(0, 1);
     return b;
+  }
+
+  /** a block freed as metadata stays out of reach until the transaction that freed it is in the log */
+  private readonly freedUncommitted = (blk: number): boolean => this.meta.busy?.(blk) ?? false;
+
+  /** free a metadata block (indirect block, xfs directory or xattr block): its buffer is forgotten first */
+  freeMetaBlock(blk: number): void {
+    this.meta.forget(blk);
+    this.freeBlock(blk, false);
   }
 
   freeBlock(blk: number, rt: boolean): void {
@@ -383,6 +392,7 @@ export class FileSystem implements SuperBlock {
       const n = rc && !inode.realtime ? rc.get(blk) : 1;
       // a shared block stays with the files that still map it
       if (n > 1) rc!.set(blk, n - 1, inode);
+      else if (inode.kind === 'dir' && !this.p.dirsInPageCache) this.freeMetaBlock(blk);
       else this.freeBlock(blk, inode.realtime);
       inode.d.nblocks--;
     }
@@ -393,18 +403,18 @@ export class FileSystem implements SuperBlock {
         const t = this.ptr(d.dind, i1);
         if (t && empty(t)) {
           this.setPtr(d.dind, i1, 0, inode);
-          this.freeBlock(t, false);
+          this.freeMetaBlock(t);
           d.nblocks--;
         }
       }
       if (empty(d.dind)) {
-        this.freeBlock(d.dind, false);
+        this.freeMetaBlock(d.dind);
         d.dind = 0;
         d.nblocks--;
       }
     }
     if (d.ind && empty(d.ind)) {
-      this.freeBlock(d.ind, false);
+      this.freeMetaBlock(d.ind);
       d.ind = 0;
       d.nblocks--;
     }
@@ -663,7 +673,8 @@ export class FileSystem implements SuperBlock {
     truncate_inode_pages_range(inode.mapping, 0, Infinity);
     this.freeRange(inode, 0, MAX_FILE_BLOCKS);
     if (inode.d.xattr) {
-      this.freeBlock(inode.d.xattr, false);
+      if (this.p.xattrInPageCache) this.freeBlock(inode.d.xattr, false);
+      else this.freeMetaBlock(inode.d.xattr);
       inode.d.xattr = 0;
     }
     inode.d = { ...emptyInode(), dtime: Math.max(1, Math.floor(Date.now() / 1000)) };

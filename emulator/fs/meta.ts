@@ -6,6 +6,13 @@ export interface MetaStore {
   read(block: number): Uint8Array;
   /** the caller changed the block; `owner` is the inode whose fsync must make it durable */
   dirty(block: number, owner?: { assoc: Set<number> }): void;
+  /**
+   * the block was freed as metadata (ext2's bforget, ext4_forget's jbd2_journal_revoke, xfs_trans_binval):
+   * no writeback, checkpoint or log replay may write its old contents over the block's next use
+   */
+  forget(block: number): void;
+  /** freed by a transaction not yet committed, so not to be reused (ext4_mb_free_metadata, xfs busy extents) */
+  busy?(block: number): boolean;
   /** make every change so far durable: ext4 commits its journal, xfs forces its log, ext2 does nothing */
   commit(): void;
   /** fsync of one inode: make its metadata durable */

@@ -1,7 +1,9 @@
 // The write-ahead log shared by ext4's journal (jbd2) and xfs's log: block images are written to the
 // log area, then a commit block with REQ_FLUSH|REQ_FUA. Recovery trusts a commit block and does not
 // checksum the logged blocks, so writing the commit before its blocks are durable would replay garbage:
-// the ordering is what makes it safe.
+// the ordering is what makes it safe. A transaction also carries revoke records (jbd2's revoke blocks,
+// xfs's XFS_BLF_CANCEL buffer items): a block freed as metadata is not replayed from any transaction up
+// to the one that revoked it, since by then it may hold file data.
 
 import type { BlockDevice } from '../block/block-device';
 import { BLOCK_SIZE, SECTORS_PER_BLOCK, view } from './format';
@@ -10,6 +12,7 @@ const LOG_MAGIC = 0x4a424432;
 const T_DESC = 1;
 const T_COMMIT = 2;
 const T_SB = 3;
+const T_REVOKE = 4;
 /** block numbers one descriptor block holds */
 const MAX_PER_TXN = (BLOCK_SIZE - 16) / 4;
 
@@ -32,31 +35,59 @@ function parse(b: Uint8Array): { type: number; seq: number; n: number } | undefi
 export interface RecoveredLog {
   /** the next sequence number to use */
   nextSeq: number;
-  /** committed block images in commit order (later ones win) */
+  /** committed block images in commit order (later ones win), revoked ones left out */
   writes: Array<[number, Uint8Array]>;
   transactions: number;
+  /** logged images that a later (or the same) transaction revoked */
+  revoked: number;
 }
 
-/** Scan the log from its superblock: each descriptor with the expected sequence and a matching commit. */
+/** revoke blocks a transaction of r revoked block numbers needs */
+function revokeBlocks(r: number): number {
+  return Math.ceil(r / MAX_PER_TXN);
+}
+
+/**
+ * Scan the log from its superblock: each descriptor with the expected sequence, its revoke blocks and a
+ * matching commit. Like jbd2's PASS_REVOKE then PASS_REPLAY (xlog_recover's two passes over cancel
+ * records): an image logged in transaction t is skipped when its block was revoked in a transaction >= t.
+ */
 export function scanLog(read: (block: number) => Uint8Array, start: number, len: number): RecoveredLog {
   const sb = parse(read(start));
   let seq = sb && sb.type === T_SB ? sb.seq : 1;
-  const writes: Array<[number, Uint8Array]> = [];
+  const logged: Array<[number, Uint8Array, number]> = [];
+  const revokedIn = new Map<number, number>();
   let pos = start + 1;
   let transactions = 0;
   for (;;) {
     if (pos >= start + len) break;
     const d = parse(read(pos));
     if (!d || d.type !== T_DESC || d.seq !== seq || d.n > MAX_PER_TXN || pos + 1 + d.n >= start + len) break;
-    const c = parse(read(pos + 1 + d.n));
+    let end = pos + 1 + d.n;
+    const revokes: number[] = [];
+    while (end + 1 < start + len) {
+      const r = parse(read(end));
+      if (!r || r.type !== T_REVOKE || r.seq !== seq || r.n > MAX_PER_TXN) break;
+      const rv = view(read(end));
+      for (let i = 0; i < r.n; i++) revokes.push(rv.getUint32(16 + i * 4, true));
+      end++;
+    }
+    const c = parse(read(end));
     if (!c || c.type !== T_COMMIT || c.seq !== seq || c.n !== d.n) break;
     const dv = view(read(pos));
-    for (let i = 0; i < d.n; i++) writes.push([dv.getUint32(16 + i * 4, true), read(pos + 1 + i)]);
+    for (let i = 0; i < d.n; i++) logged.push([dv.getUint32(16 + i * 4, true), read(pos + 1 + i), seq]);
+    for (const b of revokes) revokedIn.set(b, seq);
     transactions++;
     seq++;
-    pos += d.n + 2;
+    pos = end + 1;
   }
-  return { nextSeq: seq, writes, transactions };
+  const writes: Array<[number, Uint8Array]> = [];
+  let revoked = 0;
+  for (const [b, data, t] of logged) {
+    if ((revokedIn.get(b) ?? 0) >= t) revoked++;
+    else writes.push([b, data]);
+  }
+  return { nextSeq: seq, writes, transactions, revoked };
 }
 
 export class WriteAheadLog {
@@ -83,16 +114,23 @@ export class WriteAheadLog {
     return Math.min(MAX_PER_TXN, len - 3);
   }
 
-  /** write one transaction: descriptor and images, then the commit block with REQ_FLUSH|REQ_FUA */
-  commit(blocks: Array<[number, Uint8Array]>): void {
+  /** write one transaction: descriptor, images and revoke blocks, then the commit block with REQ_FLUSH|REQ_FUA */
+  commit(blocks: Array<[number, Uint8Array]>, revoked: number[] = []): void {
     const d = header(T_DESC, this.seq, blocks.length);
     const dv = view(d);
     blocks.forEach(([blk], i) => dv.setUint32(16 + i * 4, blk, true));
     this.write(this.head, d);
     blocks.forEach(([, data], i) => this.write(this.head + 1 + i, data.slice()));
-    // REQ_FLUSH: the descriptor and images are durable before the commit block; REQ_FUA: the commit is.
-    this.write(this.head + 1 + blocks.length, header(T_COMMIT, this.seq, blocks.length), ['REQ_FLUSH', 'REQ_FUA']);
-    this.head += blocks.length + 2;
+    let end = this.head + 1 + blocks.length;
+    for (let i = 0; i < revoked.length; i += MAX_PER_TXN) {
+      const part = revoked.slice(i, i + MAX_PER_TXN);
+      const r = header(T_REVOKE, this.seq, part.length);
+      part.forEach((blk, j) => view(r).setUint32(16 + j * 4, blk, true));
+      this.write(end++, r);
+    }
+    // REQ_FLUSH: the descriptor, images and revokes are durable before the commit block; REQ_FUA: the commit is.
+    this.write(end, header(T_COMMIT, this.seq, blocks.length), ['REQ_FLUSH', 'REQ_FUA']);
+    this.head = end + 1;
     this.seq++;
   }
 
@@ -100,13 +138,20 @@ export class WriteAheadLog {
    * Log `blocks` in as many transactions as the log allows: `makeRoom` checkpoints when the next one
    * does not fit, `logged` hears of each block once its transaction is committed.
    */
-  commitAll(blocks: number[], read: (b: number) => Uint8Array, makeRoom: () => void, logged: (b: number) => void): void {
+  commitAll(blocks: number[], revoked: number[], read: (b: number) => Uint8Array, makeRoom: () => void, logged: (b: number) => void): void {
     const sorted = [...blocks].sort((a, b) => a - b);
     const max = WriteAheadLog.maxPerTransaction(this.len);
-    for (let i = 0; i < sorted.length; i += max) {
+    const revokes = [...revoked].sort((a, b) => a - b);
+    let i = 0;
+    let r = 0;
+    while (i < sorted.length || r < revokes.length) {
       const part = sorted.slice(i, i + max);
-      if (!this.fits(part.length)) makeRoom();
-      this.commit(part.map((b) => [b, read(b)]));
+      i += part.length;
+      // revoke blocks take the room the images leave; what does not fit goes in the next transaction
+      const rv = revokes.slice(r, r + (max - part.length) * MAX_PER_TXN);
+      r += rv.length;
+      if (!this.fits(part.length + revokeBlocks(rv.length))) makeRoom();
+      this.commit(part.map((b) => [b, read(b)]), rv);
       part.forEach(logged);
     }
   }

@@ -7,7 +7,10 @@ Feature: Durability holds while the journal or log wraps
   Power fails right after the last fsync; the runs of appends sweep the point where the log fills
   (on the bundled emulator's 1024-block log, 207 block-sized appends on ext4 and 340 small ones on
   xfs end with a transaction that exactly fills it), for small appends (size only) and block-sized
-  ones (size and allocation).
+  ones (size and allocation). A metadata block that is freed and then reused for file data carries a
+  revoke record (jbd2) or a buffer-cancel record (xfs): neither log replay nor the checkpoint writes
+  its old image over the data (ext2 drops the freed buffer with bforget). The small device makes the
+  2 MiB write wrap around onto the freed indirect block.
 
   @since:4.4
   Rule: PM-5 write(2) to a DAX file leaves its data durable at return; the file size and allocation still need fsync
@@ -31,3 +34,22 @@ Feature: Durability holds while the journal or log wraps
         | xfs  | 340   | 8    | "x" x 8    | 2720    |
         | xfs  | 341   | 8    | "x" x 8    | 2728    |
         | xfs  | 300   | 4096 | "x" x 4096 | 1228800 |
+
+    @rule:PM-5 @beyond @severity:critical
+    Scenario Outline: on <fs>, an indirect block freed by truncate (<freed>) and reused for file data keeps that data after <call>
+      Given an <fs> filesystem mounted with dax on a 8 MiB pmem namespace pmem0
+      And a file /A with 60 KiB allocated and synced, then truncated to 0, <freed>
+      When the application writes "d" x 2097152 to /A at offset 0 with write(2)
+      And the application calls <call>
+      And power fails
+      Then in every crash state /A holds "d" x 2097152 at offset 0
+
+      Examples:
+        | fs   | freed      | call        |
+        | ext4 | synced     | sync(2)     |
+        | ext4 | synced     | fsync on /A |
+        | ext4 | not synced | sync(2)     |
+        | xfs  | synced     | sync(2)     |
+        | xfs  | synced     | fsync on /A |
+        | xfs  | not synced | sync(2)     |
+        | ext2 | not synced | sync(2)     |

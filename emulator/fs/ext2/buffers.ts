@@ -2,7 +2,7 @@
 // ->writepages on sync(2), or one by one (sync_dirty_buffer) on fsync. No journal.
 
 import type { BlockDevice } from '../../block/block-device';
-import { buffer_dirty, invalidate_buffers, mark_buffer_dirty, sb_bread, sync_dirty_buffer } from '../buffer';
+import { bforget, buffer_dirty, invalidate_buffers, mark_buffer_dirty, sb_bread, sync_dirty_buffer } from '../buffer';
 import type { MetaStore } from '../meta';
 
 export class Ext2Buffers implements MetaStore {
@@ -16,6 +16,11 @@ export class Ext2Buffers implements MetaStore {
     mark_buffer_dirty(this.bdev, block);
     // mark_buffer_dirty_inode(): fsync of the owner writes this buffer too
     owner?.assoc.add(block);
+  }
+
+  forget(block: number): void {
+    // ext2_free_branches(): bforget() on a freed indirect block
+    bforget(this.bdev, block);
   }
 
   commit(): void {}

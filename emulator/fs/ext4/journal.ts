@@ -3,12 +3,14 @@
 // so home locations never hold uncommitted metadata.
 
 import type { BlockDevice } from '../../block/block-device';
-import { invalidate_buffers, mark_buffer_dirty, sb_bread, sync_dirty_buffer, blkdev_issue_flush } from '../buffer';
+import { bforget, invalidate_buffers, mark_buffer_dirty, sb_bread, sync_dirty_buffer, blkdev_issue_flush } from '../buffer';
 import type { MetaStore } from '../meta';
 import { WriteAheadLog } from '../wal';
 
 export class Jbd2Journal implements MetaStore {
   private readonly running = new Set<number>();
+  /** the running transaction's revoke records (jbd2_journal_revoke) */
+  private readonly revoked = new Set<number>();
   /** committed, possibly not yet home: the checkpoint list */
   private readonly checkpointList = new Set<number>();
 
@@ -23,18 +25,33 @@ export class Jbd2Journal implements MetaStore {
 
   dirty(block: number, owner?: { assoc: Set<number> }): void {
     sb_bread(this.bdev, block);
+    // jbd2_journal_cancel_revoke(): the block is metadata again, so this transaction's image must replay
+    this.revoked.delete(block);
     this.running.add(block);
     owner?.assoc.add(block);
   }
 
-  /** jbd2_journal_commit_transaction() */
+  /** ext4_forget(): jbd2_journal_forget() drops the buffer from every list, jbd2_journal_revoke() records it */
+  forget(block: number): void {
+    this.running.delete(block);
+    this.checkpointList.delete(block);
+    bforget(this.bdev, block);
+    this.revoked.add(block);
+  }
+
+  busy(block: number): boolean {
+    return this.revoked.has(block);
+  }
+
+  /** jbd2_journal_commit_transaction(): the revoke records go out with the transaction's blocks */
   commit(): void {
-    if (this.running.size === 0) return;
-    this.log.commitAll([...this.running], (b) => this.read(b), () => this.checkpoint_committed(), (b) => {
+    if (this.running.size === 0 && this.revoked.size === 0) return;
+    this.log.commitAll([...this.running], [...this.revoked], (b) => this.read(b), () => this.checkpoint_committed(), (b) => {
       mark_buffer_dirty(this.bdev, b);
       this.checkpointList.add(b);
     });
     this.running.clear();
+    this.revoked.clear();
   }
 
   syncInode(owner: { assoc: Set<number> }): void {

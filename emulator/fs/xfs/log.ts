@@ -12,6 +12,8 @@ export class XfsLog implements MetaStore {
   private readonly bufs = new Map<number, Uint8Array>();
   private readonly transaction = new Set<number>();
   private readonly ail = new Set<number>();
+  /** buffers made stale in this transaction: XFS_BLF_CANCEL items */
+  private readonly cancelled = new Set<number>();
 
   constructor(
     private readonly bdev: BlockDevice,
@@ -30,15 +32,34 @@ export class XfsLog implements MetaStore {
 
   dirty(block: number, owner?: { assoc: Set<number> }): void {
     this.read(block);
+    // logging a stale buffer again clears XFS_BLI_STALE: it is metadata once more, no cancel record
+    this.cancelled.delete(block);
     this.transaction.add(block);
     owner?.assoc.add(block);
   }
 
+  /**
+   * xfs_trans_binval(): the buffer goes stale, leaves the transaction and the AIL (xfsaild never writes a
+   * stale buffer) and is logged only as a cancel record
+   */
+  forget(block: number): void {
+    this.transaction.delete(block);
+    this.ail.delete(block);
+    this.bufs.delete(block);
+    this.cancelled.add(block);
+  }
+
+  /** xfs_extent_busy: the extent was freed by a transaction the log does not hold yet */
+  busy(block: number): boolean {
+    return this.cancelled.has(block);
+  }
+
   /** xfs_log_force(): every committed transaction reaches the log on media */
   commit(): void {
-    if (this.transaction.size === 0) return;
-    this.log.commitAll([...this.transaction], (b) => this.read(b), () => this.pushAil(), (b) => this.ail.add(b));
+    if (this.transaction.size === 0 && this.cancelled.size === 0) return;
+    this.log.commitAll([...this.transaction], [...this.cancelled], (b) => this.read(b), () => this.pushAil(), (b) => this.ail.add(b));
     this.transaction.clear();
+    this.cancelled.clear();
   }
 
   syncInode(owner: { assoc: Set<number> }): void {
