@@ -13,6 +13,8 @@ export interface StoreEntry {
 export class LineHistory {
   /** number of entries the next fence makes durable: set by clwb/clflushopt and by non-temporal stores */
   fenceMark = 0;
+  /** virtio-pmem: entries a fence wrote back into the host's page cache, durable only at the host's flush */
+  hostMark = 0;
   readonly entries: StoreEntry[] = [];
 
   constructor(readonly base: Uint8Array) {}
