@@ -12,7 +12,7 @@ Feature: The cache model in detail: lines, pages, ranges and fences
   @since:4.4
   Rule: PM-1 What was written back and fenced survives every crash, line by line
 
-    @rule:PM-1 @seed:001_b92c2fd6bf0014a8.txt @severity:critical @requires:cache-model
+    @rule:PM-1 @seed:001_b92c2fd6bf0014a8.txt @severity:critical @requires:cache-model @profile:adr
     Scenario: a store across a page boundary reads back whole and is durable once written back
       Given the CPU stores "page-crossing" to pmem0 at offset 4090
       Then reading pmem0 directly at offset 4090 gives "page-crossing"
@@ -21,7 +21,7 @@ Feature: The cache model in detail: lines, pages, ranges and fences
       And power fails
       Then in every crash state pmem0 holds "page-crossing" at offset 4090
 
-    @rule:PM-1 @seed:001_b92c2fd6bf0014a8.txt @severity:critical @requires:cache-model
+    @rule:PM-1 @seed:001_b92c2fd6bf0014a8.txt @severity:critical @requires:cache-model @profile:adr
     Scenario: a write-back that covers only the first line of a store makes only that line durable
       Given the CPU stores "AAAAAAAABBBBBBBB" to pmem0 at offset 120
       And the CPU writes back 8 bytes at offset 120 of pmem0 with clwb
@@ -30,7 +30,7 @@ Feature: The cache model in detail: lines, pages, ranges and fences
       Then in every crash state pmem0 holds "AAAAAAAA" at offset 120
       And pmem0 may or may not hold "BBBBBBBB" at offset 128 after the crash
 
-    @rule:PM-1 @seed:001_b92c2fd6bf0014a8.txt @severity:critical @requires:cache-model
+    @rule:PM-1 @seed:001_b92c2fd6bf0014a8.txt @severity:critical @requires:cache-model @profile:adr
     Scenario: a store made after the write-back is not covered by the fence that follows
       Given the CPU stores "first" to pmem0 at offset 64
       And the CPU writes back 5 bytes at offset 64 of pmem0 with clwb
@@ -52,7 +52,7 @@ Feature: The cache model in detail: lines, pages, ranges and fences
       Then pmem0 is not guaranteed to hold "third" at offset 96 after the crash
       And the counterexample shows the line at offset 64 of pmem0 as never written back
 
-    @rule:PM-1 @seed:001_b92c2fd6bf0014a8.txt @severity:critical @requires:cache-model
+    @rule:PM-1 @seed:001_b92c2fd6bf0014a8.txt @severity:critical @requires:cache-model @profile:adr
     Scenario: a write-back of a large range makes durable the lines inside it and no others
       Given the CPU stores "below" to pmem0 at offset 64
       And the CPU stores "inside" to pmem0 at offset 4160
@@ -72,7 +72,7 @@ Feature: The cache model in detail: lines, pages, ranges and fences
       When power fails
       Then pmem0 may or may not hold "elsewhere" at offset 0 after the crash
 
-    @rule:PM-1 @seed:001_b92c2fd6bf0014a8.txt @severity:critical @requires:cache-model @requires:block-driver
+    @rule:PM-1 @seed:001_b92c2fd6bf0014a8.txt @severity:critical @requires:cache-model @requires:block-driver @profile:adr
     Scenario: a driver write over lines with cached stores is durable and leaves the next line alone
       Given the CPU stores "cached-old" to pmem0 at offset 4160
       And the CPU stores "neighbour" to pmem0 at offset 4288
@@ -81,7 +81,7 @@ Feature: The cache model in detail: lines, pages, ranges and fences
       Then in every crash state pmem0 holds "D" x 128 at offset 4160
       And pmem0 may or may not hold "neighbour" at offset 4288 after the crash
 
-    @rule:PM-1 @seed:001_b92c2fd6bf0014a8.txt @severity:critical @requires:cache-model @requires:block-driver
+    @rule:PM-1 @seed:001_b92c2fd6bf0014a8.txt @severity:critical @requires:cache-model @requires:block-driver @profile:adr
     Scenario: a driver write across a page boundary reads back whole and is durable
       Given the CPU stores "neighbour" to pmem0 at offset 8256
       And the pmem driver writes "E" x 64 to pmem0 at offset 8160 through rw_bytes
@@ -140,7 +140,7 @@ Feature: The cache model in detail: lines, pages, ranges and fences
       Then in every crash state where pmem0 holds "B" x 32 at offset 4192 it also holds "A" x 32 at offset 4160
       And that check enumerated all 3 crash states
 
-    @rule:PM-2 @seed:001_b92c2fd6bf0014a8.txt @severity:normal @requires:cache-model
+    @rule:PM-2 @seed:001_b92c2fd6bf0014a8.txt @severity:normal @requires:cache-model @profile:adr
     Scenario: an overwrite of durable data may or may not reach media, and the old data is what comes back at worst
       Given the CPU stores "old" to pmem0 at offset 4160
       And the CPU writes back 3 bytes at offset 4160 of pmem0 with clflush
@@ -151,7 +151,7 @@ Feature: The cache model in detail: lines, pages, ranges and fences
       When the machine comes back after the power failure
       Then reading pmem0 directly at offset 4160 gives "old"
 
-    @rule:PM-2 @seed:001_b92c2fd6bf0014a8.txt @severity:normal @requires:cache-model
+    @rule:PM-2 @seed:001_b92c2fd6bf0014a8.txt @severity:normal @requires:cache-model @profile:adr
     Scenario: durable data that differs from the expectation is never held
       Given the CPU stores "durable" to pmem0 at offset 4096
       And the CPU writes back 7 bytes at offset 4096 of pmem0 with clflush

@@ -14,7 +14,7 @@ Feature: The crash states a check covers, and how it says so
   @since:4.4
   Rule: PM-2 Each line keeps some prefix of its stores, independently of the other lines
 
-    @rule:PM-2 @seed:001_b92c2fd6bf0014a8.txt @severity:normal @requires:cache-model
+    @rule:PM-2 @seed:001_b92c2fd6bf0014a8.txt @severity:normal @requires:cache-model @profile:adr
     Scenario: a range query is decided from each line's history, counting one state per kept prefix
       Given the CPU stores "one" to pmem0 at offset 0
       And the CPU stores "two" to pmem0 at offset 0
@@ -57,7 +57,7 @@ Feature: The crash states a check covers, and how it says so
       Then the crash check fails
       And the failure report draws the line at offset 64 of pmem0 as never-written-back
 
-    @rule:PM-1 @seed:001_b92c2fd6bf0014a8.txt @severity:critical @requires:cache-model
+    @rule:PM-1 @seed:001_b92c2fd6bf0014a8.txt @severity:critical @requires:cache-model @profile:adr
     Scenario: a range across two lines fails on the line that was not written back
       Given the CPU stores "spans-two-lines" to pmem0 at offset 120
       And the CPU writes back 8 bytes at offset 120 of pmem0 with clwb
