@@ -242,6 +242,7 @@ export class PersistentMemory {
 
   /** virtio_pmem_flush() served by the host (fsync of its backing file): what reached its page cache is durable */
   hostFlush(): void {
+    this.tracepoints?.hostFlush?.();
     for (const lineAddr of [...this.pending]) {
       const h = this.history(lineAddr)!;
       if (h.hostMark > 0) this.makeDurable(lineAddr, h.hostMark);
