@@ -278,7 +278,7 @@ export class ProcessTarget implements Target {
     if (typeof h.description === 'string') hello.description = h.description;
     if (typeof h.kernel === 'string') hello.kernel = h.kernel;
     if (typeof h.profile === 'string' && (PMEM_MODES as readonly string[]).includes(h.profile)) hello.profile = h.profile as PmemMode;
-    if (hello.capabilities.includes(TRACE_CAPABILITY)) this.session = new TracedSession((op, args) => this.request(op, args), this.label);
+    if (hello.capabilities.includes(TRACE_CAPABILITY)) this.session = new TracedSession((op, args) => this.request(op, args), this.label, hello.profile);
     const w = this.helloWaiter!;
     this.helloWaiter = undefined;
     clearTimeout(w.timer);

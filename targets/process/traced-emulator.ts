@@ -17,8 +17,8 @@ export class TracedEmulator extends Emulator {
   /** lines of a crash image sent ahead with `partial` */
   private staged: LineRun[] = [];
 
-  constructor(variant?: ConstructorParameters<typeof Emulator>[0]) {
-    super(variant);
+  constructor(variant?: ConstructorParameters<typeof Emulator>[0], profile?: PmemMode) {
+    super(variant, profile);
     this.recorder.restart(this.kernel.machine);
   }
 
