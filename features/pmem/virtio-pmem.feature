@@ -7,8 +7,8 @@ Feature: On virtio-pmem only the flush request makes data durable
   flush request: nvdimm_flush() on the region sends virtio_pmem_flush() and waits for the host to
   fsync the file, for every REQ_PREFLUSH or REQ_FUA (fsync, msync, sync(2)); each fsync sends its
   own. The dax device is not synchronous, so ext4 and xfs refuse MAP_SYNC with EOPNOTSUPP. Rules
-  that count on the fence alone (PM-1, PM-3, PM-5 ...) carry @profile:adr and are skipped on a
-  virtio-pmem target. Sources: the 5.3 series "virtio-pmem: Add virtio pmem driver",
+  that count on the fence alone (PM-1, PM-3, PM-5 ...) name the platforms they hold on
+  (@profile:adr @profile:eadr) and are skipped on a virtio-pmem target. Sources: the 5.3 series "virtio-pmem: Add virtio pmem driver",
   "libnvdimm: add nd_region buffered dax_dev flag", "dax: check synchronous mapping is supported",
   "ext4: disable map_sync for async flush" and "xfs: disable map_sync for async flush" (Pankaj
   Gupta; lore thread "[PATCH v9 0/7] virtio pmem driver").

@@ -59,11 +59,12 @@ test('ADR is unchanged: the fence makes written-back lines durable and hostFlush
   assert.deepEqual(m.pendingLines(), []);
 });
 
-test('@profile: tags: adr covers eadr, not virtio-pmem; no tag holds everywhere; a bad tag is named', () => {
+test('@profile: tags name every platform a scenario holds on; no tag holds everywhere; a bad tag is named', () => {
   assert.equal(notForProfile(['@rule:PM-5'], 'virtio-pmem'), undefined);
-  assert.equal(notForProfile(['@profile:adr'], 'adr'), undefined);
-  assert.equal(notForProfile(['@profile:adr'], 'eadr'), undefined);
-  assert.match(notForProfile(['@profile:adr'], 'virtio-pmem')!, /holds only under adr; this target runs on virtio-pmem/);
+  assert.equal(notForProfile(['@profile:adr', '@profile:eadr'], 'adr'), undefined);
+  assert.equal(notForProfile(['@profile:adr', '@profile:eadr'], 'eadr'), undefined);
+  assert.match(notForProfile(['@profile:adr', '@profile:eadr'], 'virtio-pmem')!, /holds here only under adr, eadr; this target runs on virtio-pmem/);
+  assert.match(notForProfile(['@profile:adr', '@profile:virtio-pmem'], 'eadr')!, /only under adr, virtio-pmem/);
   assert.equal(notForProfile(['@profile:adr', '@profile:virtio-pmem'], 'virtio-pmem'), undefined);
   assert.match(notForProfile(['@profile:nvdimm'], 'adr')!, /@profile:nvdimm names no persistence profile/);
 });
