@@ -128,7 +128,8 @@ export interface CrashExploration {
 export interface LineReport {
   addr: number; // byte address on the namespace
   dev: string;
-  state: 'durable' | 'written-back-not-fenced' | 'never-written-back';
+  /** `in-host-page-cache`: virtio-pmem, written back and fenced but not yet flushed by the host */
+  state: 'durable' | 'written-back-not-fenced' | 'never-written-back' | 'in-host-page-cache';
   expected?: Hex; // the bytes the check wanted in this line (only the compared part)
   found: Hex; // the whole 64-byte line in the counterexample state
   compareOffset?: number; // offset within the line where `expected` starts

@@ -76,7 +76,7 @@ export class PmemDriver {
    * the host to fsync its backing file; a synchronous region has nothing past the fence to do
    */
   nvdimm_flush(): void {
-    if (!this.ns.async || this.faults.has('virtio-no-host-flush')) return;
+    if (!this.ns.async) return;
     this.ns.mem.hostFlush();
   }
 

@@ -29,8 +29,9 @@ export class LineHistory {
   }
 
   /** the state a report draws: what happened to the newest value */
-  describe(): 'durable' | 'written-back-not-fenced' | 'never-written-back' {
+  describe(): 'durable' | 'written-back-not-fenced' | 'never-written-back' | 'in-host-page-cache' {
     if (this.entries.length === 0) return 'durable';
+    if (this.hostMark === this.entries.length) return 'in-host-page-cache';
     return this.fenceMark === this.entries.length ? 'written-back-not-fenced' : 'never-written-back';
   }
 }

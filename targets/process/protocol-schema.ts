@@ -71,7 +71,7 @@ export const DEFS: Record<string, Schema> = {
       counterexample: obj({
         stateId: { type: 'string', minLength: 1, description: 'a stable id: "lb" (the lower bound: every line as last made durable), "<hex line address>:<stores kept>" joined by "+", "cut:end" / "cut:end+nt" on eADR, or any id a real system chooses' },
         reason: name,
-        lines: arr(obj({ addr: count, dev: name, state: en('durable', 'written-back-not-fenced', 'never-written-back'), found: hex }, { expected: hex, compareOffset: count })),
+        lines: arr(obj({ addr: count, dev: name, state: en('durable', 'written-back-not-fenced', 'never-written-back', 'in-host-page-cache'), found: hex }, { expected: hex, compareOffset: count })),
       }),
     },
   ),
