@@ -303,7 +303,7 @@ export class LinuxMachine {
     const key = createHash('sha256').update(JSON.stringify({
       image: this.image.imageKey, kernel: this.image.kernelRelease, initramfs: this.image.initramfs, qemu: this.image.traceQemuVersion,
       pmemSize: this.pmemSize, nvdimms: this.backingFiles.length, memory: this.opts.memory ?? '1G', cpus: this.opts.cpus ?? 1,
-      kernel_: this.kernelFile(), debug: !!this.opts.debug, agent: this.image.agent, format: 4, // 2: modules loaded before the save; 3, 4: the non-zero lines in meta.json
+      kernel_: this.kernelFile(), debug: !!this.opts.debug, append: this.kernelAppend(), agent: this.image.agent, format: 4, // 2: modules loaded before the save; 3, 4: the non-zero lines in meta.json
     })).digest('hex').slice(0, 16);
     return path.join(this.cacheDir, `saved-${key}${after ? `-${createHash('sha256').update(after).digest('hex').slice(0, 16)}` : ''}`);
   }
@@ -550,6 +550,7 @@ export class LinuxMachine {
         await this.exited;
         clearTimeout(t);
         await Promise.race([this.traceDone, delay(5000)]);
+        this.trace.cutAtLastEnd(); // the power fails as the last request ends
       } else {
         child.kill('SIGKILL');
         await this.exited;
@@ -633,9 +634,9 @@ export class LinuxMachine {
     return want;
   }
 
-  private qemuArgs(accel: 'kvm' | 'tcg', sock: string, saved?: SavedMachine): string[] {
+  private kernelAppend(): string {
     const tracedMachine = !!this.opts.trace || !!this.opts.tracedMachine;
-    const append = [
+    return [
       'console=ttyS0',
       'panic=-1',
       'oops=panic',
@@ -648,9 +649,17 @@ export class LinuxMachine {
       this.opts.debug ? 'loglevel=7 dax.debug=1' : 'quiet loglevel=3',
       // traced: the plugin translates kernel flush addresses through the fixed direct map
       ...(tracedMachine ? ['nokaslr', 'dax.trace=1'] : []),
+      // the agent's cpuStore/cpuFlush reach /dev/pmemN's memory through /dev/mem, which the
+      // pmem driver's claim on the range would otherwise hide (CONFIG_IO_STRICT_DEVMEM)
+      ...(tracedMachine ? ['iomem=relaxed'] : []),
       'dax.agent=/dev/vport0p1',
       `dax.nvdimms=${this.backingFiles.length}`,
     ].join(' ');
+  }
+
+  private qemuArgs(accel: 'kvm' | 'tcg', sock: string, saved?: SavedMachine): string[] {
+    const tracedMachine = !!this.opts.trace || !!this.opts.tracedMachine;
+    const append = this.kernelAppend();
     const nvdimms = this.backingFiles.flatMap((file, i) => [
       '-object', `memory-backend-file,id=nvmem${i},share=on,mem-path=${file},size=${this.pmemSize}`,
       '-device', `nvdimm,id=nvdimm${i},memdev=nvmem${i}`,

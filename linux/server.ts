@@ -290,6 +290,12 @@ async function handle(op: string, args: Json): Promise<unknown> {
       if (!r.ok) verdict.counterexample = { stateId: 'single', reason: r.reason ?? 'the check failed', lines: [] };
       return verdict;
     }
+    case 'configure':
+      // the persistence model is the suite's (cache-model): the machine is ADR, and tearing is
+      // how the suite builds crash states from the traced stores; eADR no NVDIMM here offers
+      if (!traced) throw new TargetError('ENOSYS', 'configure needs the traced machine');
+      if (args.pmemMode !== undefined && args.pmemMode !== 'adr') throw new TargetError('EOPNOTSUPP', `pmemMode ${String(args.pmemMode)}: QEMU's NVDIMM has ADR only (its caches are not in the persistence domain)`);
+      return null;
     case 'mkfs':
       if (traced && prefix && phase === 'live' && machine.running && machine.fastResetReady) return mkfsOnFresh(args);
       return forward(op, args);

@@ -78,6 +78,9 @@ export class TraceLog {
   armed = false;
   private pending: Buffer = Buffer.alloc(0);
   private events: Held[] = [];
+  /** what came after the last request's end marker: kept back until the next request begins */
+  private tail: Held[] = [];
+  private afterEnd = false;
   private seen = new Set<string>();
   private ended = new Map<number, () => void>();
   private endedIds = new Set<number>();
@@ -164,6 +167,32 @@ export class TraceLog {
     return state.size;
   }
 
+  /** a request began: what ran since the last one ended happened before it, in order */
+  private keepTail(): void {
+    this.events.push(...this.tail);
+    this.tail = [];
+    this.afterEnd = false;
+  }
+
+  /**
+   * The power failed: it is taken at the end of the last request.  What the kernel ran after that
+   * (the locked instructions of the answer's way out, which order every write-back and
+   * non-temporal store before them) a real power failure may come before, so it is dropped, unless
+   * it stored to an NVDIMM (then it stays: the backing files hold those stores).  Bases stay.
+   * Returns how many events were dropped.
+   */
+  cutAtLastEnd(): number {
+    if (this.tail.some((e) => e.k === 'st' || e.k === 'nt')) {
+      this.keepTail();
+      return 0;
+    }
+    const kept = this.tail.filter((e) => e.k === 'base');
+    const dropped = this.tail.length - kept.length;
+    this.events.push(...kept);
+    this.tail = [];
+    return dropped;
+  }
+
   /** how many events wait to be taken */
   get held(): number {
     return this.events.length;
@@ -188,30 +217,32 @@ export class TraceLog {
         const bases: Held[] = [];
         for (let line = off - (off % LINE); line < off + len; line += LINE) this.base(dev, line, bases);
         const k = kind === K_ST ? 'st' : 'nt';
-        const last = this.events[this.events.length - 1];
+        const q = this.afterEnd ? this.tail : this.events;
+        const last = q[q.length - 1];
         // one copy of the pmem driver (memcpy_flushcache: a run of movnti) is one event, as the
         // emulator's driver stores it; cached stores stay one event per instruction
         if (k === 'nt' && last?.k === 'nt' && last.dev === name && last.off + last.len === off && last.len < MAX_RUN) {
           last.parts.push(Buffer.from(data));
           last.len += data.length;
-          this.events.splice(this.events.length - 1, 0, ...bases);
-        } else this.events.push(...bases, { k, dev: name, off, parts: [Buffer.from(data)], len: data.length });
+          q.splice(q.length - 1, 0, ...bases);
+        } else q.push(...bases, { k, dev: name, off, parts: [Buffer.from(data)], len: data.length });
         return;
       }
       case K_FL: {
         const bases: Held[] = [];
         this.base(dev, off, bases);
         const insn = FL[sub] ?? 'clflush';
-        const last = this.events[this.events.length - 1];
+        const q = this.afterEnd ? this.tail : this.events;
+        const last = q[q.length - 1];
         // a loop of write-backs over consecutive lines (clean_cache_range) is one ranged event
         if (last?.k === 'fl' && last.dev === name && last.insn === insn && last.off + last.len === off) {
           last.len += LINE;
-          this.events.splice(this.events.length - 1, 0, ...bases);
-        } else this.events.push(...bases, { k: 'fl', dev: name, off, len: LINE, insn });
+          q.splice(q.length - 1, 0, ...bases);
+        } else q.push(...bases, { k: 'fl', dev: name, off, len: LINE, insn });
         return;
       }
       case K_FE:
-        this.events.push({ k: 'fe', insn: FE[sub] ?? 'locked' });
+        (this.afterEnd ? this.tail : this.events).push({ k: 'fe', insn: FE[sub] ?? 'locked' });
         return;
       case K_MARK: {
         const a2 = Number(data.readBigUInt64LE(0));
@@ -222,9 +253,11 @@ export class TraceLog {
           if (ns) ns.region = a2;
         } else if (sub === MARK_ARM) this.armed = true;
         else if (sub === MARK_BEGIN || sub === MARK_END) {
+          if (sub === MARK_BEGIN) this.keepTail();
           const o = this.opOf(off);
           if (o) this.events.push({ k: 'op', seq: o.seq, op: o.op, phase: sub === MARK_BEGIN ? 'begin' : 'end' });
           if (sub === MARK_END) {
+            this.afterEnd = true;
             const w = this.ended.get(off);
             if (w) {
               this.ended.delete(off);

@@ -1,11 +1,12 @@
 // npm run bench: the suite's speed and the emulator's costs, each figure measured in this one run,
-// beside the old way where there is one (ts-node start-up, a serial run, the full matrix, the
-// explorer's table of states). Writes reports/bench.json and prints a table. `--skip-matrix` leaves
-// the matrix out, `--full-matrix` also times `npm run matrix -- --full`, `--quick` skips the matrix
-// and the 2^20-state exploration (minutes each).
+// beside the old way where there is one (ts-node start-up, a serial run, Allure's fsync per result,
+// the matrix's process per variant, the full matrix, the explorer's table of states). Writes
+// reports/bench.json and prints a table. `--skip-matrix` leaves the matrices out, `--old-matrix` also
+// times the targeted matrix the old way (a cucumber process per variant: minutes), `--full-matrix`
+// also times `npm run matrix -- --full`, `--quick` skips the matrices and the 2^20-state exploration.
 
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parallelism, runCucumber } from './lib/cucumber-run';
@@ -14,6 +15,7 @@ import { PersistentMemory } from '../emulator/pmem/memory';
 import { explore, holdsInEveryState } from '../emulator/pmem/crash';
 import { VariantName } from '../emulator/faults';
 import { naiveExplore } from '../bench/naive';
+import type { MatrixJson } from './matrix';
 
 const ROOT = join(__dirname, '..');
 const REGISTER = join(__dirname, 'register.js');
@@ -143,15 +145,27 @@ async function main(): Promise<void> {
   const quick = process.argv.includes('--quick');
   const skipMatrix = quick || process.argv.includes('--skip-matrix');
   const oldConfig = ['--config', 'bench/cucumber-ts-node.js'];
-  const reference = (args: string[], parallel: number, tag: string) =>
-    runCucumber({ target: 'emulator', messagesFile: join(OUT, 'bench', `${tag}.ndjson`), args, parallel, env: { DAX_REPORT_DIR: join(OUT, 'bench', tag) } });
+  const reference = (args: string[], parallel: number, tag: string, env: Record<string, string> = {}) =>
+    runCucumber({ target: 'emulator', messagesFile: join(OUT, 'bench', `${tag}.ndjson`), args, parallel, env: { DAX_REPORT_DIR: join(OUT, 'bench', tag), ...env } });
   const startNew = await startup([]);
   const startOld = await startup(oldConfig);
   const cores = parallelism();
   const conf = await reference([], cores, 'parallel');
   const serial = await reference([], 1, 'serial');
   const old = await reference(oldConfig, 1, 'ts-node');
-  const matrix_s = skipMatrix ? null : await spawnWall('npm', ['run', '--silent', 'matrix']);
+  // the reference run as it was: allure-cucumberjs' writer fsyncs each result, container and attachment
+  const fsynced = await reference([], cores, 'allure-fsync', { DAX_ALLURE_FSYNC: '1' });
+  // npm test's matrix (caught-only, two variants verified in full), the whole per-rule table, and the old way
+  const matrixRun = async (args: string[]) => {
+    if (skipMatrix) return null;
+    const s = await spawnWall('npm', ['run', '--silent', 'matrix', '--', ...args]);
+    const m = JSON.parse(readFileSync(join(OUT, 'matrix.json'), 'utf8')) as MatrixJson;
+    return { s, variants: m.variants.length, caught: m.variants.filter((v) => v.caught).length, reference_failed: m.reference.failed, verified_agree: (m.verified ?? []).filter((v) => v.disagreements.length === 0).map((v) => v.name) };
+  };
+  const matrixCaughtOnly = await matrixRun(['--caught-only', '--verify', '2']);
+  const matrixTable = await matrixRun([]);
+  const matrixOld = process.argv.includes('--old-matrix') ? await matrixRun(['--process-per-variant']) : null;
+  const matrix_s = matrixTable?.s ?? null;
   const matrix_full_s = !skipMatrix && process.argv.includes('--full-matrix') ? await spawnWall('npm', ['run', '--silent', 'matrix', '--', '--full']) : null;
   const ex16 = exploreChild(16, 'explorer');
   const table16 = exploreChild(16, 'table');
@@ -165,8 +179,11 @@ async function main(): Promise<void> {
     conformance_parallel: cores,
     conformance_serial_s: serial.seconds,
     conformance_ts_node_serial_s: old.seconds,
+    conformance_allure_fsync_s: fsynced.seconds,
     conformance_scenarios: { passed: conf.passed, failed: conf.failed, skipped: conf.skipped },
+    matrix_caught_only: matrixCaughtOnly,
     matrix_s,
+    matrix_process_per_variant: matrixOld,
     matrix_full_s,
     explorer: {
       '2^16': { ...ex16, table_states_per_s: table16.states_per_s, table_peak_rss_mb: table16.peak_rss_mb },
@@ -196,7 +213,10 @@ async function main(): Promise<void> {
     ['startup_s (cached JS; ts-node)', `${n(startNew, 2)}; ${n(startOld, 2)}`],
     ['conformance_s', `${n(fig.conformance_s)}  (--parallel ${cores}; ${conf.passed} passed, ${conf.failed} failed, ${conf.skipped} skipped)`],
     ['conformance_s serial; ts-node serial', `${n(serial.seconds)}; ${n(old.seconds)}`],
-    ['matrix_s (targeted; full)', `${n(fig.matrix_s)}; ${n(matrix_full_s)}`],
+    ['conformance_s with Allure fsync (old)', `${n(fsynced.seconds)}  (--parallel ${cores})`],
+    ['matrix caught-only --verify 2 (npm test)', matrixCaughtOnly ? `${n(matrixCaughtOnly.s)} s, ${matrixCaughtOnly.caught}/${matrixCaughtOnly.variants} caught, verified ${matrixCaughtOnly.verified_agree.join(', ')}` : 'skipped'],
+    ['matrix_s (targeted table; full)', `${n(fig.matrix_s)}; ${n(matrix_full_s)}`],
+    ['matrix targeted, process per variant (old)', matrixOld ? `${n(matrixOld.s)} s, ${matrixOld.caught}/${matrixOld.variants} caught` : 'skipped (--old-matrix)'],
     ['explorer 2^16 states/s; peak RSS MB', `${n(ex16.states_per_s)}; ${n(ex16.peak_rss_mb)}  (old table of states: ${n(table16.states_per_s)}; ${n(table16.peak_rss_mb)})`],
     ['explorer 2^20 states/s; peak RSS MB', ex20 ? `${n(ex20.states_per_s)}; ${n(ex20.peak_rss_mb)}` : 'skipped (--quick)'],
     ['durability_queries_per_s', n(fig.durability_queries_per_s)],

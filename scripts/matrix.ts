@@ -3,18 +3,22 @@
 // Targeted by default: the reference run records which variant switches each scenario reads
 // (emulator/faults.ts, via the target's switchesRead op), and each variant runs only on the scenarios
 // that read its switch; every other scenario runs exactly as on the reference, so it keeps the
-// reference's verdict. --full runs every variant on every scenario; --verify <n|a,b> also runs some
+// reference's verdict. --full runs every variant on every scenario; --caught-only (npm test's mode)
+// runs each variant only until a scenario of its rules catches it; --verify <n|a,b> also runs some
 // variants in full and fails unless their targeted verdicts agree; --shard i/n (or DAX_SHARD) covers
-// one share of the scenarios (--merge <matrix.json>... joins the shards). Runs DAX_MATRIX_JOBS (default: the cores) cucumber processes at once.
+// one share of the scenarios (--merge <matrix.json>... joins the shards); --reference <messages.ndjson>
+// takes a reference run already made. Runs DAX_MATRIX_JOBS (default: the cores) long-lived workers
+// (scripts/lib/matrix-worker.ts) that load the step definitions once; --process-per-variant is the old way.
 // Writes reports/matrix.json, reports/matrix.md and reports/matrix.html (and the per-run message streams).
 
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { isVariant, VARIANTS } from '../emulator/faults';
-import { RunResult, runCucumber, ScenarioResult } from './lib/cucumber-run';
+import { parseMessages, RunResult, runCucumber, ScenarioResult } from './lib/cucumber-run';
 import { locationArgs, parseShard, scenarioLocations, shardOf, withoutShard } from './lib/shard';
 import { matrixHtml } from './lib/matrix-html';
+import { WorkerPool } from './lib/matrix-pool';
 
 const ROOT = join(__dirname, '..');
 const OUT = join(ROOT, 'reports');
@@ -33,7 +37,7 @@ export interface MatrixJson {
   rules: Record<string, Record<string, 'pass' | 'fail' | 'skip'>>;
   seconds: number;
   /** targeted: each variant only on the scenarios that read its switch; full: every variant on every scenario */
-  mode?: 'targeted' | 'full';
+  mode?: 'targeted' | 'full' | 'caught-only';
   /** --shard i/n: this run covered one share of the scenarios */
   shard?: string;
   /** the variants also run in full to check the targeted verdicts (--verify) */
@@ -96,6 +100,33 @@ function readers(ref: RunResult, variant: string): string[] {
   return ref.scenarios.filter((s) => s.status !== 'skipped' && (!s.switches || s.switches.includes(variant))).map(key);
 }
 
+/**
+ * --caught-only: the scenarios that can catch a variant (an expected rule's, reading its switch),
+ * cheapest first on the reference; cucumber keeps the order of the feature paths it is given
+ */
+function catchers(ref: RunResult, variant: string, rules: string[]): string[] {
+  return ref.scenarios
+    .filter((s) => s.status !== 'skipped' && (!s.switches || s.switches.includes(variant)) && s.rules.some((r) => rules.includes(r)))
+    .sort((a, b) => (a.ms ?? 0) - (b.ms ?? 0))
+    .map(key);
+}
+
+/** a --caught-only run: only the scenarios it executed (those after the first catch were skipped, not run) */
+function executed(run: RunResult): RunResult {
+  const scenarios = run.scenarios.filter((s) => s.status !== 'skipped');
+  return { ...run, scenarios, skipped: 0 };
+}
+
+/** --reference: a finished reference run's verdicts (a scenario it recorded no switches for runs on every variant) */
+function reuseReference(file: string, narrowed: boolean): RunResult & { target: string } {
+  if (narrowed) throw new Error('--reference takes the whole reference run: it cannot be combined with --shard or cucumber arguments');
+  if (!existsSync(file)) throw new Error(`--reference: no message stream at ${file}`);
+  const scenarios = parseMessages(readFileSync(file, 'utf8'));
+  if (scenarios.length === 0) throw new Error(`--reference: ${file} holds no finished scenario`);
+  const count = (st: string) => scenarios.filter((x) => x.status === st).length;
+  return { target: 'emulator', scenarios, passed: count('passed'), skipped: count('skipped'), failed: scenarios.length - count('passed') - count('skipped'), exitCode: 0, seconds: 0 };
+}
+
 /** --merge a.json b.json ...: the shards' matrices as one (caught if any shard caught it) */
 function merge(files: string[]): boolean {
   const ms = files.map((f) => JSON.parse(readFileSync(f, 'utf8')) as MatrixJson);
@@ -152,9 +183,18 @@ async function main(): Promise<void> {
   // --via-process: every implementation runs as the reference server over the process protocol
   const viaProcess = argv.includes('--via-process');
   const full = argv.includes('--full');
-  argv = argv.filter((a) => a !== '--via-process' && a !== '--full');
+  // --process-per-variant: the old way, a cucumber process per variant (for npm run bench's comparison)
+  const perProcess = argv.includes('--process-per-variant');
+  // --caught-only (CI's fast mode): each variant runs only its expected rules' scenarios among those that read
+  // its switch, cheapest first, and stops at the first that catches it; the per-rule table then shows only
+  // what ran (npm run matrix without it gives the whole table)
+  const caughtOnly = argv.includes('--caught-only');
+  if (caughtOnly && full) throw new Error('--caught-only and --full exclude each other: --full runs every variant on every scenario');
+  argv = argv.filter((a) => a !== '--via-process' && a !== '--full' && a !== '--process-per-variant' && a !== '--caught-only');
   const verifyOpt = takeOption(argv, '--verify');
-  argv = verifyOpt.rest;
+  // --reference <messages.ndjson>: the reference run already made (npm test's, recorded with DAX_RECORD_SWITCHES=1)
+  const refOpt = takeOption(verifyOpt.rest, '--reference');
+  argv = refOpt.rest;
   const shard = parseShard(argv);
   const extra = withoutShard(argv);
   const names = Object.keys(VARIANTS) as Array<keyof typeof VARIANTS>;
@@ -173,11 +213,16 @@ async function main(): Promise<void> {
     }).then((r) => ({ ...r, target: label }));
 
   // the reference first: in targeted mode it records which scenarios read which switch
-  // (alone, so in cucumber's worker processes; the variants then run side by side, one process each)
-  const ref = await run('emulator', where, full ? {} : { DAX_RECORD_SWITCHES: '1' }, '', jobs);
+  // (alone, so in cucumber's worker processes; the variants then run side by side in long-lived workers,
+  // which load the step definitions meanwhile)
+  const workers = perProcess ? undefined : new WorkerPool(jobs, extra);
+  const ref = refOpt.value !== undefined ? reuseReference(refOpt.value, shard !== undefined || extra.length > 0) : await run('emulator', where, full ? {} : { DAX_RECORD_SWITCHES: '1' }, '', jobs);
   const selection = new Map(names.map((v) => [v, full ? undefined : readers(ref, v)]));
   // --verify <n | a,b>: these variants also run in full, and their targeted verdicts must agree
-  const verify = full || verifyOpt.value === undefined ? [] : pickVerified(verifyOpt.value, names, selection);
+  const verify = full || verifyOpt.value === undefined ? [] : pickVerified(verifyOpt.value, names, selection, (v) => ref.scenarios.filter((s) => selection.get(v)!.includes(key(s))).reduce((n, s) => n + (s.ms ?? 0), 0), ref.scenarios.length);
+  // --caught-only: a verified variant keeps its whole targeted selection (its verdicts are compared in full)
+  const fastOnes = new Set(caughtOnly ? names.filter((v) => !verify.includes(v)) : []);
+  for (const v of fastOnes) selection.set(v, catchers(ref, v, expectedRules(VARIANTS[v])));
 
   type Job = { variant: keyof typeof VARIANTS; full: boolean; size: number };
   const work: Job[] = [
@@ -190,9 +235,14 @@ async function main(): Promise<void> {
   await pool(order, jobs, async (j) => {
     const label = `emulator:${j.variant}`;
     const locs = j.full ? where : locationArgs(selection.get(j.variant)!);
-    const r = await run(label, locs, {}, j.full && !full ? '-full' : '');
-    done.set(`${j.variant}${j.full ? ':full' : ''}`, j.full ? r : completeRun(ref, r, new Set(selection.get(j.variant)!)));
+    const failFast = !j.full && fastOnes.has(j.variant);
+    const name = `${label.replace(':', '-')}${j.full && !full ? '-full' : ''}`;
+    const r = !workers
+      ? await run(label, failFast ? ['--fail-fast', ...locs] : locs, {}, j.full && !full ? '-full' : '')
+      : await workers.run({ target: spec(label), paths: locs, failFast, messagesFile: join(OUT, 'matrix', `${name}.ndjson`), reportDir: join(OUT, 'matrix', name) }).then((x) => ({ ...x, target: label }));
+    done.set(`${j.variant}${j.full ? ':full' : ''}`, j.full ? r : failFast ? executed(r) : completeRun(ref, r, new Set(selection.get(j.variant)!)));
   });
+  workers?.close();
   const vs = names.map((v) => done.get(`${v}${full ? ':full' : ''}`) ?? { ...completeRun(ref, { ...ref, scenarios: [] }, new Set()), target: `emulator:${v}` });
   const runs = [ref, ...vs];
 
@@ -232,12 +282,12 @@ async function main(): Promise<void> {
         caught,
         expectedRules: expected,
         failed: failed.map((s) => ({ scenario: s.name, rules: s.rules, uri: s.uri, line: s.line, message: s.message })),
-        ...(full ? {} : { ran: selection.get(names[i])!.length }),
+        ...(full ? {} : { ran: fastOnes.has(names[i]) ? r.scenarios.length : selection.get(names[i])!.length }),
       };
     }),
     rules,
     seconds: (Date.now() - t0) / 1000,
-    mode: full ? 'full' : 'targeted',
+    mode: full ? 'full' : caughtOnly ? 'caught-only' : 'targeted',
     ...(shard ? { shard: `${shard.index}/${shard.count}` } : {}),
     ...(verified.length ? { verified } : {}),
   };
@@ -257,16 +307,22 @@ async function main(): Promise<void> {
   const ok = ref.failed === 0 && (shard !== undefined || uncaught.length === 0) && fatal.length === 0 && unsound.length === 0;
   if (ref.failed) console.error(`matrix: the reference failed ${ref.failed} scenario(s)`);
   if (uncaught.length) console.error(`matrix: variants caught by nothing${shard ? ' in this shard (merge the shards: npm run matrix -- --merge <matrix.json>...)' : ''}: ${uncaught.join(', ')}`);
-  const how = full ? 'full' : `targeted: ${order.filter((j) => !j.full).reduce((n, j) => n + j.size, 0)} variant scenario runs instead of ${names.length * ref.scenarios.length}`;
+  const how = full ? 'full' : `${caughtOnly ? 'caught-only' : 'targeted'}: ${order.filter((j) => !j.full).reduce((n, j) => n + j.size, 0)} variant scenario runs instead of ${names.length * ref.scenarios.length}`;
   console.log(`matrix: reference ${ref.passed} passed, ${ref.failed} failed, ${ref.skipped} skipped; ${matrix.variants.length - uncaught.length}/${matrix.variants.length} variants caught in ${matrix.seconds.toFixed(1)} s (${how}${shard ? `; shard ${shard.index}/${shard.count}` : ''})`);
   process.exitCode = ok ? 0 : 1;
 }
 
-/** "2" picks two variants (the fewest readers, and the median); "a,b" names them */
-function pickVerified(spec: string, names: Array<keyof typeof VARIANTS>, selection: Map<string, string[] | undefined>): Array<keyof typeof VARIANTS> {
+/**
+ * "2" picks two variants: the one fewest scenarios read (the most scenarios whose verdict the shortcut
+ * copies from the reference), and among switches read by a tenth of the scenarios or more the one
+ * cheapest to run; a third is the most widely read. "a,b" names them.
+ */
+function pickVerified(spec: string, names: Array<keyof typeof VARIANTS>, selection: Map<string, string[] | undefined>, cost: (v: keyof typeof VARIANTS) => number, total: number): Array<keyof typeof VARIANTS> {
   if (/^\d+$/.test(spec)) {
-    const read = names.filter((v) => (selection.get(v)?.length ?? 0) > 0).sort((a, b) => selection.get(a)!.length - selection.get(b)!.length || a.localeCompare(b));
-    const picks = [read[0], read[Math.floor(read.length / 2)], read[read.length - 1]].filter((v, i, a) => v && a.indexOf(v) === i);
+    const size = (v: string) => selection.get(v)?.length ?? 0;
+    const read = names.filter((v) => size(v) > 0).sort((a, b) => size(a) - size(b) || a.localeCompare(b));
+    const wide = read.filter((v) => size(v) >= total / 10).sort((a, b) => cost(a) - cost(b) || a.localeCompare(b));
+    const picks = [read[0], wide[0], read[read.length - 1]].filter((v, i, a) => v && a.indexOf(v) === i);
     return picks.slice(0, Number(spec));
   }
   const want = spec.split(',').map((s) => s.trim()).filter(Boolean);

@@ -36,10 +36,14 @@ if (!existsSync(input)) {
   process.exit(2);
 }
 const report = JSON.parse(readFileSync(input, 'utf8')) as Report;
+const entries = (JSON.parse(readFileSync(join(root, 'stryker', 'equivalent.json'), 'utf8')) as { entries: Entry[] }).entries;
 // --overlay <mutation.json>: results of a later run over part of the code (e.g. mutate ranges) replace
 // the main run's for the same mutants (file, location, mutator, replacement) that the later run tested
-const oi = process.argv.indexOf('--overlay');
-if (oi > 0) {
+// (stryker/audit-equivalents.mjs's report among them): a mutant still ignored by an entry of equivalent.json keeps its status
+const stillListed = (m: Mutant): boolean => m.status === 'Ignored' && entries.some((e) => m.statusReason === `equivalent [${e.id}]: ${e.reason}`);
+for (const [i, arg] of process.argv.entries()) {
+  if (arg !== '--overlay') continue;
+  const oi = i;
   const over = JSON.parse(readFileSync(process.argv[oi + 1], 'utf8')) as Report;
   const key = (m: Mutant): string => `${m.location.start.line}:${m.location.start.column}-${m.location.end.line}:${m.location.end.column} ${m.mutatorName} ${m.replacement}`;
   let replaced = 0;
@@ -48,14 +52,13 @@ if (oi > 0) {
     if (!base) continue;
     const tested = new Map(mutants.filter((m) => m.status !== 'Ignored').map((m) => [key(m), m]));
     base.mutants = base.mutants.map((m) => {
-      const o = tested.get(key(m));
+      const o = stillListed(m) ? undefined : tested.get(key(m));
       if (o && (o.status !== m.status || o.statusReason !== m.statusReason)) replaced++;
       return o ? { ...m, status: o.status, statusReason: o.statusReason } : m;
     });
   }
   console.log(`${process.argv[oi + 1]}: ${replaced} results replaced the main run's`);
 }
-const entries = (JSON.parse(readFileSync(join(root, 'stryker', 'equivalent.json'), 'utf8')) as { entries: Entry[] }).entries;
 
 const offsetOf = (source: string, p: { line: number; column: number }): number => {
   let off = 0;
@@ -146,6 +149,10 @@ for (const [file, { source, mutants }] of Object.entries(report.files).sort(([a]
       if (reason.startsWith('variant switch') && switchTurnsOn(source, m)) {
         t.switchOn++;
         switchOn.push(`- ${where} ${what}: ${reason.split(':')[0]}`);
+      } else if (reason.startsWith('equivalent [') && !stillListed(m)) {
+        // ignored by an entry equivalent.json no longer has (the audit refuted it) and not rerun: a survivor
+        t.switchOn++;
+        switchOn.push(`- ${where} ${what}: ${reason.split(':')[0]}, an entry no longer in stryker/equivalent.json`);
       }
     } else t.errors++;
   }
@@ -169,7 +176,7 @@ const out = [
   `- **Score counting every ignored mutant that is not equivalent as a survivor**: ${pct(detected, honestDen)} (${detected}/${honestDen}): the ${switchOn.length} variant-switch mutants that turn a variant on with the reference's faults off count as survivors, the ${equivalentSurvivors.length} equivalent survivors (documented in stryker/equivalent.json, or a variant switch's test mutated to keep the variant off) are left out. Counting those switch mutants as killed instead (each turns on a variant that \`npm run matrix\` shows caught): ${pct(detected + switchOn.length, honestDen)}.`,
   '- Runtime and compile errors are mutants that break the program outright; Stryker counts them in neither.',
   '',
-  '| area | killed or timed out | surviving | surviving but equivalent | ignored | ignored that turn a variant on | errors | Stryker score | counting ignored non-equivalent as survivors |',
+  '| area | killed or timed out | surviving | surviving but equivalent | ignored | ignored, not equivalent | errors | Stryker score | counting ignored non-equivalent as survivors |',
   '|---|---|---|---|---|---|---|---|---|',
   ...areaRows,
   '',
@@ -181,7 +188,7 @@ const out = [
   '',
   ...equivalentSurvivors,
   '',
-  `## Ignored variant-switch mutants that turn a variant on (${switchOn.length})`,
+  `## Ignored but not equivalent: switch mutants that turn a variant on, entries the audit refuted (${switchOn.length})`,
   '',
   ...switchOn,
   '',

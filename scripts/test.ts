@@ -1,10 +1,10 @@
-// npm test: build (the transpile cache), type-check, lint, feature format, unit tests, the features
-// against the reference, the matrix (targeted, with a soundness check), the reports in a browser.
+// npm test: build (the transpile cache); type-check, lint, feature format and unit tests side by side; the features
+// against the reference, parity over the process protocol and the matrix (caught-only, reusing the reference run, with a soundness check) side by side, the reports in a browser.
 // Ends with one line "N passed, N failed" counting unit tests and scenarios (a failed gate such as
 // the type-check counts as one failure). A stage whose tool is missing (Chromium, Java) says so in
 // one "skip" line and counts neither way. DAX_SKIP_MATRIX=1 and DAX_SKIP_BROWSER=1 leave those out.
 
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
@@ -17,18 +17,43 @@ const REGISTER = join(__dirname, 'register.js');
 let passed = 0;
 let failed = 0;
 
-function stage(name: string, cmd: string, args: string[], env: Record<string, string> = {}): { ok: boolean; out: string } {
-  const t0 = Date.now();
-  const r = spawnSync(cmd, args, { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 64 << 20 });
-  const out = `${r.stdout ?? ''}${r.stderr ?? ''}`;
-  const ok = r.status === 0;
-  console.log(`${ok ? 'ok  ' : 'FAIL'} ${name} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
-  if (!ok) console.log(out.trim().split('\n').slice(-40).join('\n'));
-  return { ok, out };
+interface Stage {
+  name: string;
+  ok: boolean;
+  out: string;
+  seconds: number;
 }
 
-function gate(name: string, cmd: string, args: string[]): void {
-  if (!stage(name, cmd, args).ok) failed++;
+/** a stage in its own process; its line is printed by report(), so stages run side by side print in order */
+function stage(name: string, cmd: string, args: string[], env: Record<string, string> = {}): Promise<Stage> {
+  const t0 = Date.now();
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += String(d)));
+    child.stderr.on('data', (d) => (out += String(d)));
+    child.on('close', (code) => resolve({ name, ok: code === 0, out, seconds: (Date.now() - t0) / 1000 }));
+    child.on('error', (e) => resolve({ name, ok: false, out: e.message, seconds: (Date.now() - t0) / 1000 }));
+  });
+}
+
+function report(st: Stage): Stage {
+  console.log(`${st.ok ? 'ok  ' : 'FAIL'} ${st.name} (${st.seconds.toFixed(1)} s)`);
+  if (!st.ok) console.log(st.out.trim().split('\n').slice(-40).join('\n'));
+  return st;
+}
+
+/** runs the thunks `n` at a time, answering in their order */
+async function limited<T>(thunks: Array<() => Promise<T>>, n: number): Promise<T[]> {
+  const out: T[] = new Array(thunks.length);
+  let next = 0;
+  await Promise.all(Array.from({ length: n }, async () => {
+    while (next < thunks.length) {
+      const i = next++;
+      out[i] = await thunks[i]();
+    }
+  }));
+  return out;
 }
 
 function files(dir: string, suffix: string): string[] {
@@ -50,17 +75,22 @@ async function main(): Promise<void> {
   const t0 = Date.now();
   const built = warm();
   console.log(`ok   build: ${built.built} file(s) transpiled, ${built.current} current (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
-  // both keep their state in .cache/, so an unchanged tree is checked in a fraction of the time
-  gate('type-check (tsc --noEmit)', bin('tsc'), ['--noEmit', '-p', '.', '--incremental', '--tsBuildInfoFile', '.cache/tsc/tsbuildinfo']);
-  gate('lint (eslint)', bin('eslint'), ['--max-warnings', '0', '--cache', '--cache-location', '.cache/eslint/', '.']);
-  gate('feature format', process.execPath, ['-r', REGISTER, 'scripts/check-features.ts']);
-  // the model carries no Stryker comments; each equivalence entry still names exactly the mutants it ignores
-  gate('mutation equivalents (stryker/check-equivalents.mjs)', process.execPath, ['stryker/check-equivalents.mjs']);
-  // the hand-written semantic mutants still apply to the model as it is now (npm run mutants runs them)
-  gate('semantic mutants apply (mutants/run.ts --check)', process.execPath, ['-r', REGISTER, 'mutants/run.ts', '--check']);
-
+  // the static gates and the unit tests side by side, the cores' worth at a time (tsc and eslint keep their state in .cache/)
   const tests = files(join(ROOT, 'test'), '.test.ts');
-  const unit = stage(`unit tests (${tests.length} files)`, process.execPath, ['-r', REGISTER, '--test', `--test-concurrency=${availableParallelism()}`, '--test-reporter=tap', ...tests]);
+  const cores = availableParallelism();
+  const gates = await limited([
+    () => stage(`unit tests (${tests.length} files)`, process.execPath, ['-r', REGISTER, '--test', `--test-concurrency=${cores}`, '--test-reporter=tap', ...tests]),
+    () => stage('type-check (tsc --noEmit)', bin('tsc'), ['--noEmit', '-p', '.', '--incremental', '--tsBuildInfoFile', '.cache/tsc/tsbuildinfo']),
+    () => stage('lint (eslint)', bin('eslint'), ['--max-warnings', '0', '--cache', '--cache-location', '.cache/eslint/', '.']),
+    () => stage('feature format', process.execPath, ['-r', REGISTER, 'scripts/check-features.ts']),
+    // the model carries no Stryker comments; each equivalence entry still names exactly the mutants it ignores
+    () => stage('mutation equivalents (stryker/check-equivalents.mjs)', process.execPath, ['stryker/check-equivalents.mjs']),
+    // the hand-written semantic mutants still apply to the model as it is now (npm run mutants runs them)
+    () => stage('semantic mutants apply (mutants/run.ts --check)', process.execPath, ['-r', REGISTER, 'mutants/run.ts', '--check']),
+  ], cores);
+  const [unit, ...statics] = gates;
+  for (const g of statics) if (!report(g).ok) failed++;
+  report(unit);
   const p = Number(/^# pass (\d+)/m.exec(unit.out)?.[1] ?? 0);
   const f = Number(/^# fail (\d+)/m.exec(unit.out)?.[1] ?? (unit.ok ? 0 : 1));
   passed += p;
@@ -68,7 +98,8 @@ async function main(): Promise<void> {
   if (!unit.ok && f === 0) failed++;
   console.log(`     unit tests: ${p} passed, ${f} failed`);
 
-  const ref = await runCucumber({ target: 'emulator', profile: 'ci', messagesFile: join(ROOT, 'reports', 'messages.ndjson'), stdio: 'pipe', parallel: parallelism(), env: { DAX_ORDER_SEED: orderSeed } });
+  // the reference run also records which variant switches each scenario reads: the matrix reuses it
+  const ref = await runCucumber({ target: 'emulator', profile: 'ci', messagesFile: join(ROOT, 'reports', 'messages.ndjson'), stdio: 'pipe', parallel: parallelism(), env: { DAX_ORDER_SEED: orderSeed, DAX_RECORD_SWITCHES: '1' } });
   passed += ref.passed;
   failed += ref.failed;
   console.log(`${ref.failed === 0 && !ref.fatal ? 'ok  ' : 'FAIL'} features against the reference (${ref.seconds.toFixed(1)} s): ${ref.passed} passed, ${ref.failed} failed, ${ref.skipped} skipped`);
@@ -78,17 +109,24 @@ async function main(): Promise<void> {
     failed++;
   }
 
-  if (!process.env.DAX_SKIP_PARITY && !ref.fatal) {
-    // the protocol path: every scenario over the protocol (one reference server) has the verdict it just had in process
-    const par = stage('parity: the same verdicts over the process protocol', process.execPath, ['-r', REGISTER, 'scripts/parity.ts', '--in-process-from', join(ROOT, 'reports', 'messages.ndjson')]);
+  const messages = join(ROOT, 'reports', 'messages.ndjson');
+  // parity and the matrix side by side: both read the reference run's message stream
+  const parity = !process.env.DAX_SKIP_PARITY && !ref.fatal
+    ? stage('parity: the same verdicts over the process protocol', process.execPath, ['-r', REGISTER, 'scripts/parity.ts', '--in-process-from', messages])
+    : undefined;
+  // caught-only: each variant until a scenario of its rules catches it (npm run matrix gives the whole
+  // per-rule table); --verify 2 also runs two variants in full against their targeted verdicts
+  const matrix = !process.env.DAX_SKIP_MATRIX && !ref.fatal
+    ? stage('matrix (reference clean, every variant caught)', process.execPath, ['-r', REGISTER, 'scripts/matrix.ts', '--caught-only', '--verify', '2', '--reference', messages])
+    : undefined;
+  if (parity) {
+    const par = report(await parity);
     const line = par.out.split('\n').reverse().find((l) => l.startsWith('parity: '));
     if (line) console.log(`     ${line}`);
     if (!par.ok) failed++;
   }
-
-  if (!process.env.DAX_SKIP_MATRIX) {
-    // targeted: each variant only where its switch is read; --verify 2 also runs two variants in full
-    const m = stage('matrix (reference clean, every variant caught)', process.execPath, ['-r', REGISTER, 'scripts/matrix.ts', '--verify', '2']);
+  if (matrix) {
+    const m = report(await matrix);
     const line = m.out.split('\n').find((l) => l.startsWith('matrix: reference'));
     if (line) console.log(`     ${line}`);
     const sound = m.out.split('\n').filter((l) => /^matrix: targeted verdicts of /.test(l));
@@ -97,7 +135,7 @@ async function main(): Promise<void> {
     for (const l of sound) console.log(`     ${l.slice('matrix: '.length)}`);
     if (!m.ok) failed++;
     if (sound.length === 0 || unsound.length > 0) failed++;
-  } else console.log('skip matrix: DAX_SKIP_MATRIX is set');
+  } else console.log(`skip matrix: ${process.env.DAX_SKIP_MATRIX ? 'DAX_SKIP_MATRIX is set' : 'the reference run could not run'}`);
   if (!process.env.DAX_SKIP_BROWSER) {
     // the reports in a real browser: needs Chromium, and Java for the Allure HTML report
     const chromium = process.env.DAX_CHROMIUM || '/usr/bin/chromium';
@@ -107,7 +145,7 @@ async function main(): Promise<void> {
     } else if (!java) {
       console.log('skip reports in headless Chromium: no Java runtime for the Allure HTML report (apt-get install default-jre-headless; DAX_SKIP_BROWSER=1 hides this line)');
     } else {
-      const b = stage('reports in headless Chromium (test/browser/report.browser.ts)', process.execPath, ['-r', REGISTER, 'test/browser/report.browser.ts']);
+      const b = report(await stage('reports in headless Chromium (test/browser/report.browser.ts)', process.execPath, ['-r', REGISTER, 'test/browser/report.browser.ts']));
       const line = b.out.split('\n').find((l) => l.startsWith('browser: '));
       if (line) console.log(`     ${line}`);
       if (b.ok) passed++;

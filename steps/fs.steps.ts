@@ -5,6 +5,7 @@ import { AssertionError } from 'chai';
 import { toHex } from '../targets/hex';
 import { DaxWorld } from './support/world';
 import { mustHoldEverywhere } from './crash.steps';
+import { attempt } from './files.steps';
 
 Given('an xfs filesystem with the realtime device {dev} mounted with dax on {dev}', async function (this: DaxWorld, rtdev: string, dev: string) {
   for (const d of [dev, rtdev]) await this.ensureNamespace(d);
@@ -25,6 +26,10 @@ Given('a realtime file {path}', async function (this: DaxWorld, path: string) {
 
 When('the application creates the files {word} in {path}', async function (this: DaxWorld, names: string, dir: string) {
   for (const n of names.split(',')) await this.target.create({ path: this.path(`${dir === '/' ? '' : dir}/${n}`) });
+});
+
+When('the application tries to unlink {path}', async function (this: DaxWorld, path: string) {
+  await attempt(this, () => this.target.unlink({ path: this.path(path) }));
 });
 
 When('the application sets the extended attribute {word} of {path} to {data}', async function (this: DaxWorld, name: string, path: string, value: Uint8Array) {

@@ -435,6 +435,12 @@ Given('every generated workload of up to {int} operations on the files \\/A and 
   generated.set(this, { fs, workloads: generateWorkloads(n) });
 });
 
+Given('every generated workload of 3 operations starting with a {word} on the files \\/A and \\/B of an {fs} filesystem', function (this: DaxWorld, first: string, fs: FsType) {
+  const kinds = [...new Set(OPS.map((o) => o.kind))];
+  if (!kinds.includes(first as Op['kind'])) throw new Error(`INPUT: no operation "${first}" in the generated workloads; they start with one of ${kinds.join(', ')}`);
+  generated.set(this, { fs, workloads: generateWorkloads(3).filter((w) => w.length === 3 && w[0].op.kind === first) });
+});
+
 When('each workload runs on a fresh machine and power fails after its last persistence point', async function (this: DaxWorld) {
   const g = generated.get(this)!;
   // one target for every workload, reset between them; the trace keeps only the running workload's calls
@@ -453,6 +459,8 @@ When('each workload runs on a fresh machine and power fails after its last persi
 
 Then('what every persistence point promised holds in every crash state', function (this: DaxWorld) {
   const r = generated.get(this)!.result!;
+  // a selection in which no workload applies would check nothing
+  if (r.workloads === 0) throw new Error(`INPUT: none of the ${r.notApplicable ?? 0} generated workloads selected applies to this filesystem; the scenario checks nothing`);
   if (r.failures.length === 0) return;
   const f = r.failures[0];
   if (f.verdict && f.check) this.verdicts.push({ check: f.check, verdict: f.verdict });

@@ -75,6 +75,24 @@ Feature: Directories live in the page cache even on a dax mount
         | ext4 |
         | xfs  |
 
+    @rule:SY-3 @beyond @severity:normal
+    Scenario Outline: unlink of a directory on <fs> fails with EISDIR and leaves its entry in every crash state after sync(2)
+      # a failed call changes nothing: the type check comes before the entry is touched
+      Given an <fs> filesystem mounted with dax on pmem0
+      And a directory /d
+      When the application tries to unlink /d
+      And the application calls sync(2)
+      And power fails
+      Then the call fails with EISDIR
+      And in every crash state / lists d
+      And in every crash state fsck reports pmem0 clean
+
+      Examples:
+        | fs   |
+        | ext2 |
+        | ext4 |
+        | xfs  |
+
   @since:5.8
   Rule: MS-7 statx reports STATX_ATTR_DAX on regular files that use DAX, never on directories
 

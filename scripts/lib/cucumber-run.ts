@@ -24,6 +24,8 @@ export interface ScenarioResult {
   verdict?: VerdictClass;
   /** its failure in one sentence: the rule id, IMPLEMENTATION: or INPUT: first */
   sentence?: string;
+  /** how long it ran (the matrix's --caught-only runs the cheapest first) */
+  ms?: number;
 }
 
 /** the media type of the After hook's attachment listing the switches a scenario read (steps/support/hooks.ts) */
@@ -138,7 +140,11 @@ export async function runCucumber(o: RunOptions): Promise<RunResult> {
     });
     child.on('close', (code) => resolve(code ?? 1));
   });
-  const seconds = (Date.now() - t0) / 1000;
+  return collectRun(o, exitCode, (Date.now() - t0) / 1000, stderr);
+}
+
+/** a finished run's result, read from its message stream (also for runs inside a matrix worker) */
+export function collectRun(o: Pick<RunOptions, 'target' | 'args' | 'messagesFile'>, exitCode: number, seconds: number, stderr: string): RunResult {
   const result = existsSync(o.messagesFile) ? parseMessages(readFileSync(o.messagesFile, 'utf8')) : [];
   const count = (s: ScenarioResult['status']) => result.filter((r) => r.status === s).length;
   const lastLine = (stderr.trim().split('\n').filter((l) => !/^\s+at /.test(l)).pop() ?? `cucumber exited ${exitCode}`).replace(/^\w*Error: (?=(INPUT|IMPLEMENTATION):)/, '').replace(/^\[((?:INPUT|IMPLEMENTATION):.*)\]$/, '$1');
@@ -164,6 +170,8 @@ export function parseMessages(ndjson: string): ScenarioResult[] {
   const lines = new Map<string, number>();
   const testCases = new Map<string, string>(); // testCase id -> pickle id
   const started = new Map<string, string>(); // testCaseStarted id -> testCase id
+  const ms = new Map<string, number>(); // testCaseStarted id -> start, then duration (ms)
+  const stamp = (t: { seconds: number; nanos: number }) => t.seconds * 1000 + t.nanos / 1e6;
   const worst = new Map<string, { status: string; message?: string }>();
   const finished = new Set<string>();
   const switches = new Map<string, string[]>(); // testCaseStarted id -> switches read
@@ -184,7 +192,10 @@ export function parseMessages(ndjson: string): ScenarioResult[] {
     }
     if (env.pickle) pickles.set(env.pickle.id, { name: env.pickle.name, uri: env.pickle.uri, tags: env.pickle.tags.map((t: { name: string }) => t.name), astNodeIds: env.pickle.astNodeIds });
     if (env.testCase) testCases.set(env.testCase.id, env.testCase.pickleId);
-    if (env.testCaseStarted) started.set(env.testCaseStarted.id, env.testCaseStarted.testCaseId);
+    if (env.testCaseStarted) {
+      started.set(env.testCaseStarted.id, env.testCaseStarted.testCaseId);
+      if (env.testCaseStarted.timestamp) ms.set(env.testCaseStarted.id, stamp(env.testCaseStarted.timestamp));
+    }
     if (env.testStepFinished) {
       const id = env.testStepFinished.testCaseStartedId;
       const r = env.testStepFinished.testStepResult;
@@ -192,7 +203,11 @@ export function parseMessages(ndjson: string): ScenarioResult[] {
       if (!cur || RANK[r.status] > RANK[cur.status]) worst.set(id, { status: r.status, message: r.message ?? r.exception?.message });
     }
     if (env.attachment?.mediaType === SWITCHES_MEDIA_TYPE && env.attachment.testCaseStartedId) switches.set(env.attachment.testCaseStartedId, JSON.parse(env.attachment.body));
-    if (env.testCaseFinished && !env.testCaseFinished.willBeRetried) finished.add(env.testCaseFinished.testCaseStartedId);
+    if (env.testCaseFinished && !env.testCaseFinished.willBeRetried) {
+      const id = env.testCaseFinished.testCaseStartedId;
+      finished.add(id);
+      if (ms.has(id) && env.testCaseFinished.timestamp) ms.set(id, stamp(env.testCaseFinished.timestamp) - ms.get(id)!);
+    }
   }
   const out: ScenarioResult[] = [];
   for (const [startedId, tcId] of started) {
@@ -212,6 +227,7 @@ export function parseMessages(ndjson: string): ScenarioResult[] {
       message: w.message?.split('\n')[0],
       ...(switches.has(startedId) ? { switches: switches.get(startedId) } : {}),
       ...(failed ? { verdict: classify(w.status, w.message), sentence: sentence(w.status, w.message) } : {}),
+      ...(ms.has(startedId) ? { ms: ms.get(startedId) } : {}),
     });
   }
   return out;

@@ -73,6 +73,13 @@ function opArbs(kind: TargetKind, slice: Slice, caps: GenCaps): Array<{ weight: 
   const w = (on: boolean, n: number) => (on ? n : 0);
   const arbs: Array<{ weight: number; arbitrary: fc.Arbitrary<Op> }> = [
     { weight: w(written, 4) + 1, arbitrary: fc.tuple(file, range).map(([f, r]) => ({ op: 'write' as const, file: f, ...r })) },
+    // appends: size-only metadata changes inside the last block, and ones that end at or cross a block end
+    {
+      weight: device ? 0 : w(written, 2) + 1,
+      arbitrary: fc
+        .tuple(file, fc.oneof(fc.integer({ min: 1, max: 100 }), fc.constantFrom(PAGE - 1, PAGE, PAGE + 1)), fc.constantFrom(0, 0, 0, 1, -1, 63))
+        .map(([f, len, atEnd]) => ({ op: 'write' as const, file: f, off: 0, len, atEnd })),
+    },
     { weight: w(mapped, 2), arbitrary: fc.record({ op: fc.constant('map' as const), file, mode, pmd: fc.boolean() }) },
     { weight: w(mapped, 6), arbitrary: fc.tuple(file, range, fc.boolean()).map(([f, r, persist]) => ({ op: 'store' as const, file: f, ...r, persist })) },
     {

@@ -204,8 +204,10 @@ export class PromiseModel {
     const mapLimit = f.map ? Math.min(f.size, f.map.length) : 0;
     switch (op.op) {
       case 'write': {
-        const [off, len] = fit(op.off, op.len, this.device ? f.size : MAX_FILE);
-        return { ...op, off, len };
+        // an append lands at the size the file has by now: inside its last block, at a block end, or just past it
+        const at = op.atEnd === undefined || this.device ? op.off : Math.max(0, f.size + op.atEnd);
+        const [off, len] = fit(at, op.len, this.device ? f.size : MAX_FILE);
+        return { op: 'write', file: op.file, off, len };
       }
       case 'store': {
         const [off, len] = fit(op.off, op.len, mapLimit);

@@ -41,7 +41,8 @@ export interface Setup {
 export type FileName = 'A' | 'B' | 'dev';
 
 export type Op =
-  | { op: 'write'; file: FileName; off: number; len: number }
+  /** `atEnd`: an append, at the file's size at that point moved by that many bytes (`off` is then ignored) */
+  | { op: 'write'; file: FileName; off: number; len: number; atEnd?: number }
   | { op: 'map'; file: FileName; mode: MapMode; pmd: boolean }
   | { op: 'store'; file: FileName; off: number; len: number; persist: boolean }
   /** one small store at the start of each of `count` pages, `stride` pages apart: many dirty entries cheaply */

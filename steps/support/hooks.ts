@@ -1,9 +1,9 @@
 // One fresh target per scenario; scenarios whose @requires: capabilities the target lacks, or whose
 // rule another kernel than the target's holds (@since/@until) or another platform (@profile), are skipped with the reason logged. Once the target could not start (no hello), the rest are skipped.
 
-import { After, AfterAll, Before, BeforeStep, setDefaultTimeout, Status } from '@cucumber/cucumber';
+import { After, AfterAll, Before, BeforeAll, BeforeStep, setDefaultTimeout, Status } from '@cucumber/cucumber';
 import { ImplementationError, Target } from '../../targets/contract';
-import { closeIdleTargets, createTarget, parseTargetSpec, targetNotReady } from '../../targets/registry';
+import { closeIdleTargets, createTarget, parseTargetSpec, TargetSpec, targetNotReady } from '../../targets/registry';
 import { DaxWorld } from './world';
 import { notForKernel } from './kernel-range';
 import { notForProfile } from './profile';
@@ -26,6 +26,27 @@ const spec = (() => {
   }
 })();
 
+/** a harness running many runs in one process (the matrix's workers) names each run's target in its world parameters */
+const named = new Map<string, TargetSpec>();
+function specOf(parameters: unknown): TargetSpec {
+  const target = (parameters as { target?: unknown } | undefined)?.target;
+  if (typeof target !== 'string') return spec;
+  let s = named.get(target);
+  if (!s) {
+    s = parseTargetSpec(target);
+    const notReady = targetNotReady(s);
+    if (notReady) throw new Error(`${INPUT} ${notReady}`);
+    named.set(target, s);
+  }
+  return s;
+}
+
+// a run in a process that ran others before starts without their start-up failure
+BeforeAll(function () {
+  failFast.cause = undefined;
+  failFast.where = undefined;
+});
+
 /** DAX_RECORD_SWITCHES=1 (set by the matrix's reference run): each scenario's message stream gets the variant switches it read */
 const recordSwitches = process.env.DAX_RECORD_SWITCHES === '1';
 export const SWITCHES_MEDIA_TYPE = 'application/vnd.dax.switches-read+json';
@@ -41,7 +62,7 @@ Before(async function (this: DaxWorld, { pickle }) {
   }
   let raw: Target | undefined;
   try {
-    raw = await createTarget(spec);
+    raw = await createTarget(specOf(this.parameters));
     this.hello = await raw.hello();
   } catch (e) {
     await raw?.close().catch(() => undefined);

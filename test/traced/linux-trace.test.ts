@@ -79,3 +79,23 @@ test('a restored trace starts with the base of every listed line that is not zer
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a power failure is taken at the last request\'s end: later fences go, later stores stay', () => {
+  const K_MARK = 5, BEGIN = 1, END = 2;
+  const mark = (sub: number, id: number): Buffer => rec(K_MARK, sub, 0, id, Buffer.alloc(16));
+  withTrace(Buffer.alloc(4096), (t) => {
+    t.feed(Buffer.concat([mark(BEGIN, 1), rec(K_ST, 0, 0, 0, Buffer.from('a')), rec(K_FL, 0, 0, 0), mark(END, 1), rec(K_FE, 2, 0, 0)]));
+    assert.equal(t.cutAtLastEnd(), 1, 'the locked instruction after the end is dropped');
+    assert.equal(t.undurableLines(), 1, 'so the written-back line is not fenced');
+  });
+  withTrace(Buffer.alloc(4096), (t) => {
+    t.feed(Buffer.concat([mark(BEGIN, 1), mark(END, 1), rec(K_ST, 0, 0, 64, Buffer.from('b')), rec(K_FE, 2, 0, 0)]));
+    assert.equal(t.cutAtLastEnd(), 0, 'a store after the end reached the backing file: the tail stays');
+    assert.deepEqual(t.take().events.map((e) => e.k), ['st', 'fe']);
+  });
+  withTrace(Buffer.alloc(4096), (t) => {
+    t.feed(Buffer.concat([mark(BEGIN, 1), mark(END, 1), rec(K_FE, 0, 0, 0), mark(BEGIN, 2), rec(K_NT, 0, 0, 0, Buffer.from('12345678')), mark(END, 2)]));
+    assert.equal(t.cutAtLastEnd(), 0);
+    assert.deepEqual(t.take().events.map((e) => e.k), ['fe', 'nt'], 'what ran between two requests stays, in order');
+  });
+});

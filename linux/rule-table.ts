@@ -1,0 +1,63 @@
+// Per-rule table of a run from cucumber's JSON reports (--format json:<file>), for linux/README.md:
+// pass / fail / skip, the coverage labels of the crash checks, crash states checked, states per
+// second of scenario time, and that time.
+//
+//   node -r ./scripts/register.js linux/rule-table.ts run1.json [run2.json ...]
+import * as fs from 'node:fs';
+
+interface Step { keyword?: string; name?: string; result: { status: string; duration?: number }; embeddings?: { mime_type: string; data: string }[] }
+interface Scenario { name: string; line: number; tags: { name: string }[]; steps: Step[] }
+interface Feature { uri: string; elements: Scenario[] }
+
+interface Row { pass: number; fail: number; skip: number; coverage: Set<string>; states: number; seconds: number }
+
+export function ruleTable(features: Feature[]): Map<string, Row> {
+  const rows = new Map<string, Row>();
+  for (const f of features) {
+    for (const s of f.elements) {
+      const statuses = s.steps.filter((x) => x.keyword !== 'Before' && x.keyword !== 'After').map((x) => x.result.status);
+      const status = statuses.some((x) => x === 'failed' || x === 'undefined' || x === 'ambiguous') ? 'fail' : statuses.every((x) => x === 'passed') ? 'pass' : 'skip';
+      const seconds = s.steps.reduce((a, x) => a + (x.result.duration ?? 0), 0) / 1e9;
+      let states = 0;
+      const coverage = new Set<string>();
+      for (const st of s.steps) {
+        for (const e of st.embeddings ?? []) {
+          if (e.mime_type !== 'text/plain') continue;
+          const t = Buffer.from(e.data, 'base64').toString();
+          const m = /^(\d+) crash checks?, (\d+) crash states in all/.exec(t);
+          if (!m) continue;
+          states += Number(m[2]);
+          for (const c of t.matchAll(/states?, (exhaustive|bounded\(\d+\)|per-line|single|sampled[^ ]*)/g)) coverage.add(c[1]);
+        }
+      }
+      const rules = s.tags.map((t) => t.name).filter((t) => t.startsWith('@rule:')).map((t) => t.slice(6));
+      for (const r of rules) {
+        const row = rows.get(r) ?? { pass: 0, fail: 0, skip: 0, coverage: new Set(), states: 0, seconds: 0 };
+        row[status]++;
+        for (const c of coverage) row.coverage.add(c);
+        row.states += states;
+        row.seconds += seconds;
+        rows.set(r, row);
+      }
+    }
+  }
+  return rows;
+}
+
+function main(): void {
+  const files = process.argv.slice(2);
+  if (files.length === 0) {
+    console.error('usage: linux/rule-table.ts <cucumber json report> ...');
+    process.exit(2);
+  }
+  const features = files.flatMap((f) => JSON.parse(fs.readFileSync(f, 'utf8')) as Feature[]);
+  const rows = [...ruleTable(features)].sort(([a], [b]) => a.localeCompare(b, 'en', { numeric: true }));
+  console.log('| rule | pass | fail | skip | coverage | crash states | states/s | scenario time |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
+  for (const [r, x] of rows) {
+    const rate = x.seconds > 0 && x.states > 0 ? (x.states / x.seconds).toFixed(1) : '-';
+    console.log(`| ${r} | ${x.pass} | ${x.fail} | ${x.skip} | ${[...x.coverage].sort().join(', ') || '-'} | ${x.states} | ${rate} | ${x.seconds.toFixed(0)} s |`);
+  }
+}
+
+if (require.main === module) main();
