@@ -1520,6 +1520,27 @@ static int op_extents(req *r) {
   }
   target[tl] = 0;
   const char *dev = strrchr(target, '/') ? strrchr(target, '/') + 1 : target;
+  /* an xfs realtime file's extents are on the realtime device: FIEMAP's physical offsets are
+   * on the mount's rtdev, which /proc/mounts lists among the options of the data device's mount */
+  char rtname[128] = "";
+  struct fsxattr fx;
+  if (!ioctl(fd, FS_IOC_FSGETXATTR, &fx) && (fx.fsx_xflags & FS_XFLAG_REALTIME)) {
+    FILE *mf = fopen("/proc/self/mounts", "re");
+    char mline[1024], want[PATH_MAX + 8];
+    snprintf(want, sizeof want, "/dev/%s ", dev);
+    while (mf && fgets(mline, sizeof mline, mf)) {
+      const char *o = strncmp(mline, want, strlen(want)) ? NULL : strstr(mline, "rtdev=/dev/");
+      if (!o) continue;
+      o += strlen("rtdev=/dev/");
+      size_t k = strcspn(o, ", \n");
+      if (k >= sizeof rtname) k = sizeof rtname - 1;
+      memcpy(rtname, o, k);
+      rtname[k] = 0;
+      break;
+    }
+    if (mf) fclose(mf);
+    if (rtname[0]) dev = rtname;
+  }
   enum { N = 256 };
   struct fiemap *fm = calloc(1, sizeof *fm + N * sizeof(struct fiemap_extent));
   uint64_t start = 0;
