@@ -42,6 +42,7 @@ export const VARIANTS = {
   'dax-writes-shared-in-place': 'a DAX write or write fault on a block shared by reflink lands in the shared block, as before 6.0 taught fs/dax.c to copy on write (MS-13)',
   'cow-no-copy-around': 'a copy-on-write of a shared block zeroes the new block instead of copying the old one around the write (MS-13)',
   'no-recovery-write': 'write(2) over known poison on a DAX file fails with EIO, as before 5.19 added dax_recovery_write, so poison is never cleared (MS-11)',
+  'virtio-no-host-flush': "fsync and msync on virtio-pmem end at the guest's fence and send no flush request, so their data stays in the host's page cache (MS-14)",
 } as const;
 
 export type VariantName = keyof typeof VARIANTS;

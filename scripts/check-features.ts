@@ -6,6 +6,7 @@ import { join, relative } from 'node:path';
 import { AstBuilder, GherkinClassicTokenMatcher, Parser } from '@cucumber/gherkin';
 import { IdGenerator } from '@cucumber/messages';
 import { SEEDS } from './lib/seeds';
+import { PMEM_MODES } from '../targets/contract';
 
 const ROOT = join(__dirname, '..');
 const problems: string[] = [];
@@ -66,6 +67,8 @@ for (const file of walk(join(ROOT, 'features'))) {
     if (since.length !== 1) problems.push(`${where}: needs exactly one @since:<kernel version> (on its Rule), has ${since.length}`);
     for (const t of [...since, ...until]) if (!VERSION_TAG.test(t)) problems.push(`${where}: ${t} is not a kernel version such as @since:4.15`);
     if (until.length > 1) problems.push(`${where}: more than one @until tag`);
+    // the platforms a scenario holds on (none named: every one)
+    for (const t of tags.filter((x) => x.startsWith('@profile:'))) if (!(PMEM_MODES as readonly string[]).includes(t.slice(9))) problems.push(`${where}: ${t} names no persistence profile (${PMEM_MODES.join(', ')})`);
     const rules = tags.filter((t) => RULE_ID.test(t));
     // a scenario of several rules (generated workloads) holds from the latest of their kernels
     for (const rule of rules.length === 1 ? rules : []) {

@@ -11,6 +11,7 @@ import { VARIANTS } from '../emulator/faults';
 import { SEEDS } from './lib/seeds';
 
 const ROOT = join(__dirname, '..');
+const PROFILES = ['adr', 'eadr', 'virtio-pmem'];
 export const RULEBOOK = join(ROOT, 'docs', 'RULES.md');
 
 interface RuleRow {
@@ -21,6 +22,8 @@ interface RuleRow {
   seeds: Set<string>;
   beyond: boolean;
   scenarios: number;
+  /** scenarios that do not hold on a platform (their @profile: tags name the others), by platform */
+  notOn: Map<string, number>;
   files: Set<string>;
   /** scenarios under the Rule block whose statement is shown: the rule's main home */
   homeScenarios: number;
@@ -42,7 +45,7 @@ export function collectRules(): RuleRow[] {
       const m = /^([A-Z]{2,3}-\d+)\s+(.*)$/.exec(child.rule.name);
       if (!m) continue;
       const tags = child.rule.tags.map((t) => t.name);
-      const row = rows.get(m[1]) ?? { id: m[1], statement: m[2], since: '?', seeds: new Set(), beyond: false, scenarios: 0, files: new Set(), homeScenarios: -1 };
+      const row = rows.get(m[1]) ?? { id: m[1], statement: m[2], since: '?', seeds: new Set(), beyond: false, scenarios: 0, notOn: new Map<string, number>(), files: new Set(), homeScenarios: -1 };
       const before = row.scenarios;
       row.since = tags.find((t) => t.startsWith('@since:'))?.slice(7) ?? row.since;
       row.until = tags.find((t) => t.startsWith('@until:'))?.slice(7) ?? row.until;
@@ -50,7 +53,10 @@ export function collectRules(): RuleRow[] {
       for (const c of child.rule.children) {
         if (!c.scenario) continue;
         const st = c.scenario.tags.map((t) => t.name);
-        row.scenarios += Math.max(1, c.scenario.examples.reduce((n, ex) => n + ex.tableBody.length, 0));
+        const n = Math.max(1, c.scenario.examples.reduce((k, ex) => k + ex.tableBody.length, 0));
+        row.scenarios += n;
+        const on = st.filter((t) => t.startsWith('@profile:')).map((t) => t.slice(9));
+        for (const p of on.length ? PROFILES.filter((q) => !on.includes(q)) : []) row.notOn.set(p, (row.notOn.get(p) ?? 0) + n);
         for (const t of st) if (t.startsWith('@seed:')) row.seeds.add(t.slice(6));
         if (st.includes('@beyond')) row.beyond = true;
       }
@@ -79,14 +85,19 @@ export function rulebookMarkdown(rows: RuleRow[]): string {
     'with the reason; a target that names none (the emulator) is held to every rule. Generated from the',
     'features by `scripts/rulebook.ts`; do not edit by hand.',
     '',
-    '| rule | statement | kernels | sources | scenarios | variants that break it |',
-    '|---|---|---|---|---|---|',
+    'Platforms: a scenario tagged `@profile:` names every platform it holds on (ADR, eADR, virtio-pmem); a',
+    'target on another (`profile` in its hello, e.g. `emulator@virtio-pmem`) skips it with the reason. The',
+    'column counts the scenarios each platform skips; untagged scenarios hold on every platform.',
+    '',
+    '| rule | statement | kernels | platforms | sources | scenarios | variants that break it |',
+    '|---|---|---|---|---|---|---|',
   ];
   for (const r of rows) {
     const kernels = r.until ? `${r.since} to ${r.until}` : `${r.since} and later`;
-    lines.push(`| ${r.id} | ${r.statement} | ${kernels} | ${sources(r)} | ${r.scenarios} | ${variants(r.id).join(', ') || '-'} |`);
+    const platforms = r.notOn.size === 0 ? 'all' : PROFILES.filter((p) => r.notOn.has(p)).map((p) => `not on ${p}: ${r.notOn.get(p)}`).join('; ');
+    lines.push(`| ${r.id} | ${r.statement} | ${kernels} | ${platforms} | ${sources(r)} | ${r.scenarios} | ${variants(r.id).join(', ') || '-'} |`);
   }
-  lines.push('', 'Versions: when the promise entered mainline. The seeds\' fsync/msync series and the bdev fixes landed in 4.5;', 'write-protection after writeback (dax_mapping_entry_mkclean) in 4.10; MAP_SYNC in 4.15; STATX_ATTR_DAX in 5.8.', 'DAX on raw block devices (seed 004) was removed when device-dax replaced it in 4.7, so BD-3, BD-5, BD-6 and', 'BD-7 hold up to 4.6.', '');
+  lines.push('', 'Versions: when the promise entered mainline. The seeds\' fsync/msync series and the bdev fixes landed in 4.5;', 'write-protection after writeback (dax_mapping_entry_mkclean) in 4.10; MAP_SYNC in 4.15; virtio-pmem in 5.3; STATX_ATTR_DAX in 5.8.', 'DAX on raw block devices (seed 004) was removed when device-dax replaced it in 4.7, so BD-3, BD-5, BD-6 and', 'BD-7 hold up to 4.6.', '');
   return lines.join('\n');
 }
 

@@ -10,6 +10,7 @@ export type Capability =
   | 'cache-model' // exposes cached/non-temporal stores, clwb/clflush/sfence and enumerates crash states
   | 'white-box' // mapping entries, tags, write-back log, background writeback, schedules
   | 'eadr' // can run the persistence model in eADR mode
+  | 'virtio-pmem' // can run as a guest whose pmem is virtio-pmem: a host file, durable only through the flush request
   | 'ext2'
   | 'ext4'
   | 'xfs'
@@ -30,7 +31,7 @@ export type Capability =
 export const ALL_CAPABILITIES: readonly Capability[] = [
   'cache-model', 'white-box', 'eadr', 'ext2', 'ext4', 'xfs', 'xfs-realtime', 'raw-block-dax',
   'block-driver', 'map-sync', 'partitions', 'resize', 'freeze', 'schedules', 'fast-reset', 'pmem-trace',
-  'per-file-dax', 'poison', 'reflink',
+  'per-file-dax', 'poison', 'reflink', 'virtio-pmem',
 ];
 
 export interface Hello {
@@ -41,6 +42,8 @@ export interface Hello {
   description?: string;
   /** the kernel release whose promises it keeps (e.g. "6.1.0-28-amd64"); absent: today's kernel, every rule applies */
   kernel?: string;
+  /** the platform promise it runs under when nothing configures another (`@profile:` tags); absent: adr */
+  profile?: PmemMode;
 }
 
 /** Errors cross the contract as an errno name (ENOMEM, EINVAL...) or a signal (SIGBUS, SIGSEGV). */
@@ -67,7 +70,9 @@ export class ImplementationError extends Error {
 /** Bytes travel as lowercase hex so every protocol and report can show them. */
 export type Hex = string;
 
-export type PmemMode = 'adr' | 'eadr';
+/** persistence profiles: ADR (a fence makes written-back lines durable), eADR (caches too), virtio-pmem (the host's flush request) */
+export type PmemMode = 'adr' | 'eadr' | 'virtio-pmem';
+export const PMEM_MODES: readonly PmemMode[] = ['adr', 'eadr', 'virtio-pmem'];
 export type MapKind = 'pte' | 'pmd';
 export type BioFlag = 'REQ_FLUSH' | 'REQ_FUA';
 export type DriverPath = 'rw_bytes' | 'rw_page' | 'make_request';
@@ -123,7 +128,8 @@ export interface CrashExploration {
 export interface LineReport {
   addr: number; // byte address on the namespace
   dev: string;
-  state: 'durable' | 'written-back-not-fenced' | 'never-written-back';
+  /** `in-host-page-cache`: virtio-pmem, written back and fenced but not yet flushed by the host */
+  state: 'durable' | 'written-back-not-fenced' | 'never-written-back' | 'in-host-page-cache';
   expected?: Hex; // the bytes the check wanted in this line (only the compared part)
   found: Hex; // the whole 64-byte line in the counterexample state
   compareOffset?: number; // offset within the line where `expected` starts

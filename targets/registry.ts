@@ -1,8 +1,9 @@
-// DAX_TARGET names the implementation under test: emulator, emulator:<variant>, process:<command>, linux.
+// DAX_TARGET names the implementation under test: emulator, emulator:<variant>, process:<command>, linux;
+// an emulator may run on another persistence profile: emulator@virtio-pmem, emulator:<variant>@eadr.
 
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { Target } from './contract';
+import { PMEM_MODES, PmemMode, Target } from './contract';
 import type { ProcessTarget } from './process/process-target';
 import { isVariant, VARIANTS } from '../emulator/faults';
 
@@ -11,6 +12,8 @@ export class BadTargetSpec extends Error {}
 export interface TargetSpec {
   kind: 'emulator' | 'process' | 'linux';
   variant?: string;
+  /** the emulator's platform (adr when absent) */
+  profile?: PmemMode;
   command?: string[];
   /** as given, for reports */
   label: string;
@@ -18,13 +21,18 @@ export interface TargetSpec {
 
 export function parseTargetSpec(spec: string | undefined): TargetSpec {
   const s = (spec ?? '').trim() || 'emulator';
-  if (s === 'emulator') return { kind: 'emulator', label: s };
-  if (s.startsWith('emulator:')) {
-    const v = s.slice('emulator:'.length);
+  if (s === 'emulator' || s.startsWith('emulator:') || s.startsWith('emulator@')) {
+    const [name, profile, ...extra] = s.split('@');
+    if (profile !== undefined && (extra.length > 0 || !(PMEM_MODES as readonly string[]).includes(profile))) {
+      throw new BadTargetSpec(`unknown persistence profile "${s.slice(name.length + 1)}" in DAX_TARGET; accepted: ${PMEM_MODES.join(', ')}`);
+    }
+    const p = profile === undefined ? {} : { profile: profile as PmemMode };
+    if (name === 'emulator') return { kind: 'emulator', ...p, label: s };
+    const v = name.slice('emulator:'.length);
     if (!isVariant(v)) {
       throw new BadTargetSpec(`unknown variant "${v}" in DAX_TARGET; accepted: ${Object.keys(VARIANTS).join(', ')}`);
     }
-    return { kind: 'emulator', variant: v, label: s };
+    return { kind: 'emulator', variant: v, ...p, label: s };
   }
   if (s.startsWith('process:')) {
     const command = splitCommand(s.slice('process:'.length));
@@ -32,7 +40,7 @@ export function parseTargetSpec(spec: string | undefined): TargetSpec {
     return { kind: 'process', command, label: s };
   }
   if (s === 'linux') return { kind: 'linux', label: s };
-  throw new BadTargetSpec(`unknown DAX_TARGET "${s}"; accepted: emulator, emulator:<variant>, process:<command> [args], linux`);
+  throw new BadTargetSpec(`unknown DAX_TARGET "${s}"; accepted: emulator, emulator:<variant>, either with @<profile>, process:<command> [args], linux`);
 }
 
 /** words separated by spaces; single or double quotes group (no shell is involved) */
@@ -84,7 +92,7 @@ export async function createTarget(spec: TargetSpec): Promise<Target> {
   switch (spec.kind) {
     case 'emulator': {
       const { EmulatorTarget } = await import('./emulator/emulator-target');
-      return new EmulatorTarget(spec.variant as never);
+      return new EmulatorTarget(spec.variant as never, spec.profile);
     }
     case 'process': {
       const { ProcessTarget: Process } = await import('./process/process-target');

@@ -920,6 +920,10 @@ export class FileSystem implements SuperBlock {
       inode.state.delete('I_DIRTY_DATASYNC');
     }
     this.tidyDirty(inode);
+    // the fsync's REQ_PREFLUSH: on an asynchronous (virtio-pmem) region it is what reaches the host's media
+    for (const bdev of new Set([this.s_bdev, inode.dataBdev])) {
+      if (bdev.driver.ns.async && !this.machine.faults.has('virtio-no-host-flush')) blkdev_issue_flush(bdev);
+    }
   }
 
   private tidyDirty(inode: Inode): void {

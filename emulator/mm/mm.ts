@@ -41,6 +41,10 @@ export class ProcessMm {
       // MAP_SYNC is only for shared mappings of DAX files (MAP_SHARED_VALIDATE)
       throw new PmemError('EOPNOTSUPP', `MAP_SYNC needs a shared mapping of a DAX file; ${r.path} is ${r.inode.S_DAX ? 'mapped private' : 'not DAX'}`);
     }
+    if (r.sync && r.inode.dataBdev.driver.ns.async) {
+      // daxdev_mapping_supported(): MAP_SYNC needs a synchronous dax device, and virtio-pmem's is not
+      throw new PmemError('EOPNOTSUPP', `MAP_SYNC needs a synchronous DAX device; ${r.path} is on an asynchronous (virtio-pmem) region`);
+    }
     const pages = Math.ceil(r.length / PAGE_SIZE);
     const vma = new Vma(r.inode, r.path, r.offset / PAGE_SIZE, pages, r.shared, r.sync, r.pmd, this.handlers);
     r.inode.mapping.i_mmap.add(vma);

@@ -24,6 +24,14 @@ export class Namespace {
     this.badblocks_populate();
   }
 
+  /**
+   * ND_REGION_ASYNC: a virtio-pmem region is backed by a host file, so a fence reaches only the host's
+   * page cache and durability needs the flush request (dax_synchronous() is false for its dax device)
+   */
+  get async(): boolean {
+    return this.mem.mode === 'virtio-pmem';
+  }
+
   /** nvdimm_badblocks_populate(): an address range scrub of this namespace's span */
   badblocks_populate(): void {
     for (const s of this.media.scrub(this.base, this.size)) this.bb.set(s - this.base / SECTOR_SIZE, 1);

@@ -71,6 +71,15 @@ export class PmemDriver {
     this.ns.mem.fence();
   }
 
+  /**
+   * nvdimm_flush(): on an asynchronous region async_pmem_flush() sends virtio_pmem_flush() and waits for
+   * the host to fsync its backing file; a synchronous region has nothing past the fence to do
+   */
+  nvdimm_flush(): void {
+    if (!this.ns.async) return;
+    this.ns.mem.hostFlush();
+  }
+
   /** nsio/btt use: byte-granular, durable on return */
   rw_bytes(offset: number, data: Uint8Array, write: boolean): void {
     this.checkRange(offset, data.length, 'rw_bytes');
@@ -105,7 +114,10 @@ export class PmemDriver {
     const offset = bio.sector * SECTOR_SIZE;
     this.checkRange(offset, bio.data.length, 'bio');
     // REQ_FLUSH: earlier writes, including CPU write-backs still in flight, are durable before this bio.
-    if (bio.flags.has('REQ_FLUSH')) this.wmb_pmem();
+    if (bio.flags.has('REQ_FLUSH')) {
+      this.wmb_pmem();
+      this.nvdimm_flush();
+    }
     if (!bio.write) {
       this.checkRead(offset, bio.data.length, 'bio');
       bio.data.set(this.ns.mem.load(this.ns.base + offset, bio.data.length));
@@ -115,6 +127,8 @@ export class PmemDriver {
     const fua = bio.flags.has('REQ_FUA');
     if (fua && this.faults.has('fua-not-durable')) return this.copyIn(offset, bio.data);
     this.copyInDurable(offset, bio.data, fua || !this.faults.has('driver-no-fence'));
+    // REQ_FUA: the data is durable before completion, which on an asynchronous region takes the flush
+    if (fua) this.nvdimm_flush();
   }
 
   /**

@@ -13,6 +13,8 @@ export interface StoreEntry {
 export class LineHistory {
   /** number of entries the next fence makes durable: set by clwb/clflushopt and by non-temporal stores */
   fenceMark = 0;
+  /** virtio-pmem: entries a fence wrote back into the host's page cache, durable only at the host's flush */
+  hostMark = 0;
   readonly entries: StoreEntry[] = [];
 
   constructor(readonly base: Uint8Array) {}
@@ -27,8 +29,9 @@ export class LineHistory {
   }
 
   /** the state a report draws: what happened to the newest value */
-  describe(): 'durable' | 'written-back-not-fenced' | 'never-written-back' {
+  describe(): 'durable' | 'written-back-not-fenced' | 'never-written-back' | 'in-host-page-cache' {
     if (this.entries.length === 0) return 'durable';
+    if (this.hostMark === this.entries.length) return 'in-host-page-cache';
     return this.fenceMark === this.entries.length ? 'written-back-not-fenced' : 'never-written-back';
   }
 }

@@ -1,10 +1,10 @@
-// Persistent memory behind a CPU cache: x86 ADR by default, eADR as an option.
+// Persistent memory behind a CPU cache: x86 ADR by default, eADR or virtio-pmem (a host file behind a page cache) as options.
 // Media is sparse by 4 KiB page; a line carries a history only while something of it is not durable.
 
 import { LINE_SIZE, LineHistory, PAGE_SIZE } from './line';
 import { PmemTracepoints } from './trace';
 
-export type PersistenceMode = 'adr' | 'eadr';
+export type PersistenceMode = 'adr' | 'eadr' | 'virtio-pmem';
 export type FlushInsn = 'clwb' | 'clflushopt' | 'clflush';
 
 /** Mistakes a model of the persistence domain can make; a variant sets one to show a PM rule failing. */
@@ -166,6 +166,12 @@ export class PersistentMemory {
    */
   storeAndFence(addr: number, data: Uint8Array): void {
     this.check(addr, data.length);
+    // virtio-pmem: the fence only reaches the host's page cache, so the history must stay
+    if (this.mode === 'virtio-pmem') {
+      this.store(addr, data, true);
+      this.fence();
+      return;
+    }
     this.tracepoints?.store(addr, data, true);
     for (let off = 0; off < data.length; ) {
       const a = addr + off;
@@ -204,7 +210,9 @@ export class PersistentMemory {
     for (const lineAddr of lines) {
       const h = this.history(lineAddr);
       if (!h) continue;
-      if (insn === 'clflush') {
+      if (insn === 'clflush' && this.mode === 'virtio-pmem') {
+        h.hostMark = h.entries.length;
+      } else if (insn === 'clflush') {
         this.makeDurable(lineAddr, h.entries.length);
       } else {
         h.fenceMark = h.entries.length;
@@ -219,7 +227,9 @@ export class PersistentMemory {
     this.tracepoints?.fence();
     for (const lineAddr of this.fenceSet) {
       const h = this.history(lineAddr);
-      if (h) this.makeDurable(lineAddr, h.fenceMark);
+      // virtio-pmem: written back into the host's page cache, which a host crash may still lose
+      if (h && this.mode === 'virtio-pmem') h.hostMark = Math.max(h.hostMark, h.fenceMark);
+      else if (h) this.makeDurable(lineAddr, h.fenceMark);
     }
     this.fenceSet.clear();
     if (this.mode === 'eadr') {
@@ -228,6 +238,15 @@ export class PersistentMemory {
       for (const lineAddr of [...this.pending]) this.makeDurable(lineAddr, this.history(lineAddr)!.entries.length);
     }
     this.lastFenceSeq = this.seq;
+  }
+
+  /** virtio_pmem_flush() served by the host (fsync of its backing file): what reached its page cache is durable */
+  hostFlush(): void {
+    this.tracepoints?.hostFlush?.();
+    for (const lineAddr of [...this.pending]) {
+      const h = this.history(lineAddr)!;
+      if (h.hostMark > 0) this.makeDurable(lineAddr, h.hostMark);
+    }
   }
 
   history(lineAddr: number): LineHistory | undefined {
@@ -250,6 +269,7 @@ export class PersistentMemory {
     const rest = new LineHistory(h.entries[k - 1].value);
     rest.entries.push(...h.entries.slice(k));
     rest.fenceMark = Math.max(0, h.fenceMark - k);
+    rest.hostMark = Math.max(0, h.hostMark - k);
     p.lines.set(li, rest);
     if (rest.fenceMark === 0) this.fenceSet.delete(lineAddr);
   }
@@ -298,7 +318,7 @@ export class PersistentMemory {
           copy.fenceMark = h.fenceMark;
           np.lines.set(li, copy);
           m.pending.add(lineAddr);
-          // not in the fence set: the power failure cut its write-back, and no fence after the crash completes it
+          // not in the fence set, nor in the host's page cache: the power failure cut its write-back, and no fence or flush after the crash completes it
         } else {
           np.cur.set(h.prefix(k), li * LINE_SIZE);
         }

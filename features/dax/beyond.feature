@@ -10,7 +10,7 @@ Feature: What today's fs/dax.c adds to the 2016 design
   @since:4.15
   Rule: MS-1 MAP_SYNC: a write fault's block allocation is durable with no fsync
 
-    @rule:MS-1 @beyond @severity:critical @requires:map-sync
+    @rule:MS-1 @beyond @severity:critical @requires:map-sync @profile:adr @profile:eadr
     Scenario: data persisted by the application through a MAP_SYNC mapping survives without fsync
       Given a sparse file /a of 64 KiB, synced
       And /a is mapped shared with MAP_SYNC

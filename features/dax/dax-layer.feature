@@ -144,7 +144,7 @@ Feature: The DAX layer's entries, faults and writeback ranges at their edges
   @since:4.15
   Rule: MS-1 MAP_SYNC: a write fault's block allocation is durable with no fsync
 
-    @rule:MS-1 @beyond @severity:normal @white-box @requires:map-sync @requires:white-box
+    @rule:MS-1 @beyond @severity:normal @white-box @requires:map-sync @requires:white-box @profile:adr @profile:eadr
     Scenario: a MAP_SYNC write fault on a block already allocated and synced writes nothing back
       Given a file /a with 64 KiB written and synced
       And /a is mapped shared with MAP_SYNC

@@ -45,7 +45,7 @@ Feature: Poisoned persistent memory is never read as data
         | ext4 | already faulted in   | /a is mapped shared with its page at offset 8 KiB faulted in, then the media under it is poisoned |
         | xfs  | already faulted in   | /a is mapped shared with its page at offset 8 KiB faulted in, then the media under it is poisoned |
 
-    @rule:MS-11 @beyond @severity:critical @requires:poison
+    @rule:MS-11 @beyond @severity:critical @requires:poison @profile:adr @profile:eadr
     Scenario Outline: on <fs>, a write(2) of the whole poisoned page clears the poison and is durable
       Given an <fs> filesystem mounted with dax on pmem0
       And a file /a with 64 KiB written and synced

@@ -72,7 +72,7 @@ Feature: Overwrites in place: DAX writeback with no metadata to commit
   @since:4.5
   Rule: WB-7 fsync writes back the dirty entries' lines and no others: another file's stores stay where the cache left them
 
-    @rule:WB-7 @seed:001_b92c2fd6bf0014a8.txt @severity:normal @requires:cache-model
+    @rule:WB-7 @seed:001_b92c2fd6bf0014a8.txt @severity:normal @requires:cache-model @profile:adr @profile:virtio-pmem
     Scenario Outline: fsync of /a on <fs> leaves a store through a <size> mapping of /b unsynced
       Given an <fs> filesystem mounted with dax on pmem0
       And a file /a with 64 KiB written and synced

@@ -84,7 +84,7 @@ Feature: Unwritten extents: fallocate on ext4 and xfs
   @since:4.15
   Rule: MS-1 MAP_SYNC: after a write fault returns, the block allocation is durable with no fsync
 
-    @rule:MS-1 @beyond @severity:critical
+    @rule:MS-1 @beyond @severity:critical @profile:adr @profile:eadr
     Scenario Outline: on <fs>, a persisted store through a MAP_SYNC mapping into a fallocated block survives with no fsync
       Given an <fs> filesystem mounted with dax on pmem0
       And a file /a with 64 KiB allocated and synced

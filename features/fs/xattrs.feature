@@ -64,7 +64,7 @@ Feature: Extended attributes and file bytes in every crash state
   @since:4.4
   Rule: PM-2 A store never written back may or may not survive, in a file as on a device
 
-    @rule:PM-2 @seed:001_b92c2fd6bf0014a8.txt @severity:normal @requires:cache-model @requires:ext4
+    @rule:PM-2 @seed:001_b92c2fd6bf0014a8.txt @severity:normal @requires:cache-model @requires:ext4 @profile:adr @profile:virtio-pmem
     Scenario: a store through a shared mapping with no fsync may or may not reach the file
       Given an ext4 filesystem mounted with dax on pmem0
       And a file /f with 4 KiB written and synced

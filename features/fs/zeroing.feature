@@ -85,7 +85,7 @@ Feature: New blocks are zeroed through the device that holds them
         | ext4 |
         | xfs  |
 
-    @rule:BD-1 @seed:000_7aa147f050932869.txt @severity:blocker @requires:map-sync
+    @rule:BD-1 @seed:000_7aa147f050932869.txt @severity:blocker @requires:map-sync @profile:adr @profile:eadr
     Scenario Outline: on <fs>, a MAP_SYNC store into a hole over stale media leaves zeros around it in every crash state
       Given the first 16 MiB of /dev/pmem0 held stale bytes beforehand
       And an <fs> filesystem mounted with dax on pmem0

@@ -14,7 +14,7 @@ Feature: The crash states a check covers, and how it says so
   @since:4.4
   Rule: PM-2 Each line keeps some prefix of its stores, independently of the other lines
 
-    @rule:PM-2 @seed:001_b92c2fd6bf0014a8.txt @severity:normal @requires:cache-model
+    @rule:PM-2 @seed:001_b92c2fd6bf0014a8.txt @severity:normal @requires:cache-model @profile:adr
     Scenario: a range query is decided from each line's history, counting one state per kept prefix
       Given the CPU stores "one" to pmem0 at offset 0
       And the CPU stores "two" to pmem0 at offset 0
@@ -27,7 +27,7 @@ Feature: The crash states a check covers, and how it says so
       Then the crash check passes
       And the crash check covered 4 crash states with coverage per-line
 
-    @rule:PM-2 @seed:001_b92c2fd6bf0014a8.txt @severity:normal @requires:cache-model @white-box @requires:white-box
+    @rule:PM-2 @seed:001_b92c2fd6bf0014a8.txt @severity:normal @requires:cache-model @white-box @requires:white-box @profile:adr @profile:virtio-pmem
     Scenario: a store never written back fails in the lower bound, and the report says the line was never written back
       Given the CPU stores "lost" to pmem0 at offset 0
       When power fails
@@ -37,7 +37,7 @@ Feature: The crash states a check covers, and how it says so
       And the failure reason mentions "/dev/pmem0 at offset 0"
       And the failure report draws the line at offset 0 of pmem0 as never-written-back
 
-    @rule:PM-2 @seed:001_b92c2fd6bf0014a8.txt @severity:normal @requires:cache-model
+    @rule:PM-2 @seed:001_b92c2fd6bf0014a8.txt @severity:normal @requires:cache-model @profile:adr @profile:virtio-pmem
     Scenario: a line written back but not fenced is reported as such
       Given the CPU stores "in-flight" to pmem0 at offset 64
       And the CPU writes back 9 bytes at offset 64 of pmem0 with clwb
@@ -47,7 +47,7 @@ Feature: The crash states a check covers, and how it says so
       And the first failing crash state is lb
       And the failure report draws the line at offset 64 of pmem0 as written-back-not-fenced
 
-    @rule:PM-2 @seed:001_b92c2fd6bf0014a8.txt @severity:normal @requires:cache-model
+    @rule:PM-2 @seed:001_b92c2fd6bf0014a8.txt @severity:normal @requires:cache-model @profile:adr @profile:virtio-pmem
     Scenario: a line stored again after its write-back was requested is not written back in full
       Given the CPU stores "old" to pmem0 at offset 64
       And the CPU writes back 3 bytes at offset 64 of pmem0 with clwb
@@ -57,7 +57,7 @@ Feature: The crash states a check covers, and how it says so
       Then the crash check fails
       And the failure report draws the line at offset 64 of pmem0 as never-written-back
 
-    @rule:PM-1 @seed:001_b92c2fd6bf0014a8.txt @severity:critical @requires:cache-model
+    @rule:PM-1 @seed:001_b92c2fd6bf0014a8.txt @severity:critical @requires:cache-model @profile:adr
     Scenario: a range across two lines fails on the line that was not written back
       Given the CPU stores "spans-two-lines" to pmem0 at offset 120
       And the CPU writes back 8 bytes at offset 120 of pmem0 with clwb
@@ -68,7 +68,7 @@ Feature: The crash states a check covers, and how it says so
       And the crash check covered 1 crash state with coverage per-line
       And the failure report draws the line at offset 128 of pmem0 as never-written-back
 
-    @rule:PM-2 @seed:001_b92c2fd6bf0014a8.txt @severity:normal @requires:cache-model
+    @rule:PM-2 @seed:001_b92c2fd6bf0014a8.txt @severity:normal @requires:cache-model @profile:adr @profile:virtio-pmem
     Scenario: every combination of kept prefixes is a crash state
       Given the CPU stores "a1" to pmem0 at offset 0
       And the CPU stores "a2" to pmem0 at offset 0
@@ -80,7 +80,7 @@ Feature: The crash states a check covers, and how it says so
       Then the crash check passes
       And the crash check covered exactly 24 crash states exhaustively
 
-    @rule:PM-2 @seed:001_b92c2fd6bf0014a8.txt @severity:normal @requires:cache-model
+    @rule:PM-2 @seed:001_b92c2fd6bf0014a8.txt @severity:normal @requires:cache-model @profile:adr @profile:virtio-pmem
     Scenario: states with the same content are checked once
       Given the CPU stores "x" to pmem0 at offset 0
       And the CPU stores "x" to pmem0 at offset 0
@@ -90,7 +90,7 @@ Feature: The crash states a check covers, and how it says so
       Then the crash check passes
       And the crash check covered exactly 4 crash states exhaustively
 
-    @rule:PM-2 @seed:001_b92c2fd6bf0014a8.txt @severity:normal @requires:cache-model
+    @rule:PM-2 @seed:001_b92c2fd6bf0014a8.txt @severity:normal @requires:cache-model @profile:adr @profile:virtio-pmem
     Scenario: only the lines a check reads are varied, and the first failure is a minimal state
       Given the CPU stores "a" to pmem0 at offset 64
       And the CPU stores "b" to pmem0 at offset 128
@@ -101,7 +101,7 @@ Feature: The crash states a check covers, and how it says so
       And the first failing crash state is 40:1+80:1
       And the crash check covered 4 crash states with coverage exhaustive
 
-    @rule:PM-2 @seed:001_b92c2fd6bf0014a8.txt @severity:normal @requires:cache-model @white-box @requires:white-box
+    @rule:PM-2 @seed:001_b92c2fd6bf0014a8.txt @severity:normal @requires:cache-model @white-box @requires:white-box @profile:adr @profile:virtio-pmem
     Scenario: states are enumerated by line address whatever order the check reads the lines in
       Given the CPU stores "first" to pmem0 at offset 0
       And the CPU stores "second" to pmem0 at offset 64
@@ -115,7 +115,7 @@ Feature: The crash states a check covers, and how it says so
   @since:4.4
   Rule: PM-2 A budget bounds the states: a bounded verdict says how far it looked and is never a proof
 
-    @rule:PM-2 @beyond @severity:normal @requires:cache-model
+    @rule:PM-2 @beyond @severity:normal @requires:cache-model @profile:adr @profile:virtio-pmem
     Scenario Outline: with a budget of <budget> states, three dirty lines are covered <coverage>
       Given the crash explorer may check at most <budget> crash states
       And the CPU stores "a" to pmem0 at offset 0
@@ -134,7 +134,7 @@ Feature: The crash states a check covers, and how it says so
         | 3      | bounded(0) | 1      |
         | 0      | bounded(0) | 1      |
 
-    @rule:PM-2 @beyond @severity:normal @requires:cache-model
+    @rule:PM-2 @beyond @severity:normal @requires:cache-model @profile:adr @profile:virtio-pmem
     Scenario: the bound counts the states of a line with two stores twice: ten of twelve states is bounded(2)
       Given the crash explorer may check at most 10 crash states
       And the CPU stores "a1" to pmem0 at offset 0
@@ -146,7 +146,7 @@ Feature: The crash states a check covers, and how it says so
       Then the crash check passes
       And the crash check covered 10 crash states with coverage bounded(2)
 
-    @rule:PM-2 @beyond @severity:normal @requires:cache-model
+    @rule:PM-2 @beyond @severity:normal @requires:cache-model @profile:adr @profile:virtio-pmem
     Scenario: a failure two lines away from the lower bound passes a bound of one line, which says it is only a bound
       Given the crash explorer may check at most 3 crash states
       And the CPU stores "a" to pmem0 at offset 64
@@ -159,7 +159,7 @@ Feature: The crash states a check covers, and how it says so
   @since:4.4
   Rule: PM-2 A state id names the same state in every run: a rerun checks that one state
 
-    @rule:PM-2 @beyond @severity:normal @requires:cache-model
+    @rule:PM-2 @beyond @severity:normal @requires:cache-model @profile:adr @profile:virtio-pmem
     Scenario: rerunning in the failing state checks that one state and fails again
       Given crash checks are rerun in crash state "40:1"
       And the CPU stores "a" to pmem0 at offset 0
@@ -170,7 +170,7 @@ Feature: The crash states a check covers, and how it says so
       And the first failing crash state is 40:1
       And the crash check covered 1 crash state with coverage single
 
-    @rule:PM-2 @beyond @severity:normal @requires:cache-model
+    @rule:PM-2 @beyond @severity:normal @requires:cache-model @profile:adr @profile:virtio-pmem
     Scenario Outline: a data check rerun in crash state <state> checks that one state, not every line's history
       Given crash checks are rerun in crash state "<state>"
       And the CPU stores "a" to pmem0 at offset 0
@@ -185,7 +185,7 @@ Feature: The crash states a check covers, and how it says so
         | lb    | fails   |
         | 40:1  | passes  |
 
-    @rule:PM-2 @beyond @severity:normal @requires:cache-model
+    @rule:PM-2 @beyond @severity:normal @requires:cache-model @profile:adr @profile:virtio-pmem
     Scenario Outline: rerunning in crash state <state> checks only that state
       Given crash checks are rerun in crash state "<state>"
       And the CPU stores "a" to pmem0 at offset 64
@@ -202,7 +202,7 @@ Feature: The crash states a check covers, and how it says so
         | 80:1      | passes  |
         | 40:1+80:1 | fails   |
 
-    @rule:PM-2 @beyond @severity:normal @requires:cache-model
+    @rule:PM-2 @beyond @severity:normal @requires:cache-model @profile:adr @profile:virtio-pmem
     Scenario: a state id names lines by hex address and may keep ten or more stores
       Given stores may tear into 8-byte units
       And crash checks are rerun in crash state "1000:11"
@@ -213,7 +213,7 @@ Feature: The crash states a check covers, and how it says so
       Then the crash check passes
       And the crash check covered 1 crash state with coverage single
 
-    @rule:PM-2 @beyond @severity:normal @requires:cache-model @white-box @requires:white-box
+    @rule:PM-2 @beyond @severity:normal @requires:cache-model @white-box @requires:white-box @profile:adr @profile:virtio-pmem
     Scenario Outline: a rerun in a state this run does not have is refused: <why>
       Given stores may tear into 8-byte units
       And crash checks are rerun in crash state "<state>"

@@ -9,7 +9,7 @@ Feature: write(2) to a DAX file is durable when it returns
   @since:4.4
   Rule: PM-5 write(2) to a DAX file leaves its data durable at return; size and allocation need fsync
 
-    @rule:PM-5 @seed:001_b92c2fd6bf0014a8.txt @severity:critical
+    @rule:PM-5 @seed:001_b92c2fd6bf0014a8.txt @severity:critical @profile:adr @profile:eadr
     Scenario Outline: write(2) over written blocks of an <fs> file survives a crash with no fsync
       Given an <fs> filesystem mounted with dax on pmem0
       And a file /a with 64 KiB written and synced
@@ -23,7 +23,7 @@ Feature: write(2) to a DAX file is durable when it returns
         | ext4 |
         | xfs  |
 
-    @rule:PM-5 @seed:001_b92c2fd6bf0014a8.txt @severity:critical
+    @rule:PM-5 @seed:001_b92c2fd6bf0014a8.txt @severity:critical @profile:adr @profile:eadr
     Scenario Outline: write(2) of 6000 bytes across a page boundary over written blocks of an <fs> file survives a crash with no fsync
       Given an <fs> filesystem mounted with dax on pmem0
       And a file /a with 64 KiB written and synced

@@ -15,7 +15,7 @@ Feature: Crash checks of ranges that end next to a cache-line boundary
   @since:4.4
   Rule: PM-2 A store never written back may or may not survive; a check must not assume either way
 
-    @rule:PM-2 @seed:001_b92c2fd6bf0014a8.txt @severity:normal @requires:cache-model
+    @rule:PM-2 @seed:001_b92c2fd6bf0014a8.txt @severity:normal @requires:cache-model @profile:adr @profile:eadr
     Scenario Outline: a lost store in the last byte of a range ending at byte <end> breaks the range
       When the CPU stores "B" to pmem0 at offset <last>
       And power fails

@@ -10,7 +10,7 @@ Feature: The pmem block driver makes its writes durable before the I/O completes
   @since:4.4
   Rule: PM-3 Writes through the pmem driver are durable when the I/O completes
 
-    @rule:PM-3 @seed:001_b92c2fd6bf0014a8.txt @severity:critical @requires:block-driver
+    @rule:PM-3 @seed:001_b92c2fd6bf0014a8.txt @severity:critical @requires:block-driver @profile:adr @profile:eadr
     Scenario Outline: a write through <path> is durable on completion
       Given the pmem driver writes <data> to pmem0 at offset <offset> through <path>
       When power fails

@@ -10,7 +10,7 @@ Feature: Randomly drawn workloads keep what their persistence points promise, ac
   shrinks to the smallest one that still fails and prints as a scenario in the suite's words. The
   seed is fixed (world parameter workloadSeed) and printed; workloadRuns draws more on demand.
 
-  @rule:WB-1 @rule:PM-5 @rule:SY-1 @rule:SY-3 @rule:BD-1 @rule:MS-1 @rule:MS-5 @rule:MS-6 @seed:002_942ec44a608dccaf.txt @requires:fast-reset @since:4.15
+  @rule:WB-1 @rule:PM-5 @rule:SY-1 @rule:SY-3 @rule:BD-1 @rule:MS-1 @rule:MS-5 @rule:MS-6 @seed:002_942ec44a608dccaf.txt @requires:fast-reset @since:4.15 @profile:adr @profile:eadr
   Scenario Outline: randomly drawn <slice> workloads on <target>
     Given randomly drawn workloads of <slice> operations on <target>
     When each runs on a fresh machine and power fails after its last operation
@@ -37,7 +37,7 @@ Feature: Randomly drawn workloads keep what their persistence points promise, ac
       | an xfs filesystem | written |
       | an xfs filesystem | mixed   |
 
-  @rule:BD-3 @rule:BD-4 @rule:PM-1 @rule:PM-3 @rule:SY-1 @seed:004_0939b2a0aa78b1f1.txt @requires:fast-reset @requires:raw-block-dax @since:4.4 @until:4.6
+  @rule:BD-3 @rule:BD-4 @rule:PM-1 @rule:PM-3 @rule:SY-1 @seed:004_0939b2a0aa78b1f1.txt @requires:fast-reset @requires:raw-block-dax @since:4.4 @until:4.6 @profile:adr @profile:eadr
   Scenario Outline: randomly drawn <slice> workloads on <target>
     Given randomly drawn workloads of <slice> operations on <target>
     When each runs on a fresh machine and power fails after its last operation

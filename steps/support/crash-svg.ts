@@ -21,6 +21,7 @@ export const STATE_COLOURS: Record<LineReport['state'], { fill: string; label: s
   durable: { fill: '#2e7d32', label: 'durable (written back and fenced)' },
   'written-back-not-fenced': { fill: '#ef8f00', label: 'written back, not fenced' },
   'never-written-back': { fill: '#c62828', label: 'never written back' },
+  'in-host-page-cache': { fill: '#7b1fa2', label: 'fenced into the host page cache, not flushed (virtio-pmem)' },
 };
 
 /** lines drawn at most; the rest are counted in a note */

@@ -1,11 +1,12 @@
 // One fresh target per scenario; scenarios whose @requires: capabilities the target lacks, or whose
-// rule another kernel than the target's holds (@since/@until), are skipped with the reason logged. Once the target could not start (no hello), the rest are skipped.
+// rule another kernel than the target's holds (@since/@until) or another platform (@profile), are skipped with the reason logged. Once the target could not start (no hello), the rest are skipped.
 
 import { After, AfterAll, Before, BeforeAll, BeforeStep, setDefaultTimeout, Status } from '@cucumber/cucumber';
 import { ImplementationError, Target } from '../../targets/contract';
 import { closeIdleTargets, createTarget, parseTargetSpec, TargetSpec, targetNotReady } from '../../targets/registry';
 import { DaxWorld } from './world';
 import { notForKernel } from './kernel-range';
+import { notForProfile } from './profile';
 import { tracing } from './tracing';
 import { failFast } from './blame';
 import { INPUT, UndrivableError } from './verdict';
@@ -81,7 +82,7 @@ Before(async function (this: DaxWorld, { pickle }) {
   // a missing capability, or a rule of another kernel than the target's: skipped before the reset (on Linux, a boot)
   const why = missing.length > 0
     ? `needs ${missing.join(', ')}, which ${this.hello.name} does not declare (it declares: ${this.hello.capabilities.join(', ') || 'nothing'})`
-    : this.hello.kernel ? notForKernel(this.tags, this.hello.kernel) : undefined;
+    : (this.hello.kernel ? notForKernel(this.tags, this.hello.kernel) : undefined) ?? notForProfile(this.tags, this.hello.profile ?? 'adr');
   if (why) {
     this.log(`Skipped: ${why}`);
     await raw.close();

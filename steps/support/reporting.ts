@@ -33,6 +33,7 @@ export const BEYOND_SOURCES: Record<string, { path: string; what: string }> = {
   'MS-11': { path: 'drivers/nvdimm/pmem.c', what: '__pmem_direct_access: known poison is EIO; pmem_recovery_write: only whole pages clear it (5.19 "pmem: implement pmem_recovery_write()", "dax: introduce DAX_RECOVERY_WRITE dax access mode")' },
   'MS-12': { path: 'Documentation/filesystems/dax.rst', what: 'dax=inode and FS_XFLAG_DAX: the mode changes when the inode is evicted (5.8 "fs: Lift XFS_IDONTCACHE to the VFS layer", "fs/ext4: Only change S_DAX on inode load"; xfstests generic/605-608)' },
   'MS-13': { path: 'fs/dax.c', what: 'dax_iomap_cow_copy / dax_iomap_iter: a shared block is copied whole before the write (6.0 "fsdax: introduce dax_iomap_cow_copy()", "xfs: support CoW in fsdax mode")' },
+  'MS-14': { path: 'drivers/nvdimm/nd_virtio.c', what: 'async_pmem_flush / virtio_pmem_flush: an asynchronous region is durable only through the host flush; dax_synchronous() false refuses MAP_SYNC (5.3 "virtio-pmem: Add virtio pmem driver", "ext4: disable map_sync for async flush", "xfs: disable map_sync for async flush")' },
   'MM-1': { path: 'mm/msync.c', what: 'msync: EINVAL for an address inside a page, ENOMEM for an unmapped range; mm/mmap.c do_mmap: EINVAL for an offset inside a page or a length of 0' },
   'MM-2': { path: 'arch/x86/mm/fault.c', what: 'bad_area: an access outside every VMA raises SIGSEGV' },
 };

@@ -3,7 +3,7 @@
 
 import {
   BioFlag, Capability, CrashCheck, CrashExploration, CrashVerdict, DriverPath, FsckResult, FsType, Hello, Hex, MappingInfo,
-  MapKind, MountOptions, PmemMode, ScheduledTask, Stat, Target, TargetError, WritebackEvent,
+  MapKind, MountOptions, PMEM_MODES, PmemMode, ScheduledTask, Stat, Target, TargetError, WritebackEvent,
 } from '../contract';
 import { fromHex, toHex } from '../hex';
 import { Kernel, run, ScheduledOp } from '../../emulator/kernel';
@@ -16,7 +16,7 @@ import { translateErrors } from './errors';
 
 const CAPABILITIES: Capability[] = [
   'cache-model', 'white-box', 'eadr', 'ext2', 'ext4', 'xfs', 'xfs-realtime', 'raw-block-dax',
-  'block-driver', 'map-sync', 'partitions', 'resize', 'freeze', 'schedules', 'fast-reset', 'per-file-dax', 'poison', 'reflink',
+  'block-driver', 'map-sync', 'partitions', 'resize', 'freeze', 'schedules', 'fast-reset', 'per-file-dax', 'poison', 'reflink', 'virtio-pmem',
 ];
 
 export const EMULATOR_VERSION = '0.1.0';
@@ -30,8 +30,13 @@ export class Emulator implements Target {
   private logCursor = 0;
   private readonly switches = new Set<VariantName>();
 
-  constructor(private readonly variant?: VariantName) {
-    this.kernel = new Kernel({ variant, switchesRead: this.switches });
+  constructor(
+    private readonly variant?: VariantName,
+    /** the platform this target is created on (DAX_TARGET emulator@virtio-pmem); reset returns to it */
+    private readonly profile: PmemMode = 'adr',
+  ) {
+    this.mode = profile;
+    this.kernel = new Kernel({ variant, mode: profile, switchesRead: this.switches });
   }
 
   async hello(): Promise<Hello> {
@@ -39,13 +44,14 @@ export class Emulator implements Target {
       name: this.variant ? `emulator:${this.variant}` : 'emulator',
       version: EMULATOR_VERSION,
       capabilities: CAPABILITIES,
-      description: this.variant ? `reference emulator with one bug put back: ${VARIANTS[this.variant]}` : 'reference emulator',
+      description: (this.variant ? `reference emulator with one bug put back: ${VARIANTS[this.variant]}` : 'reference emulator') + (this.profile === 'adr' ? '' : `, on ${this.profile}`),
+      ...(this.profile === 'adr' ? {} : { profile: this.profile }),
     };
   }
 
   async reset(): Promise<void> {
     // a fresh machine: the platform's configuration does not carry over either
-    this.mode = 'adr';
+    this.mode = this.profile;
     this.tearing = false;
     this.logCursor = 0;
     this.kernel = new Kernel({ variant: this.variant, mode: this.mode, tearing: this.tearing, switchesRead: this.switches });
@@ -68,8 +74,8 @@ export class Emulator implements Target {
   async configure(args: { pmemMode?: PmemMode; tearing?: boolean }): Promise<void> {
     const m = this.kernel.machine;
     if (m.mem.storeCount > 0) throw new TargetError('EBUSY', 'configure the platform before anything is stored to persistent memory');
-    if (args.pmemMode && args.pmemMode !== 'adr' && args.pmemMode !== 'eadr') {
-      throw new TargetError('EINVAL', `persistence mode "${args.pmemMode}" is not adr or eadr`);
+    if (args.pmemMode && !PMEM_MODES.includes(args.pmemMode)) {
+      throw new TargetError('EINVAL', `persistence mode "${args.pmemMode}" is not one of ${PMEM_MODES.join(', ')}`);
     }
     this.mode = args.pmemMode ?? this.mode;
     this.tearing = args.tearing ?? this.tearing;
@@ -340,8 +346,8 @@ export class Emulator implements Target {
 
 /** the emulator as seen through the contract: emulator errors leave as TargetError */
 export class EmulatorTarget {
-  constructor(variant?: VariantName) {
-    return translateErrors(new Emulator(variant)) as unknown as EmulatorTarget;
+  constructor(variant?: VariantName, profile?: PmemMode) {
+    return translateErrors(new Emulator(variant, profile)) as unknown as EmulatorTarget;
   }
 }
 export interface EmulatorTarget extends Target {}

@@ -7,7 +7,7 @@ import { ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { StringDecoder } from 'node:string_decoder';
 import {
   BioFlag, CrashCheck, CrashExploration, CrashVerdict, DriverPath, FsckResult, FsType, Hello, Hex, ImplementationError, MappingInfo,
-  MapKind, MountOptions, PmemMode, ScheduledTask, Stat, Target, TargetError, WritebackEvent,
+  MapKind, MountOptions, PMEM_MODES, PmemMode, ScheduledTask, Stat, Target, TargetError, WritebackEvent,
 } from '../contract';
 import { TRACE_CAPABILITY } from '../traced/events';
 import { joinVerdicts, splitCheck } from './split-check';
@@ -277,7 +277,8 @@ export class ProcessTarget implements Target {
     const hello: Hello = { name: h.name, version: h.version, capabilities: h.capabilities as Hello['capabilities'] };
     if (typeof h.description === 'string') hello.description = h.description;
     if (typeof h.kernel === 'string') hello.kernel = h.kernel;
-    if (hello.capabilities.includes(TRACE_CAPABILITY)) this.session = new TracedSession((op, args) => this.request(op, args), this.label);
+    if (typeof h.profile === 'string' && (PMEM_MODES as readonly string[]).includes(h.profile)) hello.profile = h.profile as PmemMode;
+    if (hello.capabilities.includes(TRACE_CAPABILITY)) this.session = new TracedSession((op, args) => this.request(op, args), this.label, hello.profile);
     const w = this.helloWaiter!;
     this.helloWaiter = undefined;
     clearTimeout(w.timer);

@@ -42,6 +42,7 @@ const traceEvent: Schema = {
     obj({ k: en('base', 'st', 'nt'), dev: name, off: count }, bytesOrZeros),
     obj({ k: { const: 'fl' }, dev: name, off: count, insn: en('clwb', 'clflushopt', 'clflush') }, { len: count }),
     obj({ k: { const: 'fe' }, insn: en('sfence', 'mfence', 'locked') }),
+    obj({ k: { const: 'hf' } }),
     obj({ k: { const: 'op' }, seq: count, op: name, phase: en('begin', 'end') }),
   ],
 };
@@ -70,12 +71,12 @@ export const DEFS: Record<string, Schema> = {
       counterexample: obj({
         stateId: { type: 'string', minLength: 1, description: 'a stable id: "lb" (the lower bound: every line as last made durable), "<hex line address>:<stores kept>" joined by "+", "cut:end" / "cut:end+nt" on eADR, or any id a real system chooses' },
         reason: name,
-        lines: arr(obj({ addr: count, dev: name, state: en('durable', 'written-back-not-fenced', 'never-written-back'), found: hex }, { expected: hex, compareOffset: count })),
+        lines: arr(obj({ addr: count, dev: name, state: en('durable', 'written-back-not-fenced', 'never-written-back', 'in-host-page-cache'), found: hex }, { expected: hex, compareOffset: count })),
       }),
     },
   ),
   ScheduledTask: obj({ task: name, at: { type: 'string', minLength: 1, description: 'the stop point reached, or "done"' } }),
-  Hello: obj({ protocol: { const: 1 }, name, version: name, capabilities: arr({ type: 'string' }) }, { description: { type: 'string' }, kernel: { type: 'string', pattern: '^[0-9]+[.][0-9]+' } }),
+  Hello: obj({ protocol: { const: 1 }, name, version: name, capabilities: arr({ type: 'string' }) }, { description: { type: 'string' }, kernel: { type: 'string', pattern: '^[0-9]+[.][0-9]+' }, profile: en('adr', 'eadr', 'virtio-pmem') }),
 };
 
 /**
@@ -94,7 +95,7 @@ export const OPS: Record<string, Schema> = {
   hello: op(none, ref('Hello'), 'the hello line again, as a result (the suite does not send it)'),
   close: op(none, nul, 'answer, then exit 0'),
   reset: op(obj({ seed: count }), nul, 'a fresh machine'),
-  configure: op(obj({}, { pmemMode: en('adr', 'eadr'), tearing: bool }), nul, 'before anything is stored: eADR, and `tearing` (a store may persist in 8-byte units, not whole)'),
+  configure: op(obj({}, { pmemMode: en('adr', 'eadr', 'virtio-pmem'), tearing: bool }), nul, 'before anything is stored: eADR or virtio-pmem, and `tearing` (a store may persist in 8-byte units, not whole)'),
   createNamespace: op(obj({ name, size: count }), nul, 'a pmem namespace (size a multiple of 2 MiB) and its block device'),
   createPartitions: op(obj({ disk: name, partitions: arr(obj({ start: count, size: count })) }), arr(name), 'partitions; the answer names their devices'),
   resizeDevice: op(obj({ dev: name, size: count }), nul, 'grow or shrink a namespace'),

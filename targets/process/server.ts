@@ -1,11 +1,11 @@
 // The reference server of the process protocol (docs/protocol.md): the emulator behind stdin/stdout.
-//   node -r ts-node/register/transpile-only targets/process/server.ts [--variant <name>] [--traced]
+//   node -r ts-node/register/transpile-only targets/process/server.ts [--variant <name>] [--traced] [--profile adr|eadr|virtio-pmem]
 // --traced: the emulator records its persistent-memory traffic (pmem-trace, section 12 of the protocol).
 // Requests are answered one at a time, in order. Exit codes: 0 after `close` or the end of stdin,
 // 2 for a bad command line.
 
 import { StringDecoder } from 'node:string_decoder';
-import { TargetError, TargetOp } from '../contract';
+import { PMEM_MODES, PmemMode, TargetError, TargetOp } from '../contract';
 import { EmulatorTarget } from '../emulator/emulator-target';
 import { translateErrors } from '../emulator/errors';
 import { TracedEmulator } from './traced-emulator';
@@ -30,18 +30,28 @@ const OPS: readonly TargetOp[] = [
 /** the traced mode's own ops: answered without op markers, they are not the scenario's traffic */
 const TRACE_OPS = ['trace', 'extents', 'recover'];
 
-function parseArgs(argv: string[]): { variant?: VariantName; traced: boolean } {
+function parseArgs(argv: string[]): { variant?: VariantName; traced: boolean; profile?: PmemMode } {
   let variant: VariantName | undefined;
   let traced = false;
+  let profile: PmemMode | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--traced') {
       traced = true;
       continue;
     }
+    if (a === '--profile' || a.startsWith('--profile=')) {
+      const p = a === '--profile' ? argv[++i] : a.slice('--profile='.length);
+      if (!(PMEM_MODES as readonly string[]).includes(p)) {
+        console.error(`dax-process-server: unknown persistence profile "${p ?? ''}"; accepted: ${PMEM_MODES.join(', ')}`);
+        process.exit(2);
+      }
+      profile = p as PmemMode;
+      continue;
+    }
     const v = a === '--variant' ? argv[++i] : a.startsWith('--variant=') ? a.slice('--variant='.length) : undefined;
     if (v === undefined && a !== '--variant') {
-      console.error(`dax-process-server: unknown argument "${a}"; usage: server.ts [--variant <name>] [--traced]`);
+      console.error(`dax-process-server: unknown argument "${a}"; usage: server.ts [--variant <name>] [--traced] [--profile <profile>]`);
       process.exit(2);
     }
     if (!v || !isVariant(v)) {
@@ -50,7 +60,7 @@ function parseArgs(argv: string[]): { variant?: VariantName; traced: boolean } {
     }
     variant = v;
   }
-  return { variant, traced };
+  return { variant, traced, profile };
 }
 
 type Answer = { id: unknown; ok: true; result: unknown } | { id: unknown; ok: false; errno: string; message: string };
@@ -65,9 +75,9 @@ function errorAnswer(id: unknown, e: unknown): Answer {
 }
 
 async function main(): Promise<void> {
-  const { variant, traced } = parseArgs(process.argv.slice(2));
-  const tracer = traced ? new TracedEmulator(variant) : undefined;
-  const target = tracer ? translateErrors(tracer) : new EmulatorTarget(variant);
+  const { variant, traced, profile } = parseArgs(process.argv.slice(2));
+  const tracer = traced ? new TracedEmulator(variant, profile) : undefined;
+  const target = tracer ? translateErrors(tracer) : new EmulatorTarget(variant, profile);
   const ops: readonly string[] = traced ? [...OPS, ...TRACE_OPS] : OPS;
   const h = await target.hello();
   const hello = { protocol: PROTOCOL_VERSION, ...h, description: `${h.description ?? h.name}, over the process protocol` };

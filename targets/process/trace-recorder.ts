@@ -61,6 +61,10 @@ export class TraceRecorder implements PmemTracepoints {
     this.push({ k: 'fe', insn: 'sfence' }, 24);
   }
 
+  hostFlush(): void {
+    this.push({ k: 'hf' }, 12);
+  }
+
   /** protocol request `seq` named `op` begins or ends */
   mark(seq: number, op: string, phase: 'begin' | 'end'): void {
     this.push({ k: 'op', seq, op, phase }, 50 + op.length);

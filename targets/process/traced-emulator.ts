@@ -3,7 +3,7 @@
 // It answers `trace`, `extents` and `recover`, and comes back from a power failure in the image the
 // suite names; its own crash exploration is not offered.
 
-import { Capability, CrashCheck, Hello, MountOptions, TargetError } from '../contract';
+import { Capability, CrashCheck, Hello, MountOptions, PmemMode, TargetError } from '../contract';
 import { Emulator } from '../emulator/emulator-target';
 import { evaluate } from '../emulator/crash-checks';
 import { Kernel } from '../../emulator/kernel';
@@ -17,8 +17,8 @@ export class TracedEmulator extends Emulator {
   /** lines of a crash image sent ahead with `partial` */
   private staged: LineRun[] = [];
 
-  constructor(variant?: ConstructorParameters<typeof Emulator>[0]) {
-    super(variant);
+  constructor(variant?: ConstructorParameters<typeof Emulator>[0], profile?: PmemMode) {
+    super(variant, profile);
     this.recorder.restart(this.kernel.machine);
   }
 
@@ -32,7 +32,7 @@ export class TracedEmulator extends Emulator {
     this.recorder.restart(this.kernel.machine);
   }
 
-  override async configure(args: { pmemMode?: 'adr' | 'eadr'; tearing?: boolean }): Promise<void> {
+  override async configure(args: { pmemMode?: PmemMode; tearing?: boolean }): Promise<void> {
     await super.configure(args);
     this.recorder.attach(this.kernel.machine);
   }

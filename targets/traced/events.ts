@@ -15,6 +15,8 @@ export type TraceEvent =
   | ({ k: 'nt'; dev: string; off: number } & Bytes)
   | { k: 'fl'; dev: string; off: number; len?: number; insn: FlushInsn }
   | { k: 'fe'; insn: FenceInsn }
+  /** virtio-pmem: the host acknowledged a flush request (virtio_pmem_flush): what fences wrote back is durable */
+  | { k: 'hf' }
   | { k: 'op'; seq: number; op: string; phase: 'begin' | 'end' };
 
 /** the answer to `trace`: events in execution order; `more` when the server holds back the rest */
@@ -86,10 +88,12 @@ function eventProblem(e: unknown): string | undefined {
       return undefined;
     case 'fe':
       return FENCE.includes(e.insn as string) ? undefined : `"insn" is not one of ${FENCE.join(', ')}`;
+    case 'hf':
+      return undefined;
     case 'op':
       return Number.isSafeInteger(e.seq) && typeof e.op === 'string' && (e.phase === 'begin' || e.phase === 'end') ? undefined : 'a marker needs "seq", "op" and "phase" (begin or end)';
     default:
-      return `"k" is ${JSON.stringify(e.k)}, not base, st, nt, fl, fe or op`;
+      return `"k" is ${JSON.stringify(e.k)}, not base, st, nt, fl, fe, hf or op`;
   }
 }
 

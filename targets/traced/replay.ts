@@ -93,6 +93,9 @@ export class TraceReplay {
           // sfence, mfence and locked instructions all order clwb, clflushopt and NT stores on x86
           this.mem.fence();
           break;
+        case 'hf':
+          this.mem.hostFlush();
+          break;
         case 'op':
           this.currentOp = e.phase === 'begin' ? e.op : undefined;
           break;

@@ -31,8 +31,11 @@ export class TracedSession implements TracedCrash {
   constructor(
     private readonly send: Send,
     private readonly label: string,
+    /** the platform the server's hello names: where every reset returns */
+    private readonly profile: PmemMode = 'adr',
   ) {
-    this.replay = new TraceReplay({}, `process "${label}"`);
+    this.mode = profile;
+    this.replay = new TraceReplay({ mode: profile }, `process "${label}"`);
   }
 
   private fresh(): void {
@@ -59,8 +62,8 @@ export class TracedSession implements TracedCrash {
   async after(op: string, args: Record<string, unknown>, result: unknown): Promise<void> {
     switch (op) {
       case 'reset':
-        // a fresh machine is ADR without tearing until configured, whatever the last scenario set
-        this.mode = 'adr';
+        // a fresh machine is on the server's profile without tearing until configured, whatever the last scenario set
+        this.mode = this.profile;
         this.tearing = false;
         this.fresh();
         break;

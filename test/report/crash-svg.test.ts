@@ -43,6 +43,7 @@ const picture = {
     line(4096, 'never-written-back', 'mmap', 'abcd', 0),
     line(8192, 'written-back-not-fenced', 'xyz', 'xyz', 0),
     line(64, 'durable', 'ok'),
+    line(12288, 'in-host-page-cache', 'vp', 'vp', 0),
   ],
 };
 
@@ -56,7 +57,7 @@ test('the picture is well-formed SVG with the state id, coverage, rules and chec
   assert.match(svg, /check: pmem0 holds 4 bytes at offset 4096/);
 });
 
-test('each line is coloured by its state and the legend names all three states', () => {
+test('each line is coloured by its state and the legend names every state', () => {
   const svg = renderCrashSvg(picture);
   for (const [state, c] of Object.entries(STATE_COLOURS)) {
     assert.ok(svg.includes(`fill="${c.fill}" data-state="${state}"`), `legend for ${state}`);

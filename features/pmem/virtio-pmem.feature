@@ -1,0 +1,125 @@
+@epic:persistence-domain @story:persistence-profiles
+Feature: On virtio-pmem only the flush request makes data durable
+  A rule holds under the platform promise it names. ADR: a write-back and a fence put a line in the
+  persistence domain. eADR: the CPU caches are in it too. virtio-pmem (a guest whose pmem is a file
+  of the host, mapped through the host's page cache): the region is asynchronous, so a write-back
+  and a fence reach only the host's page cache, which a host crash may lose. Durability needs the
+  flush request: nvdimm_flush() on the region sends virtio_pmem_flush() and waits for the host to
+  fsync the file, for every REQ_PREFLUSH or REQ_FUA (fsync, msync, sync(2)); each fsync sends its
+  own. The dax device is not synchronous, so ext4 and xfs refuse MAP_SYNC with EOPNOTSUPP. Rules
+  that count on the fence alone (PM-1, PM-3, PM-5 ...) name the platforms they hold on
+  (@profile:adr @profile:eadr) and are skipped on a virtio-pmem target. Sources: the 5.3 series "virtio-pmem: Add virtio pmem driver",
+  "libnvdimm: add nd_region buffered dax_dev flag", "dax: check synchronous mapping is supported",
+  "ext4: disable map_sync for async flush" and "xfs: disable map_sync for async flush" (Pankaj
+  Gupta; lore thread "[PATCH v9 0/7] virtio pmem driver").
+
+  @since:5.3
+  Rule: MS-14 On virtio-pmem a fence reaches only the host's page cache: fsync, msync and sync(2) send the flush request that makes data durable, and MAP_SYNC is refused
+
+    @rule:MS-14 @beyond @severity:critical @requires:virtio-pmem
+    Scenario Outline: on <fs> over virtio-pmem, MAP_SYNC is refused
+      Given the platform is a virtio-pmem guest: its pmem is a host file made durable only by the flush request
+      And an <fs> filesystem mounted with dax on pmem0
+      And a file /a with 64 KiB written and synced
+      When the application tries to map /a shared with MAP_SYNC
+      Then the call fails with EOPNOTSUPP
+
+      Examples:
+        | fs   |
+        | ext4 |
+        | xfs  |
+
+    @rule:MS-14 @beyond @severity:critical @requires:virtio-pmem @requires:cache-model
+    Scenario Outline: on <platform> a store written back with clwb and fenced <survives>
+      Given <platform given>
+      And a pmem namespace pmem0
+      And the CPU stores "hostcache" to pmem0 at offset 4096
+      And the CPU writes back 9 bytes at offset 4096 of pmem0 with clwb and fences with sfence
+      When power fails
+      Then <outcome>
+
+      Examples:
+        | platform    | survives             | platform given                                                                                      | outcome                                                              |
+        | virtio-pmem | may still be lost    | the platform is a virtio-pmem guest: its pmem is a host file made durable only by the flush request | pmem0 may or may not hold "hostcache" at offset 4096 after the crash |
+        | ADR         | survives every crash | the platform flushes its CPU caches only on request (ADR)                                           | in every crash state pmem0 holds "hostcache" at offset 4096          |
+
+    @rule:MS-14 @beyond @severity:critical @requires:virtio-pmem
+    Scenario Outline: on <fs> over <platform>, a store through a mapping persisted with clwb and sfence and no fsync <survives>
+      Given <platform given>
+      And an <fs> filesystem mounted with dax on pmem0
+      And a file /a with 64 KiB written and synced
+      When the application stores "fenced" through the mapping of /a at offset 4096 and persists it with clwb and sfence
+      And power fails
+      Then <outcome>
+
+      Examples:
+        | fs   | platform    | survives             | platform given                                                                                      | outcome                                                        |
+        | ext2 | virtio-pmem | may be lost          | the platform is a virtio-pmem guest: its pmem is a host file made durable only by the flush request | /a may or may not hold "fenced" at offset 4096 after the crash |
+        | ext4 | virtio-pmem | may be lost          | the platform is a virtio-pmem guest: its pmem is a host file made durable only by the flush request | /a may or may not hold "fenced" at offset 4096 after the crash |
+        | xfs  | virtio-pmem | may be lost          | the platform is a virtio-pmem guest: its pmem is a host file made durable only by the flush request | /a may or may not hold "fenced" at offset 4096 after the crash |
+        | ext2 | ADR         | survives every crash | the platform flushes its CPU caches only on request (ADR)                                           | in every crash state /a holds "fenced" at offset 4096          |
+        | ext4 | ADR         | survives every crash | the platform flushes its CPU caches only on request (ADR)                                           | in every crash state /a holds "fenced" at offset 4096          |
+        | xfs  | ADR         | survives every crash | the platform flushes its CPU caches only on request (ADR)                                           | in every crash state /a holds "fenced" at offset 4096          |
+
+    @rule:MS-14 @beyond @severity:critical @requires:virtio-pmem
+    Scenario Outline: on <fs> over virtio-pmem, <sync> sends the flush request: the stored bytes survive every crash
+      Given the platform is a virtio-pmem guest: its pmem is a host file made durable only by the flush request
+      And an <fs> filesystem mounted with dax on pmem0
+      And a file /a with 64 KiB written and synced
+      And the application stores "flushed" through the mapping of /a at offset 4096 and persists it with clwb and sfence
+      When <call>
+      And power fails
+      Then in every crash state /a holds "flushed" at offset 4096
+
+      Examples:
+        | fs   | sync    | call                                                                                   |
+        | ext2 | fsync   | the application calls fsync on /a                                                      |
+        | ext4 | fsync   | the application calls fsync on /a                                                      |
+        | xfs  | fsync   | the application calls fsync on /a                                                      |
+        | ext2 | msync   | the application calls msync(MS_SYNC) on 4096 bytes at offset 4096 of the mapping of /a |
+        | ext4 | msync   | the application calls msync(MS_SYNC) on 4096 bytes at offset 4096 of the mapping of /a |
+        | xfs  | msync   | the application calls msync(MS_SYNC) on 4096 bytes at offset 4096 of the mapping of /a |
+        | ext2 | sync(2) | the application calls sync(2)                                                          |
+        | xfs  | sync(2) | the application calls sync(2)                                                          |
+
+    @rule:MS-14 @beyond @severity:critical @requires:virtio-pmem
+    Scenario Outline: on <fs> over virtio-pmem, write(2) with no fsync may be lost
+      Given the platform is a virtio-pmem guest: its pmem is a host file made durable only by the flush request
+      And an <fs> filesystem mounted with dax on pmem0
+      And a file /a with 64 KiB written and synced
+      When the application writes "direct" to /a at offset 4000 with write(2)
+      And power fails
+      Then /a may or may not hold "direct" at offset 4000 after the crash
+
+      Examples:
+        | fs   |
+        | ext2 |
+        | ext4 |
+        | xfs  |
+
+    @rule:MS-14 @beyond @severity:critical @requires:virtio-pmem
+    Scenario Outline: on <fs> over virtio-pmem, write(2) then fsync survives every crash
+      Given the platform is a virtio-pmem guest: its pmem is a host file made durable only by the flush request
+      And an <fs> filesystem mounted with dax on pmem0
+      And a file /a with 64 KiB written and synced
+      When the application writes "direct" to /a at offset 4000 with write(2)
+      And the application calls fsync on /a
+      And power fails
+      Then in every crash state /a holds "direct" at offset 4000
+
+      Examples:
+        | fs   |
+        | ext2 |
+        | ext4 |
+        | xfs  |
+
+    @rule:MS-14 @beyond @severity:critical @requires:virtio-pmem @requires:schedules
+    Scenario: on virtio-pmem an fsync that completes while another is in flight has sent its own flush request
+      Given the platform is a virtio-pmem guest: its pmem is a host file made durable only by the flush request
+      And an ext4 filesystem mounted with dax on pmem0
+      And files /a and /b of 64 KiB, synced, with "a" and "b" stored through their mappings at offset 0
+      When fsync A of /a stops after tagging
+      And fsync B of /b stops after tagging
+      And fsync B resumes and completes
+      And power fails
+      Then in every crash state /b holds "b" at offset 0
