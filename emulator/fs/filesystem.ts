@@ -133,16 +133,28 @@ export class FileSystem implements SuperBlock {
   }
 
   /**
-   * Copy the in-core inode into its inode-table block (ext4_mark_inode_dirty / xfs_trans_log_inode).
+   * The in-core inode changed: ext4_mark_inode_dirty / xfs_trans_log_inode copy it into its inode-table
+   * block at once; ext2's mark_inode_dirty only flags it, the copy waits for its ->write_inode.
    * A size or block-map change (`datasync`) is one fdatasync must commit (I_DIRTY_DATASYNC); other
    * changes (links, flags, the xattr block) only fsync must, where the personality says so.
    */
   writeInode(inode: FsInode, datasync = true): void {
-    const { block, off } = this.inodeLoc(inode.ino);
-    encodeInode(inode.d, this.meta.read(block).subarray(off, off + INODE_SIZE));
-    this.meta.dirty(block, inode);
+    if (!this.p.inodeCopiedAtWriteInode) this.copyInode(inode, inode);
     mark_inode_dirty(inode, 'I_DIRTY_SYNC');
     if (datasync || !this.p.datasyncDataOnly) mark_inode_dirty(inode, 'I_DIRTY_DATASYNC');
+  }
+
+  /** encode the in-core inode into its table block's buffer; `owner`: the inode whose fsync must write that block */
+  private copyInode(inode: FsInode, owner?: FsInode): void {
+    const { block, off } = this.inodeLoc(inode.ino);
+    encodeInode(inode.d, this.meta.read(block).subarray(off, off + INODE_SIZE));
+    this.meta.dirty(block, owner);
+  }
+
+  /** ->write_inode of a dirty inode: ext2 copies it into its table block now (__ext2_write_inode), `sync` also writes that block */
+  private write_inode(inode: FsInode, sync: boolean): void {
+    if (this.p.inodeCopiedAtWriteInode) this.copyInode(inode);
+    if (sync) this.meta.writeInode?.(this.inodeBlock(inode));
   }
 
   inodeBlock(inode: FsInode): number {
@@ -679,6 +691,8 @@ export class FileSystem implements SuperBlock {
     }
     inode.d = { ...emptyInode(), dtime: Math.max(1, Math.floor(Date.now() / 1000)) };
     this.writeInode(inode);
+    // ext2_evict_inode(): the freed inode goes into its table block before it leaves the cache
+    this.write_inode(inode, false);
     this.freeBit(this.sbf.ibitmapStart, inode.ino - this.sbf.inoBase);
     this.chargeQuota(-1, 0);
     this.icache.delete(inode.ino);
@@ -904,12 +918,18 @@ export class FileSystem implements SuperBlock {
       }
     }
     // fdatasync commits only what I_DIRTY_DATASYNC marks; fsync any inode change
-    if (inode.state.has('I_DIRTY_DATASYNC') || (!datasync && inode.state.has('I_DIRTY_SYNC'))) {
+    const metadata = inode.state.has('I_DIRTY_DATASYNC') || (!datasync && inode.state.has('I_DIRTY_SYNC'));
+    if (metadata) {
+      // sync_inode_metadata(): ext2's ->write_inode copies the inode only now
+      this.write_inode(inode, false);
       this.meta.syncInode(inode, this.inodeBlock(inode));
     }
     if (this.p.journalBlocks) inode.newSinceSync = false;
-    inode.state.delete('I_DIRTY_SYNC');
-    inode.state.delete('I_DIRTY_DATASYNC');
+    // an inode fdatasync skipped stays dirty for ext2: its table block does not hold it yet
+    if (metadata || !this.p.inodeCopiedAtWriteInode) {
+      inode.state.delete('I_DIRTY_SYNC');
+      inode.state.delete('I_DIRTY_DATASYNC');
+    }
     this.tidyDirty(inode);
     // the fsync's REQ_PREFLUSH: on an asynchronous (virtio-pmem) region it is what reaches the host's media
     for (const bdev of new Set([this.s_bdev, inode.dataBdev])) {
@@ -927,14 +947,18 @@ export class FileSystem implements SuperBlock {
     const wbc: WritebackControl = { sync_mode: mode, range_start: 0, range_end: Number.MAX_SAFE_INTEGER };
     for (const inode of [...this.dirtyInodes]) {
       do_writepages(inode.mapping, wbc);
+      const dirty = inode.state.has('I_DIRTY_SYNC') || inode.state.has('I_DIRTY_DATASYNC');
       if (mode === 'WB_SYNC_ALL') {
-        // write_inode(): the in-core inode is in its table block; ext2 writes that block now, a journal/log later
-        if (inode instanceof FsInode && (inode.state.has('I_DIRTY_SYNC') || inode.state.has('I_DIRTY_DATASYNC'))) {
-          this.meta.writeInode?.(this.inodeBlock(inode));
-        }
+        // write_inode(): ext2 copies the inode into its table block and writes it now, a journal/log has it already
+        if (inode instanceof FsInode && dirty) this.write_inode(inode, true);
         inode.state.delete('I_DIRTY_SYNC');
         inode.state.delete('I_DIRTY_DATASYNC');
         if (inode instanceof FsInode) inode.newSinceSync = false;
+      } else if (inode instanceof FsInode && dirty && this.p.inodeCopiedAtWriteInode) {
+        // the flusher's write_inode (do_sync 0): ext2's copy lands in a dirty buffer the bdev writes next
+        this.write_inode(inode, false);
+        inode.state.delete('I_DIRTY_SYNC');
+        inode.state.delete('I_DIRTY_DATASYNC');
       }
       this.tidyDirty(inode);
     }
@@ -949,7 +973,7 @@ export class FileSystem implements SuperBlock {
     if (!inode.dontcache || inode.mapping.i_mmap.size > 0) return;
     if (!this.machine.faults.has('dax-switch-drops-dirty')) {
       do_writepages(inode.mapping, { sync_mode: 'WB_SYNC_ALL', range_start: 0, range_end: Number.MAX_SAFE_INTEGER });
-      if (inode.state.has('I_DIRTY_SYNC') || inode.state.has('I_DIRTY_DATASYNC')) this.meta.writeInode?.(this.inodeBlock(inode));
+      if (inode.state.has('I_DIRTY_SYNC') || inode.state.has('I_DIRTY_DATASYNC')) this.write_inode(inode, true);
       inode.state.delete('I_DIRTY_SYNC');
       inode.state.delete('I_DIRTY_DATASYNC');
     }

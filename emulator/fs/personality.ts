@@ -35,6 +35,11 @@ export interface Personality {
    * but timestamps counts (ext2's mark_inode_dirty sets I_DIRTY_DATASYNC, xfs's ili_fsync_fields)
    */
   datasyncDataOnly: boolean;
+  /**
+   * a change copies the in-core inode into its table block only when ->write_inode runs (ext2's
+   * __ext2_write_inode); false: at every change (ext4_mark_inode_dirty, xfs_trans_log_inode)
+   */
+  inodeCopiedAtWriteInode: boolean;
   /** fsck speaks e2fsck or xfs_repair */
   fsckName: 'e2fsck' | 'xfs_repair';
   makeMeta(bdev: BlockDevice, log: WriteAheadLog | undefined): MetaStore;

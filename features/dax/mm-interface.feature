@@ -247,7 +247,7 @@ Feature: The mm interface at its edges: mmap, msync and munmap arguments and the
     @rule:WB-2 @seed:002_942ec44a608dccaf.txt @severity:normal @white-box @requires:white-box @requires:raw-block-dax @requires:ext2
     Scenario Outline: msync of one page of a raw-device mapping writes back that buffer page only
       Given an ext2 filesystem mounted with dax on pmem0
-      And a file /a
+      And a directory /d
       And /dev/pmem0 is mapped shared with PTE pages
       When the application calls msync(MS_SYNC) on 4096 bytes at offset <offset> of the mapping of /dev/pmem0
       Then the page-cache page of /dev/pmem0 at index <written> is clean
@@ -257,17 +257,17 @@ Feature: The mm interface at its edges: mmap, msync and munmap arguments and the
 
       Examples:
         | offset | written | kept |
-        | 36864  | 9       | 10   |
-        | 40960  | 10      | 9    |
+        | 4096   | 1       | 9    |
+        | 36864  | 9       | 1    |
 
     @rule:WB-2 @seed:002_942ec44a608dccaf.txt @severity:normal @white-box @requires:white-box @requires:raw-block-dax @requires:ext2
     Scenario: msync of a raw-device mapping at a device offset writes back the page at that offset
       Given an ext2 filesystem mounted with dax on pmem0
-      And a file /a
-      When /dev/pmem0 is mapped shared with PTE pages over 8192 from file offset 36864
-      And the application calls msync(MS_SYNC) on 4096 bytes at offset 4096 of the mapping of /dev/pmem0
-      Then the page-cache page of /dev/pmem0 at index 10 is clean
-      And the page-cache page of /dev/pmem0 at index 9 is DIRTY
+      And a directory /d
+      When /dev/pmem0 is mapped shared with PTE pages over 36864 from file offset 4096
+      And the application calls msync(MS_SYNC) on 4096 bytes at offset 32768 of the mapping of /dev/pmem0
+      Then the page-cache page of /dev/pmem0 at index 9 is clean
+      And the page-cache page of /dev/pmem0 at index 1 is DIRTY
 
     @rule:WB-2 @beyond @severity:normal @white-box @requires:white-box @requires:ext2
     Scenario: background writeback writes back the device's dirty buffer pages

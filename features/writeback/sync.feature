@@ -108,3 +108,15 @@ Feature: sync(2) and ->writepages flush DAX mappings and still write back page-c
         | ext2 |
         | ext4 |
         | xfs  |
+
+    @rule:SY-6 @seed:000_7aa147f050932869.txt @severity:critical @requires:ext2
+    Scenario: fsync of one ext2 file leaves a file it did not write as sync(2) left it, over stale media
+      Given the first 8 MiB of /dev/pmem0 held stale bytes beforehand
+      And an ext2 filesystem mounted with dax on pmem0
+      And a sparse file /A of 4 MiB, synced
+      And a file /B with 0 written and synced
+      When the application writes "d" x 4095 to /A at offset 4194304 with write(2)
+      And /B is truncated to 1
+      And the application calls fsync on /B
+      And power fails
+      Then in every crash state /A holds 64 zero bytes at offset 49152

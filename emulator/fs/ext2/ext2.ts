@@ -35,6 +35,7 @@ export const ext2: Personality = {
   unwrittenExtents: false,
   reflink: false,
   datasyncDataOnly: false,
+  inodeCopiedAtWriteInode: true,
   realtime: false,
   fsckName: 'e2fsck',
   makeMeta: (bdev) => new Ext2Buffers(bdev),

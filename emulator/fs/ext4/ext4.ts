@@ -18,6 +18,7 @@ export const ext4: Personality = {
   unwrittenExtents: true,
   reflink: false,
   datasyncDataOnly: true,
+  inodeCopiedAtWriteInode: false,
   realtime: false,
   fsckName: 'e2fsck',
   makeMeta: (bdev, log) => new Jbd2Journal(bdev, log!),

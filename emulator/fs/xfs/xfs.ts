@@ -33,6 +33,7 @@ export const xfs: Personality = {
   unwrittenExtents: true,
   reflink: true,
   datasyncDataOnly: false,
+  inodeCopiedAtWriteInode: false,
   realtime: true,
   fsckName: 'xfs_repair',
   makeMeta: (bdev, log) => new XfsLog(bdev, log!),
