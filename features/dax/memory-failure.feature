@@ -111,31 +111,32 @@ Feature: Poisoned persistent memory is never read as data
         | ext4 | 9728  | 9000   | 10     |
 
     @rule:MS-11 @beyond @severity:critical @requires:poison
-    Scenario Outline: on the raw device, read(2) of <length> at offset <offset> that reaches into the poisoned sector at byte 4096 fails with EIO
+    Scenario Outline: on the raw device, read(2) of <length> at offset <offset> that reaches into the poisoned sector at byte 4608 fails with EIO
+      # the read starts in the poisoned sector's page, so no byte comes back before the error
       Given a pmem namespace pmem0
-      And the media under 512 B of /dev/pmem0 at offset 4096 is poisoned
+      And the media under 512 B of /dev/pmem0 at offset 4608 is poisoned
       When the application tries read(2) of <length> of /dev/pmem0 at offset <offset>
       Then the call fails with EIO
 
       Examples:
         | offset | length |
-        | 4000   | 100    |
-        | 4000   | 97     |
-        | 4607   | 1      |
+        | 4100   | 510    |
+        | 4600   | 9      |
+        | 5119   | 1      |
 
     @rule:MS-11 @beyond @severity:normal @requires:poison
     Scenario: on the raw device, a write(2) of part of a poisoned sector fails with EIO and leaves the poison
       Given a pmem namespace pmem0
-      And the media under 512 B of /dev/pmem0 at offset 4096 is poisoned
-      When the application tries write(2) of "w" x 100 to /dev/pmem0 at offset 4096
+      And the media under 512 B of /dev/pmem0 at offset 4608 is poisoned
+      When the application tries write(2) of "w" x 100 to /dev/pmem0 at offset 4608
       Then the call fails with EIO
-      And read(2) of 512 B of /dev/pmem0 at offset 4096 still fails with EIO
+      And read(2) of 512 B of /dev/pmem0 at offset 4608 still fails with EIO
 
     @rule:MS-11 @beyond @severity:critical @requires:poison
     Scenario: on the raw device, a write(2) of the whole poisoned page and fsync clear the poison for good
       # the driver asks the firmware to clear the media, not only the badblocks list: the next scrub finds nothing
       Given a pmem namespace pmem0
-      And the media under 512 B of /dev/pmem0 at offset 4096 is poisoned
+      And the media under 512 B of /dev/pmem0 at offset 4608 is poisoned
       And the application writes "c" x 4096 to /dev/pmem0 at offset 4096 with write(2)
       And the application calls fsync on /dev/pmem0
       When power fails and the machine comes back
