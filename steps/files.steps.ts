@@ -59,9 +59,17 @@ Given('a file {path} with {size} allocated and synced', async function (this: Da
   const p = this.path(path);
   await this.target.create({ path: p });
   await allocate(this, p, size);
-  // sync(2), not fsync: on ext2 fsync of a file does not make its new directory entry durable
-  await this.target.sync();
+  await syncSetup(this, p);
 });
+
+/**
+ * sync(2), not fsync alone: on ext2 fsync of a file does not write its new directory entry. Then fsync:
+ * sync(2) sends no flush request of its own (ext2's none at all), and on virtio-pmem only that reaches media.
+ */
+export async function syncSetup(world: DaxWorld, p: string): Promise<void> {
+  await world.target.sync();
+  await world.target.fsync({ path: p });
+}
 
 /** posix_fallocate(): fallocate, or zeros written where the filesystem has none (ext2 answers EOPNOTSUPP) */
 export async function allocate(world: DaxWorld, p: string, size: number): Promise<void> {
@@ -84,7 +92,7 @@ Given('a file {path} with {size} written and synced', async function (this: DaxW
   const p = this.path(path);
   await this.target.create({ path: p });
   await writeZeros(this, p, size);
-  await this.target.sync();
+  await syncSetup(this, p);
 });
 
 /** blocks (an indirect block among them) made durable, then freed by truncate, with or without a sync(2) after */
@@ -102,7 +110,7 @@ Given('a sparse file {path} of {size}, synced', async function (this: DaxWorld, 
   const p = this.path(path);
   await this.target.create({ path: p });
   await this.target.truncate({ path: p, size });
-  await this.target.sync();
+  await syncSetup(this, p);
 });
 
 When('{path} is truncated to {size}', async function (this: DaxWorld, path: string, size: number) {

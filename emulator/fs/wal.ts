@@ -92,6 +92,8 @@ export function scanLog(read: (block: number) => Uint8Array, start: number, len:
 
 export class WriteAheadLog {
   private head: number;
+  /** JBD2_BARRIER: commit and log superblock carry REQ_FLUSH|REQ_FUA; ext4's barrier=0 turns it off */
+  barrier = true;
   constructor(
     readonly bdev: BlockDevice,
     readonly start: number,
@@ -129,7 +131,7 @@ export class WriteAheadLog {
       this.write(end++, r);
     }
     // REQ_FLUSH: the descriptor, images and revokes are durable before the commit block; REQ_FUA: the commit is.
-    this.write(end, header(T_COMMIT, this.seq, blocks.length), ['REQ_FLUSH', 'REQ_FUA']);
+    this.write(end, header(T_COMMIT, this.seq, blocks.length), this.barrier ? ['REQ_FLUSH', 'REQ_FUA'] : []);
     this.head = end + 1;
     this.seq++;
   }
@@ -158,7 +160,7 @@ export class WriteAheadLog {
 
   /** after a checkpoint: every logged block is home, so the log restarts empty at `seq` */
   reset(): void {
-    this.write(this.start, header(T_SB, this.seq, 0), ['REQ_FLUSH', 'REQ_FUA']);
+    this.write(this.start, header(T_SB, this.seq, 0), this.barrier ? ['REQ_FLUSH', 'REQ_FUA'] : []);
     this.head = this.start + 1;
   }
 

@@ -114,6 +114,7 @@ export class PmemDriver {
     const offset = bio.sector * SECTOR_SIZE;
     this.checkRange(offset, bio.data.length, 'bio');
     // REQ_FLUSH: earlier writes, including CPU write-backs still in flight, are durable before this bio.
+    // As since 4.8 (nvdimm_flush()); 4.5-4.7's queue had no flush support, so the block layer ended it unseen.
     if (bio.flags.has('REQ_FLUSH')) {
       this.wmb_pmem();
       this.nvdimm_flush();

@@ -44,4 +44,8 @@ Feature: DAX writeback finds its cache lines through the device that holds the d
         | start | call                                                                       |
         | 2056  | fsync on /dev/pmem0p1                                                      |
         | 2056  | msync(MS_SYNC) on 4096 bytes at offset 8192 of the mapping of /dev/pmem0p1 |
+
+      @profile:adr @profile:eadr
+      Examples: sync(2) sends no flush request here, so only a fence-only platform (ADR, eADR) promises it
+        | start | call                                                                       |
         | 8     | sync(2)                                                                    |
