@@ -3,16 +3,16 @@
 
 import { Given, Then, When } from '@cucumber/cucumber';
 import { AssertionError } from 'chai';
-import { FsType, TargetError } from '../targets/contract';
+import { FsType, MountOptions, TargetError } from '../targets/contract';
 import { fromHex, toHex } from '../targets/hex';
 import { DaxWorld } from './support/world';
 import { parseSize } from './support/params';
 import { mayGoEitherWay, mustHoldEverywhere } from './crash.steps';
 
-export async function mountFs(world: DaxWorld, fs: FsType, dev: string, dax: boolean, dir = world.mountDir): Promise<void> {
+export async function mountFs(world: DaxWorld, fs: FsType, dev: string, dax: boolean, dir = world.mountDir, extra: Partial<MountOptions> = {}): Promise<void> {
   await world.ensureNamespace(dev);
   await world.target.mkfs({ fs, dev });
-  const opts = { fs, dev, dir, dax: dax ? ('always' as const) : ('never' as const) };
+  const opts: MountOptions = { fs, dev, dir, dax: dax ? 'always' : 'never', ...extra };
   await world.target.mount(opts);
   world.mounts.push(opts);
 }
@@ -36,6 +36,11 @@ Given('an {fs} filesystem mounted with dax on {dev}', async function (this: DaxW
 Given('an {fs} filesystem mounted with dax on a {size} pmem namespace {dev}', async function (this: DaxWorld, fs: FsType, size: number, dev: string) {
   await this.target.createNamespace({ name: dev, size });
   await mountFs(this, fs, dev, true);
+});
+
+/** ext4's barrier=0: jbd2 sends no flush request, so fsync's durability rests on the DAX writeback's own fence */
+Given('an {fs} filesystem mounted with dax and barrier=0 on {dev}', async function (this: DaxWorld, fs: FsType, dev: string) {
+  await mountFs(this, fs, dev, true, this.mountDir, { barrier: false });
 });
 
 Given('an {fs} filesystem mounted without dax on {dev}', async function (this: DaxWorld, fs: FsType, dev: string) {

@@ -910,7 +910,7 @@ export class FileSystem implements SuperBlock {
   }
 
   /** vfs_fsync_range(): msync passes the mapped range, fsync the whole file */
-  fsync(inode: FsInode, datasync: boolean, range?: { start: number; end: number }): void {
+  fsync(inode: FsInode, datasync: boolean, range?: { start: number; end: number }, flush: (bdev: BlockDevice) => void = blkdev_issue_flush): void {
     this.writeAndWait(inode, range?.start, range?.end);
     // ext4 and xfs make a new inode's directory entry durable with the inode (ext2 does not: no journal)
     if (this.p.journalBlocks && inode.newSinceSync) {
@@ -936,7 +936,7 @@ export class FileSystem implements SuperBlock {
     }
     this.tidyDirty(inode);
     // the fsync's own flush request, on every region (on virtio-pmem it is what reaches the host's media)
-    if (this.fsyncNeedsFlush(inode, logFlushed)) this.fsyncFlush(this.s_bdev);
+    if (this.fsyncNeedsFlush(inode, logFlushed)) this.fsyncFlush(this.s_bdev, flush);
   }
 
   /**
@@ -956,9 +956,9 @@ export class FileSystem implements SuperBlock {
   }
 
   /** blkdev_issue_flush(); the virtio-no-host-flush variant sends none on an asynchronous region */
-  private fsyncFlush(bdev: BlockDevice): void {
+  private fsyncFlush(bdev: BlockDevice, flush: (bdev: BlockDevice) => void = blkdev_issue_flush): void {
     if (bdev.driver.ns.async && this.machine.faults.has('virtio-no-host-flush')) return;
-    blkdev_issue_flush(bdev);
+    flush(bdev);
   }
 
   private tidyDirty(inode: Inode): void {

@@ -291,9 +291,10 @@ export class Vfs {
     else throw new PmemError('EINVAL', `fallocate mode "${mode as string}" is not one of allocate, punch-hole`);
   }
 
-  fsync(path: string, datasync = false, range?: { start: number; end: number }): void {
+  /** `flush` sends the fsync's own flush request (a schedule takes it over to stop while it is in flight) */
+  fsync(path: string, datasync = false, range?: { start: number; end: number }, flush?: (bdev: BlockDevice) => void): void {
     const { fs, inode } = this.walk(path);
-    fs.fsync(inode, datasync, range);
+    fs.fsync(inode, datasync, range, flush);
   }
 
   /**

@@ -20,6 +20,9 @@ export interface Bio {
 }
 
 export class PmemDriver {
+  /** flush requests sent to the host and not yet acknowledged (virtio_pmem_flush() waits for each) */
+  private inFlight = 0;
+
   constructor(
     readonly ns: Namespace,
     private readonly faults: Faults,
@@ -77,7 +80,19 @@ export class PmemDriver {
    */
   nvdimm_flush(): void {
     if (!this.ns.async) return;
+    // every request gets its own host fsync; the coalescing variant lets it wait for one already in flight
+    if (this.inFlight > 0 && this.faults.has('virtio-flush-coalesced')) return;
     this.ns.mem.hostFlush();
+  }
+
+  /** REQ_PREFLUSH: the fence and the flush request; returns the request's acknowledgement */
+  preflush(): () => void {
+    this.wmb_pmem();
+    this.nvdimm_flush();
+    this.inFlight++;
+    return () => {
+      this.inFlight--;
+    };
   }
 
   /** nsio/btt use: byte-granular, durable on return */
@@ -115,10 +130,7 @@ export class PmemDriver {
     this.checkRange(offset, bio.data.length, 'bio');
     // REQ_FLUSH: earlier writes, including CPU write-backs still in flight, are durable before this bio.
     // As since 4.8 (nvdimm_flush()); 4.5-4.7's queue had no flush support, so the block layer ended it unseen.
-    if (bio.flags.has('REQ_FLUSH')) {
-      this.wmb_pmem();
-      this.nvdimm_flush();
-    }
+    if (bio.flags.has('REQ_FLUSH')) this.preflush()();
     if (!bio.write) {
       this.checkRead(offset, bio.data.length, 'bio');
       bio.data.set(this.ns.mem.load(this.ns.base + offset, bio.data.length));

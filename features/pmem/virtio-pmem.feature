@@ -128,3 +128,22 @@ Feature: On virtio-pmem only the flush request makes data durable
       And fsync B resumes and completes
       And power fails
       Then in every crash state /b holds "b" at offset 0
+
+    # A request in flight was served (or is being served) by a host fsync that began before B's
+    # writeback reached the host's page cache: only B's own request covers B's lines.
+    @rule:MS-14 @beyond @severity:critical @requires:virtio-pmem @requires:schedules
+    Scenario Outline: on <fs> over virtio-pmem, an fsync whose writeback follows another fsync's flush request sends its own
+      Given the platform is a virtio-pmem guest: its pmem is a host file made durable only by the flush request
+      And an <fs> filesystem mounted with dax on pmem0
+      And files /a and /b of 64 KiB, synced, with "a" and "b" stored through their mappings at offset 0
+      When fsync A of /a stops with its flush request in flight
+      And the application calls fsync on /b
+      And fsync A resumes and completes
+      And power fails
+      Then in every crash state /b holds "b" at offset 0
+
+      Examples:
+        | fs   |
+        | ext2 |
+        | ext4 |
+        | xfs  |
