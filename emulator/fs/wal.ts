@@ -104,7 +104,8 @@ export class WriteAheadLog {
   }
 
   private write(block: number, data: Uint8Array, flags: Array<'REQ_FLUSH' | 'REQ_FUA'> = []): void {
-    this.bdev.submit_bio({ sector: block * SECTORS_PER_BLOCK, write: true, data, flags: new Set(flags) });
+    // without JBD2_BARRIER the commit and superblock writes drop REQ_FLUSH and REQ_FUA
+    this.bdev.submit_bio({ sector: block * SECTORS_PER_BLOCK, write: true, data, flags: new Set(this.barrier ? flags : []) });
   }
 
   /** room for a transaction of n blocks before the log must be checkpointed */
@@ -131,7 +132,7 @@ export class WriteAheadLog {
       this.write(end++, r);
     }
     // REQ_FLUSH: the descriptor, images and revokes are durable before the commit block; REQ_FUA: the commit is.
-    this.write(end, header(T_COMMIT, this.seq, blocks.length), this.barrier ? ['REQ_FLUSH', 'REQ_FUA'] : []);
+    this.write(end, header(T_COMMIT, this.seq, blocks.length), ['REQ_FLUSH', 'REQ_FUA']);
     this.head = end + 1;
     this.seq++;
   }
@@ -160,7 +161,7 @@ export class WriteAheadLog {
 
   /** after a checkpoint: every logged block is home, so the log restarts empty at `seq` */
   reset(): void {
-    this.write(this.start, header(T_SB, this.seq, 0), this.barrier ? ['REQ_FLUSH', 'REQ_FUA'] : []);
+    this.write(this.start, header(T_SB, this.seq, 0), ['REQ_FLUSH', 'REQ_FUA']);
     this.head = this.start + 1;
   }
 
