@@ -1,5 +1,6 @@
 // The pmem block driver (drivers/nvdimm/pmem.c of 2016): every write is copied with non-temporal
-// stores (memcpy_to_pmem) and fenced (wmb_pmem) before the I/O completes, so it is durable on completion.
+// stores (memcpy_to_pmem) and fenced (wmb_pmem) before the I/O completes, so it is durable on completion
+// (6.1 fences only a REQ_FUA write and leaves the rest to the flush request, which this driver handles as 4.8+).
 
 import { Faults } from '../faults';
 import { PmemError } from '../pmem/memory';
