@@ -76,3 +76,18 @@ test('barrier=0 is ext4-only: ext2 and xfs refuse it with EINVAL', () => {
     assert.throws(() => vfs.mount({ fs, dev: 'pmem0', dir: '/mnt', dax: 'always', barrier: false }), /barrier=0 is an ext4 mount option/);
   }
 });
+
+test('virtio-pmem: a flush request sent while another is in flight gets its own host fsync; the coalescing variant waits for the first', () => {
+  for (const variant of [undefined, 'virtio-flush-coalesced'] as const) {
+    const machine = new Machine({ mode: 'virtio-pmem', variant });
+    machine.createNamespace('pmem0', 2 << 20);
+    const bdev = machine.bdev('pmem0');
+    const mem = bdev.driver.ns.mem;
+    const first = bdev.driver.preflush();
+    mem.store(bdev.driver.ns.base + 4096, bytes('late'));
+    mem.flush(bdev.driver.ns.base + 4096, 4, 'clwb');
+    bdev.driver.preflush()();
+    first();
+    assert.equal(mem.pendingLines().length, variant ? 1 : 0, variant ?? 'reference');
+  }
+});
