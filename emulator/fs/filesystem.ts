@@ -921,7 +921,9 @@ export class FileSystem implements SuperBlock {
     // fdatasync commits only what I_DIRTY_DATASYNC marks; fsync any inode change
     const metadata = inode.state.has('I_DIRTY_DATASYNC') || (!datasync && inode.state.has('I_DIRTY_SYNC'));
     // xfs_file_fsync(): a realtime file's data device is flushed before the log force records its size
-    if (this.p.flushRequests === 'xfs' && inode.realtime && inode.kind === 'file' && this.rtdev) this.fsyncFlush(this.rtdev);
+    if (this.p.flushRequests === 'xfs' && inode.realtime && inode.kind === 'file' && this.rtdev) {
+      this.fsyncFlush(this.machine.faults.has('rt-fsync-flushes-data-device') ? this.s_bdev : this.rtdev);
+    }
     let logFlushed = false;
     if (metadata) {
       // sync_inode_metadata(): ext2's ->write_inode copies the inode only now

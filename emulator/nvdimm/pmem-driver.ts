@@ -83,7 +83,7 @@ export class PmemDriver {
     if (!this.ns.async) return;
     // every request gets its own host fsync; the coalescing variant lets it wait for one already in flight
     if (this.inFlight > 0 && this.faults.has('virtio-flush-coalesced')) return;
-    this.ns.mem.hostFlush();
+    this.ns.mem.hostFlush({ base: this.ns.base, size: this.ns.size });
   }
 
   /** REQ_PREFLUSH: the fence and the flush request; returns the request's acknowledgement */

@@ -240,10 +240,14 @@ export class PersistentMemory {
     this.lastFenceSeq = this.seq;
   }
 
-  /** virtio_pmem_flush() served by the host (fsync of its backing file): what reached its page cache is durable */
-  hostFlush(): void {
+  /**
+   * virtio_pmem_flush() served by the host (fsync of its backing file): what reached its page cache is
+   * durable. Each device has its own file: `range` (its addresses) limits the flush to it; none: all.
+   */
+  hostFlush(range?: { base: number; size: number }): void {
     this.tracepoints?.hostFlush?.();
     for (const lineAddr of [...this.pending]) {
+      if (range && (lineAddr < range.base || lineAddr >= range.base + range.size)) continue;
       const h = this.history(lineAddr)!;
       if (h.hostMark > 0) this.makeDurable(lineAddr, h.hostMark);
     }

@@ -147,3 +147,21 @@ Feature: On virtio-pmem only the flush request makes data durable
         | ext2 |
         | ext4 |
         | xfs  |
+
+    # Each virtio-pmem device is its own host file with its own flush: a realtime file's data is on
+    # the realtime device, which xfs_file_fsync flushes before it forces the log (4.5 and 6.1 alike).
+    @rule:MS-14 @beyond @severity:critical @requires:virtio-pmem @requires:xfs-realtime
+    Scenario Outline: on xfs over virtio-pmem, a realtime file's stores survive <call>, whose flush request goes to the realtime device
+      Given the platform is a virtio-pmem guest: its pmem is a host file made durable only by the flush request
+      And an xfs filesystem with the realtime device pmem1 mounted with dax on pmem0
+      And a realtime file /r with 64 KiB written and synced
+      And the application stores "rt-flushed" through the mapping of /r at offset 4100 and persists it with clwb and sfence
+      When the application calls <call>
+      And power fails
+      Then in every crash state /r holds "rt-flushed" at offset 4100
+
+      Examples:
+        | call                                                             |
+        | fsync on /r                                                      |
+        | fdatasync on /r                                                  |
+        | msync(MS_SYNC) on 4096 bytes at offset 4096 of the mapping of /r |

@@ -91,3 +91,18 @@ test('virtio-pmem: a flush request sent while another is in flight gets its own 
     assert.equal(mem.pendingLines().length, variant ? 1 : 0, variant ?? 'reference');
   }
 });
+
+test('virtio-pmem: each device is its own host file, so a flush request to one leaves the other in the host page cache', () => {
+  const machine = new Machine({ mode: 'virtio-pmem' });
+  machine.createNamespace('pmem0', 2 << 20);
+  machine.createNamespace('pmem1', 2 << 20);
+  const [p0, p1] = [machine.bdev('pmem0'), machine.bdev('pmem1')];
+  const mem = p0.driver.ns.mem;
+  for (const b of [p0, p1]) {
+    mem.store(b.driver.ns.base, bytes('data'));
+    mem.flush(b.driver.ns.base, 4, 'clwb');
+  }
+  mem.fence();
+  p0.driver.preflush()();
+  assert.deepEqual(mem.pendingLines(), [p1.driver.ns.base]);
+});
