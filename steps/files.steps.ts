@@ -3,11 +3,12 @@
 
 import { Given, Then, When } from '@cucumber/cucumber';
 import { AssertionError } from 'chai';
-import { FsType, MountOptions, TargetError } from '../targets/contract';
+import { FsType, TargetError } from '../targets/contract';
 import { fromHex, toHex } from '../targets/hex';
 import { DaxWorld } from './support/world';
 import { parseSize } from './support/params';
 import { mayGoEitherWay, mustHoldEverywhere } from './crash.steps';
+import type { MountOptions } from '../targets/contract';
 
 export async function mountFs(world: DaxWorld, fs: FsType, dev: string, dax: boolean, dir = world.mountDir, extra: Partial<MountOptions> = {}): Promise<void> {
   await world.ensureNamespace(dev);
