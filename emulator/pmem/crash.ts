@@ -62,6 +62,11 @@ export function holdsInEveryState(mem: PersistentMemory, addr: number, expected:
     const lo = Math.max(addr, lineAddr);
     const hi = Math.min(addr + expected.length, lineAddr + LINE_SIZE);
     const want = expected.subarray(lo - addr, hi - addr);
+    // a durable line has one value in every state: what loads see
+    if (!mem.history(lineAddr)) {
+      if (mem.holds(lo, want)) continue;
+      return { lineAddr, k: 0, found: mem.load(lineAddr, LINE_SIZE) };
+    }
     const values = possibleValues(mem, lineAddr);
     for (let k = 0; k < values.length; k++) {
       const got = values[k].subarray(lo - lineAddr, hi - lineAddr);
