@@ -95,6 +95,7 @@ export interface RunOptions {
 }
 
 const ROOT = join(__dirname, '..', '..');
+export const MATCH_INDICES = join(ROOT, 'scripts', 'lib', 'match-indices.js');
 
 /** DAX_PARALLEL, else the cores: how many worker processes a whole-suite run uses */
 export function parallelism(): number {
@@ -118,6 +119,8 @@ export async function runCucumber(o: RunOptions): Promise<RunResult> {
   mkdirSync(dirname(o.messagesFile), { recursive: true });
   if (existsSync(o.messagesFile)) rmSync(o.messagesFile);
   const args = [
+    // native regexp match indices for step matching (scripts/lib/match-indices.js); --parallel workers inherit it
+    '-r', MATCH_INDICES,
     join(ROOT, 'node_modules', '@cucumber', 'cucumber', 'bin', 'cucumber.js'),
     '--profile', o.profile ?? 'default',
     '--format', `message:${o.messagesFile}`,
