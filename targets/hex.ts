@@ -4,21 +4,27 @@ export function toHex(b: Uint8Array): string {
   return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 }
 
-/** long fills seen lately ("00" or "5a" repeated), by pair and length: zero and stale-byte fills arrive as MiBs of one byte */
+/** per byte pair, the longest one-byte fill seen, as one flat string: shorter fills are slices of it (no copy) */
 const fills = new Map<string, string>();
 
-/** the byte a long hex string repeats, if it is one byte repeated */
-function fillByte(h: string): number | undefined {
-  const pair = h.slice(0, 2);
-  if (h.length < 8192 || h.length % 2 !== 0 || h.slice(-2) !== pair || !/^[0-9a-f]{2}$/.test(pair)) return undefined;
-  const key = `${pair}:${h.length}`;
-  let fill = fills.get(key);
-  if (fill === undefined) {
-    if (fills.size >= 8) fills.clear();
-    fills.set(key, (fill = pair.repeat(h.length / 2)));
+/** `len` bytes of `byte` as hex, sliced from a cached flat string (what zero fills and stale-byte fills send) */
+export function hexFill(byte: number, len: number): string {
+  const pair = byte.toString(16).padStart(2, '0');
+  let fill = fills.get(pair);
+  if (fill === undefined || fill.length < 2 * len) {
+    if (fills.size >= 16) fills.clear();
+    fills.set(pair, (fill = Buffer.alloc(len, byte).toString('hex')));
   }
-  // comparing with a known fill is a memcmp; decoding hex is several times slower
-  return h === fill ? parseInt(pair, 16) : undefined;
+  return fill.length === 2 * len ? fill : fill.slice(0, 2 * len);
+}
+
+/** the byte a long hex string repeats, if it is one byte repeated (comparing with a known fill is a memcmp; decoding hex is several times slower) */
+function fillByte(h: string): number | undefined {
+  if (h.length < 8192 || h.length % 2 !== 0) return undefined;
+  const pair = h.slice(0, 2);
+  if (h.slice(-2) !== pair || !/^[0-9a-f]{2}$/.test(pair)) return undefined;
+  const byte = parseInt(pair, 16);
+  return h === hexFill(byte, h.length / 2) ? byte : undefined;
 }
 
 export function fromHex(h: string, what = 'data'): Uint8Array {

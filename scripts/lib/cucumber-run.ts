@@ -50,16 +50,21 @@ export function profiles(): string[] {
   return Object.keys(config).filter((k) => typeof config[k] === 'object' && config[k] !== null);
 }
 
-/** the feature paths among cucumber's arguments (not options, not option values) that do not exist */
-export function missingPaths(args: readonly string[]): string[] {
+/** the feature paths among cucumber's arguments (not options, not option values) */
+export function pathArgs(args: readonly string[]): string[] {
   const withValue = new Set(['--tags', '-t', '--name', '--profile', '-p', '--format', '-f', '--format-options', '--order', '--parallel', '--retry', '--require', '-r', '--import', '-i', '--require-module', '--world-parameters', '--language', '--retry-tag-filter']);
   const out: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     if (withValue.has(a)) i++;
-    else if (!a.startsWith('-') && !existsSync(join(ROOT, a.replace(/(?::\d+)+$/, '')))) out.push(a);
+    else if (!a.startsWith('-')) out.push(a);
   }
   return out;
+}
+
+/** the feature paths among cucumber's arguments that do not exist */
+export function missingPaths(args: readonly string[]): string[] {
+  return pathArgs(args).filter((a) => !existsSync(join(ROOT, a.replace(/(?::\d+)+$/, ''))));
 }
 
 /** the one-sentence INPUT: reason a run with these arguments cannot be what the user meant, if any */
