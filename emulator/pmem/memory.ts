@@ -37,6 +37,9 @@ interface Page {
   shared: boolean; // `cur` is also another memory's (a crash image's): copy it before writing
 }
 
+/** the lines of a page none of whose lines has a history: shared, never written (linesOf() replaces it first) */
+const NO_LINES: ReadonlyMap<number, LineHistory> = new Map();
+
 /** all-zero page: a store of zeros to a page never touched changes nothing a load or a crash sees */
 const ZERO_PAGE = new Uint8Array(PAGE_SIZE);
 
@@ -97,7 +100,7 @@ export class PersistentMemory {
   private page(pfn: number, create: boolean): Page | undefined {
     let p = this.pages.get(pfn);
     if (!p && create) {
-      p = { cur: this.newPageBytes(), lines: new Map(), shared: false };
+      p = { cur: this.newPageBytes(), lines: NO_LINES as Map<number, LineHistory>, shared: false };
       this.pages.set(pfn, p);
     }
     return p;
@@ -113,6 +116,12 @@ export class PersistentMemory {
     const b = this.slab.subarray(this.slabUsed, this.slabUsed + PAGE_SIZE);
     this.slabUsed += PAGE_SIZE;
     return b;
+  }
+
+  /** the page's line histories, ready for a new one */
+  private linesOf(p: Page): Map<number, LineHistory> {
+    if (p.lines === NO_LINES) p.lines = new Map();
+    return p.lines;
   }
 
   /** the page's bytes, copied first if a crash image shares them */
@@ -200,7 +209,7 @@ export class PersistentMemory {
     let h = p.lines.get(li);
     if (!h) {
       h = new LineHistory(p.cur.slice(li * LINE_SIZE, (li + 1) * LINE_SIZE));
-      p.lines.set(li, h);
+      this.linesOf(p).set(li, h);
       this.pending.add(lineAddr);
     }
     this.writable(p).set(bytes, a % PAGE_SIZE);
@@ -382,7 +391,7 @@ export class PersistentMemory {
     for (const [pfn, p] of this.pages) {
       // the image shares the page's bytes until either side writes them
       p.shared = true;
-      const np: Page = { cur: p.cur, lines: new Map(), shared: true };
+      const np: Page = { cur: p.cur, lines: NO_LINES as Map<number, LineHistory>, shared: true };
       m.pages.set(pfn, np);
       for (const [li, h] of p.lines) {
         const lineAddr = pfn * PAGE_SIZE + li * LINE_SIZE;
@@ -391,7 +400,7 @@ export class PersistentMemory {
           const copy = new LineHistory(h.base);
           copy.entries.push(...h.entries);
           copy.fenceMark = h.fenceMark;
-          np.lines.set(li, copy);
+          m.linesOf(np).set(li, copy);
           m.pending.add(lineAddr);
           // not in the fence set, nor in the host's page cache: the power failure cut its write-back, and no fence or flush after the crash completes it
         } else if (k !== h.entries.length) {
