@@ -73,6 +73,7 @@ export class PersistentMemory {
   /** pages are carved from slabs (fewer, larger allocations); a slab grows with the pages touched */
   private slab: Uint8Array | undefined;
   private slabUsed = 0;
+  private slabPages = 0;
   /** eADR: store sequence number at the last fence, the earliest point a crash "during" may cut */
   lastFenceSeq = 0;
   observer: PmemObserver | undefined;
@@ -108,8 +109,9 @@ export class PersistentMemory {
 
   private newPageBytes(): Uint8Array {
     if (!this.slab || this.slabUsed === this.slab.length) {
-      // 4 pages first, doubling to 64: a memory touching few pages stays small
-      const pages = Math.min(64, Math.max(4, this.pages.size));
+      // 4 pages first, growing with the pages this memory wrote to 64: a crash image copying few pages stays small
+      const pages = Math.min(64, Math.max(4, this.slabPages));
+      this.slabPages += pages;
       this.slab = new Uint8Array(pages * PAGE_SIZE);
       this.slabUsed = 0;
     }
