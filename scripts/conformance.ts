@@ -7,7 +7,7 @@
 
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { badInput, parallelism, pathArgs, runCucumber, RunResult } from './lib/cucumber-run';
+import { badInput, parallelism, runCucumber, RunResult } from './lib/cucumber-run';
 import { longestFirst } from './lib/order';
 import { locationArgs, parseShard, scenarioLocations, Shard, shardOf, withoutShard } from './lib/shard';
 import { createTarget, parseTargetSpec, targetNotReady, TargetSpec } from '../targets/registry';
@@ -99,8 +99,8 @@ async function main(): Promise<number> {
   const orderSeed = process.env.DAX_ORDER_SEED || String(Math.floor(Math.random() * 1e9));
   // the in-process emulator on every core; other targets serially, so one that cannot be driven stops the run after its first scenario
   const parallel = spec.kind === 'emulator' ? parallelism() : 1;
-  // a whole run on several workers takes its feature files longest first (scripts/lib/order.ts)
-  const longest = parallel > 1 && profile === 'default' && pathArgs(args).length === 0;
+  // a whole run (no paths, tags or other selection) on several workers takes its feature files longest first (scripts/lib/order.ts)
+  const longest = parallel > 1 && profile === 'default' && args.length === 0;
   const ordered = longest ? [...args, ...longestFirst(join(REPORTS, 'messages.ndjson'))] : args;
   console.log(orderLine(profile, orderSeed, target, shown, longest));
   const run = await runCucumber({
