@@ -4,7 +4,7 @@
 import { Given, Then, When } from '@cucumber/cucumber';
 import { AssertionError } from 'chai';
 import { FsType, TargetError } from '../targets/contract';
-import { fromHex, toHex } from '../targets/hex';
+import { fromHex, hexFill, toHex } from '../targets/hex';
 import { DaxWorld } from './support/world';
 import { parseSize } from './support/params';
 import { mayGoEitherWay, mustHoldEverywhere } from './crash.steps';
@@ -89,7 +89,7 @@ export async function allocate(world: DaxWorld, p: string, size: number): Promis
 
 export async function writeZeros(world: DaxWorld, p: string, size: number): Promise<void> {
   for (let off = 0; off < size; off += 1 << 20) {
-    await world.target.write({ path: p, offset: off, data: '00'.repeat(Math.min(1 << 20, size - off)) });
+    await world.target.write({ path: p, offset: off, data: hexFill(0, Math.min(1 << 20, size - off)) });
   }
 }
 
