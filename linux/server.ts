@@ -182,6 +182,9 @@ function hello(): Hello {
   };
 }
 
+/** lines of a crash image sent ahead in `partial` recovers, for the next recover or remount */
+const staged: LineRun[] = [];
+
 /** protocol request number of the scenario's current request (the op markers carry it) */
 let seq = 0;
 
@@ -195,12 +198,31 @@ async function handleTraced(op: string, args: Json): Promise<unknown> {
       if (phase === 'off' || !machine.running) throw new TargetError('EIO', 'extents: the machine is powered off (ask before the power failure)');
       return machine.request('extents', args);
     case 'recover': {
+      if (process.env.DAX_LINUX_RECOVER_LOG) {
+        // diagnostics: one line per crash state evaluated (its lines, the watched lines read, the time)
+        const t0 = Date.now();
+        const r = (await handleTraced('recover-now', args)) as { ok: boolean; read?: WatchRange[] };
+        const n = (rs: unknown): number => (Array.isArray(rs) ? (rs as { len?: number; data?: string; zeros?: number }[]).reduce((x, q) => x + (q.len ?? (q.data ? q.data.length / 2 : q.zeros ?? 0)) / 64, 0) : 0);
+        fs.appendFileSync(process.env.DAX_LINUX_RECOVER_LOG, `${new Date().toISOString()} ${JSON.stringify((args.check as { kind: string }).kind)} lines=${n(args.lines)} watch=${n(args.watch)} read=${n(r.read)} ok=${r.ok} ${Date.now() - t0} ms\n`);
+        return r;
+      }
+      return handleTraced('recover-now', args);
+    }
+    case 'recover-now': {
       if (phase !== 'off') throw new TargetError('EINVAL', 'recover follows a power failure');
       if (!Array.isArray(args.lines) || !args.check || !Array.isArray(args.mounts)) throw new TargetError('EINVAL', 'recover needs "lines", "check" and "mounts"');
-      if ((args.mounts as MountOptions[]).some((m) => m.fs === 'xfs')) return recoverByBoot(args.lines as LineRun[], args.check as CrashCheck, args.mounts as MountOptions[]);
-      const img = new CrashImage(devices(), machine.workDir, args.lines as LineRun[]);
+      // an image too big for one request line: its first lines come ahead in `partial` recovers
+      if (args.partial === true) {
+        staged.push(...(args.lines as LineRun[]));
+        return { ok: true };
+      }
+      args = { ...args, lines: [...staged.splice(0), ...(args.lines as LineRun[])] };
+      const watch = Array.isArray(args.watch) ? (args.watch as WatchRange[]) : undefined;
+      if ((args.mounts as MountOptions[]).some((m) => m.fs === 'xfs')) return recoverByBoot(args.lines as LineRun[], args.check as CrashCheck, args.mounts as MountOptions[], watch);
+      const img = new CrashImage(devices(), machine.workDir, args.lines as LineRun[], watch !== undefined);
       try {
-        return await img.evaluate(args.check as CrashCheck, args.mounts as MountOptions[]);
+        const r = await img.evaluate(args.check as CrashCheck, args.mounts as MountOptions[]);
+        return watch ? { ...r, read: watchedReads(img.reads, watch) } : r;
       } finally {
         img.discard();
       }
@@ -209,7 +231,7 @@ async function handleTraced(op: string, args: Json): Promise<unknown> {
       if (phase === 'off' && Array.isArray(args.lines)) {
         // the crash state the suite chose: the upper bound with these lines put back
         const img = new CrashImage(devices(), machine.workDir, []);
-        img.writeInto(args.lines as LineRun[]);
+        img.writeInto([...staged.splice(0), ...(args.lines as LineRun[])]);
       }
       return undefined;
     default:
@@ -223,7 +245,7 @@ async function handleTraced(op: string, args: Json): Promise<unknown> {
  * after the first boot, restored (well under a second), or where there is no save a boot (13 s on
  * a quiet host); either way the kernel's own log recovery at mount.
  */
-async function recoverByBoot(lines: LineRun[], check: CrashCheck, mounts: MountOptions[]): Promise<{ ok: boolean; reason?: string }> {
+async function recoverByBoot(lines: LineRun[], check: CrashCheck, mounts: MountOptions[], watch?: WatchRange[]): Promise<{ ok: boolean; reason?: string; read?: WatchRange[] }> {
   const dir = path.join(machine.workDir, 'recovery');
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir);
@@ -235,24 +257,42 @@ async function recoverByBoot(lines: LineRun[], check: CrashCheck, mounts: MountO
     devs.set(name, { ...d, backing: copy });
   }
   new CrashImage(devs, dir, []).writeInto(lines);
-  const rm = new LinuxMachine({ workDir: dir, pmemSize: machine.pmemSize, nvdimms: machine.backingFiles.length, trace: false, tracedMachine: true });
+  // watching reads: the plugin reports each line the recovery's mount and check load from
+  const rm = new LinuxMachine({ workDir: dir, pmemSize: machine.pmemSize, nvdimms: machine.backingFiles.length, trace: !!watch, watchReads: !!watch, tracedMachine: true });
   const saved = mounted;
   try {
     await rm.boot();
     active = rm;
     mounted = [];
+    const read = (): { read?: WatchRange[] } => (watch && rm.trace ? { read: watchedReads(rm.trace.reads, watch) } : {});
     try {
       await mountAll(mounts);
     } catch (e) {
-      return { ok: false, reason: `mount failed in this crash state: ${e instanceof Error ? e.message : String(e)}` };
+      return { ok: false, reason: `mount failed in this crash state: ${e instanceof Error ? e.message : String(e)}`, ...read() };
     }
-    return await evaluate(check);
+    return { ...(await evaluate(check)), ...read() };
   } finally {
     active = machine;
     mounted = saved;
     await rm.powerOff().then(() => rm.close()).catch(() => undefined); // the copies are discarded: no shutdown
     fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+type WatchRange = { dev: string; off: number; len: number };
+
+/** the watched lines among those read (`pmemN:offset`), as ranges of consecutive lines */
+function watchedReads(reads: ReadonlySet<string>, watch: WatchRange[]): WatchRange[] {
+  const out: WatchRange[] = [];
+  for (const w of watch) {
+    for (let l = w.off - (w.off % 64); l < w.off + w.len; l += 64) {
+      if (!reads.has(`${w.dev}:${l}`)) continue;
+      const last = out[out.length - 1];
+      if (last && last.dev === w.dev && last.off + last.len === l) last.len += 64;
+      else out.push({ dev: w.dev, off: l, len: 64 });
+    }
+  }
+  return out;
 }
 
 async function handle(op: string, args: Json): Promise<unknown> {
@@ -267,6 +307,7 @@ async function handle(op: string, args: Json): Promise<unknown> {
       fresh = true;
       prefix = [];
       phase = 'live';
+      staged.length = 0;
       return null;
     case 'powerFail':
       fresh = false;

@@ -53,7 +53,7 @@ export interface TraceStats {
   flushesUntranslated: number;
 }
 
-const K_ST = 1, K_NT = 2, K_FL = 3, K_FE = 4, K_MARK = 5, K_STAT = 6;
+const K_ST = 1, K_NT = 2, K_FL = 3, K_FE = 4, K_MARK = 5, K_STAT = 6, K_RD = 7;
 const MARK_BEGIN = 1, MARK_END = 2, MARK_RANGE = 3, MARK_REGION = 4, MARK_ARM = 5;
 const FL = ['clwb', 'clflushopt', 'clflush'] as const;
 const FE = ['sfence', 'mfence', 'locked'] as const;
@@ -76,6 +76,8 @@ export class TraceLog {
   readonly namespaces = new Map<number, Namespace>();
   stats: TraceStats = { stores: 0, ntStores: 0, flushes: 0, fences: 0, flushesUntranslated: 0 };
   armed = false;
+  /** lines the guest loaded from, as `pmemN:offset` (a plugin with reads=on: a recovery machine) */
+  readonly reads = new Set<string>();
   private pending: Buffer = Buffer.alloc(0);
   private events: Held[] = [];
   /** what came after the last request's end marker: kept back until the next request begins */
@@ -267,6 +269,9 @@ export class TraceLog {
         }
         return;
       }
+      case K_RD:
+        this.reads.add(`${name}:${off}`);
+        return;
       case K_STAT: {
         const n = (i: number): number => Number(data.readBigUInt64LE(i * 8));
         this.stats = { stores: n(0), ntStores: n(1), flushes: n(2), fences: n(3), flushesUntranslated: n(4) };
