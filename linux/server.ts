@@ -408,7 +408,10 @@ async function main(): Promise<void> {
       process.exit(0);
     }
     try {
+      const t0 = Date.now();
       const result = await handle(op, args);
+      // diagnostics: each request's time and the server's memory (DAX_LINUX_OP_LOG=<file>)
+      if (process.env.DAX_LINUX_OP_LOG) fs.appendFileSync(process.env.DAX_LINUX_OP_LOG, `${new Date(t0).toISOString()} ${op} ${Date.now() - t0} ms rss=${(process.memoryUsage().rss / 2 ** 20).toFixed(0)}M heap=${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)}M\n`);
       send({ id, ok: true, result: result ?? null });
     } catch (e) {
       if (e instanceof TargetError) send({ id, ok: false, errno: e.errno, message: e.message });
