@@ -73,6 +73,7 @@ async function recover(mounts: MountOptions[]): Promise<void> {
     await machine.boot();
     mounted = [];
     phase = 'recovered';
+    await applyPoison(machine, poisoned);
   }
   await mountAll(mounts);
 }
@@ -171,7 +172,8 @@ function devices(): Map<string, Device> {
 }
 
 function hello(): Hello {
-  const h = machine.hello!;
+  // poison: media errors through the badblocks list (injectPoison below)
+  const h = { ...machine.hello!, capabilities: [...machine.hello!.capabilities, 'poison'] as Hello['capabilities'] };
   if (!traced) return h;
   // fast-reset: a reset restores the machine saved after its first boot (linux/qemu.ts), no boot
   const fast = machine.fastResetReady ? ['fast-reset'] : [];
@@ -262,6 +264,7 @@ async function recoverByBoot(lines: LineRun[], check: CrashCheck, mounts: MountO
   const saved = mounted;
   try {
     await rm.boot();
+    await applyPoison(rm, poisoned);
     active = rm;
     mounted = [];
     const read = (): { read?: WatchRange[] } => (watch && rm.trace ? { read: watchedReads(rm.trace.reads, watch) } : {});
@@ -308,6 +311,7 @@ async function handle(op: string, args: Json): Promise<unknown> {
       prefix = [];
       phase = 'live';
       staged.length = 0;
+      poisoned = [];
       return null;
     case 'powerFail':
       fresh = false;
@@ -344,8 +348,54 @@ async function handle(op: string, args: Json): Promise<unknown> {
       // the agent only checks /dev/<name>: nothing changes, and an mkfs after it can still be restored
       if (prefix) prefix.push(`createNamespace ${canonical(args)}`);
       return forward(op, args, true);
+    case 'injectPoison':
+      return injectPoison(args);
     default:
       return forward(op, args);
+  }
+}
+
+/**
+ * The media errors injected so far, as (device, first sector, sectors): the NVDIMM keeps them, so
+ * every boot over it (a power failure's, a crash state's recovery machine) gets them again.
+ * QEMU's NVDIMM has no media errors and no address range scrub, so the kernel learns them the way
+ * a scrub would report them: `/sys/block/pmemN/badblocks` ("<sector> <count>", block/genhd.c
+ * disk_badblocks_store), the same list (`disk->bb` is the pmem driver's `pmem->bb`) that
+ * pmem_do_read, dax_direct_access (-EIO, a fault's SIGBUS) and pmem_recovery_write consult.
+ */
+let poisoned: { dev: string; sector: number; count: number }[] = [];
+
+async function injectPoison(args: Json): Promise<null> {
+  if (phase === 'off' || !machine.running) throw new TargetError('EIO', 'injectPoison: the machine is powered off');
+  const p = args.path;
+  const offset = args.offset;
+  const length = args.length;
+  if (typeof p !== 'string' || typeof offset !== 'number' || typeof length !== 'number' || offset < 0 || length <= 0) throw new TargetError('EINVAL', 'injectPoison needs "path", "offset" and a positive "length"');
+  fresh = false;
+  prefix = undefined;
+  const ranges: { dev: string; devOffset: number; len: number }[] = [];
+  if (p.startsWith('/dev/')) ranges.push({ dev: p.slice(5), devOffset: offset, len: length });
+  else {
+    const ext = (await machine.request('extents', { path: p })) as { offset: number; length: number; dev: string; devOffset: number }[];
+    for (let pos = offset; pos < offset + length; ) {
+      const e = ext.find((x) => pos >= x.offset && pos < x.offset + x.length);
+      if (!e) throw new TargetError('EINVAL', `injectPoison: ${p} has no block at offset ${pos} (a hole has no media to poison)`);
+      const n = Math.min(e.offset + e.length, offset + length) - pos;
+      ranges.push({ dev: e.dev, devOffset: e.devOffset + (pos - e.offset), len: n });
+      pos += n;
+    }
+  }
+  const added = ranges.map((r) => ({ dev: r.dev, sector: Math.floor(r.devOffset / 512), count: Math.ceil((r.devOffset + r.len) / 512) - Math.floor(r.devOffset / 512) }));
+  await applyPoison(machine, added);
+  poisoned.push(...added);
+  return null;
+}
+
+async function applyPoison(on: LinuxMachine, list: { dev: string; sector: number; count: number }[]): Promise<void> {
+  for (const b of list) {
+    if (!/^pmem\d+$/.test(b.dev)) throw new TargetError('EINVAL', `injectPoison: ${b.dev} is not a pmem block device`);
+    const r = (await on.request('exec', { argv: ['/bin/sh', '-c', `echo ${b.sector} ${b.count} > /sys/block/${b.dev}/badblocks && cat /sys/block/${b.dev}/badblocks`] })) as { status: number; output: string };
+    if (r.status !== 0) throw new TargetError('EIO', `injectPoison: /sys/block/${b.dev}/badblocks refused "${b.sector} ${b.count}": ${r.output.trim()}`);
   }
 }
 
