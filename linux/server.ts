@@ -461,6 +461,8 @@ async function main(): Promise<void> {
       const t0 = Date.now();
       const result = await handle(op, args);
       // diagnostics: each request's time and the server's memory (DAX_LINUX_OP_LOG=<file>)
+      // (with node --expose-gc, after a collection at each reset: what the server retains between scenarios)
+      if (process.env.DAX_LINUX_OP_LOG && op === 'reset') (globalThis as { gc?: () => void }).gc?.();
       if (process.env.DAX_LINUX_OP_LOG) fs.appendFileSync(process.env.DAX_LINUX_OP_LOG, `${new Date(t0).toISOString()} ${op} ${Date.now() - t0} ms rss=${(process.memoryUsage().rss / 2 ** 20).toFixed(0)}M heap=${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)}M\n`);
       send({ id, ok: true, result: result ?? null });
     } catch (e) {
