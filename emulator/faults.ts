@@ -43,6 +43,8 @@ export const VARIANTS = {
   'cow-no-copy-around': 'a copy-on-write of a shared block zeroes the new block instead of copying the old one around the write (MS-13)',
   'no-recovery-write': 'write(2) over known poison on a DAX file fails with EIO, as before 5.19 added dax_recovery_write, so poison is never cleared (MS-11)',
   'virtio-no-host-flush': "fsync and msync on virtio-pmem end at the guest's fence and send no flush request, so their data stays in the host's page cache (MS-14)",
+  'rt-fsync-flushes-data-device': "xfs_file_fsync of a realtime file sends its first flush request to the data device, not the realtime device that holds the file's data (MS-14)",
+  'virtio-flush-coalesced': "a flush request sent while another fsync's is in flight waits for that one instead of getting its own host fsync, so lines written back after the first was sent stay in the host's page cache (MS-14)",
 } as const;
 
 export type VariantName = keyof typeof VARIANTS;

@@ -6,7 +6,8 @@ import { ProcessMm } from './mm/mm';
 import { daxFaultHandlers } from './dax/fault';
 import { dax_writeback_steps } from './dax/writeback';
 import { filemap_write_and_wait_range } from './mm/page-writeback';
-import { blkdev_issue_flush } from './fs/buffer';
+import { blkdev_issue_flush, blkdev_issue_flush_steps } from './fs/buffer';
+import type { BlockDevice } from './block/block-device';
 import type { Inode, WritebackControl } from './mm/inode';
 import { PmemError } from './pmem/memory';
 import { checkPoisonRange } from './nvdimm/badblocks';
@@ -34,7 +35,7 @@ export interface FsLayer {
   read(path: string, off: number, len: number): Uint8Array;
   truncate(path: string, size: number): void;
   fallocate(path: string, off: number, len: number, mode: 'allocate' | 'punch-hole'): void;
-  fsync(path: string, datasync: boolean, range?: { start: number; end: number }): void;
+  fsync(path: string, datasync: boolean, range?: { start: number; end: number }, flush?: (bdev: BlockDevice) => void): void;
   sync(): void;
   statx(path: string): Stat;
   backgroundWriteback(): void;
@@ -191,11 +192,15 @@ export class Kernel {
     if (inode.S_DAX) yield* dax_writeback_steps(inode.mapping, bdev, wbc, this.machine.wbEnv);
     // The rest of this one fsync: its DAX writeback ran above, so entries dirtied since it tagged wait for the next
     this.machine.wbEnv.written = inode.mapping;
+    const flushes: BlockDevice[] = [];
     try {
-      this.fsync(path, datasync);
+      if (path.startsWith('/dev/')) this.fsync(path, datasync);
+      else this.fs.fsync(path, datasync, undefined, (b) => flushes.push(b));
     } finally {
       this.machine.wbEnv.written = undefined;
     }
+    // its own flush request last, as fsync sends it, so a schedule can stop while it is in flight
+    for (const b of flushes) yield* blkdev_issue_flush_steps(b);
   }
 
   private syncMetadata(inode: Inode): void {

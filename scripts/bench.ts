@@ -4,12 +4,16 @@
 // reports/bench.json and prints a table. `--skip-matrix` leaves the matrices out, `--old-matrix` also
 // times the targeted matrix the old way (a cucumber process per variant: minutes), `--full-matrix`
 // also times `npm run matrix -- --full`, `--quick` skips the matrices and the 2^20-state exploration.
+// `--baseline <dir>` times the reference run (`npm run conformance` without the Java HTML step) in an
+// older checkout and in this one, alternately, `--rounds n` times each (default 2): wall and CPU
+// seconds back to back under the same load. Figures a run skips keep their previous values from
+// reports/bench.json, marked with the date they were measured.
 
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { parallelism, runCucumber } from './lib/cucumber-run';
+import { MATCH_INDICES, parallelism, runCucumber } from './lib/cucumber-run';
 import { Kernel, run } from '../emulator/kernel';
 import { PersistentMemory } from '../emulator/pmem/memory';
 import { explore, holdsInEveryState } from '../emulator/pmem/crash';
@@ -136,9 +140,55 @@ function exploreChild(lines: number, how: 'explorer' | 'table'): { states: numbe
 
 const CUCUMBER = join(ROOT, 'node_modules', '@cucumber', 'cucumber', 'bin', 'cucumber.js');
 
+interface ReferenceRun {
+  /** the cucumber run's wall seconds, as conformance prints them */
+  wall_s: number;
+  /** user + system CPU seconds of the whole command and its children (undefined without /usr/bin/time) */
+  cpu_s?: number;
+  passed: number;
+  failed: number;
+}
+
+/** `npm run conformance` in `dir` (the HTML report left out), timed by /usr/bin/time when there is one */
+function referenceRun(dir: string, reportDir: string): ReferenceRun {
+  const timed = existsSync('/usr/bin/time');
+  const cmd = [process.execPath, '-r', './scripts/register.js', 'scripts/conformance.ts'];
+  const r = spawnSync(timed ? '/usr/bin/time' : cmd[0], timed ? ['-f', 'CPU %U %S', ...cmd] : cmd.slice(1), {
+    cwd: dir,
+    encoding: 'utf8',
+    env: { ...process.env, DAX_SKIP_HTML_REPORT: '1', DAX_REPORT_DIR: reportDir, DAX_TARGET: 'emulator' },
+    maxBuffer: 64 << 20,
+  });
+  const m = /: (\d+) passed, (\d+) failed .* in ([\d.]+) s/.exec(r.stdout);
+  if (!m) throw new Error(`the reference run in ${dir} printed no summary: ${(r.stderr || r.stdout).slice(-400)}`);
+  const cpu = /^CPU ([\d.]+) ([\d.]+)$/m.exec(r.stderr);
+  return { wall_s: Number(m[3]), cpu_s: cpu ? Number(cpu[1]) + Number(cpu[2]) : undefined, passed: Number(m[1]), failed: Number(m[2]) };
+}
+
+/** the reference run of an older checkout and of this one, alternately, `rounds` times each */
+function referenceAB(baseline: string, rounds: number) {
+  const out: Array<{ load: number; baseline: ReferenceRun; now: ReferenceRun }> = [];
+  for (let i = 0; i < rounds; i++) {
+    const load = Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
+    const b = referenceRun(baseline, join(OUT, 'bench', 'ab-baseline'));
+    const n = referenceRun(ROOT, join(OUT, 'bench', 'ab-now'));
+    out.push({ load, baseline: b, now: n });
+  }
+  const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+  const cpus = (k: 'baseline' | 'now') => out.flatMap((r) => (r[k].cpu_s === undefined ? [] : [r[k].cpu_s!]));
+  return {
+    baseline,
+    rounds: out,
+    median: {
+      baseline: { wall_s: med(out.map((r) => r.baseline.wall_s)), cpu_s: cpus('baseline').length ? med(cpus('baseline')) : null },
+      now: { wall_s: med(out.map((r) => r.now.wall_s)), cpu_s: cpus('now').length ? med(cpus('now')) : null },
+    },
+  };
+}
+
 /** a cucumber-js run that selects no scenario: loading cucumber and the step definitions, nothing else */
-function startup(config: string[]): Promise<number> {
-  return spawnWall(process.execPath, [CUCUMBER, ...config, '--tags', '@start-up-only and not @start-up-only', '--format', 'summary']);
+function startup(config: string[], preload: string[] = []): Promise<number> {
+  return spawnWall(process.execPath, [...preload, CUCUMBER, ...config, '--tags', '@start-up-only and not @start-up-only', '--format', 'summary']);
 }
 
 async function main(): Promise<void> {
@@ -147,7 +197,12 @@ async function main(): Promise<void> {
   const oldConfig = ['--config', 'bench/cucumber-ts-node.js'];
   const reference = (args: string[], parallel: number, tag: string, env: Record<string, string> = {}) =>
     runCucumber({ target: 'emulator', messagesFile: join(OUT, 'bench', `${tag}.ndjson`), args, parallel, env: { DAX_REPORT_DIR: join(OUT, 'bench', tag), ...env } });
-  const startNew = await startup([]);
+  const b = process.argv.indexOf('--baseline');
+  const baseline = b >= 0 ? process.argv[b + 1] : undefined;
+  const r = process.argv.indexOf('--rounds');
+  const rounds = r >= 0 ? Number(process.argv[r + 1]) : 2;
+  const ab = baseline ? referenceAB(baseline, rounds) : null;
+  const startNew = await startup([], ['-r', MATCH_INDICES]);
   const startOld = await startup(oldConfig);
   const cores = parallelism();
   const conf = await reference([], cores, 'parallel');
@@ -181,6 +236,7 @@ async function main(): Promise<void> {
     conformance_ts_node_serial_s: old.seconds,
     conformance_allure_fsync_s: fsynced.seconds,
     conformance_scenarios: { passed: conf.passed, failed: conf.failed, skipped: conf.skipped },
+    reference_run_ab: ab,
     matrix_caught_only: matrixCaughtOnly,
     matrix_s,
     matrix_process_per_variant: matrixOld,
@@ -207,9 +263,23 @@ async function main(): Promise<void> {
     when: new Date().toISOString(),
   };
   mkdirSync(OUT, { recursive: true });
-  writeFileSync(join(OUT, 'bench.json'), JSON.stringify(fig, null, 2) + '\n');
+  // what this run skipped keeps its last measured value, marked with when that was
+  const file = join(OUT, 'bench.json');
+  const prev = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
+  const figures = fig as Record<string, unknown>;
+  for (const [k, v] of Object.entries(prev)) {
+    if (k === 'carried' || k === 'when' || k === 'node') continue;
+    if (figures[k] === null || figures[k] === undefined) {
+      figures[k] = v;
+      if (v !== null) figures.carried = { ...((figures.carried as Record<string, string>) ?? {}), [k]: (prev.carried as Record<string, string> | undefined)?.[k] ?? String(prev.when) };
+    }
+  }
+  writeFileSync(file, JSON.stringify(figures, null, 2) + '\n');
   const n = (x: number | null, d = 1) => (x === null ? 'skipped' : x >= 1e4 ? Math.round(x).toLocaleString('en') : x.toFixed(d));
   const rows: Array<[string, string]> = [
+    ...(ab
+      ? ([['reference run wall s; CPU s (baseline -> now, median)', `${n(ab.median.baseline.wall_s)}; ${n(ab.median.baseline.cpu_s)} -> ${n(ab.median.now.wall_s)}; ${n(ab.median.now.cpu_s)}  (${rounds} rounds, load ${ab.rounds.map((x) => x.load).join(', ')}; baseline ${ab.baseline})`]] as Array<[string, string]>)
+      : []),
     ['startup_s (cached JS; ts-node)', `${n(startNew, 2)}; ${n(startOld, 2)}`],
     ['conformance_s', `${n(fig.conformance_s)}  (--parallel ${cores}; ${conf.passed} passed, ${conf.failed} failed, ${conf.skipped} skipped)`],
     ['conformance_s serial; ts-node serial', `${n(serial.seconds)}; ${n(old.seconds)}`],

@@ -8,6 +8,7 @@
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { badInput, parallelism, runCucumber, RunResult } from './lib/cucumber-run';
+import { longestFirst } from './lib/order';
 import { locationArgs, parseShard, scenarioLocations, Shard, shardOf, withoutShard } from './lib/shard';
 import { createTarget, parseTargetSpec, targetNotReady, TargetSpec } from '../targets/registry';
 import { generateAllureReport, nextBuildOrder, reportDirFor, writeAllureMetadata } from './lib/allure';
@@ -45,11 +46,11 @@ async function describeTarget(spec: TargetSpec): Promise<Record<string, string>>
 }
 
 /** how the scenarios are ordered, and the command that replays this run's order */
-function orderLine(profile: string, orderSeed: string, target: string, args: string[]): string {
+function orderLine(profile: string, orderSeed: string, target: string, args: string[], longest = false): string {
   const replay = `DAX_TARGET='${target}' DAX_PROFILE=${profile} DAX_ORDER_SEED=${orderSeed} npm run conformance${args.length ? ` -- ${args.join(' ')}` : ''}`;
   return profile === 'ci'
     ? `conformance: random scenario order, seed ${orderSeed}; replay it with: ${replay}`
-    : `conformance: scenarios in definition order (profile ${profile}); DAX_PROFILE=ci randomises it (seed ${orderSeed} would be used)`;
+    : `conformance: scenarios in definition order${longest ? ', feature files longest first across the workers' : ''} (profile ${profile}); DAX_PROFILE=ci randomises it (seed ${orderSeed} would be used)`;
 }
 
 /** the failures, one line each for broken rules; the other classes once per distinct sentence */
@@ -96,13 +97,17 @@ async function main(): Promise<number> {
   rmSync(results, { recursive: true, force: true });
   mkdirSync(results, { recursive: true });
   const orderSeed = process.env.DAX_ORDER_SEED || String(Math.floor(Math.random() * 1e9));
-  console.log(orderLine(profile, orderSeed, target, shown));
+  // the in-process emulator on every core; other targets serially, so one that cannot be driven stops the run after its first scenario
+  const parallel = spec.kind === 'emulator' ? parallelism() : 1;
+  // a whole run (no paths, tags or other selection) on several workers takes its feature files longest first (scripts/lib/order.ts)
+  const longest = parallel > 1 && profile === 'default' && args.length === 0;
+  const ordered = longest ? [...args, ...longestFirst(join(REPORTS, 'messages.ndjson'))] : args;
+  console.log(orderLine(profile, orderSeed, target, shown, longest));
   const run = await runCucumber({
     target,
     profile,
-    args,
-    // the in-process emulator on every core; other targets serially, so one that cannot be driven stops the run after its first scenario
-    parallel: spec.kind === 'emulator' ? parallelism() : 1,
+    args: ordered,
+    parallel,
     messagesFile: join(REPORTS, 'messages.ndjson'),
     stdio: 'inherit',
     env: { DAX_REPORT_DIR: REPORTS, DAX_ORDER_SEED: orderSeed },
@@ -110,7 +115,7 @@ async function main(): Promise<number> {
   if (run.fatal && run.scenarios.length === 0) {
     // nothing ran: no report to write, one sentence to say why
     console.error(`conformance: ${run.fatal}`);
-    console.log(orderLine(profile, orderSeed, target, shown));
+    console.log(orderLine(profile, orderSeed, target, shown, longest));
     return 2;
   }
   const reportDir = join(REPORTS, 'allure-report');
@@ -154,7 +159,7 @@ async function main(): Promise<number> {
   console.log(`conformance: target ${target}: ${run.passed} passed, ${run.failed} failed (${count('rule')} broke a rule, ${count('implementation')} could not drive the implementation, ${count('input')} bad input), ${run.skipped} skipped in ${run.seconds.toFixed(1)} s`);
   printFailures(run);
   console.log(report.ok ? `conformance: report at ${join(relative(ROOT, reportDir) || '.', 'index.html')} (open it with: npx allure open ${relative(ROOT, reportDir)})` : `conformance: the HTML report could not be generated: ${report.error}`);
-  console.log(orderLine(profile, orderSeed, target, shown));
+  console.log(orderLine(profile, orderSeed, target, shown, longest));
   if (startFailure) {
     console.error(`conformance: ${startFailure.sentence}; stopped after the first scenario. Reproduce: DAX_TARGET='${target}' npx cucumber-js ${startFailure.uri}:${startFailure.line}`);
     return 2;

@@ -55,8 +55,12 @@ export function collectRules(): RuleRow[] {
         const st = c.scenario.tags.map((t) => t.name);
         const n = Math.max(1, c.scenario.examples.reduce((k, ex) => k + ex.tableBody.length, 0));
         row.scenarios += n;
-        const on = st.filter((t) => t.startsWith('@profile:')).map((t) => t.slice(9));
-        for (const p of on.length ? PROFILES.filter((q) => !on.includes(q)) : []) row.notOn.set(p, (row.notOn.get(p) ?? 0) + n);
+        // @profile: tags may sit on the scenario or on one Examples block of it
+        const blocks = c.scenario.examples.length ? c.scenario.examples.map((ex) => ({ n: ex.tableBody.length, tags: [...st, ...ex.tags.map((t) => t.name)] })) : [{ n, tags: st }];
+        for (const b of blocks) {
+          const on = b.tags.filter((t) => t.startsWith('@profile:')).map((t) => t.slice(9));
+          for (const p of on.length ? PROFILES.filter((q) => !on.includes(q)) : []) row.notOn.set(p, (row.notOn.get(p) ?? 0) + b.n);
+        }
         for (const t of st) if (t.startsWith('@seed:')) row.seeds.add(t.slice(6));
         if (st.includes('@beyond')) row.beyond = true;
       }

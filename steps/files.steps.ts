@@ -4,15 +4,16 @@
 import { Given, Then, When } from '@cucumber/cucumber';
 import { AssertionError } from 'chai';
 import { FsType, TargetError } from '../targets/contract';
-import { fromHex, toHex } from '../targets/hex';
+import { fromHex, hexFill, toHex } from '../targets/hex';
 import { DaxWorld } from './support/world';
 import { parseSize } from './support/params';
 import { mayGoEitherWay, mustHoldEverywhere } from './crash.steps';
+import type { MountOptions } from '../targets/contract';
 
-export async function mountFs(world: DaxWorld, fs: FsType, dev: string, dax: boolean, dir = world.mountDir): Promise<void> {
+export async function mountFs(world: DaxWorld, fs: FsType, dev: string, dax: boolean, dir = world.mountDir, extra: Partial<MountOptions> = {}): Promise<void> {
   await world.ensureNamespace(dev);
   await world.target.mkfs({ fs, dev });
-  const opts = { fs, dev, dir, dax: dax ? ('always' as const) : ('never' as const) };
+  const opts: MountOptions = { fs, dev, dir, dax: dax ? 'always' : 'never', ...extra };
   await world.target.mount(opts);
   world.mounts.push(opts);
 }
@@ -38,6 +39,11 @@ Given('an {fs} filesystem mounted with dax on a {size} pmem namespace {dev}', as
   await mountFs(this, fs, dev, true);
 });
 
+/** ext4's barrier=0: jbd2 sends no flush request, so fsync's durability rests on the DAX writeback's own fence */
+Given('an {fs} filesystem mounted with dax and barrier=0 on {dev}', async function (this: DaxWorld, fs: FsType, dev: string) {
+  await mountFs(this, fs, dev, true, this.mountDir, { barrier: false });
+});
+
 Given('an {fs} filesystem mounted without dax on {dev}', async function (this: DaxWorld, fs: FsType, dev: string) {
   await mountFs(this, fs, dev, false);
 });
@@ -59,9 +65,17 @@ Given('a file {path} with {size} allocated and synced', async function (this: Da
   const p = this.path(path);
   await this.target.create({ path: p });
   await allocate(this, p, size);
-  // sync(2), not fsync: on ext2 fsync of a file does not make its new directory entry durable
-  await this.target.sync();
+  await syncSetup(this, p);
 });
+
+/**
+ * sync(2), not fsync alone: on ext2 fsync of a file does not write its new directory entry. Then fsync:
+ * sync(2) sends no flush request of its own (ext2's none at all), and on virtio-pmem only that reaches media.
+ */
+export async function syncSetup(world: DaxWorld, p: string): Promise<void> {
+  await world.target.sync();
+  await world.target.fsync({ path: p });
+}
 
 /** posix_fallocate(): fallocate, or zeros written where the filesystem has none (ext2 answers EOPNOTSUPP) */
 export async function allocate(world: DaxWorld, p: string, size: number): Promise<void> {
@@ -75,7 +89,7 @@ export async function allocate(world: DaxWorld, p: string, size: number): Promis
 
 export async function writeZeros(world: DaxWorld, p: string, size: number): Promise<void> {
   for (let off = 0; off < size; off += 1 << 20) {
-    await world.target.write({ path: p, offset: off, data: '00'.repeat(Math.min(1 << 20, size - off)) });
+    await world.target.write({ path: p, offset: off, data: hexFill(0, Math.min(1 << 20, size - off)) });
   }
 }
 
@@ -84,7 +98,7 @@ Given('a file {path} with {size} written and synced', async function (this: DaxW
   const p = this.path(path);
   await this.target.create({ path: p });
   await writeZeros(this, p, size);
-  await this.target.sync();
+  await syncSetup(this, p);
 });
 
 /** blocks (an indirect block among them) made durable, then freed by truncate, with or without a sync(2) after */
@@ -102,7 +116,7 @@ Given('a sparse file {path} of {size}, synced', async function (this: DaxWorld, 
   const p = this.path(path);
   await this.target.create({ path: p });
   await this.target.truncate({ path: p, size });
-  await this.target.sync();
+  await syncSetup(this, p);
 });
 
 When('{path} is truncated to {size}', async function (this: DaxWorld, path: string, size: number) {

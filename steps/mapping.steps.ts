@@ -222,8 +222,14 @@ function taskMap(w: DaxWorld): Map<string, string> {
   return m;
 }
 
-When(/^fsync (\w) of (\S+) stops (after tagging|before writing back an entry)$/, async function (this: DaxWorld, name: string, path: string, where: string) {
-  const stopAt = where === 'after tagging' ? 'after-tagging' : 'before-writeback-one';
+const FSYNC_STOPS: Record<string, string> = {
+  'after tagging': 'after-tagging',
+  'before writing back an entry': 'before-writeback-one',
+  'with its flush request in flight': 'flush-in-flight',
+};
+
+When(/^fsync (\w) of (\S+) stops (after tagging|before writing back an entry|with its flush request in flight)$/, async function (this: DaxWorld, name: string, path: string, where: string) {
+  const stopAt = FSYNC_STOPS[where];
   const t = await this.target.begin!({ op: 'fsync', args: { path: this.path(path) }, stopAt });
   if (t.at !== stopAt) throw new Error(`fsync ${name} did not reach "${where}": it ended at ${t.at}`);
   taskMap(this).set(name, t.task);

@@ -60,6 +60,15 @@ function persistsFor(op: Op, last: boolean): Persist[] {
 
 /** every valid workload of 1..maxLen steps; length 3 keeps its first two persistence points `none` (ACE's seq-3 bound) */
 export function generateWorkloads(maxLen = 3): Step[][] {
+  // the space depends on maxLen alone: enumerate it once per process (workloads are never modified)
+  let out = workloadSpaces.get(maxLen);
+  if (!out) workloadSpaces.set(maxLen, (out = enumerateWorkloads(maxLen)));
+  return out.slice();
+}
+
+const workloadSpaces = new Map<number, Step[][]>();
+
+function enumerateWorkloads(maxLen: number): Step[][] {
   const out: Step[][] = [];
   const extend = (prefix: Step[], len: number) => {
     if (prefix.length === len) {

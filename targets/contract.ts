@@ -84,6 +84,7 @@ export interface MountOptions {
   dax: 'always' | 'never' | 'inode';
   rtdev?: string; // xfs realtime device
   ro?: boolean; // MS_RDONLY: nothing on the filesystem may change
+  barrier?: boolean; // ext4 barrier=0 when false: no flush request from fsync, sync(2) or the journal commit
 }
 
 export interface Stat {

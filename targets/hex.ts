@@ -4,11 +4,37 @@ export function toHex(b: Uint8Array): string {
   return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 }
 
+/** per byte pair, the longest one-byte fill seen, as one flat string: shorter fills are slices of it (no copy) */
+const fills = new Map<string, string>();
+
+/** `len` bytes of `byte` as hex, sliced from a cached flat string (what zero fills and stale-byte fills send) */
+export function hexFill(byte: number, len: number): string {
+  const pair = byte.toString(16).padStart(2, '0');
+  let fill = fills.get(pair);
+  if (fill === undefined || fill.length < 2 * len) {
+    if (fills.size >= 16) fills.clear();
+    fills.set(pair, (fill = Buffer.alloc(len, byte).toString('hex')));
+  }
+  return fill.length === 2 * len ? fill : fill.slice(0, 2 * len);
+}
+
+/** the byte a long hex string repeats, if it is one byte repeated (comparing with a known fill is a memcmp; decoding hex is several times slower) */
+function fillByte(h: string): number | undefined {
+  if (h.length < 8192 || h.length % 2 !== 0) return undefined;
+  const pair = h.slice(0, 2);
+  if (h.slice(-2) !== pair || !/^[0-9a-f]{2}$/.test(pair)) return undefined;
+  const byte = parseInt(pair, 16);
+  return h === hexFill(byte, h.length / 2) ? byte : undefined;
+}
+
 export function fromHex(h: string, what = 'data'): Uint8Array {
+  const byte = typeof h === 'string' ? fillByte(h) : undefined;
+  if (byte !== undefined) return new Uint8Array(h.length / 2).fill(byte);
   // Buffer stops decoding at the first pair that is not hex: a short result is the validation (a regex over MiB strings was slow)
   const b = typeof h === 'string' && h.length % 2 === 0 ? Buffer.from(h, 'hex') : undefined;
   if (!b || b.length * 2 !== h.length) {
     throw new Error(`${what} must be an even-length hex string, got ${JSON.stringify(h).slice(0, 40)}`);
   }
-  return new Uint8Array(b);
+  // a Buffer above half the pool size owns its memory: view it rather than copy it
+  return b.length > Buffer.poolSize >>> 1 ? new Uint8Array(b.buffer, b.byteOffset, b.length) : new Uint8Array(b);
 }

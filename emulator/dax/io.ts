@@ -52,6 +52,8 @@ export function dax_do_io(inode: Inode, pos: number, data: Uint8Array, write: bo
   let done = 0;
   let touched: BlockDevice | undefined;
   let err: PmemError | undefined;
+  // the copies below are fenced before this returns (unless the variant drops the fence)
+  let fenced: boolean | undefined;
   for (let i = 0; i < ps.length && !err; ) {
     const k = runLength(ps, i);
     const first = ps[i];
@@ -93,7 +95,9 @@ export function dax_do_io(inode: Inode, pos: number, data: Uint8Array, write: bo
       const { addr } = bdev.direct_access(sector + ((j - i) * PAGE_SIZE + p.inPage) / SECTOR_SIZE);
       const mem = bdev.driver.ns.mem;
       if (write) {
-        mem.store(addr, data.subarray(p.done, p.done + p.n), true);
+        fenced ??= !faults?.has('dax-io-no-fence');
+        if (fenced) mem.storeBeforeFence(addr, data.subarray(p.done, p.done + p.n));
+        else mem.store(addr, data.subarray(p.done, p.done + p.n), true);
         touched = bdev;
       } else {
         data.set(mem.load(addr, p.n), p.done);
@@ -103,7 +107,7 @@ export function dax_do_io(inode: Inode, pos: number, data: Uint8Array, write: bo
     i += k;
   }
   if (touched) {
-    if (!faults?.has('dax-io-no-fence')) touched.driver.ns.mem.fence();
+    if (fenced ?? !faults?.has('dax-io-no-fence')) touched.driver.ns.mem.fence();
   }
   if (err && done === 0) throw err;
   return done;

@@ -81,6 +81,7 @@ export function* dax_writeback_steps(
       // Without the re-check an entry another fsync already wrote back stays tagged: keep scanning past it.
     }
   }
+  // 4.5's wmb_pmem(); since 4.8 fsync's flush request fences instead ("pmem: kill wmb_pmem()")
   if (!f.has('no-trailing-fence')) bdev.driver.ns.mem.fence();
 }
 

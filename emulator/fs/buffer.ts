@@ -62,3 +62,10 @@ export function invalidate_buffers(bdev: BlockDevice, first: number, last: numbe
 export function blkdev_issue_flush(bdev: BlockDevice): void {
   bdev.submit_bio({ sector: 0, write: false, data: new Uint8Array(0), flags: new Set(['REQ_FLUSH']) });
 }
+
+/** blkdev_issue_flush() as a schedulable run: it stops while its request is in flight (sent, not yet acknowledged) */
+export function* blkdev_issue_flush_steps(bdev: BlockDevice): Generator<'flush-in-flight', void, void> {
+  const acknowledged = bdev.driver.preflush();
+  yield 'flush-in-flight';
+  acknowledged();
+}

@@ -75,6 +75,7 @@ export class FileSystem implements SuperBlock {
         if (blk < sbf.nblocks) s_bdev.submit_bio({ sector: blk * SECTORS_PER_BLOCK, write: true, data, flags: new Set() });
       }
       log = new WriteAheadLog(s_bdev, sbf.journalStart, sbf.journalLen, rec.nextSeq);
+      log.barrier = opts.barrier !== false;
       if (rec.transactions) {
         blkdev_issue_flush(s_bdev);
         log.reset();
@@ -909,7 +910,7 @@ export class FileSystem implements SuperBlock {
   }
 
   /** vfs_fsync_range(): msync passes the mapped range, fsync the whole file */
-  fsync(inode: FsInode, datasync: boolean, range?: { start: number; end: number }): void {
+  fsync(inode: FsInode, datasync: boolean, range?: { start: number; end: number }, flush: (bdev: BlockDevice) => void = blkdev_issue_flush): void {
     this.writeAndWait(inode, range?.start, range?.end);
     // ext4 and xfs make a new inode's directory entry durable with the inode (ext2 does not: no journal)
     if (this.p.journalBlocks && inode.newSinceSync) {
@@ -919,10 +920,15 @@ export class FileSystem implements SuperBlock {
     }
     // fdatasync commits only what I_DIRTY_DATASYNC marks; fsync any inode change
     const metadata = inode.state.has('I_DIRTY_DATASYNC') || (!datasync && inode.state.has('I_DIRTY_SYNC'));
+    // xfs_file_fsync(): a realtime file's data device is flushed before the log force records its size
+    if (this.p.flushRequests === 'xfs' && inode.realtime && inode.kind === 'file' && this.rtdev) {
+      this.fsyncFlush(this.machine.faults.has('rt-fsync-flushes-data-device') ? this.s_bdev : this.rtdev);
+    }
+    let logFlushed = false;
     if (metadata) {
       // sync_inode_metadata(): ext2's ->write_inode copies the inode only now
       this.write_inode(inode, false);
-      this.meta.syncInode(inode, this.inodeBlock(inode));
+      logFlushed = this.meta.syncInode(inode, this.inodeBlock(inode));
     }
     if (this.p.journalBlocks) inode.newSinceSync = false;
     // an inode fdatasync skipped stays dirty for ext2: its table block does not hold it yet
@@ -931,10 +937,30 @@ export class FileSystem implements SuperBlock {
       inode.state.delete('I_DIRTY_DATASYNC');
     }
     this.tidyDirty(inode);
-    // the fsync's REQ_PREFLUSH: on an asynchronous (virtio-pmem) region it is what reaches the host's media
-    for (const bdev of new Set([this.s_bdev, inode.dataBdev])) {
-      if (bdev.driver.ns.async && !this.machine.faults.has('virtio-no-host-flush')) blkdev_issue_flush(bdev);
+    // the fsync's own flush request, on every region (on virtio-pmem it is what reaches the host's media)
+    if (this.fsyncNeedsFlush(inode, logFlushed)) this.fsyncFlush(this.s_bdev, flush);
+  }
+
+  /**
+   * ext2: generic_file_fsync() always; ext4_sync_file(): unless the commit carried REQ_FLUSH (needs_barrier),
+   * never with barrier=0; xfs_file_fsync(): unless the log force wrote, and not for a realtime file (its
+   * device was flushed first) nor a directory (xfs_dir_fsync forces the log only)
+   */
+  private fsyncNeedsFlush(inode: FsInode, logFlushed: boolean): boolean {
+    switch (this.p.flushRequests) {
+      case 'generic':
+        return true;
+      case 'jbd2':
+        return this.opts.barrier !== false && !logFlushed;
+      case 'xfs':
+        return !logFlushed && !(inode.realtime && this.rtdev) && inode.kind === 'file';
     }
+  }
+
+  /** blkdev_issue_flush(); the virtio-no-host-flush variant sends none on an asynchronous region */
+  private fsyncFlush(bdev: BlockDevice, flush: (bdev: BlockDevice) => void = blkdev_issue_flush): void {
+    if (bdev.driver.ns.async && this.machine.faults.has('virtio-no-host-flush')) return;
+    flush(bdev);
   }
 
   private tidyDirty(inode: Inode): void {
@@ -984,10 +1010,16 @@ export class FileSystem implements SuperBlock {
     inode.dontcache = false;
   }
 
-  /** sync_filesystem() before the block devices: inodes, then the journal commit / log force */
+  /**
+   * sync_inodes_one_sb() then ->sync_fs(wait): ext4 commits and flushes unless the commit carried it
+   * (ext4_sync_fs, none with barrier=0), xfs forces its log (a flush only if it writes), ext2 writes
+   * its superblock with no flush; sync(2) sends no other flush request
+   */
   syncFs(): void {
     this.writebackInodes('WB_SYNC_ALL');
-    this.meta.commit();
+    const logFlushed = this.meta.commit();
+    this.meta.writeSuper?.();
+    if (this.p.flushRequests === 'jbd2' && this.opts.barrier !== false && !logFlushed) blkdev_issue_flush(this.s_bdev);
   }
 
   /** umount/freeze: everything home, log empty */

@@ -5,7 +5,7 @@ import type { BlockDevice } from '../block/block-device';
 import type { FsckResult } from '../../targets/contract';
 import {
   BLOCK_SIZE, DiskInode, FLAG_REALTIME, INODE_SIZE, INODES_PER_BLOCK, NDIRECT, PTRS_PER_BLOCK, S_IFDIR, S_IFMETA, S_IFREG,
-  blockOf, decodeInode, decodeSuperblock, decodeXattrs, fsTypeOfMagic, parseDirBlock, testBit, view,
+  blockOf, decodeInode, decodeSuperblock, decodeXattrs, fsTypeOfMagic, parseDirBlock, setBit, testBit, view,
 } from './format';
 import { scanLog } from './wal';
 import { decodeRefcounts } from './refcount';
@@ -189,17 +189,14 @@ export function fsck(bdev: BlockDevice): FsckResult {
 
   // Pass 5: bitmaps
   const blockDiffs: string[] = [];
-  for (let blk = sb.firstData; blk < sb.nblocks; blk++) {
-    const marked = bitmapBit(sb.bbitmapStart, blk);
-    const owned = claimed.has(blk);
-    if (owned && !marked) blockDiffs.push(xfs ? `data fork in ino ${claimed.get(blk)} claims free block ${blk}` : `+${blk}`);
+  for (const blk of bitmapDifferences(read, sb.bbitmapStart, claimed, sb.firstData, sb.nblocks)) {
     // reserved inodes own no blocks; the root directory's first block is claimed via the root inode
-    if (!owned && marked) blockDiffs.push(xfs ? `block ${blk} is marked in use but owned by no inode` : `-${blk}`);
+    if (claimed.has(blk)) blockDiffs.push(xfs ? `data fork in ino ${claimed.get(blk)} claims free block ${blk}` : `+${blk}`);
+    else blockDiffs.push(xfs ? `block ${blk} is marked in use but owned by no inode` : `-${blk}`);
   }
-  for (let blk = 1; blk < sb.rtBlocks; blk++) {
-    const marked = bitmapBit(sb.rtBitmapStart, blk);
+  for (const blk of bitmapDifferences(read, sb.rtBitmapStart, rtClaimed, 1, sb.rtBlocks)) {
     const owned = rtClaimed.has(blk);
-    if (owned !== marked) blockDiffs.push(owned ? `data fork in ino ${rtClaimed.get(blk)} claims free realtime block ${blk}` : `realtime block ${blk} is marked in use but owned by no inode`);
+    blockDiffs.push(owned ? `data fork in ino ${rtClaimed.get(blk)} claims free realtime block ${blk}` : `realtime block ${blk} is marked in use but owned by no inode`);
   }
   if (blockDiffs.length) {
     if (xfs) messages.push(...blockDiffs.slice(0, 20));
@@ -215,4 +212,26 @@ export function fsck(bdev: BlockDevice): FsckResult {
   const q = sb.quotaIno ? inodes.get(sb.quotaIno) : undefined;
   if (sb.quotaIno && (!q || q.mode !== S_IFMETA)) messages.push(xfs ? `quota inode ${sb.quotaIno} is corrupt` : `Quota inode is not in use, but contains data.`);
   return { clean: messages.length === 0, messages };
+}
+
+/** blocks in [from, to) whose bitmap bit disagrees with ownership, ascending; compared a byte (8 blocks) at a time */
+function bitmapDifferences(read: (b: number) => Uint8Array, start: number, owners: Map<number, number>, from: number, to: number): number[] {
+  const out: number[] = [];
+  if (to <= from) return out;
+  const owned = new Uint8Array(Math.ceil(to / 8));
+  for (const blk of owners.keys()) if (blk < to) setBit(owned, blk, true);
+  const bitsPerBlock = BLOCK_SIZE * 8;
+  let at = -1;
+  let bitmap: Uint8Array = new Uint8Array(0);
+  for (let byte = from >> 3; byte * 8 < to; byte++) {
+    const b = start + Math.floor((byte * 8) / bitsPerBlock);
+    if (b !== at) bitmap = read((at = b));
+    const diff = bitmap[byte % BLOCK_SIZE] ^ owned[byte];
+    if (diff === 0) continue;
+    for (let bit = 0; bit < 8; bit++) {
+      const blk = byte * 8 + bit;
+      if (blk >= from && blk < to && (diff & (1 << bit)) !== 0) out.push(blk);
+    }
+  }
+  return out;
 }

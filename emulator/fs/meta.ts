@@ -13,10 +13,15 @@ export interface MetaStore {
   forget(block: number): void;
   /** freed by a transaction not yet committed, so not to be reused (ext4_mb_free_metadata, xfs busy extents) */
   busy?(block: number): boolean;
-  /** make every change so far durable: ext4 commits its journal, xfs forces its log, ext2 does nothing */
-  commit(): void;
-  /** fsync of one inode: make its metadata durable */
-  syncInode(owner: { assoc: Set<number> }, inodeBlock: number): void;
+  /**
+   * make every change so far durable: ext4 commits its journal, xfs forces its log, ext2 does nothing.
+   * True when a commit record went out with REQ_FLUSH (the flush request the caller need not send again).
+   */
+  commit(): boolean;
+  /** fsync of one inode: make its metadata durable; true as for commit() */
+  syncInode(owner: { assoc: Set<number> }, inodeBlock: number): boolean;
+  /** ext2_sync_fs(): the superblock goes out with sync_dirty_buffer, no flush request */
+  writeSuper?(): void;
   /** write_inode() of data-integrity writeback: ext2 writes the inode's table block at once (sync_dirty_buffer) */
   writeInode?(inodeBlock: number): void;
   /** write every metadata block home and empty the log (umount, freeze, log full) */

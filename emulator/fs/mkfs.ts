@@ -43,6 +43,19 @@ export function layout(p: Personality, bdev: BlockDevice, rtdev: BlockDevice | u
   };
 }
 
+/** set bits [from, to) of a bitmap block (clamped to it), whole bytes at once */
+function setBits(b: Uint8Array, from: number, to: number): void {
+  let bit = Math.max(0, from);
+  const end = Math.min(BITS_PER_BLOCK, to);
+  for (; bit < end && bit % 8 !== 0; bit++) setBit(b, bit, true);
+  const fullEnd = end - (end % 8);
+  if (bit < fullEnd) {
+    b.fill(0xff, bit / 8, fullEnd / 8);
+    bit = fullEnd;
+  }
+  for (; bit < end; bit++) setBit(b, bit, true);
+}
+
 function put(bdev: BlockDevice, block: number, data: Uint8Array): void {
   bdev.submit_bio({ sector: block * SECTORS_PER_BLOCK, write: true, data, flags: new Set() });
 }
@@ -53,10 +66,9 @@ export function mkfs(p: Personality, bdev: BlockDevice, rtdev: BlockDevice | und
   // block bitmap: everything up to the root directory's block is in use; bits past the end too
   for (let i = 0; i < sb.bbitmapLen; i++) {
     const b = new Uint8Array(BLOCK_SIZE);
-    for (let bit = 0; bit < BITS_PER_BLOCK; bit++) {
-      const blk = i * BITS_PER_BLOCK + bit;
-      if (blk <= rootBlock || blk >= sb.nblocks) setBit(b, bit, true);
-    }
+    const base = i * BITS_PER_BLOCK;
+    setBits(b, 0, rootBlock + 1 - base);
+    setBits(b, sb.nblocks - base, BITS_PER_BLOCK);
     put(bdev, sb.bbitmapStart + i, b);
   }
   const ib = new Uint8Array(BLOCK_SIZE);
@@ -77,11 +89,10 @@ export function mkfs(p: Personality, bdev: BlockDevice, rtdev: BlockDevice | und
   }
   for (let i = 0; i < sb.rtBitmapLen; i++) {
     const b = new Uint8Array(BLOCK_SIZE);
+    const base = i * BITS_PER_BLOCK;
     // realtime block 0 stays reserved so a zero pointer means a hole; bits past the end are in use
-    for (let bit = 0; bit < BITS_PER_BLOCK; bit++) {
-      const blk = i * BITS_PER_BLOCK + bit;
-      if (blk === 0 || blk >= sb.rtBlocks) setBit(b, bit, true);
-    }
+    setBits(b, 0, 1 - base);
+    setBits(b, sb.rtBlocks - base, BITS_PER_BLOCK);
     put(bdev, sb.rtBitmapStart + i, b);
   }
   if (sb.journalLen) WriteAheadLog.format(bdev, sb.journalStart);

@@ -40,6 +40,13 @@ export interface Personality {
    * __ext2_write_inode); false: at every change (ext4_mark_inode_dirty, xfs_trans_log_inode)
    */
   inodeCopiedAtWriteInode: boolean;
+  /**
+   * who sends the flush request (REQ_PREFLUSH) of fsync and sync(2), the same in 4.5 and 6.1:
+   * 'generic' (ext2: generic_file_fsync always, ext2_sync_fs never), 'jbd2' (ext4: the commit block
+   * carries it, else blkdev_issue_flush; none with barrier=0), 'xfs' (xfs_file_fsync: the realtime
+   * device first, then the data device unless the log force wrote; sync_fs only through a log force)
+   */
+  flushRequests: 'generic' | 'jbd2' | 'xfs';
   /** fsck speaks e2fsck or xfs_repair */
   fsckName: 'e2fsck' | 'xfs_repair';
   makeMeta(bdev: BlockDevice, log: WriteAheadLog | undefined): MetaStore;

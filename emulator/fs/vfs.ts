@@ -13,7 +13,7 @@ import { fsck } from './fsck';
 import { mkfs } from './mkfs';
 import { normalize, splitMount } from './path';
 import { personality } from './personalities';
-import { blkdev_issue_flush, invalidate_buffers } from './buffer';
+import { invalidate_buffers } from './buffer';
 
 const DAX_MODES = ['always', 'never', 'inode'];
 
@@ -65,6 +65,8 @@ export class Vfs {
     if (!DAX_MODES.includes(opts.dax)) throw new PmemError('EINVAL', `dax option "${opts.dax}" is not one of always, never, inode`);
     // ext2 knows only the legacy "dax" option: per-file DAX (dax=inode) is ext4's and xfs's
     if (opts.fs === 'ext2' && opts.dax === 'inode') throw new PmemError('EINVAL', 'ext2 has no per-file DAX: mount it with dax (always) or without');
+    // barrier=0 is ext4's (jbd2); ext2 has no such option and xfs dropped nobarrier in 4.19
+    if (opts.barrier === false && opts.fs !== 'ext4') throw new PmemError('EINVAL', `barrier=0 is an ext4 mount option; ${opts.fs} does not accept it`);
     const dir = normalize(opts.dir);
     if (this.mounts.has(dir)) throw new PmemError('EBUSY', `${dir} is already a mount point; unmount it first`);
     const bdev = this.machine.bdev(opts.dev);
@@ -289,19 +291,22 @@ export class Vfs {
     else throw new PmemError('EINVAL', `fallocate mode "${mode as string}" is not one of allocate, punch-hole`);
   }
 
-  fsync(path: string, datasync = false, range?: { start: number; end: number }): void {
+  /** `flush` sends the fsync's own flush request (a schedule takes it over to stop while it is in flight) */
+  fsync(path: string, datasync = false, range?: { start: number; end: number }, flush?: (bdev: BlockDevice) => void): void {
     const { fs, inode } = this.walk(path);
-    fs.fsync(inode, datasync, range);
+    fs.fsync(inode, datasync, range, flush);
   }
 
-  /** sync(2): every superblock's inodes and journal/log, then every block device's buffers, then a flush each */
+  /**
+   * ksys_sync(): every superblock's inodes and ->sync_fs, then every block device's pages (sync_bdevs:
+   * write and wait). No flush request of its own: only a ->sync_fs that issues one sends it (4.5 and 6.1)
+   */
   sync(): void {
     for (const fs of this.mounts.values()) fs.syncFs();
     for (const bdev of this.machine.bdevs.values()) {
       do_writepages(bdev.bd_inode.mapping, { sync_mode: 'WB_SYNC_ALL', range_start: 0, range_end: Number.MAX_SAFE_INTEGER });
       if (bdev.bd_inode.state.size === 0) bdev.bd_inode.sb.dirtyInodes.delete(bdev.bd_inode);
     }
-    for (const bdev of this.machine.bdevs.values()) blkdev_issue_flush(bdev);
   }
 
   /** the flusher thread: WB_SYNC_NONE over every dirty inode (ext4's journal commits on its timer first) */

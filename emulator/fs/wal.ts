@@ -92,6 +92,8 @@ export function scanLog(read: (block: number) => Uint8Array, start: number, len:
 
 export class WriteAheadLog {
   private head: number;
+  /** JBD2_BARRIER: commit and log superblock carry REQ_FLUSH|REQ_FUA; ext4's barrier=0 turns it off */
+  barrier = true;
   constructor(
     readonly bdev: BlockDevice,
     readonly start: number,
@@ -102,7 +104,8 @@ export class WriteAheadLog {
   }
 
   private write(block: number, data: Uint8Array, flags: Array<'REQ_FLUSH' | 'REQ_FUA'> = []): void {
-    this.bdev.submit_bio({ sector: block * SECTORS_PER_BLOCK, write: true, data, flags: new Set(flags) });
+    // without JBD2_BARRIER the commit and superblock writes drop REQ_FLUSH and REQ_FUA
+    this.bdev.submit_bio({ sector: block * SECTORS_PER_BLOCK, write: true, data, flags: new Set(this.barrier ? flags : []) });
   }
 
   /** room for a transaction of n blocks before the log must be checkpointed */

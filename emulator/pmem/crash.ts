@@ -60,6 +60,24 @@ export function holdsInEveryState(mem: PersistentMemory, addr: number, expected:
   for (let l = first; l <= last; l++) {
     const lineAddr = l * LINE_SIZE;
     const lo = Math.max(addr, lineAddr);
+    if (!mem.history(lineAddr)) {
+      // a run of durable lines has one value in every state, what loads see: compare the run at once
+      let r = l + 1;
+      while (r <= last && !mem.history(r * LINE_SIZE)) r++;
+      const runHi = Math.min(addr + expected.length, r * LINE_SIZE);
+      if (mem.holds(lo, expected.subarray(lo - addr, runHi - addr))) {
+        l = r - 1;
+        continue;
+      }
+      // the first line of the run that differs
+      for (; l < r; l++) {
+        const a = Math.max(addr, l * LINE_SIZE);
+        const b = Math.min(addr + expected.length, (l + 1) * LINE_SIZE);
+        if (!mem.holds(a, expected.subarray(a - addr, b - addr))) return { lineAddr: l * LINE_SIZE, k: 0, found: mem.load(l * LINE_SIZE, LINE_SIZE) };
+      }
+      l = r - 1;
+      continue;
+    }
     const hi = Math.min(addr + expected.length, lineAddr + LINE_SIZE);
     const want = expected.subarray(lo - addr, hi - addr);
     const values = possibleValues(mem, lineAddr);

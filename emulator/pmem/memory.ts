@@ -34,6 +34,21 @@ export interface PmemObserver {
 interface Page {
   cur: Uint8Array; // what loads see
   lines: Map<number, LineHistory>; // line index within the page -> history (non-durable lines only)
+  shared: boolean; // `cur` is also another memory's (a crash image's): copy it before writing
+}
+
+/** the lines of a page none of whose lines has a history: shared, never written (linesOf() replaces it first) */
+const NO_LINES: ReadonlyMap<number, LineHistory> = new Map();
+
+/** all-zero page: a store of zeros to a page never touched changes nothing a load or a crash sees */
+const ZERO_PAGE = new Uint8Array(PAGE_SIZE);
+
+function equal(a: Uint8Array, b: Uint8Array): boolean {
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);
+}
+
+function isZero(b: Uint8Array): boolean {
+  return equal(ZERO_PAGE.subarray(0, b.byteLength), b);
 }
 
 export class PmemError extends Error {
@@ -55,6 +70,10 @@ export class PersistentMemory {
   /** lines the next fence touches (write-back requested or NT store) */
   private readonly fenceSet = new Set<number>();
   private seq = 0;
+  /** pages are carved from slabs (fewer, larger allocations); a slab grows with the pages touched */
+  private slab: Uint8Array | undefined;
+  private slabUsed = 0;
+  private slabPages = 0;
   /** eADR: store sequence number at the last fence, the earliest point a crash "during" may cut */
   lastFenceSeq = 0;
   observer: PmemObserver | undefined;
@@ -82,10 +101,40 @@ export class PersistentMemory {
   private page(pfn: number, create: boolean): Page | undefined {
     let p = this.pages.get(pfn);
     if (!p && create) {
-      p = { cur: new Uint8Array(PAGE_SIZE), lines: new Map() };
+      p = { cur: this.newPageBytes(), lines: NO_LINES as Map<number, LineHistory>, shared: false };
       this.pages.set(pfn, p);
     }
     return p;
+  }
+
+  private newPageBytes(): Uint8Array {
+    if (!this.slab || this.slabUsed === this.slab.length) {
+      // 4 pages first, growing with the pages this memory wrote to 64: a crash image copying few pages stays small
+      const pages = Math.min(64, Math.max(4, this.slabPages));
+      this.slabPages += pages;
+      this.slab = new Uint8Array(pages * PAGE_SIZE);
+      this.slabUsed = 0;
+    }
+    const b = this.slab.subarray(this.slabUsed, this.slabUsed + PAGE_SIZE);
+    this.slabUsed += PAGE_SIZE;
+    return b;
+  }
+
+  /** the page's line histories, ready for a new one */
+  private linesOf(p: Page): Map<number, LineHistory> {
+    if (p.lines === NO_LINES) p.lines = new Map();
+    return p.lines;
+  }
+
+  /** the page's bytes, copied first if a crash image shares them */
+  private writable(p: Page): Uint8Array {
+    if (p.shared) {
+      const b = this.newPageBytes();
+      b.set(p.cur);
+      p.cur = b;
+      p.shared = false;
+    }
+    return p.cur;
   }
 
   /** pages ever touched: memory follows this, not the namespace size */
@@ -113,6 +162,22 @@ export class PersistentMemory {
       off += n;
     }
     return out;
+  }
+
+  /** whether the bytes at addr are `expected` now (a comparison: no copy, no read recorded) */
+  holds(addr: number, expected: Uint8Array): boolean {
+    this.check(addr, expected.length);
+    for (let off = 0; off < expected.length; ) {
+      const a = addr + off;
+      const pfn = Math.floor(a / PAGE_SIZE);
+      const po = a % PAGE_SIZE;
+      const n = Math.min(PAGE_SIZE - po, expected.length - off);
+      const p = this.pages.get(pfn);
+      const want = expected.subarray(off, off + n);
+      if (p ? !equal(p.cur.subarray(po, po + n), want) : !isZero(want)) return false;
+      off += n;
+    }
+    return true;
   }
 
   private noteReads(pfn: number, po: number, n: number): void {
@@ -146,10 +211,10 @@ export class PersistentMemory {
     let h = p.lines.get(li);
     if (!h) {
       h = new LineHistory(p.cur.slice(li * LINE_SIZE, (li + 1) * LINE_SIZE));
-      p.lines.set(li, h);
+      this.linesOf(p).set(li, h);
       this.pending.add(lineAddr);
     }
-    p.cur.set(bytes, a % PAGE_SIZE);
+    this.writable(p).set(bytes, a % PAGE_SIZE);
     const value = p.cur.slice(li * LINE_SIZE, (li + 1) * LINE_SIZE);
     // With tearing one call yields several entries of the same line, all with the call's sequence number.
     h.entries.push({ seq: this.seq, value, nt });
@@ -165,21 +230,41 @@ export class PersistentMemory {
    * store(addr, data, true) then fence() but without building histories that the fence would drop.
    */
   storeAndFence(addr: number, data: Uint8Array): void {
-    this.check(addr, data.length);
     // virtio-pmem: the fence only reaches the host's page cache, so the history must stay
     if (this.mode === 'virtio-pmem') {
       this.store(addr, data, true);
       this.fence();
       return;
     }
+    this.storeBeforeFence(addr, data);
+    this.fence();
+  }
+
+  /**
+   * A non-temporal copy whose caller issues fence() before anything else runs (dax_iomap_rw's
+   * copies, then its one wmb_pmem): the same outcome as store(addr, data, true), without the
+   * per-line histories that the fence would drop.
+   */
+  storeBeforeFence(addr: number, data: Uint8Array): void {
+    if (this.mode === 'virtio-pmem') {
+      this.store(addr, data, true);
+      return;
+    }
+    this.check(addr, data.length);
     this.tracepoints?.store(addr, data, true);
     for (let off = 0; off < data.length; ) {
       const a = addr + off;
       const pfn = Math.floor(a / PAGE_SIZE);
       const po = a % PAGE_SIZE;
       const n = Math.min(PAGE_SIZE - po, data.length - off);
+      const chunk = data.subarray(off, off + n);
+      // zeros onto a page never touched: it already reads as zeros, durably
+      if (!this.pages.has(pfn) && isZero(chunk)) {
+        off += n;
+        continue;
+      }
       const p = this.page(pfn, true)!;
-      p.cur.set(data.subarray(off, off + n), po);
+      this.writable(p).set(chunk, po);
       // lines of this range that had a history are durable now, at their new value
       if (p.lines.size > 0) {
         for (let li = Math.floor(po / LINE_SIZE); li * LINE_SIZE < po + n; li++) {
@@ -190,7 +275,6 @@ export class PersistentMemory {
       off += n;
     }
     this.seq++;
-    this.fence();
   }
 
   /** clwb / clflushopt request a write-back of each line's current value; clflush is durable at once */
@@ -240,10 +324,14 @@ export class PersistentMemory {
     this.lastFenceSeq = this.seq;
   }
 
-  /** virtio_pmem_flush() served by the host (fsync of its backing file): what reached its page cache is durable */
-  hostFlush(): void {
+  /**
+   * virtio_pmem_flush() served by the host (fsync of its backing file): what reached its page cache is
+   * durable. Each device has its own file: `range` (its addresses) limits the flush to it; none: all.
+   */
+  hostFlush(range?: { base: number; size: number }): void {
     this.tracepoints?.hostFlush?.();
     for (const lineAddr of [...this.pending]) {
+      if (range && (lineAddr < range.base || lineAddr >= range.base + range.size)) continue;
       const h = this.history(lineAddr)!;
       if (h.hostMark > 0) this.makeDurable(lineAddr, h.hostMark);
     }
@@ -307,8 +395,10 @@ export class PersistentMemory {
   image(choose: (lineAddr: number, h: LineHistory) => number | undefined): PersistentMemory {
     const m = new PersistentMemory(this.size, { mode: this.mode, tearing: this.tearing, quirks: this.quirks });
     for (const [pfn, p] of this.pages) {
-      const np = m.page(pfn, true)!;
-      np.cur.set(p.cur);
+      // the image shares the page's bytes until either side writes them
+      p.shared = true;
+      const np: Page = { cur: p.cur, lines: NO_LINES as Map<number, LineHistory>, shared: true };
+      m.pages.set(pfn, np);
       for (const [li, h] of p.lines) {
         const lineAddr = pfn * PAGE_SIZE + li * LINE_SIZE;
         const k = choose(lineAddr, h);
@@ -316,11 +406,11 @@ export class PersistentMemory {
           const copy = new LineHistory(h.base);
           copy.entries.push(...h.entries);
           copy.fenceMark = h.fenceMark;
-          np.lines.set(li, copy);
+          m.linesOf(np).set(li, copy);
           m.pending.add(lineAddr);
           // not in the fence set, nor in the host's page cache: the power failure cut its write-back, and no fence or flush after the crash completes it
-        } else {
-          np.cur.set(h.prefix(k), li * LINE_SIZE);
+        } else if (k !== h.entries.length) {
+          m.writable(np).set(h.prefix(k), li * LINE_SIZE);
         }
       }
     }

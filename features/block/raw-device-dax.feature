@@ -32,6 +32,10 @@ Feature: DAX mappings of a raw pmem block device or partition
         | pmem0p1 | start 1 MiB + 4 KiB   | PMD  | fsync on /dev/pmem0p1                                                      |
         | pmem0p2 | start 66 MiB, aligned | PMD  | fsync on /dev/pmem0p2                                                      |
         | pmem0p2 | start 66 MiB, aligned | PMD  | msync(MS_SYNC) on 4096 bytes at offset 4096 of the mapping of /dev/pmem0p2 |
+
+      @profile:adr @profile:eadr
+      Examples: sync(2) sends no flush request here, so only a fence-only platform (ADR, eADR) promises it
+        | dev     | where                 | size | call                                                                       |
         | pmem0p1 | start 1 MiB + 4 KiB   | PTE  | sync(2)                                                                    |
         | pmem0p2 | start 66 MiB, aligned | PMD  | sync(2)                                                                    |
 

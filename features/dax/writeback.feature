@@ -4,8 +4,11 @@ Feature: Writeback of DAX mappings on fsync and msync
   lock, writes back its cache lines and ends with one fence; only data-integrity writeback does
   this. Sources: "[PATCH v4 4/7] dax: add support for fsync/sync", "Re: [RFC 00/11] DAX fsynx/msync
   support" (the big hammer) and "[PATCH v2 0/2] DAX bdev fixes - move flushing calls to FS".
-  On ext4 and xfs a journal or log commit fences too, so WB-3's black-box scenarios (overwrites
-  in place, ext2 included) are in overwrite-in-place.feature; WB-4 and WB-5 govern only how often
+  The model follows the seeds' 4.5 here: the writeback ends with one fence (wmb_pmem()). Since 4.8
+  it has none ("pmem: kill wmb_pmem()"): fsync's flush request fences instead (ext2 always, ext4
+  unless barrier=0, xfs through its log force or blkdev_issue_flush), and on x86 the tree lock
+  taken after each write-back orders it. So WB-3's black-box scenarios that can tell a missing
+  fence (ext4 with barrier=0, sync(2) of a raw device) are in overwrite-in-place.feature; WB-4 and WB-5 govern only how often
   lines are written back, which no application can observe, so they stay white-box here.
 
   Background:
@@ -66,7 +69,7 @@ Feature: Writeback of DAX mappings on fsync and msync
         | 1056768 | 8192   | 1060000 |
 
   @since:4.5
-  Rule: WB-3 One fence ends the writeback: no written-back line is left unfenced
+  Rule: WB-3 No written-back line is left unfenced when fsync, msync or sync(2) returns, with or without a journal commit or a flush request after it
 
     @rule:WB-3 @seed:002_942ec44a608dccaf.txt @severity:critical
     Scenario Outline: after fsync of a <size> mapping the written-back lines are fenced

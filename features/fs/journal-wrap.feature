@@ -52,4 +52,8 @@ Feature: Durability holds while the journal or log wraps
         | xfs  | synced     | sync(2)     |
         | xfs  | synced     | fsync on /A |
         | xfs  | not synced | sync(2)     |
+
+      @profile:adr @profile:eadr
+      Examples: sync(2) sends no flush request here, so only a fence-only platform (ADR, eADR) promises it
+        | fs   | freed      | call        |
         | ext2 | not synced | sync(2)     |

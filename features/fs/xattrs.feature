@@ -19,7 +19,7 @@ Feature: Extended attributes and file bytes in every crash state
       Then in every crash state /f has the extended attribute user.k set to "value"
       And in every crash state /f has no extended attribute user.other
 
-      @requires:ext2
+      @requires:ext2 @profile:adr @profile:eadr
       Examples:
         | fs   |
         | ext2 |
@@ -46,7 +46,7 @@ Feature: Extended attributes and file bytes in every crash state
       And power fails
       Then in every crash state /f has the extended attribute user.k set to "again"
 
-      @requires:ext2
+      @requires:ext2 @profile:adr @profile:eadr
       Examples:
         | fs   |
         | ext2 |

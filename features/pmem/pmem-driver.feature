@@ -3,6 +3,12 @@ Feature: The pmem block driver makes its writes durable before the I/O completes
   The driver writes with non-temporal stores and fences before completing, on all three of its
   paths; REQ_FLUSH and REQ_FUA still carry the journal's ordering. Sources: "Re: [RFC 00/11] DAX
   fsynx/msync support" (the three write paths and Dave Chinner's REQ_FLUSH/REQ_FUA requirement).
+  PM-4 holds since 4.8: the 4.5-4.7 driver declared no flush support (Dan Williams turned down
+  "[PATCH v2 03/11] pmem: enable REQ_FUA/REQ_FLUSH handling" in Nov 2015), so the block layer ended
+  an empty REQ_FLUSH before the driver saw it and a CPU write-back was fenced only by the DAX
+  writeback's own wmb_pmem() (WB-3); 4.8 made REQ_FLUSH and REQ_FUA call nvdimm_flush(). The
+  emulator follows 4.8 here and 4.5 for PM-3 (a fence after every write; 6.1 fences a write
+  only for REQ_FUA and leaves the rest to the flush request).
 
   Background:
     Given a pmem namespace pmem0
@@ -22,7 +28,7 @@ Feature: The pmem block driver makes its writes durable before the I/O completes
         | rw_page      | "P" x 4096      | 8192   |
         | make_request | "journal block" | 16384  |
 
-  @since:4.5
+  @since:4.8
   Rule: PM-4 REQ_FLUSH makes earlier writes durable; REQ_FUA makes its own bio durable before completion
 
     @rule:PM-4 @seed:001_b92c2fd6bf0014a8.txt @severity:critical @requires:block-driver @requires:cache-model

@@ -5,8 +5,14 @@ Feature: On virtio-pmem only the flush request makes data durable
   of the host, mapped through the host's page cache): the region is asynchronous, so a write-back
   and a fence reach only the host's page cache, which a host crash may lose. Durability needs the
   flush request: nvdimm_flush() on the region sends virtio_pmem_flush() and waits for the host to
-  fsync the file, for every REQ_PREFLUSH or REQ_FUA (fsync, msync, sync(2)); each fsync sends its
-  own. The dax device is not synchronous, so ext4 and xfs refuse MAP_SYNC with EOPNOTSUPP. Rules
+  fsync the file, for every REQ_PREFLUSH or REQ_FUA; each fsync sends its own. fsync and msync send
+  one on every filesystem (ext2's generic_file_fsync, ext4's commit or blkdev_issue_flush, xfs's log
+  force or blkdev_issue_flush). sync(2) sends none of its own (ksys_sync, 4.5 to 6.1): only a
+  ->sync_fs that issues one does. ext4_sync_fs always does (its commit, else blkdev_issue_flush);
+  ext2_sync_fs writes its superblock with no flush, so on virtio-pmem ext2's sync(2) leaves data in
+  the host's page cache and no row claims it; xfs flushes only when its log force writes, which on
+  Linux the logged mtime update of a write fault makes happen, but the emulator keeps no timestamps,
+  so no xfs sync(2) row either. The dax device is not synchronous, so ext4 and xfs refuse MAP_SYNC with EOPNOTSUPP. Rules
   that count on the fence alone (PM-1, PM-3, PM-5 ...) name the platforms they hold on
   (@profile:adr @profile:eadr) and are skipped on a virtio-pmem target. Sources: the 5.3 series "virtio-pmem: Add virtio pmem driver",
   "libnvdimm: add nd_region buffered dax_dev flag", "dax: check synchronous mapping is supported",
@@ -14,7 +20,7 @@ Feature: On virtio-pmem only the flush request makes data durable
   Gupta; lore thread "[PATCH v9 0/7] virtio pmem driver").
 
   @since:5.3
-  Rule: MS-14 On virtio-pmem a fence reaches only the host's page cache: fsync, msync and sync(2) send the flush request that makes data durable, and MAP_SYNC is refused
+  Rule: MS-14 On virtio-pmem a fence reaches only the host's page cache: fsync and msync send the flush request that makes data durable, as does sync(2) where the filesystem's sync_fs issues one, and MAP_SYNC is refused
 
     @rule:MS-14 @beyond @severity:critical @requires:virtio-pmem
     Scenario Outline: on <fs> over virtio-pmem, MAP_SYNC is refused
@@ -79,8 +85,7 @@ Feature: On virtio-pmem only the flush request makes data durable
         | ext2 | msync   | the application calls msync(MS_SYNC) on 4096 bytes at offset 4096 of the mapping of /a |
         | ext4 | msync   | the application calls msync(MS_SYNC) on 4096 bytes at offset 4096 of the mapping of /a |
         | xfs  | msync   | the application calls msync(MS_SYNC) on 4096 bytes at offset 4096 of the mapping of /a |
-        | ext2 | sync(2) | the application calls sync(2)                                                          |
-        | xfs  | sync(2) | the application calls sync(2)                                                          |
+        | ext4 | sync(2) | the application calls sync(2)                                                          |
 
     @rule:MS-14 @beyond @severity:critical @requires:virtio-pmem
     Scenario Outline: on <fs> over virtio-pmem, write(2) with no fsync may be lost
@@ -123,3 +128,40 @@ Feature: On virtio-pmem only the flush request makes data durable
       And fsync B resumes and completes
       And power fails
       Then in every crash state /b holds "b" at offset 0
+
+    # A request in flight was served (or is being served) by a host fsync that began before B's
+    # writeback reached the host's page cache: only B's own request covers B's lines.
+    @rule:MS-14 @beyond @severity:critical @requires:virtio-pmem @requires:schedules
+    Scenario Outline: on <fs> over virtio-pmem, an fsync whose writeback follows another fsync's flush request sends its own
+      Given the platform is a virtio-pmem guest: its pmem is a host file made durable only by the flush request
+      And an <fs> filesystem mounted with dax on pmem0
+      And files /a and /b of 64 KiB, synced, with "a" and "b" stored through their mappings at offset 0
+      When fsync A of /a stops with its flush request in flight
+      And the application calls fsync on /b
+      And fsync A resumes and completes
+      And power fails
+      Then in every crash state /b holds "b" at offset 0
+
+      Examples:
+        | fs   |
+        | ext2 |
+        | ext4 |
+        | xfs  |
+
+    # Each virtio-pmem device is its own host file with its own flush: a realtime file's data is on
+    # the realtime device, which xfs_file_fsync flushes before it forces the log (4.5 and 6.1 alike).
+    @rule:MS-14 @beyond @severity:critical @requires:virtio-pmem @requires:xfs-realtime
+    Scenario Outline: on xfs over virtio-pmem, a realtime file's stores survive <call>, whose flush request goes to the realtime device
+      Given the platform is a virtio-pmem guest: its pmem is a host file made durable only by the flush request
+      And an xfs filesystem with the realtime device pmem1 mounted with dax on pmem0
+      And a realtime file /r with 64 KiB written and synced
+      And the application stores "rt-flushed" through the mapping of /r at offset 4100 and persists it with clwb and sfence
+      When the application calls <call>
+      And power fails
+      Then in every crash state /r holds "rt-flushed" at offset 4100
+
+      Examples:
+        | call                                                             |
+        | fsync on /r                                                      |
+        | fdatasync on /r                                                  |
+        | msync(MS_SYNC) on 4096 bytes at offset 4096 of the mapping of /r |

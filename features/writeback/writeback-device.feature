@@ -26,6 +26,10 @@ Feature: DAX writeback finds its cache lines through the device that holds the d
         | fsync on /r                                                      |
         | fdatasync on /r                                                  |
         | msync(MS_SYNC) on 8192 bytes at offset 4096 of the mapping of /r |
+
+      @profile:adr @profile:eadr
+      Examples: sync(2) sends no flush request here, so only a fence-only platform (ADR, eADR) promises it
+        | call                                                             |
         | sync(2)                                                          |
 
   @since:4.4 @until:4.6
@@ -44,4 +48,8 @@ Feature: DAX writeback finds its cache lines through the device that holds the d
         | start | call                                                                       |
         | 2056  | fsync on /dev/pmem0p1                                                      |
         | 2056  | msync(MS_SYNC) on 4096 bytes at offset 8192 of the mapping of /dev/pmem0p1 |
+
+      @profile:adr @profile:eadr
+      Examples: sync(2) sends no flush request here, so only a fence-only platform (ADR, eADR) promises it
+        | start | call                                                                       |
         | 8     | sync(2)                                                                    |

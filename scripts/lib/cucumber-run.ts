@@ -50,16 +50,21 @@ export function profiles(): string[] {
   return Object.keys(config).filter((k) => typeof config[k] === 'object' && config[k] !== null);
 }
 
-/** the feature paths among cucumber's arguments (not options, not option values) that do not exist */
-export function missingPaths(args: readonly string[]): string[] {
+/** the feature paths among cucumber's arguments (not options, not option values) */
+export function pathArgs(args: readonly string[]): string[] {
   const withValue = new Set(['--tags', '-t', '--name', '--profile', '-p', '--format', '-f', '--format-options', '--order', '--parallel', '--retry', '--require', '-r', '--import', '-i', '--require-module', '--world-parameters', '--language', '--retry-tag-filter']);
   const out: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     if (withValue.has(a)) i++;
-    else if (!a.startsWith('-') && !existsSync(join(ROOT, a.replace(/(?::\d+)+$/, '')))) out.push(a);
+    else if (!a.startsWith('-')) out.push(a);
   }
   return out;
+}
+
+/** the feature paths among cucumber's arguments that do not exist */
+export function missingPaths(args: readonly string[]): string[] {
+  return pathArgs(args).filter((a) => !existsSync(join(ROOT, a.replace(/(?::\d+)+$/, ''))));
 }
 
 /** the one-sentence INPUT: reason a run with these arguments cannot be what the user meant, if any */
@@ -95,6 +100,7 @@ export interface RunOptions {
 }
 
 const ROOT = join(__dirname, '..', '..');
+export const MATCH_INDICES = join(ROOT, 'scripts', 'lib', 'match-indices.js');
 
 /** DAX_PARALLEL, else the cores: how many worker processes a whole-suite run uses */
 export function parallelism(): number {
@@ -118,6 +124,8 @@ export async function runCucumber(o: RunOptions): Promise<RunResult> {
   mkdirSync(dirname(o.messagesFile), { recursive: true });
   if (existsSync(o.messagesFile)) rmSync(o.messagesFile);
   const args = [
+    // native regexp match indices for step matching (scripts/lib/match-indices.js); --parallel workers inherit it
+    '-r', MATCH_INDICES,
     join(ROOT, 'node_modules', '@cucumber', 'cucumber', 'bin', 'cucumber.js'),
     '--profile', o.profile ?? 'default',
     '--format', `message:${o.messagesFile}`,

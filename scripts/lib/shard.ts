@@ -35,7 +35,7 @@ export function withoutShard(argv: string[]): string[] {
   return out;
 }
 
-function featureFiles(dir: string): string[] {
+export function featureFiles(dir: string): string[] {
   return readdirSync(dir).sort().flatMap((e) => {
     const p = join(dir, e);
     return statSync(p).isDirectory() ? featureFiles(p) : p.endsWith('.feature') ? [p] : [];

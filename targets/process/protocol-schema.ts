@@ -49,7 +49,7 @@ const traceEvent: Schema = {
 
 export const DEFS: Record<string, Schema> = {
   Hex: { type: 'string', pattern: '^([0-9a-f]{2})*$', description: 'bytes as lowercase hex, two characters a byte' },
-  MountOptions: obj({ fs: en(...FS_TYPES), dev: name, dir: path, dax: en('always', 'never', 'inode') }, { rtdev: name, ro: bool }),
+  MountOptions: obj({ fs: en(...FS_TYPES), dev: name, dir: path, dax: en('always', 'never', 'inode') }, { rtdev: name, ro: bool, barrier: bool }),
   CrashCheck: {
     description: 'a predicate evaluated in crash states; `kind` chooses the shape',
     oneOf: [
@@ -86,7 +86,7 @@ export const DEFS: Record<string, Schema> = {
  * pfn_mkwrite, before the entry is marked dirty. A task that passes none answers at "done".
  */
 export const STOP_POINTS: Record<string, string[]> = {
-  fsync: ['after-tagging', 'before-writeback-one'],
+  fsync: ['after-tagging', 'before-writeback-one', 'flush-in-flight'],
   store: ['pfn_mkwrite'],
 };
 const stopAt: Schema = { type: 'string', enum: [...new Set(Object.values(STOP_POINTS).flat())] };

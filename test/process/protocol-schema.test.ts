@@ -48,7 +48,7 @@ test('the validator names the argument that is missing, mistyped or out of range
   assert.equal(checkArgs('mount', { fs: 'ntfs', dev: 'pmem0', dir: '/mnt', dax: 'always' }), 'argument "fs" must be one of "ext2", "ext4", "xfs", not "ntfs"');
   assert.equal(checkArgs('checkCrash', { check: { kind: 'not', check: { kind: 'exists' } }, mounts: [] }), 'argument "check".check field "path" is missing');
   assert.equal(checkArgs('checkCrash', { check: { kind: 'exists', path: '/mnt/a' }, mounts: [], budget: 'lots' }), 'argument "budget" must be an integer, not "lots"');
-  assert.equal(checkArgs('begin', { op: 'fsync', args: {}, stopAt: 'somewhere' }), 'argument "stopAt" must be one of "after-tagging", "before-writeback-one", "pfn_mkwrite", not "somewhere"');
+  assert.equal(checkArgs('begin', { op: 'fsync', args: {}, stopAt: 'somewhere' }), 'argument "stopAt" must be one of "after-tagging", "before-writeback-one", "flush-in-flight", "pfn_mkwrite", not "somewhere"');
   assert.equal(checkArgs('fsync', { path: '/mnt/a', future: 1 }), undefined, 'unknown fields are ignored');
   assert.equal(checkArgs('noSuchOp', { x: 1 }), undefined, 'an op the schema lacks is not checked (the server answers ENOSYS)');
   assert.equal(checkResult('statx', { size: 1, blocks: 8, isDir: false, attrDax: true }), undefined);

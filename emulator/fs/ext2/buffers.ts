@@ -23,12 +23,20 @@ export class Ext2Buffers implements MetaStore {
     bforget(this.bdev, block);
   }
 
-  commit(): void {}
+  commit(): boolean {
+    return false;
+  }
 
-  syncInode(owner: { assoc: Set<number> }, inodeBlock: number): void {
+  syncInode(owner: { assoc: Set<number> }, inodeBlock: number): boolean {
     // sync_mapping_buffers() (the indirect blocks) then sync_inode_metadata(); bitmaps wait for sync(2)
     for (const b of [...owner.assoc, inodeBlock]) sync_dirty_buffer(this.bdev, b);
     owner.assoc.clear();
+    return false;
+  }
+
+  writeSuper(): void {
+    mark_buffer_dirty(this.bdev, 0);
+    sync_dirty_buffer(this.bdev, 0);
   }
 
   writeInode(inodeBlock: number): void {

@@ -37,6 +37,7 @@ export const ext2: Personality = {
   datasyncDataOnly: false,
   inodeCopiedAtWriteInode: true,
   realtime: false,
+  flushRequests: 'generic',
   fsckName: 'e2fsck',
   makeMeta: (bdev) => new Ext2Buffers(bdev),
   writepages: ext_writepages,

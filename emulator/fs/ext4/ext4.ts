@@ -20,6 +20,7 @@ export const ext4: Personality = {
   datasyncDataOnly: true,
   inodeCopiedAtWriteInode: false,
   realtime: false,
+  flushRequests: 'jbd2',
   fsckName: 'e2fsck',
   makeMeta: (bdev, log) => new Jbd2Journal(bdev, log!),
   writepages: ext_writepages,

@@ -44,26 +44,28 @@ export class Jbd2Journal implements MetaStore {
   }
 
   /** jbd2_journal_commit_transaction(): the revoke records go out with the transaction's blocks */
-  commit(): void {
-    if (this.running.size === 0 && this.revoked.size === 0) return;
+  commit(): boolean {
+    if (this.running.size === 0 && this.revoked.size === 0) return false;
     this.log.commitAll([...this.running], [...this.revoked], (b) => this.read(b), () => this.checkpoint_committed(), (b) => {
       mark_buffer_dirty(this.bdev, b);
       this.checkpointList.add(b);
     });
     this.running.clear();
     this.revoked.clear();
+    return this.log.barrier;
   }
 
-  syncInode(owner: { assoc: Set<number> }): void {
+  syncInode(owner: { assoc: Set<number> }): boolean {
     // ext4_sync_file(): a journal commit covers the inode and everything it dirtied
-    this.commit();
     owner.assoc.clear();
+    return this.commit();
   }
 
   /** jbd2_log_do_checkpoint(): write committed buffers home, then move the log tail (reset) */
   private checkpoint_committed(): void {
     for (const b of this.checkpointList) sync_dirty_buffer(this.bdev, b);
-    blkdev_issue_flush(this.bdev);
+    // jbd2_cleanup_journal_tail(): the flush only with JBD2_BARRIER
+    if (this.log.barrier) blkdev_issue_flush(this.bdev);
     this.checkpointList.clear();
     this.log.reset();
   }

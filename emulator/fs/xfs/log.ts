@@ -55,17 +55,18 @@ export class XfsLog implements MetaStore {
   }
 
   /** xfs_log_force(): every committed transaction reaches the log on media */
-  commit(): void {
-    if (this.transaction.size === 0 && this.cancelled.size === 0) return;
+  commit(): boolean {
+    if (this.transaction.size === 0 && this.cancelled.size === 0) return false;
     this.log.commitAll([...this.transaction], [...this.cancelled], (b) => this.read(b), () => this.pushAil(), (b) => this.ail.add(b));
     this.transaction.clear();
     this.cancelled.clear();
+    return true;
   }
 
-  syncInode(owner: { assoc: Set<number> }): void {
+  syncInode(owner: { assoc: Set<number> }): boolean {
     // xfs_file_fsync(): a log force up to the inode's last change
-    this.commit();
     owner.assoc.clear();
+    return this.commit();
   }
 
   /** xfsaild: write pinned buffers home, flush, then the log tail moves past them */

@@ -35,6 +35,7 @@ export const xfs: Personality = {
   datasyncDataOnly: false,
   inodeCopiedAtWriteInode: false,
   realtime: true,
+  flushRequests: 'xfs',
   fsckName: 'xfs_repair',
   makeMeta: (bdev, log) => new XfsLog(bdev, log!),
   writepages: xfs_vm_writepages,
