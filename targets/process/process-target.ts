@@ -27,6 +27,8 @@ export interface ProcessTargetOptions {
   helloTimeoutMs?: number;
   cwd?: string;
   env?: NodeJS.ProcessEnv;
+  /** traced servers: at most this many crash states evaluated by `recover` per check (each costs the server seconds) */
+  recoverBudget?: number;
 }
 
 /** a request awaiting its answer (linux/qemu.ts keeps the same books for the guest agent) */
@@ -278,7 +280,7 @@ export class ProcessTarget implements Target {
     if (typeof h.description === 'string') hello.description = h.description;
     if (typeof h.kernel === 'string') hello.kernel = h.kernel;
     if (typeof h.profile === 'string' && (PMEM_MODES as readonly string[]).includes(h.profile)) hello.profile = h.profile as PmemMode;
-    if (hello.capabilities.includes(TRACE_CAPABILITY)) this.session = new TracedSession((op, args) => this.request(op, args), this.label, hello.profile);
+    if (hello.capabilities.includes(TRACE_CAPABILITY)) this.session = new TracedSession((op, args) => this.request(op, args), this.label, hello.profile, this.options.recoverBudget);
     const w = this.helloWaiter!;
     this.helloWaiter = undefined;
     clearTimeout(w.timer);
