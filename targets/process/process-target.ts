@@ -77,6 +77,7 @@ export class ProcessTarget implements Target {
   private helloPromise: Promise<Hello> | undefined;
   private helloWaiter: { resolve: (h: Hello) => void; reject: (e: Error) => void; timer: NodeJS.Timeout } | undefined;
   private readonly pending: Pending[] = [];
+  private inFlight = 0; // contract calls not yet answered (with a traced server's trace)
   private nextId = 1;
   private lastOp: string | undefined;
   /** once set, every call fails with it: the scenario is over */
@@ -289,9 +290,14 @@ export class ProcessTarget implements Target {
 
   /** one request of the contract; a traced server's trace follows it */
   private async call(op: string, args: object = {}): Promise<unknown> {
-    const result = await this.request(op, args);
-    if (this.session && op !== 'close') await this.session.after(op, args as Record<string, unknown>, result);
-    return result;
+    this.inFlight++;
+    try {
+      const result = await this.request(op, args);
+      if (this.session && op !== 'close') await this.session.after(op, args as Record<string, unknown>, result);
+      return result;
+    } finally {
+      this.inFlight--;
+    }
   }
 
   /** one request, answered in order */
@@ -342,7 +348,8 @@ export class ProcessTarget implements Target {
 
   /** started, said hello, never failed, not closing: another scenario may use it after a reset */
   reusable(): boolean {
-    return !!this.child && !!this.helloPromise && !this.failure && !this.closing && !this.helloWaiter;
+    // a request still in flight (the scenario's step timed out) leaves a busy server: the next scenario gets a fresh one
+    return !!this.child && !!this.helloPromise && !this.failure && !this.closing && !this.helloWaiter && this.inFlight === 0;
   }
 
   async close(): Promise<void> {
