@@ -25,9 +25,13 @@ Feature: Namespace operations keep every entry in every crash state
 
       Examples:
         | fs   |
-        | ext2 |
         | ext4 |
         | xfs  |
+
+      @profile:adr @profile:eadr
+      Examples: sync(2) on ext2 sends no flush request, so only a fence-only platform (ADR, eADR) promises it
+        | fs   |
+        | ext2 |
 
     @rule:SY-3 @beyond @severity:critical
     Scenario Outline: names of <shape> share a directory block and all survive sync(2) on <fs>
@@ -42,11 +46,15 @@ Feature: Namespace operations keep every entry in every crash state
 
       Examples:
         | fs   | shape                 | names                                                 |
-        | ext2 | a long then short one | a_file_name_of_forty_bytes_or_near_it_x,b,c           |
         | ext4 | a long then short one | a_file_name_of_forty_bytes_or_near_it_x,b,c           |
         | xfs  | a long then short one | a_file_name_of_forty_bytes_or_near_it_x,b,c           |
         | ext4 | growing lengths       | a,bb,ccc,dddd,eeeee,ffffff,ggggggg,hhhhhhhh,iiiiiiiii |
         | ext4 | shrinking lengths     | iiiiiiiii,hhhhhhhh,ggggggg,ffffff,eeeee,dddd,ccc,bb,a |
+
+      @profile:adr @profile:eadr
+      Examples: sync(2) on ext2 sends no flush request, so only a fence-only platform (ADR, eADR) promises it
+        | fs   | shape                 | names                                                 |
+        | ext2 | a long then short one | a_file_name_of_forty_bytes_or_near_it_x,b,c           |
 
     @rule:SY-3 @beyond @severity:critical
     Scenario Outline: renaming <path> onto itself changes nothing on <fs>
@@ -80,10 +88,14 @@ Feature: Namespace operations keep every entry in every crash state
 
       Examples:
         | fs   | into   |
-        | ext2 | /a/b   |
         | ext4 | /a/b   |
         | xfs  | /a/b   |
         | ext4 | /a/c/b |
+
+      @profile:adr @profile:eadr
+      Examples: sync(2) on ext2 sends no flush request, so only a fence-only platform (ADR, eADR) promises it
+        | fs   | into   |
+        | ext2 | /a/b   |
 
     @rule:SY-3 @beyond @severity:normal
     Scenario Outline: unlinking a file with data and an extended attribute frees every block it had on <fs>
@@ -114,9 +126,13 @@ Feature: Namespace operations keep every entry in every crash state
 
       Examples:
         | fs   |
-        | ext2 |
         | ext4 |
         | xfs  |
+
+      @profile:adr @profile:eadr
+      Examples: sync(2) on ext2 sends no flush request, so only a fence-only platform (ADR, eADR) promises it
+        | fs   |
+        | ext2 |
 
     @rule:SY-3 @beyond @severity:minor
     Scenario Outline: a file name one byte longer than NAME_MAX fails with ENAMETOOLONG on <fs>
@@ -147,6 +163,10 @@ Feature: Namespace operations keep every entry in every crash state
 
       Examples:
         | fs   |
-        | ext2 |
         | ext4 |
         | xfs  |
+
+      @profile:adr @profile:eadr
+      Examples: sync(2) on ext2 sends no flush request, so only a fence-only platform (ADR, eADR) promises it
+        | fs   |
+        | ext2 |

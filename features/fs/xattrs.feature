@@ -71,8 +71,8 @@ Feature: Extended attributes and file bytes in every crash state
       And power fails
       Then in every crash state /f has the extended attribute whose name is 255 bytes long set to "long"
 
-      @requires:ext2
-      Examples:
+      @requires:ext2 @profile:adr @profile:eadr
+      Examples: sync(2) on ext2 sends no flush request, so only a fence-only platform (ADR, eADR) promises it
         | fs   |
         | ext2 |
 
