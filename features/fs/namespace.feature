@@ -110,9 +110,13 @@ Feature: Namespace operations keep every entry in every crash state
 
       Examples:
         | fs   |
-        | ext2 |
         | ext4 |
         | xfs  |
+
+      @profile:adr @profile:eadr
+      Examples: sync(2) on ext2 sends no flush request, so only a fence-only platform (ADR, eADR) promises it
+        | fs   |
+        | ext2 |
 
     @rule:SY-3 @beyond @severity:normal
     Scenario Outline: a file name of NAME_MAX (255) bytes is created and survives sync(2) on <fs>
