@@ -105,8 +105,8 @@ export async function createTarget(spec: TargetSpec): Promise<Target> {
       const root = ROOT;
       const notReady = targetNotReady(spec);
       if (notReady) throw new BadTargetSpec(notReady);
-      const built = join(root, '.cache', 'build', 'linux', 'server.js');
-      const cmd = existsSync(built) ? [process.execPath, built] : [process.execPath, '-r', 'ts-node/register/transpile-only', join(root, 'linux', 'server.ts')];
+      // from source through the transpile cache (refreshed per file), never a build that may be older than the source
+      const cmd = [process.execPath, '-r', join(root, 'scripts', 'register.js'), join(root, 'linux', 'server.ts')];
       const { ProcessTarget } = await import('./process/process-target');
       // a boot takes seconds under TCG, more on a loaded machine: a generous time-out unless one is set
       const env = Number(process.env.DAX_PROCESS_TIMEOUT_MS);
