@@ -17,3 +17,23 @@ Feature: MAP_PRIVATE copies under truncate
       And /a is truncated to 4096
       When the application truncates /a to 16384 bytes
       Then the mapping of /a reads 5 zero bytes at offset 4096
+
+    @rule:MS-5 @beyond @severity:normal
+    Scenario Outline: truncating to <size> bytes drops the private copies from the first page past the new end, and only those
+      # truncate_pagecache(): unmap_mapping_range(round_up(newsize, PAGE_SIZE), 0, even_cows = 1)
+      Given an ext4 filesystem mounted with dax on pmem0
+      And a file /a with 16 KiB allocated and synced
+      And /a is mapped private
+      And the application stores "mine0" through the mapping of /a at offset 0
+      And the application stores "mine1" through the mapping of /a at offset 4096
+      And the application stores "mine2" through the mapping of /a at offset 8192
+      And /a is truncated to <size>
+      When the application truncates /a to 16384 bytes
+      Then the mapping of /a reads "mine0" at offset 0
+      And the mapping of /a reads <page 1> at offset 4096
+      And the mapping of /a reads 5 zero bytes at offset 8192
+
+      Examples:
+        | size | page 1       |
+        | 4096 | 5 zero bytes |
+        | 4100 | "mine1"      |
