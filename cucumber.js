@@ -45,6 +45,12 @@ module.exports = {
       ['message', 'reports/messages.ndjson'],
     ],
   },
+  // npm test's runs under the other persistence profiles: random order, no report of their own (the caller adds the message stream)
+  gate: {
+    ...common,
+    order: `random:${seed}`,
+    worldParameters: { orderSeed: seed },
+  },
   // Stryker's cucumber runner (npm run mutation) adds its own formatter; nothing else may write.
   mutation: {
     require: common.require,

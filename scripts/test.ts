@@ -136,6 +136,17 @@ async function main(): Promise<void> {
     if (!m.ok) failed++;
     if (sound.length === 0 || unsound.length > 0) failed++;
   } else console.log(`skip matrix: ${process.env.DAX_SKIP_MATRIX ? 'DAX_SKIP_MATRIX is set' : 'the reference run could not run'}`);
+  // every scenario under the other persistence profiles: a promise that holds only under ADR must say so in its @profile tags
+  for (const profile of ref.fatal || process.env.DAX_SKIP_PROFILES ? [] : ['eadr', 'virtio-pmem']) {
+    const r = await runCucumber({ target: `emulator@${profile}`, profile: 'gate', messagesFile: join(ROOT, 'reports', `messages-${profile}.ndjson`), stdio: 'pipe', parallel: parallelism(), env: { DAX_ORDER_SEED: orderSeed } });
+    const ok = r.failed === 0 && !r.fatal && r.passed > 0;
+    console.log(`${ok ? 'ok  ' : 'FAIL'} features under the ${profile} profile (${r.seconds.toFixed(1)} s): ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped (their @profile tags exclude ${profile})`);
+    for (const s of r.scenarios.filter((x) => x.status !== 'passed' && x.status !== 'skipped')) console.log(`     ${s.uri}:${s.line} ${s.name}: ${s.sentence ?? s.message ?? s.status}`);
+    if (r.fatal) console.log(`     ${r.fatal}`);
+    // one count per profile run: its scenarios are the reference's, counted once above
+    if (ok) passed++;
+    else failed++;
+  }
   if (!process.env.DAX_SKIP_BROWSER) {
     // the reports in a real browser: needs Chromium, and Java for the Allure HTML report
     const chromium = process.env.DAX_CHROMIUM || '/usr/bin/chromium';
