@@ -37,3 +37,14 @@ Feature: MAP_PRIVATE copies under truncate
         | size | page 1       |
         | 4096 | 5 zero bytes |
         | 4100 | "mine1"      |
+
+    @rule:MS-5 @beyond @severity:normal
+    Scenario: truncating into a PMD that a shared mapping maps keeps a private mapping's copy below the new end
+      # unmap_mapping_range() zaps every VMA from the first page past the new end; only the shared PMD straddling it goes whole
+      Given an ext4 filesystem mounted with dax on pmem0
+      And a file /a with 4 MiB written and synced
+      And /a is mapped shared with PMD pages
+      And the application loads 8 bytes through the mapping of /a at offset 0
+      And /a is also mapped private, with "mine" stored through it at offset 0
+      When the application truncates /a to 8192 bytes
+      Then the private mapping of /a reads "mine" at offset 0
