@@ -85,6 +85,8 @@ export interface LinuxMachineOptions {
   fastReset?: boolean;
   /** the traced machine's QEMU and arguments without the plugin: a recovery machine that can restore its save */
   tracedMachine?: boolean;
+  /** with `trace`: the plugin also reports each NVDIMM line the guest loads from (`trace.reads`) */
+  watchReads?: boolean;
 }
 
 /** a saved machine (see fastReset): the migration stream, the NVDIMMs, and what its first boot said */
@@ -669,7 +671,7 @@ export class LinuxMachine {
     const restored = saved ? ['arm=on', ...saved.namespaces.map(([n, ns]) => `range=${n}:${ns.start}:${ns.size}`)] : [];
     const traced = [
       ...(tracedMachine ? ['-L', '/usr/share/qemu'] : []),
-      ...(this.opts.trace ? ['-plugin', [this.image.tracePlugin, `sock=${path.join(this.workDir, 'trace.sock')}`, ...restored].join(',')] : []),
+      ...(this.opts.trace ? ['-plugin', [this.image.tracePlugin, `sock=${path.join(this.workDir, 'trace.sock')}`, ...restored, ...(this.opts.watchReads ? ['reads=on'] : [])].join(',')] : []),
       ...(this.fastReset ? ['-qmp', `unix:${path.join(this.workDir, 'qmp.sock')},server=on,wait=off`] : []),
       ...(saved ? ['-incoming', 'defer'] : []),
     ];

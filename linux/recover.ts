@@ -6,7 +6,9 @@
 //   ext2/ext4  e2fsck -E journal_only -y (jbd2's journal replayed, as mount would) then
 //              e2fsck -fn for fsck-clean, debugfs for exists / dir-lists / file-size / file-holds / xattr
 //   device-holds  read from the image
-// The image is then discarded.  xfs is not decided here: its log is replayed only by the kernel
+// The image is then discarded.  With `watchReads`, the tools run under strace and every pread of
+// an image is kept: the lines a state's checks read, so the suite varies only those (as the
+// emulator's explorer does with its read set).  xfs is not decided here: its log is replayed only by the kernel
 // (xfs_repair -n ignores a dirty log and reports what the replay would fix); linux/server.ts boots
 // a recovery machine for an xfs state instead.
 import { spawnSync } from 'node:child_process';
@@ -40,11 +42,15 @@ function run(cmd: string, args: string[]): { status: number; out: string } {
 export class CrashImage {
   private readonly files = new Map<string, string>();
   private readonly replayed = new Set<string>();
+  private readonly memo = new Map<string, unknown>();
+  /** lines the checks read, as `pmemN:offset` (watchReads only) */
+  readonly reads = new Set<string>();
 
   constructor(
     private readonly devices: ReadonlyMap<string, Device>,
     private readonly workDir: string,
     lines: LineRun[],
+    private readonly watchReads = false,
   ) {
     this.writeLines(lines, (run) => ({ file: this.image(run.dev), at: run.off }));
   }
@@ -101,6 +107,7 @@ export class CrashImage {
         const want = check.data.toLowerCase();
         const buf = Buffer.alloc(want.length / 2);
         const fd = fs.openSync(this.image(check.dev), 'r');
+        this.readAt(check.dev, check.offset, buf.length);
         try {
           fs.readSync(fd, buf, 0, buf.length, check.offset);
         } finally {
@@ -111,7 +118,7 @@ export class CrashImage {
       }
       case 'fsck-clean': {
         const spec = this.ext(check.dev);
-        const r = run('e2fsck', ['-fn', spec]);
+        const r = this.tool('e2fsck', ['-fn', spec]);
         return r.status === 0 ? { ok: true } : { ok: false, reason: `fsck of /dev/${check.dev} reports: ${lines(r.out).join('; ')}` };
       }
       case 'xattr': {
@@ -119,7 +126,7 @@ export class CrashImage {
         const spec = this.ext(dev);
         const out = path.join(this.workDir, 'xattr.bin');
         fs.rmSync(out, { force: true });
-        const r = run('debugfs', ['-R', `ea_get -f ${out} ${quote(rel)} ${check.name}`, spec]);
+        const r = this.tool('debugfs', ['-R', `ea_get -f ${out} ${quote(rel)} ${check.name}`, spec]);
         const absent = /key not found/i.test(r.out);
         if (/File not found/i.test(r.out)) return { ok: false, reason: `${check.path}: not found` };
         const got = absent ? null : fs.existsSync(out) ? fs.readFileSync(out).toString('hex') : null;
@@ -135,25 +142,28 @@ export class CrashImage {
         const spec = this.ext(dev);
         if (check.kind === 'dir-lists') {
           // ls -p: one entry per line, /inode/mode/uid/gid/name/size/
-          const r = run('debugfs', ['-R', `ls -p ${quote(rel)}`, spec]);
+          const r = this.tool('debugfs', ['-R', `ls -p ${quote(rel)}`, spec]);
           const entries = lines(r.out).filter((l) => l.startsWith('/'));
           if (!entries.length) return { ok: false, reason: `${check.path}: ${lines(r.out).slice(-1)[0] ?? 'cannot list'}` };
           const listed = new Set(entries.map((l) => l.split('/')[5]).filter((n) => n && n !== '.' && n !== '..'));
           const missing = check.names.filter((n) => !listed.has(n));
           return missing.length ? { ok: false, reason: `${check.path} does not list ${missing.join(', ')} (it lists ${[...listed].join(', ') || 'nothing'})` } : { ok: true };
         }
-        const st = run('debugfs', ['-R', `stat ${quote(rel)}`, spec]);
+        const st = this.once(`stat\0${dev}\0${rel}`, () => this.tool('debugfs', ['-R', `stat ${quote(rel)}`, spec]));
         const size = /Size: (\d+)/.exec(st.out);
         if (!size) return { ok: false, reason: `${check.path}: ${lines(st.out).slice(-1)[0] ?? 'not found'}` };
         if (check.kind === 'exists') return { ok: true };
         if (check.kind === 'file-size') {
           return Number(size[1]) === check.size ? { ok: true } : { ok: false, reason: `${check.path} has size ${size[1]}, expected ${check.size}` };
         }
-        const out = path.join(this.workDir, 'dump.bin');
-        fs.rmSync(out, { force: true });
-        run('debugfs', ['-R', `dump ${quote(rel)} ${out}`, spec]);
-        const content = fs.existsSync(out) ? fs.readFileSync(out) : Buffer.alloc(0);
-        fs.rmSync(out, { force: true });
+        const content = this.once(`dump\0${dev}\0${rel}`, () => {
+          const out = path.join(this.workDir, 'dump.bin');
+          fs.rmSync(out, { force: true });
+          this.tool('debugfs', ['-R', `dump ${quote(rel)} ${out}`, spec]);
+          const got = fs.existsSync(out) ? fs.readFileSync(out) : Buffer.alloc(0);
+          fs.rmSync(out, { force: true });
+          return got;
+        });
         const want = check.data.toLowerCase();
         const got = content.subarray(check.offset, check.offset + want.length / 2).toString('hex');
         return got === want ? { ok: true } : { ok: false, reason: `${check.path} holds ${got || 'nothing'} at offset ${check.offset}, expected ${want}` };
@@ -161,6 +171,37 @@ export class CrashImage {
       default:
         throw new TargetError('EINVAL', `unknown check kind ${JSON.stringify((check as { kind?: unknown }).kind)}`);
     }
+  }
+
+  /** a read-only tool's answer, once per image: a check of many byte ranges of one file stats and dumps it once */
+  private once<T>(key: string, f: () => T): T {
+    if (!this.memo.has(key)) this.memo.set(key, f());
+    return this.memo.get(key) as T;
+  }
+
+  /** a tool on the images; watching reads, under strace, whose log of preads names the lines read */
+  private tool(cmd: string, args: string[]): { status: number; out: string } {
+    if (!this.watchReads) return run(cmd, args);
+    const log = path.join(this.workDir, 'reads.strace');
+    fs.rmSync(log, { force: true });
+    const t0 = Date.now();
+    const r = run('strace', ['-f', '-qq', '-y', '-s0', '--seccomp-bpf', '-e', 'trace=pread64,preadv,preadv2', '-o', log, cmd, ...args]);
+    const t1 = Date.now();
+    const byFile = new Map([...this.files].map(([dev, f]) => [f, dev]));
+    if (fs.existsSync(log)) {
+      for (const m of fs.readFileSync(log, 'utf8').matchAll(/pread64\(\d+<([^>]+)>, [^\n]*?, (\d+), (\d+)\) = (\d+)/g)) {
+        const dev = byFile.get(m[1]);
+        if (dev !== undefined && Number(m[4]) > 0) this.readAt(dev, Number(m[3]), Number(m[4]));
+      }
+      fs.rmSync(log, { force: true });
+    }
+    if (process.env.DAX_LINUX_RECOVER_LOG) fs.appendFileSync(process.env.DAX_LINUX_RECOVER_LOG, `  ${cmd} ${args[0]} ${args[1] ?? ''}: ${t1 - t0} ms, parse ${Date.now() - t1} ms, ${this.reads.size} lines\n`);
+    return r;
+  }
+
+  private readAt(dev: string, off: number, len: number): void {
+    if (!this.watchReads) return;
+    for (let l = off - (off % 64); l < off + len; l += 64) this.reads.add(`${dev}:${l}`);
   }
 
   private device(dev: string): Device {
@@ -200,6 +241,7 @@ export class CrashImage {
     if (this.replayed.has(dev)) return spec;
     const head = Buffer.alloc(2048);
     const fd = fs.openSync(this.image(dev), 'r');
+    this.readAt(dev, 0, head.length);
     try {
       fs.readSync(fd, head, 0, head.length, 0);
     } finally {
@@ -212,7 +254,7 @@ export class CrashImage {
       return spec; // no filesystem: e2fsck and debugfs say so themselves
     }
     // jbd2's journal, replayed as a mount would (exit 1: "file system was modified")
-    const r = run('e2fsck', ['-E', 'journal_only', '-y', spec]);
+    const r = this.tool('e2fsck', ['-E', 'journal_only', '-y', spec]);
     if (r.status > 1) throw new TargetError('EIO', `e2fsck -E journal_only on the crash image of ${dev}: ${lines(r.out).join('; ')}`);
     this.replayed.add(dev);
     return spec;

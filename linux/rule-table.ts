@@ -54,10 +54,28 @@ function main(): void {
   const rows = [...ruleTable(features)].sort(([a], [b]) => a.localeCompare(b, 'en', { numeric: true }));
   console.log('| rule | pass | fail | skip | coverage | crash states | states/s | scenario time |');
   console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
+  const total: Row = { pass: 0, fail: 0, skip: 0, coverage: new Set(), states: 0, seconds: 0 };
   for (const [r, x] of rows) {
     const rate = x.seconds > 0 && x.states > 0 ? (x.states / x.seconds).toFixed(1) : '-';
     console.log(`| ${r} | ${x.pass} | ${x.fail} | ${x.skip} | ${[...x.coverage].sort().join(', ') || '-'} | ${x.states} | ${rate} | ${x.seconds.toFixed(0)} s |`);
+    for (const k of ['pass', 'fail', 'skip', 'states', 'seconds'] as const) total[k] += x[k];
   }
+  // a scenario of two rules counts in both rows; the total counts rows, as the table does
+  console.log(`| all rules | ${total.pass} | ${total.fail} | ${total.skip} | | ${total.states} | ${total.seconds > 0 ? (total.states / total.seconds).toFixed(1) : '-'} | ${total.seconds.toFixed(0)} s |`);
+  const failed = features.flatMap((f) => f.elements.filter((s) => s.steps.some((x) => x.result.status === 'failed')).map((s) => `${f.uri}:${s.line} ${s.name}`));
+  if (failed.length) console.log(`\nFailed:\n${failed.map((x) => `- ${x}`).join('\n')}`);
+  // why the skipped scenarios were skipped (the hooks' sentence), counted per reason
+  const why = new Map<string, number>();
+  for (const f of features) {
+    for (const s of f.elements) {
+      for (const e of s.steps.flatMap((x) => x.embeddings ?? [])) {
+        const t = e.mime_type.startsWith('text/') ? Buffer.from(e.data, 'base64').toString() : '';
+        const m = /^Skipped: (needs .*?), which /.exec(t) ?? /^Skipped: ([^(\n]*)/.exec(t);
+        if (m) why.set(m[1].trim(), (why.get(m[1].trim()) ?? 0) + 1);
+      }
+    }
+  }
+  if (why.size) console.log(`\nSkipped:\n${[...why].sort((a, b) => b[1] - a[1]).map(([k, n]) => `- ${n}: ${k}`).join('\n')}`);
 }
 
 if (require.main === module) main();

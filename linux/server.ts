@@ -73,6 +73,7 @@ async function recover(mounts: MountOptions[]): Promise<void> {
     await machine.boot();
     mounted = [];
     phase = 'recovered';
+    await applyPoison(machine, poisoned);
   }
   await mountAll(mounts);
 }
@@ -171,7 +172,8 @@ function devices(): Map<string, Device> {
 }
 
 function hello(): Hello {
-  const h = machine.hello!;
+  // poison: media errors through the badblocks list (injectPoison below)
+  const h = { ...machine.hello!, capabilities: [...machine.hello!.capabilities, 'poison'] as Hello['capabilities'] };
   if (!traced) return h;
   // fast-reset: a reset restores the machine saved after its first boot (linux/qemu.ts), no boot
   const fast = machine.fastResetReady ? ['fast-reset'] : [];
@@ -181,6 +183,9 @@ function hello(): Hello {
     description: `${h.description}; traced by a QEMU 10 TCG plugin (every NVDIMM store, write-back and fence)`,
   };
 }
+
+/** lines of a crash image sent ahead in `partial` recovers, for the next recover or remount */
+const staged: LineRun[] = [];
 
 /** protocol request number of the scenario's current request (the op markers carry it) */
 let seq = 0;
@@ -195,12 +200,31 @@ async function handleTraced(op: string, args: Json): Promise<unknown> {
       if (phase === 'off' || !machine.running) throw new TargetError('EIO', 'extents: the machine is powered off (ask before the power failure)');
       return machine.request('extents', args);
     case 'recover': {
+      if (process.env.DAX_LINUX_RECOVER_LOG) {
+        // diagnostics: one line per crash state evaluated (its lines, the watched lines read, the time)
+        const t0 = Date.now();
+        const r = (await handleTraced('recover-now', args)) as { ok: boolean; read?: WatchRange[] };
+        const n = (rs: unknown): number => (Array.isArray(rs) ? (rs as { len?: number; data?: string; zeros?: number }[]).reduce((x, q) => x + (q.len ?? (q.data ? q.data.length / 2 : q.zeros ?? 0)) / 64, 0) : 0);
+        fs.appendFileSync(process.env.DAX_LINUX_RECOVER_LOG, `${new Date().toISOString()} ${JSON.stringify((args.check as { kind: string }).kind)} lines=${n(args.lines)} watch=${n(args.watch)} read=${n(r.read)} ok=${r.ok} ${Date.now() - t0} ms\n`);
+        return r;
+      }
+      return handleTraced('recover-now', args);
+    }
+    case 'recover-now': {
       if (phase !== 'off') throw new TargetError('EINVAL', 'recover follows a power failure');
       if (!Array.isArray(args.lines) || !args.check || !Array.isArray(args.mounts)) throw new TargetError('EINVAL', 'recover needs "lines", "check" and "mounts"');
-      if ((args.mounts as MountOptions[]).some((m) => m.fs === 'xfs')) return recoverByBoot(args.lines as LineRun[], args.check as CrashCheck, args.mounts as MountOptions[]);
-      const img = new CrashImage(devices(), machine.workDir, args.lines as LineRun[]);
+      // an image too big for one request line: its first lines come ahead in `partial` recovers
+      if (args.partial === true) {
+        staged.push(...(args.lines as LineRun[]));
+        return { ok: true };
+      }
+      args = { ...args, lines: [...staged.splice(0), ...(args.lines as LineRun[])] };
+      const watch = Array.isArray(args.watch) ? (args.watch as WatchRange[]) : undefined;
+      if ((args.mounts as MountOptions[]).some((m) => m.fs === 'xfs')) return recoverByBoot(args.lines as LineRun[], args.check as CrashCheck, args.mounts as MountOptions[], watch);
+      const img = new CrashImage(devices(), machine.workDir, args.lines as LineRun[], watch !== undefined);
       try {
-        return await img.evaluate(args.check as CrashCheck, args.mounts as MountOptions[]);
+        const r = await img.evaluate(args.check as CrashCheck, args.mounts as MountOptions[]);
+        return watch ? { ...r, read: watchedReads(img.reads, watch) } : r;
       } finally {
         img.discard();
       }
@@ -209,7 +233,7 @@ async function handleTraced(op: string, args: Json): Promise<unknown> {
       if (phase === 'off' && Array.isArray(args.lines)) {
         // the crash state the suite chose: the upper bound with these lines put back
         const img = new CrashImage(devices(), machine.workDir, []);
-        img.writeInto(args.lines as LineRun[]);
+        img.writeInto([...staged.splice(0), ...(args.lines as LineRun[])]);
       }
       return undefined;
     default:
@@ -223,7 +247,7 @@ async function handleTraced(op: string, args: Json): Promise<unknown> {
  * after the first boot, restored (well under a second), or where there is no save a boot (13 s on
  * a quiet host); either way the kernel's own log recovery at mount.
  */
-async function recoverByBoot(lines: LineRun[], check: CrashCheck, mounts: MountOptions[]): Promise<{ ok: boolean; reason?: string }> {
+async function recoverByBoot(lines: LineRun[], check: CrashCheck, mounts: MountOptions[], watch?: WatchRange[]): Promise<{ ok: boolean; reason?: string; read?: WatchRange[] }> {
   const dir = path.join(machine.workDir, 'recovery');
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir);
@@ -235,24 +259,43 @@ async function recoverByBoot(lines: LineRun[], check: CrashCheck, mounts: MountO
     devs.set(name, { ...d, backing: copy });
   }
   new CrashImage(devs, dir, []).writeInto(lines);
-  const rm = new LinuxMachine({ workDir: dir, pmemSize: machine.pmemSize, nvdimms: machine.backingFiles.length, trace: false, tracedMachine: true });
+  // watching reads: the plugin reports each line the recovery's mount and check load from
+  const rm = new LinuxMachine({ workDir: dir, pmemSize: machine.pmemSize, nvdimms: machine.backingFiles.length, trace: !!watch, watchReads: !!watch, tracedMachine: true });
   const saved = mounted;
   try {
     await rm.boot();
+    await applyPoison(rm, poisoned);
     active = rm;
     mounted = [];
+    const read = (): { read?: WatchRange[] } => (watch && rm.trace ? { read: watchedReads(rm.trace.reads, watch) } : {});
     try {
       await mountAll(mounts);
     } catch (e) {
-      return { ok: false, reason: `mount failed in this crash state: ${e instanceof Error ? e.message : String(e)}` };
+      return { ok: false, reason: `mount failed in this crash state: ${e instanceof Error ? e.message : String(e)}`, ...read() };
     }
-    return await evaluate(check);
+    return { ...(await evaluate(check)), ...read() };
   } finally {
     active = machine;
     mounted = saved;
     await rm.powerOff().then(() => rm.close()).catch(() => undefined); // the copies are discarded: no shutdown
     fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+type WatchRange = { dev: string; off: number; len: number };
+
+/** the watched lines among those read (`pmemN:offset`), as ranges of consecutive lines */
+function watchedReads(reads: ReadonlySet<string>, watch: WatchRange[]): WatchRange[] {
+  const out: WatchRange[] = [];
+  for (const w of watch) {
+    for (let l = w.off - (w.off % 64); l < w.off + w.len; l += 64) {
+      if (!reads.has(`${w.dev}:${l}`)) continue;
+      const last = out[out.length - 1];
+      if (last && last.dev === w.dev && last.off + last.len === l) last.len += 64;
+      else out.push({ dev: w.dev, off: l, len: 64 });
+    }
+  }
+  return out;
 }
 
 async function handle(op: string, args: Json): Promise<unknown> {
@@ -267,6 +310,8 @@ async function handle(op: string, args: Json): Promise<unknown> {
       fresh = true;
       prefix = [];
       phase = 'live';
+      staged.length = 0;
+      poisoned = [];
       return null;
     case 'powerFail':
       fresh = false;
@@ -303,8 +348,54 @@ async function handle(op: string, args: Json): Promise<unknown> {
       // the agent only checks /dev/<name>: nothing changes, and an mkfs after it can still be restored
       if (prefix) prefix.push(`createNamespace ${canonical(args)}`);
       return forward(op, args, true);
+    case 'injectPoison':
+      return injectPoison(args);
     default:
       return forward(op, args);
+  }
+}
+
+/**
+ * The media errors injected so far, as (device, first sector, sectors): the NVDIMM keeps them, so
+ * every boot over it (a power failure's, a crash state's recovery machine) gets them again.
+ * QEMU's NVDIMM has no media errors and no address range scrub, so the kernel learns them the way
+ * a scrub would report them: `/sys/block/pmemN/badblocks` ("<sector> <count>", block/genhd.c
+ * disk_badblocks_store), the same list (`disk->bb` is the pmem driver's `pmem->bb`) that
+ * pmem_do_read, dax_direct_access (-EIO, a fault's SIGBUS) and pmem_recovery_write consult.
+ */
+let poisoned: { dev: string; sector: number; count: number }[] = [];
+
+async function injectPoison(args: Json): Promise<null> {
+  if (phase === 'off' || !machine.running) throw new TargetError('EIO', 'injectPoison: the machine is powered off');
+  const p = args.path;
+  const offset = args.offset;
+  const length = args.length;
+  if (typeof p !== 'string' || typeof offset !== 'number' || typeof length !== 'number' || offset < 0 || length <= 0) throw new TargetError('EINVAL', 'injectPoison needs "path", "offset" and a positive "length"');
+  fresh = false;
+  prefix = undefined;
+  const ranges: { dev: string; devOffset: number; len: number }[] = [];
+  if (p.startsWith('/dev/')) ranges.push({ dev: p.slice(5), devOffset: offset, len: length });
+  else {
+    const ext = (await machine.request('extents', { path: p })) as { offset: number; length: number; dev: string; devOffset: number }[];
+    for (let pos = offset; pos < offset + length; ) {
+      const e = ext.find((x) => pos >= x.offset && pos < x.offset + x.length);
+      if (!e) throw new TargetError('EINVAL', `injectPoison: ${p} has no block at offset ${pos} (a hole has no media to poison)`);
+      const n = Math.min(e.offset + e.length, offset + length) - pos;
+      ranges.push({ dev: e.dev, devOffset: e.devOffset + (pos - e.offset), len: n });
+      pos += n;
+    }
+  }
+  const added = ranges.map((r) => ({ dev: r.dev, sector: Math.floor(r.devOffset / 512), count: Math.ceil((r.devOffset + r.len) / 512) - Math.floor(r.devOffset / 512) }));
+  await applyPoison(machine, added);
+  poisoned.push(...added);
+  return null;
+}
+
+async function applyPoison(on: LinuxMachine, list: { dev: string; sector: number; count: number }[]): Promise<void> {
+  for (const b of list) {
+    if (!/^pmem\d+$/.test(b.dev)) throw new TargetError('EINVAL', `injectPoison: ${b.dev} is not a pmem block device`);
+    const r = (await on.request('exec', { argv: ['/bin/sh', '-c', `echo ${b.sector} ${b.count} > /sys/block/${b.dev}/badblocks && cat /sys/block/${b.dev}/badblocks`] })) as { status: number; output: string };
+    if (r.status !== 0) throw new TargetError('EIO', `injectPoison: /sys/block/${b.dev}/badblocks refused "${b.sector} ${b.count}": ${r.output.trim()}`);
   }
 }
 
@@ -367,7 +458,12 @@ async function main(): Promise<void> {
       process.exit(0);
     }
     try {
+      const t0 = Date.now();
       const result = await handle(op, args);
+      // diagnostics: each request's time and the server's memory (DAX_LINUX_OP_LOG=<file>)
+      // (with node --expose-gc, after a collection at each reset: what the server retains between scenarios)
+      if (process.env.DAX_LINUX_OP_LOG && op === 'reset') (globalThis as { gc?: () => void }).gc?.();
+      if (process.env.DAX_LINUX_OP_LOG) fs.appendFileSync(process.env.DAX_LINUX_OP_LOG, `${new Date(t0).toISOString()} ${op} ${Date.now() - t0} ms rss=${(process.memoryUsage().rss / 2 ** 20).toFixed(0)}M heap=${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)}M\n`);
       send({ id, ok: true, result: result ?? null });
     } catch (e) {
       if (e instanceof TargetError) send({ id, ok: false, errno: e.errno, message: e.message });

@@ -17,7 +17,7 @@ export type TraceEvent =
 
 /** as kept until taken: bytes as a Buffer, so runs can grow */
 type Held =
-  | { k: 'base' | 'st' | 'nt'; dev: string; off: number; parts: Buffer[]; len: number }
+  | { k: 'base' | 'st' | 'nt'; dev: string; off: number; buf: Buffer; len: number }
   | { k: 'fl'; dev: string; off: number; len: number; insn: 'clwb' | 'clflushopt' | 'clflush' }
   | { k: 'fe'; insn: 'sfence' | 'mfence' | 'locked' }
   | { k: 'op'; seq: number; op: string; phase: 'begin' | 'end' };
@@ -30,10 +30,10 @@ export function wireBytes(b: Buffer): Bytes {
 function wire(e: Held): TraceEvent {
   switch (e.k) {
     case 'base':
-      return { k: e.k, dev: e.dev, off: e.off, ...wireBytes(e.parts.length === 1 ? e.parts[0] : Buffer.concat(e.parts)) };
+      return { k: e.k, dev: e.dev, off: e.off, ...wireBytes(e.buf.subarray(0, e.len)) };
     case 'st':
     case 'nt':
-      return { k: e.k, dev: e.dev, off: e.off, ...wireBytes(e.parts.length === 1 ? e.parts[0] : Buffer.concat(e.parts)) };
+      return { k: e.k, dev: e.dev, off: e.off, ...wireBytes(e.buf.subarray(0, e.len)) };
     case 'fl':
       return e.len === LINE ? { k: 'fl', dev: e.dev, off: e.off, insn: e.insn } : { k: 'fl', dev: e.dev, off: e.off, len: e.len, insn: e.insn };
     default:
@@ -53,7 +53,7 @@ export interface TraceStats {
   flushesUntranslated: number;
 }
 
-const K_ST = 1, K_NT = 2, K_FL = 3, K_FE = 4, K_MARK = 5, K_STAT = 6;
+const K_ST = 1, K_NT = 2, K_FL = 3, K_FE = 4, K_MARK = 5, K_STAT = 6, K_RD = 7;
 const MARK_BEGIN = 1, MARK_END = 2, MARK_RANGE = 3, MARK_REGION = 4, MARK_ARM = 5;
 const FL = ['clwb', 'clflushopt', 'clflush'] as const;
 const FE = ['sfence', 'mfence', 'locked'] as const;
@@ -76,6 +76,8 @@ export class TraceLog {
   readonly namespaces = new Map<number, Namespace>();
   stats: TraceStats = { stores: 0, ntStores: 0, flushes: 0, fences: 0, flushesUntranslated: 0 };
   armed = false;
+  /** lines the guest loaded from, as `pmemN:offset` (a plugin with reads=on: a recovery machine) */
+  readonly reads = new Set<string>();
   private pending: Buffer = Buffer.alloc(0);
   private events: Held[] = [];
   /** what came after the last request's end marker: kept back until the next request begins */
@@ -222,10 +224,16 @@ export class TraceLog {
         // one copy of the pmem driver (memcpy_flushcache: a run of movnti) is one event, as the
         // emulator's driver stores it; cached stores stay one event per instruction
         if (k === 'nt' && last?.k === 'nt' && last.dev === name && last.off + last.len === off && last.len < MAX_RUN) {
-          last.parts.push(Buffer.from(data));
+          // one growing buffer per run, not a Buffer per 8-byte movnti: mkfs.ext4 is 4.3 million of them
+          if (last.len + data.length > last.buf.length) {
+            const grown = Buffer.allocUnsafe(Math.min(MAX_RUN + 16, Math.max(2 * last.buf.length, last.len + data.length)));
+            last.buf.copy(grown, 0, 0, last.len);
+            last.buf = grown;
+          }
+          data.copy(last.buf, last.len);
           last.len += data.length;
           q.splice(q.length - 1, 0, ...bases);
-        } else q.push(...bases, { k, dev: name, off, parts: [Buffer.from(data)], len: data.length });
+        } else q.push(...bases, { k, dev: name, off, buf: Buffer.from(data), len: data.length });
         return;
       }
       case K_FL: {
@@ -267,6 +275,9 @@ export class TraceLog {
         }
         return;
       }
+      case K_RD:
+        this.reads.add(`${name}:${off}`);
+        return;
       case K_STAT: {
         const n = (i: number): number => Number(data.readBigUInt64LE(i * 8));
         this.stats = { stores: n(0), ntStores: n(1), flushes: n(2), fences: n(3), flushesUntranslated: n(4) };
@@ -288,6 +299,6 @@ export class TraceLog {
       fs.readSync(this.baseFds[dev], data, 0, LINE, ns.start - ns.region + line);
     }
     // a line with no base was all zeros (docs/protocol.md): most of a fresh namespace
-    if (data.some((b) => b !== 0)) into.push({ k: 'base', dev: `pmem${dev}`, off: line, parts: [data], len: LINE });
+    if (data.some((b) => b !== 0)) into.push({ k: 'base', dev: `pmem${dev}`, off: line, buf: data, len: LINE });
   }
 }

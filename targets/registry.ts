@@ -112,7 +112,12 @@ export async function createTarget(spec: TargetSpec): Promise<Target> {
       const env = Number(process.env.DAX_PROCESS_TIMEOUT_MS);
       // one machine for the run, reset between scenarios: a scenario skipped on its @requires
       // then costs no boot, since the hooks read the hello before they reset
-      return reused(`linux\0${cmd.join('\0')}`, () => new ProcessTarget(cmd, { timeoutMs: Number.isFinite(env) && env > 0 ? env : 120_000 }));
+      // a crash state evaluated by `recover` costs 0.3 s (ext2/ext4 on the host) to 3 s (an xfs
+      // recovery machine): at most DAX_LINUX_RECOVER_BUDGET (default 32) of them per check, and the
+      // coverage says how far that reached (exhaustive or bounded(k))
+      const rb = Number(process.env.DAX_LINUX_RECOVER_BUDGET);
+      const recoverBudget = Number.isInteger(rb) && rb > 0 ? rb : 32;
+      return reused(`linux\0${cmd.join('\0')}`, () => new ProcessTarget(cmd, { timeoutMs: Number.isFinite(env) && env > 0 ? env : 120_000, recoverBudget }));
     }
   }
 }

@@ -42,11 +42,14 @@ Feature: Writeback ranges at their boundaries: partial pages, partial PMDs and m
       And power fails
       Then in every crash state /a holds "edge" at offset <store>
 
+      # A store outside the msync'd pages is durable only because its PMD entry is written back
+      # whole, so those rows hold only where the file really gets a PMD: ext4 (mballoc's aligned
+      # allocation). On Linux 6.1 ext2 and xfs fall back to PTEs for this file (ext2's lookup stops at
+      # the twelfth direct block; mkfs.xfs without a 2 MiB stripe unit does not align the extent),
+      # and the emulator's ext2/xfs allocators, which align it, would grant a PMD Linux does not.
       Examples:
         | fs   | offset  | length  | store   |
-        | ext2 | 0       | 1       | 2097148 |
         | ext4 | 0       | 1       | 2097148 |
-        | xfs  | 0       | 1       | 2097148 |
         | ext2 | 1 MiB   | 1048577 | 2097252 |
         | ext4 | 1 MiB   | 1048577 | 2097252 |
         | xfs  | 1 MiB   | 1048577 | 2097252 |

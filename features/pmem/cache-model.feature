@@ -132,7 +132,18 @@ Feature: The cache model in detail: lines, pages, ranges and fences
       Then in some crash state pmem0 holds "second" at offset 4224 without "first" at offset 4160
 
     @rule:PM-2 @seed:001_b92c2fd6bf0014a8.txt @severity:normal @requires:cache-model @profile:adr @profile:virtio-pmem
-    Scenario: stores to one line survive in store order, and only the lines the check reads are varied
+    Scenario: stores to one line survive in store order
+      Given the CPU stores "A" x 64 to pmem0 at offset 4160
+      And the CPU stores "B" x 32 to pmem0 at offset 4192
+      And the CPU stores "unrelated" to pmem0 at offset 4224
+      When power fails
+      Then in every crash state where pmem0 holds "B" x 32 at offset 4192 it also holds "A" x 32 at offset 4160
+
+    # The count is the emulator's: one event per store of the step. x86 promises failure atomicity
+    # only for an aligned 8-byte store, so a CPU that issues the 64 bytes as 16-byte parts (QEMU's
+    # TCG on Linux: 4 + 2 parts, 7 prefixes) has more states, all of which keep the promise above.
+    @rule:PM-2 @seed:001_b92c2fd6bf0014a8.txt @severity:normal @requires:cache-model @white-box @requires:white-box @profile:adr @profile:virtio-pmem
+    Scenario: with one event per store, only the line the check reads is varied
       Given the CPU stores "A" x 64 to pmem0 at offset 4160
       And the CPU stores "B" x 32 to pmem0 at offset 4192
       And the CPU stores "unrelated" to pmem0 at offset 4224

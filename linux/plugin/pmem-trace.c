@@ -2,7 +2,8 @@
  * pmem-trace: a QEMU TCG plugin that streams a guest's persistent-memory traffic.
  *
  *   qemu-system-x86_64 -smp 1 -plugin .cache/linux/build/pmem-trace.so,sock=<unix socket> ...
- *   (restored with -incoming: add arm=on and range=<dev>:<start>:<size> per NVDIMM, see below)
+ *   (restored with -incoming: add arm=on and range=<dev>:<start>:<size> per NVDIMM, see below;
+ *   reads=on also streams which lines were loaded from)
  *
  * Built by scripts/linux-image.sh against QEMU 10.0's plugin API (version 4).  Debian ships no
  * qemu-plugin.h, so the few declarations used are written out below from QEMU's
@@ -14,6 +15,8 @@
  *   FL    clwb / clflushopt / clflush of a line, with the address translated to the NVDIMM
  *   FE    sfence / mfence / a LOCK-prefixed instruction or XCHG with memory; only the first
  *         after an ST/NT/FL is sent (back-to-back fences order nothing more)
+ *   RD    (reads=on only) a load from a line of an NVDIMM's data area, each line once: what a
+ *         recovery machine's mount and checks read of a crash state
  *   MARK  the guest agent's markers (a magic nop, see linux/agent/agent.c): request begin/end,
  *         the NVDIMMs' data ranges, arming
  * Until the agent arms it, the plugin instruments only the marker, so the boot runs at nearly
@@ -119,7 +122,7 @@ void qemu_plugin_outs(const char *string);
 __attribute__((visibility("default"))) int qemu_plugin_version = 4;
 
 /* ---------------------------------------------------------------- the stream */
-enum { K_ST = 1, K_NT = 2, K_FL = 3, K_FE = 4, K_MARK = 5, K_STAT = 6 };
+enum { K_ST = 1, K_NT = 2, K_FL = 3, K_FE = 4, K_MARK = 5, K_STAT = 6, K_RD = 7 };
 enum { FL_CLWB = 0, FL_CLFLUSHOPT = 1, FL_CLFLUSH = 2 };
 enum { FE_SFENCE = 0, FE_MFENCE = 1, FE_LOCKED = 2 };
 enum { MARK_BEGIN = 1, MARK_END = 2, MARK_RANGE = 3, MARK_REGION = 4, MARK_ARM = 5 };
@@ -338,12 +341,34 @@ static qemu_plugin_id_t self;
 static bool armed;
 static uint64_t n_st, n_nt, n_fl, n_fl_lost, n_fe;
 
+static bool watch_reads; /* reads=on */
+/* lines already reported as read (a direct-mapped set: a line may be reported again, never missed) */
+#define READ_SEEN 65536
+static uint64_t read_seen[READ_SEEN];
+
+static void on_read(uint64_t phys, unsigned size) {
+  uint32_t dev;
+  uint64_t off;
+  for (uint64_t line = phys & ~63ULL; line < phys + size; line += 64) {
+    if (!locate(line, &dev, &off)) continue;
+    unsigned h = (unsigned)((line >> 6) & (READ_SEEN - 1));
+    if (read_seen[h] == line + 1) continue;
+    read_seen[h] = line + 1;
+    emit(K_RD, 0, dev, off, 0, NULL, 0);
+  }
+}
+
 static void on_mem(unsigned int vcpu, qemu_plugin_meminfo_t info, uint64_t vaddr, void *udata) {
   (void)vcpu;
-  if (!qemu_plugin_mem_is_store(info)) return;
+  bool store = qemu_plugin_mem_is_store(info);
+  if (!store && !watch_reads) return;
   struct qemu_plugin_hwaddr *h = qemu_plugin_get_hwaddr(info, vaddr);
   if (!h || qemu_plugin_hwaddr_is_io(h)) return;
   uint64_t phys = qemu_plugin_hwaddr_phys_addr(h);
+  if (!store) {
+    on_read(phys, 1u << qemu_plugin_mem_size_shift(info));
+    return;
+  }
   uint32_t dev;
   uint64_t off;
   if (!locate(phys, &dev, &off)) return;
@@ -444,6 +469,7 @@ static void boot_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb) {
 
 static void full_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb) {
   (void)id;
+  enum qemu_plugin_mem_rw rw = watch_reads ? QEMU_PLUGIN_MEM_RW : QEMU_PLUGIN_MEM_W;
   size_t n = qemu_plugin_tb_n_insns(tb);
   for (size_t i = 0; i < n; i++) {
     struct qemu_plugin_insn *insn = qemu_plugin_tb_get_insn(tb, i);
@@ -464,13 +490,13 @@ static void full_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb) {
       case C_FENCE:
         qemu_plugin_register_vcpu_insn_exec_cb(insn, on_fence, QEMU_PLUGIN_CB_NO_REGS, (void *)(uintptr_t)sub);
         /* a locked instruction may also store */
-        qemu_plugin_register_vcpu_mem_cb(insn, on_mem, QEMU_PLUGIN_CB_NO_REGS, QEMU_PLUGIN_MEM_W, NULL);
+        qemu_plugin_register_vcpu_mem_cb(insn, on_mem, QEMU_PLUGIN_CB_NO_REGS, rw, NULL);
         break;
       case C_NT:
-        qemu_plugin_register_vcpu_mem_cb(insn, on_mem, QEMU_PLUGIN_CB_NO_REGS, QEMU_PLUGIN_MEM_W, (void *)1);
+        qemu_plugin_register_vcpu_mem_cb(insn, on_mem, QEMU_PLUGIN_CB_NO_REGS, rw, (void *)1);
         break;
       default:
-        qemu_plugin_register_vcpu_mem_cb(insn, on_mem, QEMU_PLUGIN_CB_NO_REGS, QEMU_PLUGIN_MEM_W, NULL);
+        qemu_plugin_register_vcpu_mem_cb(insn, on_mem, QEMU_PLUGIN_CB_NO_REGS, rw, NULL);
         break;
     }
   }
@@ -492,6 +518,7 @@ __attribute__((visibility("default"))) int qemu_plugin_install(qemu_plugin_id_t 
   for (int i = 0; i < argc; i++) {
     if (!strncmp(argv[i], "sock=", 5)) sock = argv[i] + 5;
     else if (!strcmp(argv[i], "arm=on")) arm = true;
+    else if (!strcmp(argv[i], "reads=on")) watch_reads = true;
     else if (!strncmp(argv[i], "range=", 6)) {
       /* a machine restored from a saved one (-incoming): its agent announced the ranges before
        * the save, so they come as arguments, range=<dev>:<start>:<size> (hex or decimal) */

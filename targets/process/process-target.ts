@@ -27,6 +27,8 @@ export interface ProcessTargetOptions {
   helloTimeoutMs?: number;
   cwd?: string;
   env?: NodeJS.ProcessEnv;
+  /** traced servers: at most this many crash states evaluated by `recover` per check (each costs the server seconds) */
+  recoverBudget?: number;
 }
 
 /** a request awaiting its answer (linux/qemu.ts keeps the same books for the guest agent) */
@@ -75,6 +77,7 @@ export class ProcessTarget implements Target {
   private helloPromise: Promise<Hello> | undefined;
   private helloWaiter: { resolve: (h: Hello) => void; reject: (e: Error) => void; timer: NodeJS.Timeout } | undefined;
   private readonly pending: Pending[] = [];
+  private inFlight = 0; // contract calls not yet answered (with a traced server's trace)
   private nextId = 1;
   private lastOp: string | undefined;
   /** once set, every call fails with it: the scenario is over */
@@ -278,7 +281,7 @@ export class ProcessTarget implements Target {
     if (typeof h.description === 'string') hello.description = h.description;
     if (typeof h.kernel === 'string') hello.kernel = h.kernel;
     if (typeof h.profile === 'string' && (PMEM_MODES as readonly string[]).includes(h.profile)) hello.profile = h.profile as PmemMode;
-    if (hello.capabilities.includes(TRACE_CAPABILITY)) this.session = new TracedSession((op, args) => this.request(op, args), this.label, hello.profile);
+    if (hello.capabilities.includes(TRACE_CAPABILITY)) this.session = new TracedSession((op, args) => this.request(op, args), this.label, hello.profile, this.options.recoverBudget);
     const w = this.helloWaiter!;
     this.helloWaiter = undefined;
     clearTimeout(w.timer);
@@ -287,9 +290,14 @@ export class ProcessTarget implements Target {
 
   /** one request of the contract; a traced server's trace follows it */
   private async call(op: string, args: object = {}): Promise<unknown> {
-    const result = await this.request(op, args);
-    if (this.session && op !== 'close') await this.session.after(op, args as Record<string, unknown>, result);
-    return result;
+    this.inFlight++;
+    try {
+      const result = await this.request(op, args);
+      if (this.session && op !== 'close') await this.session.after(op, args as Record<string, unknown>, result);
+      return result;
+    } finally {
+      this.inFlight--;
+    }
   }
 
   /** one request, answered in order */
@@ -340,7 +348,8 @@ export class ProcessTarget implements Target {
 
   /** started, said hello, never failed, not closing: another scenario may use it after a reset */
   reusable(): boolean {
-    return !!this.child && !!this.helloPromise && !this.failure && !this.closing && !this.helloWaiter;
+    // a request still in flight (the scenario's step timed out) leaves a busy server: the next scenario gets a fresh one
+    return !!this.child && !!this.helloPromise && !this.failure && !this.closing && !this.helloWaiter && this.inFlight === 0;
   }
 
   async close(): Promise<void> {

@@ -19,6 +19,8 @@ export interface TracedCrash {
 
 export interface DecideOptions {
   budget: number;
+  /** at most this many states evaluated by the server's `recover` (a slow server's own cap) */
+  recoverBudget?: number;
   /** decide only this state (DAX_CRASH_STATE) */
   onlyState?: string;
 }
@@ -241,7 +243,7 @@ export async function decideCrashCheck(t: TracedCrash, check: CrashCheck, mounts
     // device bytes are all a device check reads: nothing else to evaluate
     if (all.every((c) => c.kind === 'device-holds')) return { ok: true, coverage: 'per-line', states: perLineStates(t) };
   }
-  const r = await exploreByRecover(t, check, mounts, fixed, opts.budget);
+  const r = await exploreByRecover(t, check, mounts, fixed, Math.min(opts.budget, opts.recoverBudget ?? Infinity));
   if (r.ok) {
     const lineProof = byLine && r.varied.length === 0;
     return { ok: true, coverage: lineProof ? 'per-line' : r.coverage, states: lineProof ? perLineStates(t) : r.states };

@@ -33,6 +33,8 @@ export class TracedSession implements TracedCrash {
     private readonly label: string,
     /** the platform the server's hello names: where every reset returns */
     private readonly profile: PmemMode = 'adr',
+    /** at most this many states evaluated by `recover` per check (coverage says how far that reached) */
+    private readonly recoverBudget?: number,
   ) {
     this.mode = profile;
     this.replay = new TraceReplay({ mode: profile }, `process "${label}"`);
@@ -140,7 +142,7 @@ export class TracedSession implements TracedCrash {
 
   async checkCrash(args: { check: CrashCheck; mounts: MountOptions[] } & CrashExploration): Promise<CrashVerdict> {
     if (!this.crashed) throw new TargetError('EINVAL', 'crash states exist only after a power failure');
-    return decideCrashCheck(this, args.check, args.mounts, { budget: args.budget ?? 4096, onlyState: args.state || undefined });
+    return decideCrashCheck(this, args.check, args.mounts, { budget: args.budget ?? 4096, recoverBudget: this.recoverBudget, onlyState: args.state || undefined });
   }
 
   /** the machine comes back in the lower bound (or the state named): the suite sends its lines */

@@ -99,3 +99,26 @@ test('a power failure is taken at the last request\'s end: later fences go, late
     assert.deepEqual(t.take().events.map((e) => e.k), ['fe', 'nt'], 'what ran between two requests stays, in order');
   });
 });
+
+test('a run of non-temporal stores is one event holding every byte, split at 128 KiB', () => {
+  withTrace(Buffer.alloc(1 << 20), (t) => {
+    let want = '';
+    for (let i = 0; i < 20000; i++) {
+      const d = Buffer.alloc(8, (i % 250) + 1);
+      t.feed(rec(K_NT, 0, 0, 4096 + i * 8, d));
+      want += d.toString('hex');
+    }
+    const nts = t.take().events.filter((e) => e.k === 'nt') as { off: number; data?: string }[];
+    assert.deepEqual(nts.map((e) => e.off), [4096, 4096 + 128 * 1024]);
+    assert.equal(nts.map((e) => e.data).join(''), want);
+  });
+});
+
+test('a reads=on record names the line loaded from, and is no event', () => {
+  withTrace(Buffer.alloc(4096), (t) => {
+    t.feed(rec(7, 0, 0, 128));
+    t.feed(rec(7, 0, 0, 192));
+    assert.deepEqual([...t.reads].sort(), ['pmem0:128', 'pmem0:192']);
+    assert.equal(t.take().events.length, 0);
+  });
+});
