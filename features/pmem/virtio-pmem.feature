@@ -59,6 +59,19 @@ Feature: On virtio-pmem only the flush request makes data durable
       When power fails
       Then pmem0 may or may not hold "hostcache" at offset 4096 after the crash
 
+    # Each virtio-pmem device is its own host file: a flush request fsyncs that file only
+    @rule:MS-14 @beyond @severity:critical @requires:virtio-pmem @requires:cache-model
+    Scenario: on virtio-pmem an fsync's flush request leaves another device's written-back store in the host's page cache
+      Given the platform is a virtio-pmem guest: its pmem is a host file made durable only by the flush request
+      And an ext4 filesystem mounted with dax on pmem0
+      And a file /a with 64 KiB written and synced
+      And a pmem namespace pmem1
+      And the CPU stores "elsewhere" to pmem1 at offset 0
+      And the CPU writes back 9 bytes at offset 0 of pmem1 with clwb and fences with sfence
+      When the application calls fsync on /a
+      And power fails
+      Then pmem1 may or may not hold "elsewhere" at offset 0 after the crash
+
     @rule:MS-14 @beyond @severity:normal @requires:virtio-pmem @requires:cache-model @white-box @requires:white-box
     Scenario Outline: on virtio-pmem the report shows a line written back with <how> as in the host's page cache
       Given the platform is a virtio-pmem guest: its pmem is a host file made durable only by the flush request
