@@ -328,7 +328,8 @@ export class PersistentMemory {
     for (const lineAddr of [...this.pending]) {
       if (range && (lineAddr < range.base || lineAddr >= range.base + range.size)) continue;
       const h = this.history(lineAddr)!;
-      if (h.hostMark > 0) this.makeDurable(lineAddr, h.hostMark);
+      // a line the host never got (hostMark 0) stays as it is: makeDurable keeps nothing for k = 0
+      this.makeDurable(lineAddr, h.hostMark);
     }
   }
 
