@@ -26,12 +26,14 @@ export type Capability =
   | 'pmem-trace' // streams its persistent-memory traffic; the suite builds the crash states (protocol section 12)
   | 'reflink' // clone (FICLONE): files share blocks and a write copies a shared block first
   | 'per-file-dax' // dax=inode mounts and setDaxFlag (FS_XFLAG_DAX through FS_IOC_FSSETXATTR)
-  | 'poison'; // injects uncorrectable media errors (injectPoison) that read(2), faults and writes then meet
+  | 'poison' // injects uncorrectable media errors (injectPoison) that read(2), faults and writes then meet
+  | 'poison-clear' // the platform clears poison that a whole-sector write covers (ACPI's clear-error DSM)
+  | 'machine-check'; // a load of poisoned media raises a machine check, also through a mapping made before the error
 
 export const ALL_CAPABILITIES: readonly Capability[] = [
   'cache-model', 'white-box', 'eadr', 'ext2', 'ext4', 'xfs', 'xfs-realtime', 'raw-block-dax',
   'block-driver', 'map-sync', 'partitions', 'resize', 'freeze', 'schedules', 'fast-reset', 'pmem-trace',
-  'per-file-dax', 'poison', 'reflink', 'virtio-pmem',
+  'per-file-dax', 'poison', 'poison-clear', 'machine-check', 'reflink', 'virtio-pmem',
 ];
 
 export interface Hello {

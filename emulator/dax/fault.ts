@@ -46,6 +46,26 @@ function pmdFallback<T>(f: () => T): T | undefined {
 }
 
 export function daxFaultHandlers(env: DaxFaultEnv): FaultHandlers {
+  /** __dax_pmd_fault(): a 2 MiB entry where 2 MiB of contiguous, aligned pmem backs the range; undefined falls back */
+  function dax_pmd_fault(vma: Vma, head: number, write: boolean): Pte | undefined {
+    const inode = vma.inode;
+    // a write over a shared block copies it page by page: no huge page there
+    if (write && inode.iomap_shared) for (let i = 0; i < PAGES_PER_PMD; i++) if (inode.iomap_shared(head + i)) return undefined;
+    const first = pmdFallback(() => entryFor(inode, head, write, 'pmd'));
+    // Fall back to PTEs unless 2 MiB of contiguous, 2 MiB-aligned pmem backs the range.
+    if (!first || first.phys % PMD_SIZE !== 0) return undefined;
+    for (let i = 1; i < PAGES_PER_PMD; i++) {
+      const m = inode.get_block(head + i, write);
+      if (!m) return undefined;
+      if (m.bdev !== first.bdev) return undefined;
+      if (m.sector !== first.sector + (i * PAGE_SIZE) / SECTOR_SIZE) return undefined;
+    }
+    // known poison anywhere in the 2 MiB: VM_FAULT_FALLBACK, and the PTE faults decide page by page
+    if (pmdFallback(() => first.bdev.direct_access(first.sector, PMD_SIZE)) === undefined) return undefined;
+    dax_radix_entry(inode.mapping, head, first, write, env.faults);
+    return { phys: first.phys, writable: write };
+  }
+
   return {
     fault(vma: Vma, index: number, flagWrite: boolean): Pte {
       const inode = vma.inode;
@@ -78,21 +98,12 @@ export function daxFaultHandlers(env: DaxFaultEnv): FaultHandlers {
 
     pmdFault(vma: Vma, head: number, write: boolean): Pte | undefined {
       const inode = vma.inode;
-      // a write over a shared block copies it page by page: no huge page there
-      if (write && inode.iomap_shared) for (let i = 0; i < PAGES_PER_PMD; i++) if (inode.iomap_shared(head + i)) return undefined;
-      const first = pmdFallback(() => entryFor(inode, head, write, 'pmd'));
-      // Fall back to PTEs unless 2 MiB of contiguous, 2 MiB-aligned pmem backs the range.
-      if (!first || first.phys % PMD_SIZE !== 0) return undefined;
-      for (let i = 1; i < PAGES_PER_PMD; i++) {
-        const m = inode.get_block(head + i, write);
-        if (!m) return undefined;
-        if (m.bdev !== first.bdev) return undefined;
-        if (m.sector !== first.sector + (i * PAGE_SIZE) / SECTOR_SIZE) return undefined;
-      }
-      // known poison anywhere in the 2 MiB: VM_FAULT_FALLBACK, and the PTE faults decide page by page
-      if (pmdFallback(() => first.bdev.direct_access(first.sector, PMD_SIZE)) === undefined) return undefined;
-      dax_radix_entry(inode.mapping, head, first, write, env.faults);
-      return { phys: first.phys, writable: write };
+      // MAP_SYNC: dax_iomap_pmd_fault() returns VM_FAULT_NEEDDSYNC too, so an allocating PMD fault syncs like a PTE one
+      let allocates = false;
+      for (let i = 0; write && vma.sync && !allocates && i < PAGES_PER_PMD; i++) allocates = inode.get_block(head + i, false) === undefined;
+      const pte = dax_pmd_fault(vma, head, write);
+      if (allocates && !env.faults.has('no-map-sync')) env.syncMetadata?.(inode);
+      return pte;
     },
 
     *pfnMkwrite(vma: Vma, index: number, pte: Pte): Generator<string, boolean, void> {

@@ -704,7 +704,8 @@ export class FileSystem implements SuperBlock {
 
   setxattr(inode: FsInode, name: string, value: Uint8Array): void {
     this.checkWritable();
-    if (name.length === 0 || Buffer.byteLength(name) > 255) throw new PmemError('EINVAL', `xattr name "${name}" must be 1 to 255 bytes`);
+    // setxattr(2) copies the name with strncpy_from_user into XATTR_NAME_MAX + 1 bytes: empty or longer is ERANGE
+    if (name.length === 0 || Buffer.byteLength(name) > 255) throw new PmemError('ERANGE', `xattr name "${name}" must be 1 to 255 bytes`);
     let page: { data: Uint8Array; dirty: () => void };
     if (!inode.d.xattr) {
       inode.d.xattr = this.allocBlock();

@@ -171,7 +171,9 @@ export function emptyDirBlock(first: boolean, self: number, parent: number): Uin
 
 export function checkName(name: string): void {
   const len = Buffer.byteLength(name, 'utf8');
-  if (len === 0 || len > 255 || name.includes('/') || name === '.' || name === '..') {
+  // a component longer than NAME_MAX is ENAMETOOLONG, as the VFS answers before the filesystem sees it
+  if (len > 255) throw new PmemError('ENAMETOOLONG', `file name of ${len} bytes is longer than NAME_MAX (255 bytes)`);
+  if (len === 0 || name.includes('/') || name === '.' || name === '..') {
     throw new PmemError('EINVAL', `file name "${name}" is not allowed: use 1 to 255 bytes, no "/", not "." or ".."`);
   }
 }

@@ -117,3 +117,15 @@ Feature: Partitions of a pmem namespace map their own sectors
       And power fails
       Then in every crash state /r holds 4093 zero bytes at offset 0
       And in every crash state fsck reports pmem0p1 clean
+
+    @rule:BD-4 @beyond @severity:normal @requires:partitions
+    Scenario Outline: a partition that ends at the end of the disk holds offset <offset> at byte <start> of pmem0
+      # pmem0p2 starts where pmem0p1 ends and ends on the disk's last sector
+      Given a 128 MiB pmem namespace pmem0 with partitions pmem0p1 at sector 2048 of 64 MiB and pmem0p2 at sector 133120 of 63 MiB
+      When the application writes "tail" to /dev/pmem0p2 at offset <offset> with write(2)
+      Then read(2) of /dev/pmem0 at offset <start> returns "tail"
+
+      Examples:
+        | offset   | start     |
+        | 0        | 68157440  |
+        | 66060284 | 134217724 |

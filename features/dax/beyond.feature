@@ -18,6 +18,15 @@ Feature: What today's fs/dax.c adds to the 2016 design
       And power fails
       Then in every crash state /a holds "sync-fault" at offset 8192
 
+    @rule:MS-1 @beyond @severity:critical @requires:map-sync @profile:adr @profile:eadr
+    Scenario: data persisted through a MAP_SYNC mapping with PMD pages survives without fsync
+      # dax_iomap_pmd_fault() answers VM_FAULT_NEEDDSYNC like the PTE fault: the 2 MiB allocation is synced first
+      Given a sparse file /a of 4 MiB, synced
+      And the application tries to map /a shared with MAP_SYNC at file offset 0 with length 4194304 using PMD pages
+      When the application stores "sync-fault" through the mapping of /a at offset 8192 and persists it with clwb and sfence
+      And power fails
+      Then in every crash state /a holds "sync-fault" at offset 8192
+
     @rule:MS-1 @beyond @severity:normal @requires:map-sync
     Scenario: MAP_SYNC on a file without DAX fails with EOPNOTSUPP
       Given an ext4 filesystem mounted without dax on pmem1 at /plain-fs

@@ -120,9 +120,9 @@ Feature: The DAX layer's entries, faults and writeback ranges at their edges
       And the mapping of /a has a DIRTY PTE entry at index <index>
 
       Examples:
-        | other                 | data   | offset | index |
-        | page 0 also dirty     | page-0 | 0      | 0     |
-        | page 6 also dirty     | page-6 | 24576  | 6     |
+        | other             | data   | offset | index |
+        | page 0 also dirty | page-0 | 0      | 0     |
+        | page 6 also dirty | page-6 | 24576  | 6     |
 
   @since:4.5
   Rule: WB-4 Writeback writes back the entries it tagged; an entry dirtied meanwhile waits for the next one
@@ -200,3 +200,18 @@ Feature: The DAX layer's entries, faults and writeback ranges at their edges
       Given a file /a with 64 KiB allocated and synced
       When the application writes "0123456789" x 600 to /a at offset 100 with write(2)
       Then /a reads "0123456789" x 600 at offset 100
+
+    @rule:PM-5 @beyond @severity:normal
+    Scenario Outline: read(2) of <length> bytes at offset <offset> of a <size>-byte file returns <n> bytes
+      # read(2) stops at i_size, whatever the block behind the end holds: every boundary of the last page
+      Given a file /a with <size> written and synced
+      When the application reads <length> of /a at offset <offset> with read(2)
+      Then the read returns <n> bytes
+
+      Examples:
+        | size | offset | length | n    |
+        | 4096 | 4090   | 100    | 6    |
+        | 4096 | 4096   | 100    | 0    |
+        | 5000 | 0      | 8192   | 5000 |
+        | 5000 | 4999   | 1      | 1    |
+        | 4097 | 4096   | 4096   | 1    |

@@ -214,6 +214,23 @@ Feature: What a mapping's page table maps, and when it must let go
       Then the mapping of /a reads "mine" at offset 0
       And /a reads "file" at offset 0
 
+    @rule:MS-5 @beyond @severity:critical
+    Scenario Outline: a hole punched over <what> of a PMD-mapped 2 MiB page is written afresh by the next store
+      # the PMD entry that covers the hole from before its start goes whole, so the next fault maps the new block
+      Given a file /a with 4 MiB written and synced
+      And /a is mapped shared with PMD pages
+      And the application loads 8 bytes through the mapping of /a at offset 0
+      When a hole is punched over <length> bytes at offset <offset> of /a
+      And the application stores "fresh" through the mapping of /a at offset <offset>
+      Then /a reads "fresh" at offset <offset>
+
+      Examples:
+        | what            | offset  | length |
+        | page 1          | 4096    | 4096   |
+        | the middle page | 1 MiB   | 4096   |
+        | the last page   | 2093056 | 4096   |
+        | pages 1 to 256  | 4096    | 1 MiB  |
+
   @since:4.10
   Rule: MS-2 Writeback write-protects the entries it wrote back and no others
 

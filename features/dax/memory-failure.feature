@@ -41,11 +41,16 @@ Feature: Poisoned persistent memory is never read as data
         | ext2 | made after the error | the media under 512 B of /a at offset 8 KiB is poisoned, then /a is mapped shared                 |
         | ext4 | made after the error | the media under 512 B of /a at offset 8 KiB is poisoned, then /a is mapped shared                 |
         | xfs  | made after the error | the media under 512 B of /a at offset 8 KiB is poisoned, then /a is mapped shared                 |
+
+      # the page table still maps the page: only the CPU's machine check on the load can stop it
+      @requires:machine-check
+      Examples: a mapping made before the error
+        | fs   | when                 | setup                                                                                             |
         | ext2 | already faulted in   | /a is mapped shared with its page at offset 8 KiB faulted in, then the media under it is poisoned |
         | ext4 | already faulted in   | /a is mapped shared with its page at offset 8 KiB faulted in, then the media under it is poisoned |
         | xfs  | already faulted in   | /a is mapped shared with its page at offset 8 KiB faulted in, then the media under it is poisoned |
 
-    @rule:MS-11 @beyond @severity:critical @requires:poison @profile:adr @profile:eadr
+    @rule:MS-11 @beyond @severity:critical @requires:poison @requires:poison-clear @profile:adr @profile:eadr
     Scenario Outline: on <fs>, a write(2) of the whole poisoned page clears the poison and is durable
       Given an <fs> filesystem mounted with dax on pmem0
       And a file /a with 64 KiB written and synced
@@ -93,3 +98,51 @@ Feature: Poisoned persistent memory is never read as data
         | ext2 | a power failure      | power fails and the machine comes back        |
         | ext4 | a power failure      | power fails and the machine comes back        |
         | xfs  | a power failure      | power fails and the machine comes back        |
+
+    @rule:MS-11 @beyond @severity:critical @requires:poison
+    Scenario Outline: on <fs>, read(2) of <length> at offset <offset> fails with EIO when only the sector at byte <bad> is poisoned
+      # the whole range is checked sector by sector, not only the first sector of each page
+      Given an <fs> filesystem mounted with dax on pmem0
+      And a file /a with 64 KiB written and synced
+      And the media under 512 B of /a at offset <bad> is poisoned
+      When the application tries read(2) of <length> of /a at offset <offset>
+      Then the call fails with EIO
+
+      Examples:
+        | fs   | bad   | offset | length |
+        | ext4 | 11776 | 8 KiB  | 4 KiB  |
+        | xfs  | 12288 | 8 KiB  | 8 KiB  |
+        | ext2 | 15872 | 8 KiB  | 8 KiB  |
+        | ext4 | 9728  | 9000   | 10     |
+
+    @rule:MS-11 @beyond @severity:critical @requires:poison
+    Scenario Outline: on the raw device, read(2) of <length> at offset <offset> that reaches into the poisoned sector at byte 4608 fails with EIO
+      # the read starts in the poisoned sector's page, so no byte comes back before the error
+      Given a pmem namespace pmem0
+      And the media under 512 B of /dev/pmem0 at offset 4608 is poisoned
+      When the application tries read(2) of <length> of /dev/pmem0 at offset <offset>
+      Then the call fails with EIO
+
+      Examples:
+        | offset | length |
+        | 4100   | 510    |
+        | 4600   | 9      |
+        | 5119   | 1      |
+
+    @rule:MS-11 @beyond @severity:normal @requires:poison
+    Scenario: on the raw device, a write(2) of part of a poisoned sector fails with EIO and leaves the poison
+      Given a pmem namespace pmem0
+      And the media under 512 B of /dev/pmem0 at offset 4608 is poisoned
+      When the application tries write(2) of "w" x 100 to /dev/pmem0 at offset 4608
+      Then the call fails with EIO
+      And read(2) of 512 B of /dev/pmem0 at offset 4608 still fails with EIO
+
+    @rule:MS-11 @beyond @severity:critical @requires:poison @requires:poison-clear
+    Scenario: on the raw device, a write(2) of the whole poisoned page and fsync clear the poison for good
+      # the driver asks the firmware to clear the media, not only the badblocks list: the next scrub finds nothing
+      Given a pmem namespace pmem0
+      And the media under 512 B of /dev/pmem0 at offset 4608 is poisoned
+      And the application writes "c" x 4096 to /dev/pmem0 at offset 4096 with write(2)
+      And the application calls fsync on /dev/pmem0
+      When power fails and the machine comes back
+      Then read(2) of /dev/pmem0 at offset 4096 returns "c" x 4096

@@ -57,3 +57,18 @@ Feature: Durability holds while the journal or log wraps
       Examples: sync(2) sends no flush request here, so only a fence-only platform (ADR, eADR) promises it
         | fs   | freed      | call        |
         | ext2 | not synced | sync(2)     |
+
+    @rule:PM-5 @beyond @severity:critical
+    Scenario Outline: on <fs>, an indirect block freed by truncate and reused for file data keeps that data when unmount writes the log home
+      # the freed block's buffer went stale with the free: no checkpoint may write its old image over the data
+      Given an <fs> filesystem mounted with dax on a 8 MiB pmem namespace pmem0
+      And a file /A with 60 KiB allocated and synced, then truncated to 0, synced
+      When the application writes "d" x 2097152 to /A at offset 0 with write(2)
+      And the filesystem is unmounted and mounted again
+      Then /A reads "d" x 2097152 at offset 0
+
+      Examples:
+        | fs   |
+        | ext2 |
+        | ext4 |
+        | xfs  |

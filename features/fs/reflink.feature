@@ -58,6 +58,23 @@ Feature: A write to a block shared by reflink copies the whole block first
         | write(2)        | the application writes "new" to /b at offset 4100 with write(2)                             |
         | store and fsync | the application stores "new" through the mapping of /b at offset 4100 and calls fsync on /b |
 
+    @rule:MS-13 @beyond @severity:critical @requires:reflink
+    Scenario Outline: after its clone is dropped (<how>), the source keeps every block and the filesystem stays clean
+      # each shared block loses one reference: the last file that maps it still owns it
+      Given an xfs filesystem mounted with dax on pmem0
+      And a file /a with 64 KiB of "a" written and synced
+      And /b is a clone of /a, synced
+      When <how>
+      And the application calls sync(2)
+      Then /a reads "a" x 4096 at offset 60 KiB
+      And fsck reports pmem0 clean
+
+      Examples:
+        | how                                          |
+        | the application unlinks /b                   |
+        | the application truncates /b to 0 bytes      |
+        | the application truncates /b to 32 KiB bytes |
+
     @rule:MS-13 @beyond @severity:normal @requires:reflink
     Scenario Outline: <fs> has no reflink: a clone fails with EOPNOTSUPP
       Given an <fs> filesystem mounted with dax on pmem0

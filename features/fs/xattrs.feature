@@ -61,6 +61,39 @@ Feature: Extended attributes and file bytes in every crash state
         | fs  |
         | xfs |
 
+    @rule:SY-3 @beyond @severity:normal
+    Scenario Outline: an attribute whose name is XATTR_NAME_MAX (255) bytes long survives sync(2) on <fs>
+      # fs/xattr.c copies the name into XATTR_NAME_MAX + 1 bytes: 255 fits, 256 is ERANGE
+      Given an <fs> filesystem mounted with dax on pmem0
+      And a file /f with 4 KiB written and synced
+      When the application sets an extended attribute of /f whose name is 255 bytes long to "long"
+      And the application calls sync(2)
+      And power fails
+      Then in every crash state /f has the extended attribute whose name is 255 bytes long set to "long"
+
+      @requires:ext2 @profile:adr @profile:eadr
+      Examples: sync(2) on ext2 sends no flush request, so only a fence-only platform (ADR, eADR) promises it
+        | fs   |
+        | ext2 |
+
+      @requires:ext4
+      Examples:
+        | fs   |
+        | ext4 |
+
+      @requires:xfs
+      Examples:
+        | fs  |
+        | xfs |
+
+    @rule:SY-3 @beyond @severity:minor @requires:ext4
+    Scenario: an attribute name one byte longer than XATTR_NAME_MAX fails with ERANGE
+      Given an ext4 filesystem mounted with dax on pmem0
+      And a file /f with 4 KiB written and synced
+      When the application tries to set an extended attribute of /f whose name is 256 bytes long to "long"
+      Then the call fails with ERANGE
+      And fsck reports pmem0 clean
+
   @since:4.4
   Rule: PM-2 A store never written back may or may not survive, in a file as on a device
 

@@ -52,3 +52,11 @@ Feature: The pmem block driver makes its writes durable before the I/O completes
       When power fails
       Then in every crash state pmem0 holds "log record" at offset 61440
       And in every crash state pmem0 holds "commit" at offset 65536
+
+    @rule:PM-4 @beyond @severity:critical @requires:block-driver @requires:virtio-pmem
+    Scenario: on virtio-pmem a REQ_FUA write is durable on completion: the driver sends the flush request itself
+      # drivers/nvdimm/pmem.c pmem_submit_bio(): REQ_FUA ends with nvdimm_flush(), which on virtio-pmem asks the host
+      Given the platform is a virtio-pmem guest: its pmem is a host file made durable only by the flush request
+      And the pmem driver writes "commit" to pmem0 at offset 65536 through make_request with REQ_FUA
+      When power fails
+      Then in every crash state pmem0 holds "commit" at offset 65536

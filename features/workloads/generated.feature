@@ -4,7 +4,8 @@ Feature: Randomly drawn workloads keep what their persistence points promise, ac
   DAX bug hides at (inside a 64-byte line, a line, a 4 KiB page, more pages than one writeback batch
   of 14, a 2 MiB PMD, partial pages at both ends of a range, the file's and the device's end), PTE,
   PMD, MAP_SYNC and private mappings, write(2), truncate, hole punch and fallocate, fsync, fdatasync,
-  msync over ranges that end mid-page, sync(2), stale media under new blocks, partitions at odd start
+  msync over ranges that end mid-page, sync(2), an unmount and mount (the journal or log written
+  home), stale media under new blocks, partitions at odd start
   sectors and CPU stores written back with clwb, clflushopt or clflush. After power fails, every
   promise still standing is checked in every crash state, each under its own rule; a failing workload
   shrinks to the smallest one that still fails and prints as a scenario in the suite's words. The

@@ -114,6 +114,8 @@ function opArbs(kind: TargetKind, slice: Slice, caps: GenCaps): Array<{ weight: 
       { weight: w(written, 2) + 1, arbitrary: fc.record({ op: fc.constant('truncate' as const), file, size: off }) },
       { weight: w(written, 2), arbitrary: fc.tuple(file, range).map(([f, r]) => ({ op: 'punch' as const, file: f, ...r })) },
       { weight: w(written, 2), arbitrary: fc.tuple(file, range).map(([f, r]) => ({ op: 'fallocate' as const, file: f, ...r })) },
+      // an unmount writes the journal/log home (checkpoint, AIL push): freed and reused blocks meet there
+      { weight: 1, arbitrary: fc.constant({ op: 'remount' as const }) },
     );
   }
   if (kind === 'raw' && caps.cacheModel) {

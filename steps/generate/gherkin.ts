@@ -55,6 +55,8 @@ export function opLines(s: Setup, op: Op, i: number): string[] {
       return [`the application calls msync(MS_SYNC) on ${op.len} bytes at offset ${op.off} of the mapping of ${shown(s, op.file)}`];
     case 'sync':
       return ['the application calls sync(2)'];
+    case 'remount':
+      return [...(op.unmap ?? []).map((f) => `${shown(s, f)} is unmapped`), 'the filesystem is unmounted and mounted again'];
     case 'cpu': {
       const dev = devName(s);
       const lines = [`the CPU stores ${data(i, op.len)} to ${dev} at offset ${op.off}`, `the CPU writes back ${op.flushLen} bytes at offset ${op.flushOff} of ${dev} with ${op.insn}`];

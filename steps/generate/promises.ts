@@ -373,6 +373,23 @@ export class PromiseModel {
         this.syncAlloc(f, op.off, end);
         break;
       }
+      case 'remount': {
+        // umount refuses a filesystem with a file mapped; each file's one mapping goes first
+        if (this.device || [...this.files.values()].some((f) => f.maps > 1)) return false;
+        const unmap = [...this.files].filter(([, f]) => f.map).map(([n]) => n);
+        this.ops.push({ op: 'remount', unmap });
+        by('unmount and mount');
+        for (const f of this.files.values()) {
+          f.map = undefined;
+          f.maps = 0;
+          // sync_filesystem() at unmount is sync(2)'s path; the checkpoint then writes the log home
+          this.promise(f, 0, f.size, 'sync');
+          this.syncAlloc(f, 0, f.size);
+          f.sizePromise = { size: f.size, rule: 'SY-1', by: this.byOf[this.byOf.length - 1] };
+        }
+        this.fsckPromise = this.byOf[this.byOf.length - 1];
+        return true;
+      }
       case 'sync': {
         this.ops.push(op);
         by('sync(2)');

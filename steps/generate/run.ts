@@ -42,6 +42,7 @@ function ruleOfOp(op: Op, device: boolean): string {
     case 'fallocate':
       return 'BD-1';
     case 'sync':
+    case 'remount':
       return 'SY-1';
     case 'cpu':
       return 'PM-1';
@@ -75,7 +76,7 @@ async function setUp(t: Target, w: Workload): Promise<MountOptions[]> {
 }
 
 /** the operations, as the steps their scenario lines name do them */
-async function runOps(t: Target, w: Workload): Promise<void> {
+async function runOps(t: Target, w: Workload, mounts: MountOptions[]): Promise<void> {
   const s = w.setup;
   const maps = new Map<FileName, number>();
   const path = (f: FileName) => pathOf(s, f);
@@ -116,6 +117,12 @@ async function runOps(t: Target, w: Workload): Promise<void> {
           break;
         case 'sync':
           await t.sync();
+          break;
+        case 'remount':
+          for (const f of op.unmap ?? []) await t.munmap({ map: maps.get(f)! });
+          maps.clear();
+          for (const m of mounts) await t.umount({ dir: m.dir });
+          for (const m of mounts) await t.mount(m);
           break;
         case 'cpu':
           await t.cpuStore!({ dev: devName(s), offset: op.off, data: hexData(i, op.len), nt: false });
@@ -171,7 +178,7 @@ export async function runOne(t: Target, w: Workload, seed: number, title: string
   phaseSeconds.setup += (Date.now() - t0) / 1000;
   t0 = Date.now();
   try {
-    await runOps(t, kept);
+    await runOps(t, kept, mounts);
     phaseSeconds.ops += (Date.now() - t0) / 1000;
   } catch (e) {
     const k = (e as { opIndex?: number }).opIndex ?? 0;

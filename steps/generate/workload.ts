@@ -55,6 +55,8 @@ export type Op =
    *  bytes; `into`: to one byte into the store's last page instead (a range ending just past a page boundary) */
   | { op: 'msync'; file: FileName; off: number; len: number; around?: number; into?: boolean }
   | { op: 'sync' }
+  /** unmount and mount again (the model fills `unmap`: the files whose mapping goes first); the log is written home */
+  | { op: 'remount'; unmap?: FileName[] }
   /** the CPU stores to the raw device, writes back a range with one instruction kind, maybe fences */
   | { op: 'cpu'; off: number; len: number; flushOff: number; flushLen: number; insn: FlushInsn; fence: boolean };
 

@@ -64,3 +64,23 @@ test('every drawn workload replays, and its scenario names only operations the m
     { seed: 1, numRuns: 200 },
   );
 });
+
+test('an unmount and mount unmaps first, then promises every byte and the size as sync(2) does; a store needs a new mapping', () => {
+  const w: Workload = {
+    setup: ext4,
+    ops: [
+      { op: 'map', file: 'A', mode: 'shared', pmd: false },
+      { op: 'store', file: 'A', off: 100, len: 3, persist: false },
+      { op: 'remount' },
+      { op: 'store', file: 'A', off: 200, len: 3, persist: false },
+    ],
+  };
+  const m = PromiseModel.of(w);
+  assert.deepEqual(m.ops.map((o) => o.op), ['map', 'store', 'remount']);
+  assert.deepEqual(m.ops[2], { op: 'remount', unmap: ['A'] });
+  assert.ok(rules(w).includes('SY-1 /A holds "c" x 3 at offset 100'));
+  assert.ok(rules(w).includes('SY-1 /A exists and is 8192 bytes long'));
+  assert.match(scenarioText({ setup: ext4, ops: m.ops }, 't'), /And \/A is unmapped\n {2}And the filesystem is unmounted and mounted again/);
+  // a raw device has no filesystem to unmount
+  assert.equal(PromiseModel.of({ setup: { ...ext4, kind: 'raw' }, ops: [{ op: 'remount' }] }).ops.length, 0);
+});
