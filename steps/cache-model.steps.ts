@@ -27,12 +27,12 @@ Then('{dev} is not guaranteed to hold {data} at offset {size} after the crash', 
 });
 
 Then(
-  /^the counterexample shows the line at offset (\d+) of (\S+) as (durable|written back but not fenced|never written back)$/,
+  /^the counterexample shows the line at offset (\d+) of (\S+) as (durable|written back but not fenced|never written back|in the host's page cache)$/,
   function (this: DaxWorld, offset: string, dev: string, state: string) {
     const last = this.verdicts[this.verdicts.length - 1];
     const cx = last?.verdict.counterexample;
     if (!cx) throw new AssertionError(this.ruleMessage('expected the last crash check to have a counterexample, but it had none'));
-    const want = state.replace(/ /g, '-').replace('-but-', '-');
+    const want = state === "in the host's page cache" ? 'in-host-page-cache' : state.replace(/ /g, '-').replace('-but-', '-');
     const line = cx.lines.find((l) => l.dev === dev && l.addr === Number(offset));
     if (!line) throw new AssertionError(this.ruleMessage(`expected the counterexample ${cx.stateId} to show the line at offset ${offset} of ${dev}; it shows ${cx.lines.map((l) => `${l.dev}@${l.addr}`).join(', ') || 'no lines'}`));
     if (line.state !== want) throw new AssertionError(this.ruleMessage(`expected the line at offset ${offset} of ${dev} to be shown as ${want}, but it is shown as ${line.state}`));

@@ -40,6 +40,21 @@ Given('{path} is mapped private', async function (this: DaxWorld, path: string) 
   await mapFile(this, path, 'pte', false);
 });
 
+// A second, private mapping of a file that is mapped shared too (the World keys it `path#private`).
+Given('{path} is also mapped private, with {data} stored through it at offset {size}', async function (this: DaxWorld, path: string, data: Uint8Array, offset: number) {
+  const map = await mapFile(this, path, 'pte', false, false, `${path}#private`);
+  await this.target.store({ map, offset, data: toHex(data) });
+});
+
+Then('the private mapping of {path} reads {data} at offset {size}', async function (this: DaxWorld, path: string, data: Uint8Array, offset: number) {
+  const map = this.maps.get(`${path}#private`);
+  if (map === undefined) throw new Error(`${path} has no second, private mapping: map it with "${path} is also mapped private, with ... stored through it at offset ..."`);
+  const got = fromHex(await this.target.load({ map, offset, length: data.length }));
+  if (Buffer.compare(Buffer.from(got), Buffer.from(data)) !== 0) {
+    throw new AssertionError(this.ruleMessage(`a load through the private mapping of ${path} at offset ${offset} returned ${toHex(got)}, expected ${toHex(data)}`));
+  }
+});
+
 Given('{path} is unmapped', async function (this: DaxWorld, path: string) {
   await this.target.munmap({ map: await mapOf(this, path) });
   this.maps.delete(path);

@@ -16,8 +16,8 @@ export function truncate_inode_pages_range(mapping: AddressSpace, lstart: number
   for (const [index, entry] of mapping.entries(lo, last)) {
     const span = entry.kind === 'dax' && entry.type === 'pmd' ? PAGES_PER_PMD : 1;
     if (index + span - 1 < first) continue;
-    // a PMD entry reaching below the range is unmapped whole
-    if (index < first) for (const vma of mapping.i_mmap) vma.zap(index, index + span - 1, evenCows);
+    // a PMD entry reaching below the range is unmapped whole; private copies below the range stay (zap_pte_range stops at the range)
+    if (index < first) for (const vma of mapping.i_mmap) vma.zap(index, index + span - 1, false);
     if (keepDirty && mapping.tagGet(index, 'DIRTY')) continue;
     mapping.delete(index);
   }

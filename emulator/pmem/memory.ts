@@ -230,12 +230,7 @@ export class PersistentMemory {
    * store(addr, data, true) then fence() but without building histories that the fence would drop.
    */
   storeAndFence(addr: number, data: Uint8Array): void {
-    // virtio-pmem: the fence only reaches the host's page cache, so the history must stay
-    if (this.mode === 'virtio-pmem') {
-      this.store(addr, data, true);
-      this.fence();
-      return;
-    }
+    // on virtio-pmem storeBeforeFence keeps the histories: the fence reaches only the host's page cache
     this.storeBeforeFence(addr, data);
     this.fence();
   }
@@ -329,11 +324,12 @@ export class PersistentMemory {
    * durable. Each device has its own file: `range` (its addresses) limits the flush to it; none: all.
    */
   hostFlush(range?: { base: number; size: number }): void {
-    this.tracepoints?.hostFlush?.();
+    this.tracepoints?.hostFlush();
     for (const lineAddr of [...this.pending]) {
       if (range && (lineAddr < range.base || lineAddr >= range.base + range.size)) continue;
       const h = this.history(lineAddr)!;
-      if (h.hostMark > 0) this.makeDurable(lineAddr, h.hostMark);
+      // a line the host never got (hostMark 0) stays as it is: makeDurable keeps nothing for k = 0
+      this.makeDurable(lineAddr, h.hostMark);
     }
   }
 

@@ -10,5 +10,5 @@ export interface PmemTracepoints {
   /** sfence (wmb_pmem) */
   fence(): void;
   /** virtio-pmem: the host's answer to a flush request, after which its page cache is on media */
-  hostFlush?(): void;
+  hostFlush(): void;
 }

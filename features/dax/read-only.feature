@@ -34,6 +34,24 @@ Feature: A read-only DAX mount never writes
         | ext4 | to map /a shared                           |
         | xfs  | to map /a shared                           |
 
+    @rule:MS-8 @beyond @severity:normal @requires:schedules
+    Scenario Outline: a store through a private mapping on a read-only <fs> DAX mount over a page mapped for reading copies it without pfn_mkwrite
+      # do_wp_page() copies a read-only private page into an anonymous one; ->pfn_mkwrite serves shared mappings only
+      Given an <fs> filesystem mounted with dax on pmem0
+      And a file /a with 64 KiB written and synced
+      And the filesystem is remounted read-only with dax
+      And /a is mapped private
+      When the application loads 8 bytes through the mapping of /a at offset 4096
+      Then a store of "private" through the mapping of /a at offset 4096 takes no pfn_mkwrite fault
+      And the mapping of /a reads "private" at offset 4096
+      And /a reads 7 zero bytes at offset 4096
+
+      Examples:
+        | fs   |
+        | ext2 |
+        | ext4 |
+        | xfs  |
+
     @rule:MS-8 @beyond @severity:critical
     Scenario Outline: a store through a private mapping on a read-only <fs> DAX mount changes only the copy
       Given an <fs> filesystem mounted with dax on pmem0

@@ -49,6 +49,44 @@ Feature: On virtio-pmem only the flush request makes data durable
         | virtio-pmem | may still be lost    | the platform is a virtio-pmem guest: its pmem is a host file made durable only by the flush request | pmem0 may or may not hold "hostcache" at offset 4096 after the crash |
         | ADR         | survives every crash | the platform flushes its CPU caches only on request (ADR)                                           | in every crash state pmem0 holds "hostcache" at offset 4096          |
 
+    # clflush evicts the line into the guest's memory, which is the host's page cache: no fence needed, and still not durable
+    @rule:MS-14 @beyond @severity:critical @requires:virtio-pmem @requires:cache-model
+    Scenario: on virtio-pmem a store written back with clflush may still be lost
+      Given the platform is a virtio-pmem guest: its pmem is a host file made durable only by the flush request
+      And a pmem namespace pmem0
+      And the CPU stores "hostcache" to pmem0 at offset 4096
+      And the CPU writes back 9 bytes at offset 4096 of pmem0 with clflush
+      When power fails
+      Then pmem0 may or may not hold "hostcache" at offset 4096 after the crash
+
+    # Each virtio-pmem device is its own host file: a flush request fsyncs that file only
+    @rule:MS-14 @beyond @severity:critical @requires:virtio-pmem @requires:cache-model
+    Scenario: on virtio-pmem an fsync's flush request leaves another device's written-back store in the host's page cache
+      Given the platform is a virtio-pmem guest: its pmem is a host file made durable only by the flush request
+      And an ext4 filesystem mounted with dax on pmem0
+      And a file /a with 64 KiB written and synced
+      And a pmem namespace pmem1
+      And the CPU stores "elsewhere" to pmem1 at offset 0
+      And the CPU writes back 9 bytes at offset 0 of pmem1 with clwb and fences with sfence
+      When the application calls fsync on /a
+      And power fails
+      Then pmem1 may or may not hold "elsewhere" at offset 0 after the crash
+
+    @rule:MS-14 @beyond @severity:normal @requires:virtio-pmem @requires:cache-model @white-box @requires:white-box
+    Scenario Outline: on virtio-pmem the report shows a line written back with <how> as in the host's page cache
+      Given the platform is a virtio-pmem guest: its pmem is a host file made durable only by the flush request
+      And a pmem namespace pmem0
+      And the CPU stores "hostcache" to pmem0 at offset 4096
+      And <write-back>
+      When power fails
+      Then pmem0 is not guaranteed to hold "hostcache" at offset 4096 after the crash
+      And the counterexample shows the line at offset 4096 of pmem0 as in the host's page cache
+
+      Examples:
+        | how             | write-back                                                                           |
+        | clflush         | the CPU writes back 9 bytes at offset 4096 of pmem0 with clflush                     |
+        | clwb and sfence | the CPU writes back 9 bytes at offset 4096 of pmem0 with clwb and fences with sfence |
+
     @rule:MS-14 @beyond @severity:critical @requires:virtio-pmem
     Scenario Outline: on <fs> over <platform>, a store through a mapping persisted with clwb and sfence and no fsync <survives>
       Given <platform given>
