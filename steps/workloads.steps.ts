@@ -387,6 +387,12 @@ export interface AceResult {
   notApplicable?: number;
 }
 
+/** every k-th of `all`, starting at the first, at most n: deterministic, so a run names the same workloads every time */
+export function strideSample<T>(all: readonly T[], n: number): T[] {
+  const k = Math.ceil(all.length / n);
+  return all.filter((_, i) => i % k === 0).slice(0, n);
+}
+
 export async function runAce(t: Target, fs: FsType, workloads: Step[][], seed: number, onWorkload?: () => void): Promise<AceResult> {
   const t0 = Date.now();
   const res: AceResult = { workloads: 0, checks: 0, states: 0, coverage: {}, failures: [], seconds: 0 };
@@ -456,10 +462,16 @@ When('each workload runs on a fresh machine and power fails after its last persi
   // the machine's seed comes from the run's world parameters (workloadSeed), never the environment
   const seed = Number((this.parameters as { workloadSeed?: unknown }).workloadSeed ?? 0);
   if (!Number.isSafeInteger(seed)) throw new Error(`world parameter workloadSeed must be a whole number, got ${JSON.stringify((this.parameters as { workloadSeed?: unknown }).workloadSeed)}`);
-  g.result = await runAce(this.target, g.fs, g.workloads, seed, () => {
+  // aceSample n: every k-th workload, at most n of them, for a target where a workload costs seconds (a sample, said so)
+  const sampleParam = (this.parameters as { aceSample?: unknown }).aceSample;
+  const sample = sampleParam === undefined ? undefined : Number(sampleParam);
+  if (sample !== undefined && !(Number.isSafeInteger(sample) && sample >= 1)) throw new Error(`INPUT: world parameter aceSample must be a whole number of workloads, at least 1, got ${JSON.stringify(sampleParam)}`);
+  const chosen = sample === undefined || sample >= g.workloads.length ? g.workloads : strideSample(g.workloads, sample);
+  g.result = await runAce(this.target, g.fs, chosen, seed, () => {
     this.trace.length = 0;
   });
   const r = g.result;
+  if (chosen !== g.workloads) this.log(`aceSample ${sample}: ${chosen.length} of the ${g.workloads.length} workloads ran (every ${Math.ceil(g.workloads.length / sample!)}th): a sample, not every workload`);
   const cov = Object.entries(r.coverage).map(([k, n]) => `${n} ${k}${k.startsWith('bounded') ? ' (a bound, not a proof)' : ''}`).join(', ');
   const na = r.notApplicable ? `; ${r.notApplicable} not run: they use an operation ${g.fs} lacks (EOPNOTSUPP)` : '';
   const summary = `${r.workloads} workloads on ${g.fs}, ${r.checks} crash checks over ${r.states} crash states (${cov}) in ${r.seconds.toFixed(1)} s; ${r.failures.length} failed${na}`;
