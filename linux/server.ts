@@ -200,34 +200,13 @@ async function handleTraced(op: string, args: Json): Promise<unknown> {
       if (phase === 'off' || !machine.running) throw new TargetError('EIO', 'extents: the machine is powered off (ask before the power failure)');
       return machine.request('extents', args);
     case 'recover': {
-      if (process.env.DAX_LINUX_RECOVER_LOG) {
-        // diagnostics: one line per crash state evaluated (its lines, the watched lines read, the time)
-        const t0 = Date.now();
-        const r = (await handleTraced('recover-now', args)) as { ok: boolean; read?: WatchRange[] };
-        const n = (rs: unknown): number => (Array.isArray(rs) ? (rs as { len?: number; data?: string; zeros?: number }[]).reduce((x, q) => x + (q.len ?? (q.data ? q.data.length / 2 : q.zeros ?? 0)) / 64, 0) : 0);
-        fs.appendFileSync(process.env.DAX_LINUX_RECOVER_LOG, `${new Date().toISOString()} ${JSON.stringify((args.check as { kind: string }).kind)} lines=${n(args.lines)} watch=${n(args.watch)} read=${n(r.read)} ok=${r.ok} ${Date.now() - t0} ms\n`);
-        return r;
-      }
-      return handleTraced('recover-now', args);
-    }
-    case 'recover-now': {
-      if (phase !== 'off') throw new TargetError('EINVAL', 'recover follows a power failure');
-      if (!Array.isArray(args.lines) || !args.check || !Array.isArray(args.mounts)) throw new TargetError('EINVAL', 'recover needs "lines", "check" and "mounts"');
-      // an image too big for one request line: its first lines come ahead in `partial` recovers
-      if (args.partial === true) {
-        staged.push(...(args.lines as LineRun[]));
-        return { ok: true };
-      }
-      args = { ...args, lines: [...staged.splice(0), ...(args.lines as LineRun[])] };
-      const watch = Array.isArray(args.watch) ? (args.watch as WatchRange[]) : undefined;
-      if ((args.mounts as MountOptions[]).some((m) => m.fs === 'xfs')) return recoverByBoot(args.lines as LineRun[], args.check as CrashCheck, args.mounts as MountOptions[], watch);
-      const img = new CrashImage(devices(), machine.workDir, args.lines as LineRun[], watch !== undefined);
-      try {
-        const r = await img.evaluate(args.check as CrashCheck, args.mounts as MountOptions[]);
-        return watch ? { ...r, read: watchedReads(img.reads, watch) } : r;
-      } finally {
-        img.discard();
-      }
+      if (!process.env.DAX_LINUX_RECOVER_LOG) return recoverState(args);
+      // diagnostics: one line per crash state evaluated (its lines, the watched lines read, the time)
+      const t0 = Date.now();
+      const r = await recoverState(args);
+      const n = (rs: unknown): number => (Array.isArray(rs) ? (rs as { len?: number; data?: string; zeros?: number }[]).reduce((x, q) => x + (q.len ?? (q.data ? q.data.length / 2 : q.zeros ?? 0)) / 64, 0) : 0);
+      fs.appendFileSync(process.env.DAX_LINUX_RECOVER_LOG, `${new Date().toISOString()} ${JSON.stringify((args.check as { kind: string }).kind)} lines=${n(args.lines)} watch=${n(args.watch)} read=${n(r.read)} ok=${r.ok} ${Date.now() - t0} ms\n`);
+      return r;
     }
     case 'remount':
       if (phase === 'off' && Array.isArray(args.lines)) {
@@ -238,6 +217,27 @@ async function handleTraced(op: string, args: Json): Promise<unknown> {
       return undefined;
     default:
       return undefined;
+  }
+}
+
+/** one crash state decided on the host (ext2/ext4) or on a recovery machine (xfs); `partial` stages lines ahead */
+async function recoverState(args: Json): Promise<{ ok: boolean; reason?: string; read?: WatchRange[] }> {
+  if (phase !== 'off') throw new TargetError('EINVAL', 'recover follows a power failure');
+  if (!Array.isArray(args.lines) || !args.check || !Array.isArray(args.mounts)) throw new TargetError('EINVAL', 'recover needs "lines", "check" and "mounts"');
+  // an image too big for one request line: its first lines come ahead in `partial` recovers
+  if (args.partial === true) {
+    staged.push(...(args.lines as LineRun[]));
+    return { ok: true };
+  }
+  const lines = [...staged.splice(0), ...(args.lines as LineRun[])];
+  const watch = Array.isArray(args.watch) ? (args.watch as WatchRange[]) : undefined;
+  if ((args.mounts as MountOptions[]).some((m) => m.fs === 'xfs')) return recoverByBoot(lines, args.check as CrashCheck, args.mounts as MountOptions[], watch);
+  const img = new CrashImage(devices(), machine.workDir, lines, watch !== undefined);
+  try {
+    const r = await img.evaluate(args.check as CrashCheck, args.mounts as MountOptions[]);
+    return watch ? { ...r, read: watchedReads(img.reads, watch) } : r;
+  } finally {
+    img.discard();
   }
 }
 
