@@ -95,11 +95,16 @@ export async function writeZeros(world: DaxWorld, p: string, size: number): Prom
 
 /** a file whose blocks hold written data (not unwritten extents, as fallocate leaves them on ext4/xfs) */
 Given('a file {path} with {size} written and synced', async function (this: DaxWorld, path: string, size: number) {
-  const p = this.path(path);
-  await this.target.create({ path: p });
-  await writeZeros(this, p, size);
-  await syncSetup(this, p);
+  await writtenAndSynced(this, path, size);
 });
+
+/** a new file (a realtime one on xfs when asked) with `size` zero bytes written, then made durable */
+export async function writtenAndSynced(world: DaxWorld, path: string, size: number, realtime = false): Promise<void> {
+  const p = world.path(path);
+  await world.target.create(realtime ? { path: p, realtime } : { path: p });
+  await writeZeros(world, p, size);
+  await syncSetup(world, p);
+}
 
 /** blocks (an indirect block among them) made durable, then freed by truncate, with or without a sync(2) after */
 Given(/^a file (\S+) with (\S+ \S+) allocated and synced, then truncated to 0, (synced|not synced)$/, async function (this: DaxWorld, path: string, size: string, synced: string) {

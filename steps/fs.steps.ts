@@ -5,7 +5,7 @@ import { AssertionError } from 'chai';
 import { toHex } from '../targets/hex';
 import { DaxWorld } from './support/world';
 import { mustHoldEverywhere } from './crash.steps';
-import { attempt, syncSetup, writeZeros } from './files.steps';
+import { attempt, writtenAndSynced } from './files.steps';
 
 Given('an xfs filesystem with the realtime device {dev} mounted with dax on {dev}', async function (this: DaxWorld, rtdev: string, dev: string) {
   for (const d of [dev, rtdev]) await this.ensureNamespace(d);
@@ -25,10 +25,7 @@ Given('a realtime file {path}', async function (this: DaxWorld, path: string) {
 });
 
 Given('a realtime file {path} with {size} written and synced', async function (this: DaxWorld, path: string, size: number) {
-  const p = this.path(path);
-  await this.target.create({ path: p, realtime: true });
-  await writeZeros(this, p, size);
-  await syncSetup(this, p);
+  await writtenAndSynced(this, path, size, true);
 });
 
 When('the application creates the files {word} in {path}', async function (this: DaxWorld, names: string, dir: string) {

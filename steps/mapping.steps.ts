@@ -49,10 +49,7 @@ Given('{path} is also mapped private, with {data} stored through it at offset {s
 Then('the private mapping of {path} reads {data} at offset {size}', async function (this: DaxWorld, path: string, data: Uint8Array, offset: number) {
   const map = this.maps.get(`${path}#private`);
   if (map === undefined) throw new Error(`${path} has no second, private mapping: map it with "${path} is also mapped private, with ... stored through it at offset ..."`);
-  const got = fromHex(await this.target.load({ map, offset, length: data.length }));
-  if (Buffer.compare(Buffer.from(got), Buffer.from(data)) !== 0) {
-    throw new AssertionError(this.ruleMessage(`a load through the private mapping of ${path} at offset ${offset} returned ${toHex(got)}, expected ${toHex(data)}`));
-  }
+  await expectLoad(this, map, `the private mapping of ${path}`, data, offset);
 });
 
 Given('{path} is unmapped', async function (this: DaxWorld, path: string) {
@@ -103,11 +100,16 @@ Then('the mapping of {path} reads {int} zero bytes at offset {size}', async func
 });
 
 Then('the mapping of {path} reads {data} at offset {size}', async function (this: DaxWorld, path: string, data: Uint8Array, offset: number) {
-  const got = fromHex(await this.target.load({ map: await mapOf(this, path), offset, length: data.length }));
-  if (Buffer.compare(Buffer.from(got), Buffer.from(data)) !== 0) {
-    throw new AssertionError(this.ruleMessage(`a load through the mapping of ${path} at offset ${offset} returned ${toHex(got)}, expected ${toHex(data)}`));
-  }
+  await expectLoad(this, await mapOf(this, path), `the mapping of ${path}`, data, offset);
 });
+
+/** a load through `map` must return `data` */
+async function expectLoad(world: DaxWorld, map: number, what: string, data: Uint8Array, offset: number): Promise<void> {
+  const got = fromHex(await world.target.load({ map, offset, length: data.length }));
+  if (Buffer.compare(Buffer.from(got), Buffer.from(data)) !== 0) {
+    throw new AssertionError(world.ruleMessage(`a load through ${what} at offset ${offset} returned ${toHex(got)}, expected ${toHex(data)}`));
+  }
+}
 
 // --- white-box: entries and tags ---
 
