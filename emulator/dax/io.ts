@@ -107,6 +107,7 @@ export function dax_do_io(inode: Inode, pos: number, data: Uint8Array, write: bo
     i += k;
   }
   if (touched) {
+    // a recovery write alone touches the device without deciding `fenced`
     if (fenced ?? !faults?.has('dax-io-no-fence')) touched.driver.ns.mem.fence();
   }
   if (err && done === 0) throw err;
