@@ -29,6 +29,7 @@ import * as readline from 'node:readline';
 import { CrashCheck, CrashVerdict, Hello, ImplementationError, MountOptions, TargetError } from '../targets/contract';
 import { loadImage, LinuxMachine } from './qemu';
 import { CrashImage, Device, LineRun } from './recover';
+import { linuxLacks } from './lacks';
 
 type Json = Record<string, unknown>;
 
@@ -174,13 +175,14 @@ function devices(): Map<string, Device> {
 function hello(): Hello {
   // poison: media errors through the badblocks list (injectPoison below)
   const h = { ...machine.hello!, capabilities: [...machine.hello!.capabilities, 'poison'] as Hello['capabilities'] };
-  if (!traced) return h;
   // fast-reset: a reset restores the machine saved after its first boot (linux/qemu.ts), no boot
   const fast = machine.fastResetReady ? ['fast-reset'] : [];
+  const declared = traced ? ([...h.capabilities, 'cache-model', 'pmem-trace', ...fast] as Hello['capabilities']) : h.capabilities;
   return {
     ...h,
-    capabilities: [...h.capabilities, 'cache-model', 'pmem-trace', ...fast] as Hello['capabilities'],
-    description: `${h.description}; traced by a QEMU 10 TCG plugin (every NVDIMM store, write-back and fence)`,
+    capabilities: declared,
+    ...(traced ? { description: `${h.description}; traced by a QEMU 10 TCG plugin (every NVDIMM store, write-back and fence)` } : {}),
+    lacks: { ...linuxLacks(declared), ...h.lacks },
   };
 }
 
