@@ -12,11 +12,11 @@ const WHY: Partial<Record<Capability, string>> = {
   'block-driver':
     'the scenarios call the pmem driver\'s entry points themselves (rw_bytes, rw_page, a bio with the REQ_ flags they choose); ' +
     'Linux 6.1 gives user space only the block layer, which picks the path and the flags (rw_bytes is the namespace\'s own path for ' +
-    'BTT and info blocks, make_request became submit_bio in 5.9), and this image builds no test module that would issue them',
+    'BTT and info blocks, make_request became the submit_bio method in 5.9, c62b37d96b6e), and this image builds no test module that would issue them',
   eadr:
-    'the platform is fixed when the machine boots, and this server runs one ADR machine for the run; Linux 6.1 would run on eADR ' +
-    '(QEMU\'s -machine nvdimm-persistence=cpu sets the NFIT flag that CPU caches are in the persistence domain, nvdimm_has_cache() ' +
-    'then says no and the pmem driver stops flushing on DAX write-back), but the server cannot switch a scenario to such a machine yet',
+    'this machine runs untraced, and its platform is ADR; eADR is offered by the traced machine, which switches to a second ' +
+    'machine whose NFIT puts the CPU caches in the persistence domain (QEMU\'s -machine nvdimm-persistence=cpu: Linux 6.1\'s ' +
+    'nvdimm_has_cache() is then false and the pmem driver stops flushing on DAX write-back) and builds the crash states on eADR',
   schedules:
     'a running kernel offers no hook to stop a task at a chosen point (between tagging a page for write-back and writing it back, ' +
     'between a fault and the lock of its mapping entry), so the interleavings these scenarios name cannot be forced on Linux; ' +

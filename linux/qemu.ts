@@ -87,6 +87,8 @@ export interface LinuxMachineOptions {
   tracedMachine?: boolean;
   /** with `trace`: the plugin also reports each NVDIMM line the guest loads from (`trace.reads`) */
   watchReads?: boolean;
+  /** "cpu": the NFIT says the CPU caches are in the persistence domain (eADR; QEMU's nvdimm-persistence) */
+  persistence?: 'cpu';
 }
 
 /** a saved machine (see fastReset): the migration stream, the NVDIMMs, and what its first boot said */
@@ -306,6 +308,7 @@ export class LinuxMachine {
       image: this.image.imageKey, kernel: this.image.kernelRelease, initramfs: this.image.initramfs, qemu: this.image.traceQemuVersion,
       pmemSize: this.pmemSize, nvdimms: this.backingFiles.length, memory: this.opts.memory ?? '1G', cpus: this.opts.cpus ?? 1,
       kernel_: this.kernelFile(), debug: !!this.opts.debug, append: this.kernelAppend(), agent: this.image.agent, format: 4, // 2: modules loaded before the save; 3, 4: the non-zero lines in meta.json
+      ...(this.opts.persistence ? { persistence: this.opts.persistence } : {}),
     })).digest('hex').slice(0, 16);
     return path.join(this.cacheDir, `saved-${key}${after ? `-${createHash('sha256').update(after).digest('hex').slice(0, 16)}` : ''}`);
   }
@@ -677,7 +680,7 @@ export class LinuxMachine {
     ];
     return [
       ...traced,
-      '-machine', `pc,nvdimm=on,accel=${accel}`,
+      '-machine', `pc,nvdimm=on,${this.opts.persistence ? `nvdimm-persistence=${this.opts.persistence},` : ''}accel=${accel}`,
       // traced: 4-level paging keeps the kernel's direct map where the plugin expects it
       '-cpu', accel === 'kvm' ? 'host' : tracedMachine ? 'max,la57=off' : 'max',
       '-smp', String(this.opts.cpus ?? 1),

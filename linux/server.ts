@@ -48,12 +48,19 @@ function tracedWanted(): boolean {
 }
 const traced = tracedWanted();
 
-const machine = new LinuxMachine({
+const machineOptions = {
   trace: traced,
   pmemSize: process.env.DAX_LINUX_PMEM_SIZE ? Number(process.env.DAX_LINUX_PMEM_SIZE) : undefined,
   debug: process.env.DAX_LINUX_DEBUG === '1',
-  onConsole: process.env.DAX_LINUX_DEBUG === '1' ? (l) => process.stderr.write(`[guest] ${l}\n`) : undefined,
-});
+  onConsole: process.env.DAX_LINUX_DEBUG === '1' ? (l: string) => process.stderr.write(`[guest] ${l}\n`) : undefined,
+};
+/** the ADR machine: every scenario starts on it */
+const adrMachine = new LinuxMachine(machineOptions);
+/** the eADR machine (NFIT: CPU caches in the persistence domain), made when a scenario first configures eADR */
+let eadrMachine: LinuxMachine | undefined;
+/** the scenario's machine: one of the two, the other powered off */
+let machine = adrMachine;
+let platform: 'adr' | 'eadr' = 'adr';
 let fresh = true; // nothing done since the last boot over a fresh NVDIMM
 /** the requests since the machine was fresh while none of them changed it (an mkfs after them can be restored) */
 let prefix: string[] | undefined = [];
@@ -174,10 +181,11 @@ function devices(): Map<string, Device> {
 
 function hello(): Hello {
   // poison: media errors through the badblocks list (injectPoison below)
-  const h = { ...machine.hello!, capabilities: [...machine.hello!.capabilities, 'poison'] as Hello['capabilities'] };
+  const h = { ...adrMachine.hello!, capabilities: [...adrMachine.hello!.capabilities, 'poison'] as Hello['capabilities'] };
   // fast-reset: a reset restores the machine saved after its first boot (linux/qemu.ts), no boot
-  const fast = machine.fastResetReady ? ['fast-reset'] : [];
-  const declared = traced ? ([...h.capabilities, 'cache-model', 'pmem-trace', ...fast] as Hello['capabilities']) : h.capabilities;
+  const fast = adrMachine.fastResetReady ? ['fast-reset'] : [];
+  // eadr: configure switches to a machine whose NFIT puts the CPU caches in the persistence domain
+  const declared = traced ? ([...h.capabilities, 'cache-model', 'pmem-trace', 'eadr', ...fast] as Hello['capabilities']) : h.capabilities;
   return {
     ...h,
     capabilities: declared,
@@ -220,6 +228,22 @@ async function handleTraced(op: string, args: Json): Promise<unknown> {
     default:
       return undefined;
   }
+}
+
+/**
+ * Another platform is another machine: QEMU's `-machine nvdimm-persistence=cpu` makes the NFIT say the
+ * CPU caches are in the persistence domain, and Linux then treats the region as eADR (nvdimm_has_cache()
+ * false: the pmem driver turns off the DAX write-back flushes). The other machine is powered off, and
+ * the new one starts fresh (its own save restored), as after a reset.
+ */
+async function switchPlatform(to: 'adr' | 'eadr'): Promise<void> {
+  await machine.powerOff(true);
+  machine = to === 'eadr' ? (eadrMachine ??= new LinuxMachine({ ...machineOptions, persistence: 'cpu' })) : adrMachine;
+  active = machine;
+  platform = to;
+  await machine.reset();
+  fresh = true;
+  mounted = [];
 }
 
 /** one crash state decided on the host (ext2/ext4) or on a recovery machine (xfs); `partial` stages lines ahead */
@@ -307,7 +331,8 @@ async function handle(op: string, args: Json): Promise<unknown> {
     case 'hello':
       return hello();
     case 'reset':
-      if (!fresh || !machine.running) await machine.reset();
+      if (platform !== 'adr') await switchPlatform('adr');
+      else if (!fresh || !machine.running) await machine.reset();
       mounted = [];
       fresh = true;
       prefix = [];
@@ -337,12 +362,17 @@ async function handle(op: string, args: Json): Promise<unknown> {
       if (!r.ok) verdict.counterexample = { stateId: 'single', reason: r.reason ?? 'the check failed', lines: [] };
       return verdict;
     }
-    case 'configure':
-      // the persistence model is the suite's (cache-model): the machine is ADR, and tearing is
-      // how the suite builds crash states from the traced stores; eADR no NVDIMM here offers
+    case 'configure': {
+      // the persistence model is the suite's (cache-model), and tearing is how the suite builds crash
+      // states from the traced stores; the platform is the machine's: eADR is another machine
       if (!traced) throw new TargetError('ENOSYS', 'configure needs the traced machine');
-      if (args.pmemMode !== undefined && args.pmemMode !== 'adr') throw new TargetError('EOPNOTSUPP', `pmemMode ${String(args.pmemMode)}: QEMU's NVDIMM has ADR only (its caches are not in the persistence domain)`);
+      const mode = args.pmemMode;
+      if (mode === undefined || mode === platform) return null;
+      if (mode !== 'adr' && mode !== 'eadr') throw new TargetError('EOPNOTSUPP', `pmemMode ${String(mode)}: this machine's NVDIMMs are ACPI NFIT devices, not virtio-pmem`);
+      if (prefix === undefined || phase !== 'live') throw new TargetError('EINVAL', `configure pmemMode ${mode}: the platform is chosen on a fresh machine, before anything changes it`);
+      await switchPlatform(mode);
       return null;
+    }
     case 'mkfs':
       if (traced && prefix && phase === 'live' && machine.running && machine.fastResetReady) return mkfsOnFresh(args);
       return forward(op, args);
@@ -455,7 +485,7 @@ async function main(): Promise<void> {
     const op = typeof msg.op === 'string' ? msg.op : '';
     const args = (typeof msg.args === 'object' && msg.args !== null ? msg.args : {}) as Json;
     if (op === 'close') {
-      await machine.close();
+      await Promise.all([adrMachine.close(), eadrMachine?.close()]);
       send({ id, ok: true, result: null });
       process.exit(0);
     }
