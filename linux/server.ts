@@ -369,7 +369,7 @@ async function handle(op: string, args: Json): Promise<unknown> {
       const mode = args.pmemMode;
       if (mode === undefined || mode === platform) return null;
       if (mode !== 'adr' && mode !== 'eadr') throw new TargetError('EOPNOTSUPP', `pmemMode ${String(mode)}: this machine's NVDIMMs are ACPI NFIT devices, not virtio-pmem`);
-      if (prefix === undefined || phase !== 'live') throw new TargetError('EINVAL', `configure pmemMode ${mode}: the platform is chosen on a fresh machine, before anything changes it`);
+      if (prefix === undefined || phase !== 'live') throw new TargetError('EBUSY', `configure pmemMode ${mode}: the platform is chosen on a fresh machine, before anything changes it`);
       await switchPlatform(mode);
       return null;
     }
