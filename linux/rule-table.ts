@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import { ALL_CAPABILITIES } from '../targets/contract';
 
-interface Step { keyword?: string; name?: string; result: { status: string; duration?: number }; embeddings?: { mime_type: string; data: string }[] }
+interface Step { keyword?: string; name?: string; result: { status: string; duration?: number; error_message?: string }; embeddings?: { mime_type: string; data: string }[] }
 interface Scenario { name: string; line: number; tags: { name: string }[]; steps: Step[] }
 interface Feature { uri: string; elements: Scenario[] }
 
@@ -84,6 +84,17 @@ function main(): void {
         if (m) why.set(m[1].trim(), (why.get(m[1].trim()) ?? 0) + 1);
         for (const [c, r] of capabilityReasons(t)) reasons.set(c, r);
       }
+    }
+  }
+  // the generated workloads, one row each: the outcome and the step's own line (runs, seed, time)
+  const generated = features.filter((f) => f.uri.endsWith('workloads/generated.feature')).flatMap((f) => f.elements);
+  if (generated.length) {
+    console.log('\nGenerated workloads:\n\n| workloads | result | what ran |\n| --- | --- | --- |');
+    for (const s of generated) {
+      const texts = s.steps.flatMap((x) => x.embeddings ?? []).filter((e) => e.mime_type.startsWith('text/')).map((e) => Buffer.from(e.data, 'base64').toString());
+      const ran = texts.find((t) => / workloads on .* from seed /.test(t)) ?? texts.find((t) => t.startsWith('Skipped: '))?.replace(/, which .*/, '') ?? '';
+      const failed = s.steps.find((x) => x.result.status === 'failed');
+      console.log(`| ${s.name.replace('randomly drawn ', '')} | ${failed ? 'failed' : s.steps.every((x) => x.result.status === 'passed') ? 'passed' : 'skipped'} | ${(ran || failed?.result.error_message || '').split('\n')[0]} |`);
     }
   }
   if (why.size) console.log(`\nSkipped:\n${[...why].sort((a, b) => b[1] - a[1]).map(([k, n]) => `- ${n}: ${k}`).join('\n')}`);
