@@ -46,9 +46,12 @@ function tracedWanted(): boolean {
   }
 }
 const traced = tracedWanted();
+/** --virtio-pmem (the target linux@virtio-pmem): the pmem devices are virtio-pmem-pci, made durable only by the flush request */
+const virtioPmem = process.argv.includes('--virtio-pmem');
 
 const machine = new LinuxMachine({
   trace: traced,
+  virtioPmem,
   pmemSize: process.env.DAX_LINUX_PMEM_SIZE ? Number(process.env.DAX_LINUX_PMEM_SIZE) : undefined,
   debug: process.env.DAX_LINUX_DEBUG === '1',
   onConsole: process.env.DAX_LINUX_DEBUG === '1' ? (l) => process.stderr.write(`[guest] ${l}\n`) : undefined,
@@ -173,14 +176,19 @@ function devices(): Map<string, Device> {
 
 function hello(): Hello {
   // poison: media errors through the badblocks list (injectPoison below)
-  const h = { ...machine.hello!, capabilities: [...machine.hello!.capabilities, 'poison'] as Hello['capabilities'] };
+  const base = { ...machine.hello!, capabilities: [...machine.hello!.capabilities, 'poison'] as Hello['capabilities'] };
+  // virtio-pmem: the platform promise the rules run under is the flush request's (MS-14)
+  const h: Hello = virtioPmem
+    ? // the region is asynchronous (no MAP_SYNC: ext4 and xfs refuse it with EOPNOTSUPP)
+      { ...base, profile: 'virtio-pmem', capabilities: [...base.capabilities.filter((c) => c !== 'map-sync'), 'virtio-pmem'], description: `${base.description}; pmem on virtio-pmem-pci, not NVDIMMs` }
+    : base;
   if (!traced) return h;
   // fast-reset: a reset restores the machine saved after its first boot (linux/qemu.ts), no boot
   const fast = machine.fastResetReady ? ['fast-reset'] : [];
   return {
     ...h,
     capabilities: [...h.capabilities, 'cache-model', 'pmem-trace', ...fast] as Hello['capabilities'],
-    description: `${h.description}; traced by a QEMU 10 TCG plugin (every NVDIMM store, write-back and fence)`,
+    description: `${h.description}; traced by a QEMU 10 TCG plugin (every NVDIMM store, write-back and fence${virtioPmem ? ', and each flush request' : ''})`,
   };
 }
 
@@ -260,7 +268,7 @@ async function recoverByBoot(lines: LineRun[], check: CrashCheck, mounts: MountO
   }
   new CrashImage(devs, dir, []).writeInto(lines);
   // watching reads: the plugin reports each line the recovery's mount and check load from
-  const rm = new LinuxMachine({ workDir: dir, pmemSize: machine.pmemSize, nvdimms: machine.backingFiles.length, trace: !!watch, watchReads: !!watch, tracedMachine: true });
+  const rm = new LinuxMachine({ workDir: dir, pmemSize: machine.pmemSize, nvdimms: machine.backingFiles.length, trace: !!watch, watchReads: !!watch, tracedMachine: true, virtioPmem });
   const saved = mounted;
   try {
     await rm.boot();
@@ -339,7 +347,8 @@ async function handle(op: string, args: Json): Promise<unknown> {
       // the persistence model is the suite's (cache-model): the machine is ADR, and tearing is
       // how the suite builds crash states from the traced stores; eADR no NVDIMM here offers
       if (!traced) throw new TargetError('ENOSYS', 'configure needs the traced machine');
-      if (args.pmemMode !== undefined && args.pmemMode !== 'adr') throw new TargetError('EOPNOTSUPP', `pmemMode ${String(args.pmemMode)}: QEMU's NVDIMM has ADR only (its caches are not in the persistence domain)`);
+      if (virtioPmem && args.pmemMode !== undefined && args.pmemMode !== 'virtio-pmem') throw new TargetError('EOPNOTSUPP', `pmemMode ${String(args.pmemMode)}: this machine's pmem is virtio-pmem (a host file, durable only through the flush request)`);
+      if (!virtioPmem && args.pmemMode !== undefined && args.pmemMode !== 'adr') throw new TargetError('EOPNOTSUPP', `pmemMode ${String(args.pmemMode)}: QEMU's NVDIMM has ADR only (its caches are not in the persistence domain)`);
       return null;
     case 'mkfs':
       if (traced && prefix && phase === 'live' && machine.running && machine.fastResetReady) return mkfsOnFresh(args);
@@ -423,7 +432,7 @@ async function mkfsOnFresh(args: Json): Promise<unknown> {
     return memo.result;
   }
   const result = await forward('mkfs', args);
-  if (machine.trace?.undurableLines() === 0) await machine.saveAs(key, result ?? null);
+  if (machine.trace?.undurableLines(virtioPmem) === 0) await machine.saveAs(key, result ?? null);
   return result;
 }
 
