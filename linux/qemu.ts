@@ -301,6 +301,8 @@ export class LinuxMachine {
   }
 
   private get fastReset(): boolean {
+    // QEMU's virtio-pmem has no migration state (no vmsd): a restored device drops every flush request, and the guest waits forever
+    if (this.opts.virtioPmem) return false;
     const qemu10 = !!this.opts.trace || !!this.opts.tracedMachine;
     return qemu10 && (this.opts.fastReset ?? process.env.DAX_LINUX_FAST_RESET !== '0');
   }
