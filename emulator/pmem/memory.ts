@@ -324,7 +324,7 @@ export class PersistentMemory {
    * durable. Each device has its own file: `range` (its addresses) limits the flush to it; none: all.
    */
   hostFlush(range?: { base: number; size: number }): void {
-    this.tracepoints?.hostFlush();
+    this.tracepoints?.hostFlush(range);
     // a small range (one line) visits its own lines, not every pending one
     const lines =
       range && range.size / LINE_SIZE < this.pending.size
