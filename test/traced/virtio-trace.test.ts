@@ -92,3 +92,10 @@ test('replayed on virtio-pmem: hf of a device makes its fenced lines durable, no
   r.apply([{ k: 'hf' }]);
   assert.deepEqual(r.mem.pendingLines(), [], 'a flush request with no device covers every device');
 });
+
+test('linux@virtio-pmem is the linux target on the virtio-pmem profile; no other profile of linux exists', async () => {
+  const { parseTargetSpec, BadTargetSpec } = await import('../../targets/registry');
+  assert.deepEqual(parseTargetSpec('linux@virtio-pmem'), { kind: 'linux', profile: 'virtio-pmem', label: 'linux@virtio-pmem' });
+  assert.equal(parseTargetSpec('linux').profile, undefined);
+  assert.throws(() => parseTargetSpec('linux@eadr'), BadTargetSpec);
+});
