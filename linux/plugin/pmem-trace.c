@@ -386,8 +386,8 @@ static void on_mem(unsigned int vcpu, qemu_plugin_meminfo_t info, uint64_t vaddr
   if (!h) return;
   uint64_t phys = qemu_plugin_hwaddr_phys_addr(h);
   if (qemu_plugin_hwaddr_is_io(h)) {
-    /* MMIO: QEMU dispatched the store before this callback, so a kick's fsync was already
-     * submitted to the worker: it covers every store before this one */
+    /* MMIO: a kick of a virtio-pmem request queue; QEMU serves the request (fsync of the
+     * backing file) only after it, so the fsync covers every store before this one */
     if (!store) return;
     for (uint32_t i = 0; i < MAX_DEV; i++) {
       if (kicks[i].set && phys - kicks[i].start < kicks[i].size) {
