@@ -49,7 +49,7 @@ Feature: On virtio-pmem only the flush request makes data durable
         | virtio-pmem | may still be lost    | the platform is a virtio-pmem guest: its pmem is a host file made durable only by the flush request | pmem0 may or may not hold "hostcache" at offset 4096 after the crash |
 
       # the control row needs a platform that can be ADR: a virtio-pmem guest (linux@virtio-pmem) cannot
-      @profile:adr
+      @profile:adr @profile:eadr
       Examples:
         | platform    | survives             | platform given                                                                                      | outcome                                                              |
         | ADR         | survives every crash | the platform flushes its CPU caches only on request (ADR)                                           | in every crash state pmem0 holds "hostcache" at offset 4096          |
@@ -108,7 +108,7 @@ Feature: On virtio-pmem only the flush request makes data durable
         | xfs  | virtio-pmem | may be lost          | the platform is a virtio-pmem guest: its pmem is a host file made durable only by the flush request | /a may or may not hold "fenced" at offset 4096 after the crash |
 
       # the control rows need a platform that can be ADR: a virtio-pmem guest (linux@virtio-pmem) cannot
-      @profile:adr
+      @profile:adr @profile:eadr
       Examples:
         | fs   | platform    | survives             | platform given                                                                                      | outcome                                                        |
         | ext2 | ADR         | survives every crash | the platform flushes its CPU caches only on request (ADR)                                           | in every crash state /a holds "fenced" at offset 4096          |
