@@ -45,7 +45,6 @@ async function probe(fs: 'ext4' | 'xfs'): Promise<void> {
   try {
     const b = await m.boot();
     console.log(`[${fs}] traced virtio-pmem boot: ${b.bootMs.toFixed(0)} ms (${b.restored ? 'restored' : 'booted'}); namespaces ${JSON.stringify([...m.trace!.namespaces])}`);
-    if (process.env.DEBUG_NDCTL) console.log(JSON.stringify(await m.request('exec', { argv: ['/bin/sh', '-c', 'ndctl list -NR; ls -l /sys/block/pmem0/device; cat /sys/block/pmem0/device/resource /sys/block/pmem0/device/../resource; dmesg | tail -20'] })));
     const ns = m.trace!.namespaces.get(0);
     check(`[${fs}] the agent announced pmem0's virtio-pci notify area`, !!ns?.kick, JSON.stringify(ns?.kick));
     await m.request('mkfs', { fs, dev: 'pmem0' });
