@@ -55,3 +55,16 @@ const WHY: Partial<Record<Capability, string>> = {
 export function linuxLacks(declared: readonly string[]): Partial<Record<Capability, string>> {
   return Object.fromEntries(Object.entries(WHY).filter(([c]) => !declared.includes(c))) as Partial<Record<Capability, string>>;
 }
+
+/** on the virtio-pmem machine (linux@virtio-pmem) three reasons differ from the NVDIMM machine's */
+export const VIRTIO_LACKS: Partial<Record<Capability, string>> = {
+  'map-sync':
+    'a virtio-pmem region is asynchronous (durable only through the flush request), so Linux 6.1 refuses MAP_SYNC on it: ext4 and xfs ' +
+    'answer EOPNOTSUPP (dax_synchronous() is false)',
+  eadr:
+    'a virtio-pmem device has no persistence domain of its own: a store reaches only the host\'s page cache until the host fsyncs its ' +
+    'backing file, so neither ADR nor eADR applies',
+  'fast-reset':
+    'QEMU\'s virtio-pmem device saves no migration state (it sets no vmsd), so a restored machine never answers a flush request; ' +
+    'every reset boots the kernel',
+};

@@ -89,6 +89,11 @@ export interface LinuxMachineOptions {
   watchReads?: boolean;
   /** "cpu": the NFIT says the CPU caches are in the persistence domain (eADR; QEMU's nvdimm-persistence) */
   persistence?: 'cpu';
+  /**
+   * the pmem devices are virtio-pmem-pci (a host file, durable only through the guest's flush
+   * request) instead of NVDIMMs; traced, the plugin streams each flush request's kick (`hf`)
+   */
+  virtioPmem?: boolean;
 }
 
 /** a saved machine (see fastReset): the migration stream, the NVDIMMs, and what its first boot said */
@@ -298,6 +303,8 @@ export class LinuxMachine {
   }
 
   private get fastReset(): boolean {
+    // QEMU's virtio-pmem has no migration state (no vmsd): a restored device drops every flush request, and the guest waits forever
+    if (this.opts.virtioPmem) return false;
     const qemu10 = !!this.opts.trace || !!this.opts.tracedMachine;
     return qemu10 && (this.opts.fastReset ?? process.env.DAX_LINUX_FAST_RESET !== '0');
   }
@@ -659,6 +666,7 @@ export class LinuxMachine {
       ...(tracedMachine ? ['iomem=relaxed'] : []),
       'dax.agent=/dev/vport0p1',
       `dax.nvdimms=${this.backingFiles.length}`,
+      ...(this.opts.virtioPmem ? ['dax.virtio_pmem=1'] : []),
     ].join(' ');
   }
 
@@ -667,11 +675,13 @@ export class LinuxMachine {
     const append = this.kernelAppend();
     const nvdimms = this.backingFiles.flatMap((file, i) => [
       '-object', `memory-backend-file,id=nvmem${i},share=on,mem-path=${file},size=${this.pmemSize}`,
-      '-device', `nvdimm,id=nvdimm${i},memdev=nvmem${i}`,
+      '-device', this.opts.virtioPmem ? `virtio-pmem-pci,id=vpmem${i},memdev=nvmem${i}` : `nvdimm,id=nvdimm${i},memdev=nvmem${i}`,
     ]);
     const maxmemMiB = 1024 * 4;
     // restored: the plugin starts armed, with the ranges the agent announced before the save
-    const restored = saved ? ['arm=on', ...saved.namespaces.map(([n, ns]) => `range=${n}:${ns.start}:${ns.size}`)] : [];
+    const restored = saved
+      ? ['arm=on', ...saved.namespaces.flatMap(([n, ns]) => [`range=${n}:${ns.start}:${ns.size}`, ...(ns.kick ? [`kick=${n}:${ns.kick.start}:${ns.kick.size}`] : [])])]
+      : [];
     const traced = [
       ...(tracedMachine ? ['-L', '/usr/share/qemu'] : []),
       ...(this.opts.trace ? ['-plugin', [this.image.tracePlugin, `sock=${path.join(this.workDir, 'trace.sock')}`, ...restored, ...(this.opts.watchReads ? ['reads=on'] : [])].join(',')] : []),
@@ -758,7 +768,7 @@ export class LinuxMachine {
   }
 
   private templatePath(i: number): string {
-    return path.join(this.cacheDir, `pmem${i}-template-${this.image.kernelRelease}-${this.pmemSize}.img`);
+    return path.join(this.cacheDir, `pmem${i}-template-${this.image.kernelRelease}-${this.pmemSize}${this.opts.virtioPmem ? '-virtio' : ''}.img`);
   }
 
   /** Keep the freshly made fsdax namespace so later fresh machines skip ndctl create-namespace. */

@@ -29,7 +29,7 @@ import * as readline from 'node:readline';
 import { CrashCheck, CrashVerdict, Hello, ImplementationError, MountOptions, TargetError } from '../targets/contract';
 import { loadImage, LinuxMachine } from './qemu';
 import { CrashImage, Device, LineRun } from './recover';
-import { linuxLacks } from './lacks';
+import { linuxLacks, VIRTIO_LACKS } from './lacks';
 
 type Json = Record<string, unknown>;
 
@@ -47,9 +47,12 @@ function tracedWanted(): boolean {
   }
 }
 const traced = tracedWanted();
+/** --virtio-pmem (the target linux@virtio-pmem): the pmem devices are virtio-pmem-pci, made durable only by the flush request */
+const virtioPmem = process.argv.includes('--virtio-pmem');
 
 const machineOptions = {
   trace: traced,
+  virtioPmem,
   pmemSize: process.env.DAX_LINUX_PMEM_SIZE ? Number(process.env.DAX_LINUX_PMEM_SIZE) : undefined,
   debug: process.env.DAX_LINUX_DEBUG === '1',
   onConsole: process.env.DAX_LINUX_DEBUG === '1' ? (l: string) => process.stderr.write(`[guest] ${l}\n`) : undefined,
@@ -181,15 +184,26 @@ function devices(): Map<string, Device> {
 
 function hello(): Hello {
   // poison: media errors through the badblocks list (injectPoison below)
-  const h = { ...adrMachine.hello!, capabilities: [...adrMachine.hello!.capabilities, 'poison'] as Hello['capabilities'] };
+  const base = { ...adrMachine.hello!, capabilities: [...adrMachine.hello!.capabilities, 'poison'] as Hello['capabilities'] };
+  // virtio-pmem: the platform promise the rules run under is the flush request's (MS-14)
+  const h: Hello = virtioPmem
+    ? {
+        ...base,
+        profile: 'virtio-pmem',
+        // the region is asynchronous (no MAP_SYNC: ext4 and xfs refuse it with EOPNOTSUPP)
+        capabilities: [...base.capabilities.filter((c) => c !== 'map-sync'), 'virtio-pmem'],
+        description: `${base.description}; pmem on virtio-pmem-pci, not NVDIMMs`,
+        lacks: { ...base.lacks, ...VIRTIO_LACKS },
+      }
+    : base;
   // fast-reset: a reset restores the machine saved after its first boot (linux/qemu.ts), no boot
   const fast = adrMachine.fastResetReady ? ['fast-reset'] : [];
-  // eadr: configure switches to a machine whose NFIT puts the CPU caches in the persistence domain
-  const declared = traced ? ([...h.capabilities, 'cache-model', 'pmem-trace', 'eadr', ...fast] as Hello['capabilities']) : h.capabilities;
+  // eadr: configure switches to a machine whose NFIT puts the CPU caches in the persistence domain (NVDIMMs only)
+  const declared = traced ? ([...h.capabilities, 'cache-model', 'pmem-trace', ...(virtioPmem ? [] : ['eadr']), ...fast] as Hello['capabilities']) : h.capabilities;
   return {
     ...h,
     capabilities: declared,
-    ...(traced ? { description: `${h.description}; traced by a QEMU 10 TCG plugin (every NVDIMM store, write-back and fence)` } : {}),
+    ...(traced ? { description: `${h.description}; traced by a QEMU 10 TCG plugin (every NVDIMM store, write-back and fence${virtioPmem ? ', and each flush request' : ''})` } : {}),
     lacks: { ...linuxLacks(declared), ...h.lacks },
   };
 }
@@ -286,7 +300,7 @@ async function recoverByBoot(lines: LineRun[], check: CrashCheck, mounts: MountO
   }
   new CrashImage(devs, dir, []).writeInto(lines);
   // watching reads: the plugin reports each line the recovery's mount and check load from
-  const rm = new LinuxMachine({ workDir: dir, pmemSize: machine.pmemSize, nvdimms: machine.backingFiles.length, trace: !!watch, watchReads: !!watch, tracedMachine: true });
+  const rm = new LinuxMachine({ workDir: dir, pmemSize: machine.pmemSize, nvdimms: machine.backingFiles.length, trace: !!watch, watchReads: !!watch, tracedMachine: true, virtioPmem });
   const saved = mounted;
   try {
     await rm.boot();
@@ -367,6 +381,10 @@ async function handle(op: string, args: Json): Promise<unknown> {
       // states from the traced stores; the platform is the machine's: eADR is another machine
       if (!traced) throw new TargetError('ENOSYS', 'configure needs the traced machine');
       const mode = args.pmemMode;
+      if (virtioPmem) {
+        if (mode !== undefined && mode !== 'virtio-pmem') throw new TargetError('EOPNOTSUPP', `pmemMode ${String(mode)}: this machine's pmem is virtio-pmem (a host file, durable only through the flush request)`);
+        return null;
+      }
       if (mode === undefined || mode === platform) return null;
       if (mode !== 'adr' && mode !== 'eadr') throw new TargetError('EOPNOTSUPP', `pmemMode ${String(mode)}: this machine's NVDIMMs are ACPI NFIT devices, not virtio-pmem`);
       if (prefix === undefined || phase !== 'live') throw new TargetError('EBUSY', `configure pmemMode ${mode}: the platform is chosen on a fresh machine, before anything changes it`);
@@ -455,7 +473,7 @@ async function mkfsOnFresh(args: Json): Promise<unknown> {
     return memo.result;
   }
   const result = await forward('mkfs', args);
-  if (machine.trace?.undurableLines() === 0) await machine.saveAs(key, result ?? null);
+  if (machine.trace?.undurableLines(virtioPmem) === 0) await machine.saveAs(key, result ?? null);
   return result;
 }
 

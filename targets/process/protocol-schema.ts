@@ -42,7 +42,7 @@ const traceEvent: Schema = {
     obj({ k: en('base', 'st', 'nt'), dev: name, off: count }, bytesOrZeros),
     obj({ k: { const: 'fl' }, dev: name, off: count, insn: en('clwb', 'clflushopt', 'clflush') }, { len: count }),
     obj({ k: { const: 'fe' }, insn: en('sfence', 'mfence', 'locked') }),
-    obj({ k: { const: 'hf' } }),
+    obj({ k: { const: 'hf' } }, { dev: name }),
     obj({ k: { const: 'op' }, seq: count, op: name, phase: en('begin', 'end') }),
   ],
 };
