@@ -15,7 +15,7 @@ import type { MountOptions } from '../../targets/contract';
 import {
   BLOCK_SIZE, DiskInode, FLAG_DAX, FLAG_REALTIME, INODE_SIZE, INODES_PER_BLOCK, MAX_FILE_BLOCKS, MAX_FILE_BYTES, NDIRECT,
   PTRS_PER_BLOCK, S_IFDIR, S_IFMETA, S_IFREG, SECTORS_PER_BLOCK, SuperblockFields, checkName, decodeInode, decodeSuperblock,
-  blockOf, decodeXattrs, direntSize, emptyDirBlock, emptyInode, encodeInode, encodeXattrs, fsTypeOfMagic, parseDirBlock, setBit,
+  blockOf, decodeXattrs, direntSize, emptyDirBlock, emptyInode, encodeInode, encodeXattrs, findDirent, fsTypeOfMagic, parseDirBlock, setBit,
   testBit, UNWRITTEN, view, writeDirent, Dirent,
 } from './format';
 import { FsInode } from './inode';
@@ -588,7 +588,21 @@ export class FileSystem implements SuperBlock {
   }
 
   dirLookup(dir: FsInode, name: string): number | undefined {
-    return this.dirEntries(dir).find((e) => e.name === name)?.ino;
+    const want = Buffer.from(name, 'utf8');
+    // raw bytes equal exactly when the decoded names do, unless the name holds U+FFFD or does not survive UTF-8
+    if (name.includes('\uFFFD') || want.toString('utf8') !== name) return this.dirEntries(dir).find((e) => e.name === name)?.ino;
+    let ino: number | undefined;
+    for (let b = 0; b < this.dirBlocks(dir); b++) {
+      const blk = this.dirBlock(dir, b, false);
+      if (!blk) continue;
+      // every block is still checked, as dirEntries does: a corrupt one fails the lookup wherever the name is
+      const r = findDirent(blk.data, ino === undefined ? want : undefined);
+      if (r.badOffset !== undefined) {
+        throw new PmemError('EUCLEAN', `directory inode ${dir.ino}, block #${b}, offset ${r.badOffset} on /dev/${this.s_id} is corrupted`);
+      }
+      ino ??= r.ino;
+    }
+    return ino;
   }
 
   dirAdd(dir: FsInode, name: string, ino: number, type: number): void {

@@ -147,6 +147,30 @@ export function parseDirBlock(b: Uint8Array): { entries: Dirent[]; badOffset?: n
   return { entries };
 }
 
+/**
+ * parseDirBlock's walk without building the entries: the inode of the first live record whose raw
+ * name is `want`, and the offset of the first bad record (the same reads, so the same errors).
+ */
+export function findDirent(b: Uint8Array, want: Uint8Array | undefined): { ino?: number; badOffset?: number } {
+  const v = view(b);
+  let found: number | undefined;
+  for (let off = 0; off < BLOCK_SIZE; ) {
+    const ino = v.getUint32(off, true);
+    const recLen = v.getUint16(off + 4, true);
+    const nameLen = v.getUint8(off + 6);
+    if (recLen < DIRENT_HEADER + (ino ? 1 : 0) || recLen % 4 !== 0 || off + recLen > BLOCK_SIZE || DIRENT_HEADER + nameLen > recLen || (ino !== 0 && nameLen === 0)) {
+      return { ino: found, badOffset: off };
+    }
+    if (found === undefined && want !== undefined && ino !== 0 && nameLen === want.length) {
+      let i = 0;
+      while (i < nameLen && b[off + DIRENT_HEADER + i] === want[i]) i++;
+      if (i === nameLen) found = ino;
+    }
+    off += recLen;
+  }
+  return { ino: found };
+}
+
 export function writeDirent(b: Uint8Array, off: number, ino: number, recLen: number, name: string, type: number): void {
   const v = view(b);
   const nb = Buffer.from(name, 'utf8');
