@@ -68,6 +68,24 @@ Feature: The crash states a check covers, and how it says so
       And the crash check covered 1 crash state with coverage per-line
       And the failure report draws the line at offset 128 of pmem0 as never-written-back
 
+    @rule:PM-1 @seed:001_b92c2fd6bf0014a8.txt @severity:normal @requires:cache-model @profile:adr @profile:eadr
+    Scenario Outline: a range over durable lines from offset <offset> fails on the first durable line that differs
+      # lines 0 and 64 are written back and fenced; line 128 was never stored: durable zeros in every state
+      Given the CPU stores "d" x 128 to pmem0 at offset 0
+      And the CPU writes back 128 bytes at offset 0 of pmem0 with clwb
+      And the CPU fences with sfence
+      When power fails
+      And the crash explorer checks that pmem0 holds "d" x <length> at offset <offset>
+      Then the crash check fails
+      And the failure report draws the line at offset 128 of pmem0 as durable
+
+      Examples:
+        | offset | length |
+        | 0      | 192    |
+        | 32     | 160    |
+        | 96     | 33     |
+        | 160    | 64     |
+
     @rule:PM-2 @seed:001_b92c2fd6bf0014a8.txt @severity:normal @requires:cache-model @profile:adr @profile:virtio-pmem
     Scenario: every combination of kept prefixes is a crash state
       Given the CPU stores "a1" to pmem0 at offset 0
