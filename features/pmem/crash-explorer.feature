@@ -86,6 +86,28 @@ Feature: The crash states a check covers, and how it says so
         | 96     | 33     |
         | 160    | 64     |
 
+    @rule:PM-1 @seed:001_b92c2fd6bf0014a8.txt @severity:normal @requires:cache-model @profile:adr @profile:eadr
+    Scenario: a range over durable lines across a page boundary fails on the first line of the second page
+      # the last two lines of page 0 are written back and fenced; page 1 was never stored: durable zeros
+      Given the CPU stores "d" x 128 to pmem0 at offset 3968
+      And the CPU writes back 128 bytes at offset 3968 of pmem0 with clwb
+      And the CPU fences with sfence
+      When power fails
+      And the crash explorer checks that pmem0 holds "d" x 128 at offset 4032
+      Then the crash check fails
+      And the failure report draws the line at offset 4096 of pmem0 as durable
+
+    @rule:PM-1 @seed:001_b92c2fd6bf0014a8.txt @severity:normal @requires:cache-model @profile:adr @profile:eadr
+    Scenario: zeros expected across a page boundary fail on the durable store at the start of the second page
+      # page 0 was never stored (durable zeros); the first line of page 1 holds a fenced store
+      Given the CPU stores "x" to pmem0 at offset 4096
+      And the CPU writes back 1 byte at offset 4096 of pmem0 with clwb
+      And the CPU fences with sfence
+      When power fails
+      And the crash explorer checks that pmem0 holds 128 zero bytes at offset 4032
+      Then the crash check fails
+      And the failure report draws the line at offset 4096 of pmem0 as durable
+
     @rule:PM-2 @seed:001_b92c2fd6bf0014a8.txt @severity:normal @requires:cache-model @profile:adr @profile:virtio-pmem
     Scenario: every combination of kept prefixes is a crash state
       Given the CPU stores "a1" to pmem0 at offset 0
