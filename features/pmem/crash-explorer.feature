@@ -130,6 +130,19 @@ Feature: The crash states a check covers, and how it says so
       Then the crash check passes
       And the crash check covered exactly 4 crash states exhaustively
 
+    @rule:PM-2 @seed:001_b92c2fd6bf0014a8.txt @severity:normal @requires:cache-model @profile:adr
+    Scenario: a line stored again with the bytes it durably holds adds no crash state
+      # every prefix of line 0's history holds "x": whatever it keeps, the image is the lower bound's
+      Given the CPU stores "x" to pmem0 at offset 0
+      And the CPU writes back 1 byte at offset 0 of pmem0 with clwb
+      And the CPU fences with sfence
+      And the CPU stores "x" to pmem0 at offset 0
+      And the CPU stores "y" to pmem0 at offset 64
+      When power fails
+      And the crash explorer checks that pmem0 never holds "z" x 100 at offset 0
+      Then the crash check passes
+      And the crash check covered exactly 2 crash states exhaustively
+
     @rule:PM-2 @seed:001_b92c2fd6bf0014a8.txt @severity:normal @requires:cache-model @profile:adr @profile:virtio-pmem
     Scenario: only the lines a check reads are varied, and the first failure is a minimal state
       Given the CPU stores "a" to pmem0 at offset 64
