@@ -143,6 +143,20 @@ Feature: Poisoned persistent memory is never read as data
       When the application stores "x" through the mapping of /a at offset 0
       Then the mapping of /a has exactly one entry: a DIRTY PTE entry at index 0
 
+    @rule:MS-11 @beyond @severity:minor @requires:poison @white-box @requires:white-box
+    Scenario Outline: the emulator's <errno> for <what> names <names>
+      Given an ext4 filesystem mounted with dax on pmem0
+      And a file /a with 64 KiB written and synced
+      And the media under 512 B of /a at offset <bad> is poisoned, then /a is mapped shared
+      When the application tries <call>
+      Then the call fails with <errno>
+      And the error message names "<text>"
+
+      Examples:
+        | what                                 | names                      | bad  | call                                                      | errno  | text                                     |
+        | a load of poison                     | the page and the mapping   | 8192 | to load 8 bytes through the mapping of /a at offset 8 KiB | SIGBUS | fault at page 2 of /mnt/a: direct_access |
+        | a write from inside a clean page     | the bytes and where        | 8704 | write(2) of "w" x 6144 to /a at offset 6144               | EFAULT | write of 6144 bytes at byte 6144         |
+
     @rule:MS-11 @beyond @severity:critical @requires:poison
     Scenario Outline: on <fs>, read(2) of <length> at offset <offset> fails with EIO when only the sector at byte <bad> is poisoned
       # the whole range is checked sector by sector, not only the first sector of each page

@@ -35,6 +35,15 @@ Feature: On virtio-pmem only the flush request makes data durable
         | ext4 |
         | xfs  |
 
+    @rule:MS-14 @beyond @severity:minor @requires:virtio-pmem @white-box @requires:white-box
+    Scenario: the emulator's EOPNOTSUPP for MAP_SYNC on virtio-pmem names the file and its asynchronous region
+      Given the platform is a virtio-pmem guest: its pmem is a host file made durable only by the flush request
+      And an ext4 filesystem mounted with dax on pmem0
+      And a file /a with 64 KiB written and synced
+      When the application tries to map /a shared with MAP_SYNC
+      Then the call fails with EOPNOTSUPP
+      And the error message names "/mnt/a is on an asynchronous (virtio-pmem) region"
+
     @rule:MS-14 @beyond @severity:critical @requires:virtio-pmem @requires:cache-model
     Scenario Outline: on <platform> a store written back with clwb and fenced <survives>
       Given <platform given>
