@@ -256,6 +256,16 @@ Feature: The crash states a check covers, and how it says so
         | 40:1+80:1 | fails   |
 
     @rule:PM-2 @beyond @severity:normal @requires:cache-model @profile:adr @profile:virtio-pmem
+    Scenario: a rerun named with its lines out of address order reports the state by its one id, lines in address order
+      Given crash checks are rerun in crash state "80:1+40:1"
+      And the CPU stores "a" to pmem0 at offset 64
+      And the CPU stores "b" to pmem0 at offset 128
+      When power fails
+      And the crash explorer checks that pmem0 never holds "a" at offset 64 together with "b" at offset 128
+      Then the crash check fails
+      And the first failing crash state is 40:1+80:1
+
+    @rule:PM-2 @beyond @severity:normal @requires:cache-model @profile:adr @profile:virtio-pmem
     Scenario: a state id names lines by hex address and may keep ten or more stores
       Given stores may tear into 8-byte units
       And crash checks are rerun in crash state "1000:11"
