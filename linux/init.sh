@@ -7,7 +7,8 @@
 # exits (the `close` op), the machine powers off; the host's power failure is a kill of QEMU.
 #
 # Kernel command line knobs: dax.agent=<char device> (default /dev/vport0p1), dax.nvdimms=<N>
-# (default 1), dax.debug=1.
+# (default 1), dax.debug=1, dax.virtio_pmem=1 (the N pmem devices are virtio-pmem-pci, not NVDIMMs:
+# virtio_pmem is loaded too; each device is a label-less region whose namespace is made fsdax the same way).
 export PATH=/sbin:/usr/sbin:/usr/bin:/bin
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
 exec </dev/console >/dev/console 2>&1
@@ -21,27 +22,31 @@ AGENT_DEV=/dev/vport0p1
 NVDIMMS=1
 DEBUG=0
 TRACE=0
+VIRTIO_PMEM=0
 for arg in $(cat /proc/cmdline); do
   case "$arg" in
     dax.agent=*) AGENT_DEV="${arg#dax.agent=}" ;;
     dax.nvdimms=*) NVDIMMS="${arg#dax.nvdimms=}" ;;
     dax.debug=1) DEBUG=1 ;;
     dax.trace=1) TRACE=1 ;;
+    dax.virtio_pmem=1) VIRTIO_PMEM=1 ;;
   esac
 done
 say() { echo "dax-init: $*"; }
 fatal() { say "FATAL: $*"; [ "$DEBUG" = 1 ] && /bin/sh; poweroff -f; }
 
-for m in $(cat /etc/dax-modules.base); do
+MODS=$(cat /etc/dax-modules.base)
+[ "$VIRTIO_PMEM" = 1 ] && MODS="$MODS $(cat /etc/dax-modules.virtio)"
+for m in $MODS; do
   insmod "/lib/modules/$m" 2>/tmp/insmod.err || { grep -q 'File exists' /tmp/insmod.err || say "insmod $m: $(cat /tmp/insmod.err)"; }
 done
 
-# the NFIT probe is asynchronous: wait for the namespaces (one label-less region per NVDIMM)
+# the NFIT (or virtio) probe is asynchronous: wait for the namespaces (one label-less region per device)
 for n in $(seq 0 $((NVDIMMS - 1))); do
   ns=namespace$n.0
   i=0
   while [ ! -e /sys/bus/nd/devices/$ns ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
-  [ -e /sys/bus/nd/devices/$ns ] || fatal "no $ns (is QEMU started with nvdimm=on and $NVDIMMS nvdimm devices?)"
+  [ -e /sys/bus/nd/devices/$ns ] || fatal "no $ns (is QEMU started with nvdimm=on and $NVDIMMS nvdimm devices, or dax.virtio_pmem=1 and $NVDIMMS virtio-pmem-pci devices?)"
   case "$(ndctl list -n $ns 2>/dev/null)" in
     *'"mode":"fsdax"'*) ;;
     *)
@@ -61,7 +66,12 @@ done
 [ "$TRACE" = 1 ] && echo 0 >/proc/sys/vm/dirty_writeback_centisecs
 
 i=0
-while [ ! -e "$AGENT_DEV" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+while [ ! -e "$AGENT_DEV" ] && [ $i -lt 200 ]; do
+  # the port's number follows the virtio devices before it (virtio-pmem ones too): find it by its name
+  for p in /sys/class/virtio-ports/*; do [ "$(cat "$p/name" 2>/dev/null)" = dax.agent ] && AGENT_DEV=/dev/${p##*/}; done
+  [ -e "$AGENT_DEV" ] || sleep 0.05
+  i=$((i + 1))
+done
 say "$(for n in $(seq 0 $((NVDIMMS - 1))); do printf 'pmem%s: %s sectors, ' $n "$(cat /sys/block/pmem$n/size)"; done)agent on $AGENT_DEV at uptime $(cut -d' ' -f1 /proc/uptime) s"
 [ "$DEBUG" = 1 ] && ndctl list -N
 /sbin/dax-agent "$AGENT_DEV"

@@ -87,6 +87,13 @@ export interface LinuxMachineOptions {
   tracedMachine?: boolean;
   /** with `trace`: the plugin also reports each NVDIMM line the guest loads from (`trace.reads`) */
   watchReads?: boolean;
+  /** "cpu": the NFIT says the CPU caches are in the persistence domain (eADR; QEMU's nvdimm-persistence) */
+  persistence?: 'cpu';
+  /**
+   * the pmem devices are virtio-pmem-pci (a host file, durable only through the guest's flush
+   * request) instead of NVDIMMs; traced, the plugin streams each flush request's kick (`hf`)
+   */
+  virtioPmem?: boolean;
 }
 
 /** a saved machine (see fastReset): the migration stream, the NVDIMMs, and what its first boot said */
@@ -296,6 +303,8 @@ export class LinuxMachine {
   }
 
   private get fastReset(): boolean {
+    // QEMU's virtio-pmem has no migration state (no vmsd): a restored device drops every flush request, and the guest waits forever
+    if (this.opts.virtioPmem) return false;
     const qemu10 = !!this.opts.trace || !!this.opts.tracedMachine;
     return qemu10 && (this.opts.fastReset ?? process.env.DAX_LINUX_FAST_RESET !== '0');
   }
@@ -306,6 +315,7 @@ export class LinuxMachine {
       image: this.image.imageKey, kernel: this.image.kernelRelease, initramfs: this.image.initramfs, qemu: this.image.traceQemuVersion,
       pmemSize: this.pmemSize, nvdimms: this.backingFiles.length, memory: this.opts.memory ?? '1G', cpus: this.opts.cpus ?? 1,
       kernel_: this.kernelFile(), debug: !!this.opts.debug, append: this.kernelAppend(), agent: this.image.agent, format: 4, // 2: modules loaded before the save; 3, 4: the non-zero lines in meta.json
+      ...(this.opts.persistence ? { persistence: this.opts.persistence } : {}),
     })).digest('hex').slice(0, 16);
     return path.join(this.cacheDir, `saved-${key}${after ? `-${createHash('sha256').update(after).digest('hex').slice(0, 16)}` : ''}`);
   }
@@ -656,6 +666,7 @@ export class LinuxMachine {
       ...(tracedMachine ? ['iomem=relaxed'] : []),
       'dax.agent=/dev/vport0p1',
       `dax.nvdimms=${this.backingFiles.length}`,
+      ...(this.opts.virtioPmem ? ['dax.virtio_pmem=1'] : []),
     ].join(' ');
   }
 
@@ -664,11 +675,13 @@ export class LinuxMachine {
     const append = this.kernelAppend();
     const nvdimms = this.backingFiles.flatMap((file, i) => [
       '-object', `memory-backend-file,id=nvmem${i},share=on,mem-path=${file},size=${this.pmemSize}`,
-      '-device', `nvdimm,id=nvdimm${i},memdev=nvmem${i}`,
+      '-device', this.opts.virtioPmem ? `virtio-pmem-pci,id=vpmem${i},memdev=nvmem${i}` : `nvdimm,id=nvdimm${i},memdev=nvmem${i}`,
     ]);
     const maxmemMiB = 1024 * 4;
     // restored: the plugin starts armed, with the ranges the agent announced before the save
-    const restored = saved ? ['arm=on', ...saved.namespaces.map(([n, ns]) => `range=${n}:${ns.start}:${ns.size}`)] : [];
+    const restored = saved
+      ? ['arm=on', ...saved.namespaces.flatMap(([n, ns]) => [`range=${n}:${ns.start}:${ns.size}`, ...(ns.kick ? [`kick=${n}:${ns.kick.start}:${ns.kick.size}`] : [])])]
+      : [];
     const traced = [
       ...(tracedMachine ? ['-L', '/usr/share/qemu'] : []),
       ...(this.opts.trace ? ['-plugin', [this.image.tracePlugin, `sock=${path.join(this.workDir, 'trace.sock')}`, ...restored, ...(this.opts.watchReads ? ['reads=on'] : [])].join(',')] : []),
@@ -677,7 +690,7 @@ export class LinuxMachine {
     ];
     return [
       ...traced,
-      '-machine', `pc,nvdimm=on,accel=${accel}`,
+      '-machine', `pc,nvdimm=on,${this.opts.persistence ? `nvdimm-persistence=${this.opts.persistence},` : ''}accel=${accel}`,
       // traced: 4-level paging keeps the kernel's direct map where the plugin expects it
       '-cpu', accel === 'kvm' ? 'host' : tracedMachine ? 'max,la57=off' : 'max',
       '-smp', String(this.opts.cpus ?? 1),
@@ -755,7 +768,7 @@ export class LinuxMachine {
   }
 
   private templatePath(i: number): string {
-    return path.join(this.cacheDir, `pmem${i}-template-${this.image.kernelRelease}-${this.pmemSize}.img`);
+    return path.join(this.cacheDir, `pmem${i}-template-${this.image.kernelRelease}-${this.pmemSize}${this.opts.virtioPmem ? '-virtio' : ''}.img`);
   }
 
   /** Keep the freshly made fsdax namespace so later fresh machines skip ndctl create-namespace. */

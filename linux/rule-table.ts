@@ -4,8 +4,9 @@
 //
 //   node -r ./scripts/register.js linux/rule-table.ts run1.json [run2.json ...]
 import * as fs from 'node:fs';
+import { ALL_CAPABILITIES } from '../targets/contract';
 
-interface Step { keyword?: string; name?: string; result: { status: string; duration?: number }; embeddings?: { mime_type: string; data: string }[] }
+interface Step { keyword?: string; name?: string; result: { status: string; duration?: number; error_message?: string }; embeddings?: { mime_type: string; data: string }[] }
 interface Scenario { name: string; line: number; tags: { name: string }[]; steps: Step[] }
 interface Feature { uri: string; elements: Scenario[] }
 
@@ -44,6 +45,14 @@ export function ruleTable(features: Feature[]): Map<string, Row> {
   return rows;
 }
 
+/** "cap: reason" pieces of a skip sentence (steps/support/skip-reason.ts), split at ". <capability>: " */
+export function capabilityReasons(sentence: string): Array<[string, string]> {
+  if (!sentence.startsWith('Skipped: needs ')) return [];
+  const at = new RegExp(`\\. (${ALL_CAPABILITIES.join('|')}): `, 'g');
+  const marks = [...sentence.matchAll(at)];
+  return marks.map((m, i) => [m[1], sentence.slice(m.index! + m[0].length, marks[i + 1]?.index ?? sentence.length).trim()]);
+}
+
 function main(): void {
   const files = process.argv.slice(2);
   if (files.length === 0) {
@@ -66,16 +75,30 @@ function main(): void {
   if (failed.length) console.log(`\nFailed:\n${failed.map((x) => `- ${x}`).join('\n')}`);
   // why the skipped scenarios were skipped (the hooks' sentence), counted per reason
   const why = new Map<string, number>();
+  const reasons = new Map<string, string>();
   for (const f of features) {
     for (const s of f.elements) {
       for (const e of s.steps.flatMap((x) => x.embeddings ?? [])) {
         const t = e.mime_type.startsWith('text/') ? Buffer.from(e.data, 'base64').toString() : '';
         const m = /^Skipped: (needs .*?), which /.exec(t) ?? /^Skipped: ([^(\n]*)/.exec(t);
         if (m) why.set(m[1].trim(), (why.get(m[1].trim()) ?? 0) + 1);
+        for (const [c, r] of capabilityReasons(t)) reasons.set(c, r);
       }
     }
   }
+  // the generated workloads, one row each: the outcome and the step's own line (runs, seed, time)
+  const generated = features.filter((f) => f.uri.endsWith('workloads/generated.feature')).flatMap((f) => f.elements);
+  if (generated.length) {
+    console.log('\nGenerated workloads:\n\n| workloads | result | what ran |\n| --- | --- | --- |');
+    for (const s of generated) {
+      const texts = s.steps.flatMap((x) => x.embeddings ?? []).filter((e) => e.mime_type.startsWith('text/')).map((e) => Buffer.from(e.data, 'base64').toString());
+      const ran = texts.find((t) => / workloads on .* from seed /.test(t)) ?? texts.find((t) => t.startsWith('Skipped: '))?.replace(/, which .*/, '') ?? '';
+      const failed = s.steps.find((x) => x.result.status === 'failed');
+      console.log(`| ${s.name.replace('randomly drawn ', '')} | ${failed ? 'failed' : s.steps.every((x) => x.result.status === 'passed') ? 'passed' : 'skipped'} | ${(ran || failed?.result.error_message || '').split('\n')[0]} |`);
+    }
+  }
   if (why.size) console.log(`\nSkipped:\n${[...why].sort((a, b) => b[1] - a[1]).map(([k, n]) => `- ${n}: ${k}`).join('\n')}`);
+  if (reasons.size) console.log(`\nWhy the target lacks each:\n${[...reasons].sort().map(([c, r]) => `- \`${c}\`: ${r}.`).join('\n')}`);
 }
 
 if (require.main === module) main();

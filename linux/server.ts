@@ -29,6 +29,7 @@ import * as readline from 'node:readline';
 import { CrashCheck, CrashVerdict, Hello, ImplementationError, MountOptions, TargetError } from '../targets/contract';
 import { loadImage, LinuxMachine } from './qemu';
 import { CrashImage, Device, LineRun } from './recover';
+import { linuxLacks, VIRTIO_LACKS } from './lacks';
 
 type Json = Record<string, unknown>;
 
@@ -46,13 +47,23 @@ function tracedWanted(): boolean {
   }
 }
 const traced = tracedWanted();
+/** --virtio-pmem (the target linux@virtio-pmem): the pmem devices are virtio-pmem-pci, made durable only by the flush request */
+const virtioPmem = process.argv.includes('--virtio-pmem');
 
-const machine = new LinuxMachine({
+const machineOptions = {
   trace: traced,
+  virtioPmem,
   pmemSize: process.env.DAX_LINUX_PMEM_SIZE ? Number(process.env.DAX_LINUX_PMEM_SIZE) : undefined,
   debug: process.env.DAX_LINUX_DEBUG === '1',
-  onConsole: process.env.DAX_LINUX_DEBUG === '1' ? (l) => process.stderr.write(`[guest] ${l}\n`) : undefined,
-});
+  onConsole: process.env.DAX_LINUX_DEBUG === '1' ? (l: string) => process.stderr.write(`[guest] ${l}\n`) : undefined,
+};
+/** the ADR machine: every scenario starts on it */
+const adrMachine = new LinuxMachine(machineOptions);
+/** the eADR machine (NFIT: CPU caches in the persistence domain), made when a scenario first configures eADR */
+let eadrMachine: LinuxMachine | undefined;
+/** the scenario's machine: one of the two, the other powered off */
+let machine = adrMachine;
+let platform: 'adr' | 'eadr' = 'adr';
 let fresh = true; // nothing done since the last boot over a fresh NVDIMM
 /** the requests since the machine was fresh while none of them changed it (an mkfs after them can be restored) */
 let prefix: string[] | undefined = [];
@@ -173,14 +184,27 @@ function devices(): Map<string, Device> {
 
 function hello(): Hello {
   // poison: media errors through the badblocks list (injectPoison below)
-  const h = { ...machine.hello!, capabilities: [...machine.hello!.capabilities, 'poison'] as Hello['capabilities'] };
-  if (!traced) return h;
+  const base = { ...adrMachine.hello!, capabilities: [...adrMachine.hello!.capabilities, 'poison'] as Hello['capabilities'] };
+  // virtio-pmem: the platform promise the rules run under is the flush request's (MS-14)
+  const h: Hello = virtioPmem
+    ? {
+        ...base,
+        profile: 'virtio-pmem',
+        // the region is asynchronous (no MAP_SYNC: ext4 and xfs refuse it with EOPNOTSUPP)
+        capabilities: [...base.capabilities.filter((c) => c !== 'map-sync'), 'virtio-pmem'],
+        description: `${base.description}; pmem on virtio-pmem-pci, not NVDIMMs`,
+        lacks: { ...base.lacks, ...VIRTIO_LACKS },
+      }
+    : base;
   // fast-reset: a reset restores the machine saved after its first boot (linux/qemu.ts), no boot
-  const fast = machine.fastResetReady ? ['fast-reset'] : [];
+  const fast = adrMachine.fastResetReady ? ['fast-reset'] : [];
+  // eadr: configure switches to a machine whose NFIT puts the CPU caches in the persistence domain (NVDIMMs only)
+  const declared = traced ? ([...h.capabilities, 'cache-model', 'pmem-trace', ...(virtioPmem ? [] : ['eadr']), ...fast] as Hello['capabilities']) : h.capabilities;
   return {
     ...h,
-    capabilities: [...h.capabilities, 'cache-model', 'pmem-trace', ...fast] as Hello['capabilities'],
-    description: `${h.description}; traced by a QEMU 10 TCG plugin (every NVDIMM store, write-back and fence)`,
+    capabilities: declared,
+    ...(traced ? { description: `${h.description}; traced by a QEMU 10 TCG plugin (every NVDIMM store, write-back and fence${virtioPmem ? ', and each flush request' : ''})` } : {}),
+    lacks: { ...linuxLacks(declared), ...h.lacks },
   };
 }
 
@@ -218,6 +242,22 @@ async function handleTraced(op: string, args: Json): Promise<unknown> {
     default:
       return undefined;
   }
+}
+
+/**
+ * Another platform is another machine: QEMU's `-machine nvdimm-persistence=cpu` makes the NFIT say the
+ * CPU caches are in the persistence domain, and Linux then treats the region as eADR (nvdimm_has_cache()
+ * false: the pmem driver turns off the DAX write-back flushes). The other machine is powered off, and
+ * the new one starts fresh (its own save restored), as after a reset.
+ */
+async function switchPlatform(to: 'adr' | 'eadr'): Promise<void> {
+  await machine.powerOff(true);
+  machine = to === 'eadr' ? (eadrMachine ??= new LinuxMachine({ ...machineOptions, persistence: 'cpu' })) : adrMachine;
+  active = machine;
+  platform = to;
+  await machine.reset();
+  fresh = true;
+  mounted = [];
 }
 
 /** one crash state decided on the host (ext2/ext4) or on a recovery machine (xfs); `partial` stages lines ahead */
@@ -260,7 +300,7 @@ async function recoverByBoot(lines: LineRun[], check: CrashCheck, mounts: MountO
   }
   new CrashImage(devs, dir, []).writeInto(lines);
   // watching reads: the plugin reports each line the recovery's mount and check load from
-  const rm = new LinuxMachine({ workDir: dir, pmemSize: machine.pmemSize, nvdimms: machine.backingFiles.length, trace: !!watch, watchReads: !!watch, tracedMachine: true });
+  const rm = new LinuxMachine({ workDir: dir, pmemSize: machine.pmemSize, nvdimms: machine.backingFiles.length, trace: !!watch, watchReads: !!watch, tracedMachine: true, virtioPmem });
   const saved = mounted;
   try {
     await rm.boot();
@@ -305,7 +345,8 @@ async function handle(op: string, args: Json): Promise<unknown> {
     case 'hello':
       return hello();
     case 'reset':
-      if (!fresh || !machine.running) await machine.reset();
+      if (platform !== 'adr') await switchPlatform('adr');
+      else if (!fresh || !machine.running) await machine.reset();
       mounted = [];
       fresh = true;
       prefix = [];
@@ -335,12 +376,21 @@ async function handle(op: string, args: Json): Promise<unknown> {
       if (!r.ok) verdict.counterexample = { stateId: 'single', reason: r.reason ?? 'the check failed', lines: [] };
       return verdict;
     }
-    case 'configure':
-      // the persistence model is the suite's (cache-model): the machine is ADR, and tearing is
-      // how the suite builds crash states from the traced stores; eADR no NVDIMM here offers
+    case 'configure': {
+      // the persistence model is the suite's (cache-model), and tearing is how the suite builds crash
+      // states from the traced stores; the platform is the machine's: eADR is another machine
       if (!traced) throw new TargetError('ENOSYS', 'configure needs the traced machine');
-      if (args.pmemMode !== undefined && args.pmemMode !== 'adr') throw new TargetError('EOPNOTSUPP', `pmemMode ${String(args.pmemMode)}: QEMU's NVDIMM has ADR only (its caches are not in the persistence domain)`);
+      const mode = args.pmemMode;
+      if (virtioPmem) {
+        if (mode !== undefined && mode !== 'virtio-pmem') throw new TargetError('EOPNOTSUPP', `pmemMode ${String(mode)}: this machine's pmem is virtio-pmem (a host file, durable only through the flush request)`);
+        return null;
+      }
+      if (mode === undefined || mode === platform) return null;
+      if (mode !== 'adr' && mode !== 'eadr') throw new TargetError('EOPNOTSUPP', `pmemMode ${String(mode)}: this machine's NVDIMMs are ACPI NFIT devices, not virtio-pmem`);
+      if (prefix === undefined || phase !== 'live') throw new TargetError('EBUSY', `configure pmemMode ${mode}: the platform is chosen on a fresh machine, before anything changes it`);
+      await switchPlatform(mode);
       return null;
+    }
     case 'mkfs':
       if (traced && prefix && phase === 'live' && machine.running && machine.fastResetReady) return mkfsOnFresh(args);
       return forward(op, args);
@@ -423,7 +473,7 @@ async function mkfsOnFresh(args: Json): Promise<unknown> {
     return memo.result;
   }
   const result = await forward('mkfs', args);
-  if (machine.trace?.undurableLines() === 0) await machine.saveAs(key, result ?? null);
+  if (machine.trace?.undurableLines(virtioPmem) === 0) await machine.saveAs(key, result ?? null);
   return result;
 }
 
@@ -453,7 +503,7 @@ async function main(): Promise<void> {
     const op = typeof msg.op === 'string' ? msg.op : '';
     const args = (typeof msg.args === 'object' && msg.args !== null ? msg.args : {}) as Json;
     if (op === 'close') {
-      await machine.close();
+      await Promise.all([adrMachine.close(), eadrMachine?.close()]);
       send({ id, ok: true, result: null });
       process.exit(0);
     }

@@ -13,6 +13,7 @@ export type TraceEvent =
   | ({ k: 'st' | 'nt'; dev: string; off: number } & Bytes)
   | { k: 'fl'; dev: string; off: number; len?: number; insn: 'clwb' | 'clflushopt' | 'clflush' }
   | { k: 'fe'; insn: 'sfence' | 'mfence' | 'locked' }
+  | { k: 'hf'; dev: string }
   | { k: 'op'; seq: number; op: string; phase: 'begin' | 'end' };
 
 /** as kept until taken: bytes as a Buffer, so runs can grow */
@@ -20,6 +21,7 @@ type Held =
   | { k: 'base' | 'st' | 'nt'; dev: string; off: number; buf: Buffer; len: number }
   | { k: 'fl'; dev: string; off: number; len: number; insn: 'clwb' | 'clflushopt' | 'clflush' }
   | { k: 'fe'; insn: 'sfence' | 'mfence' | 'locked' }
+  | { k: 'hf'; dev: string }
   | { k: 'op'; seq: number; op: string; phase: 'begin' | 'end' };
 
 export function wireBytes(b: Buffer): Bytes {
@@ -51,10 +53,12 @@ export interface TraceStats {
   fences: number;
   /** flushes of a user address no traced store went through (should stay 0) */
   flushesUntranslated: number;
+  /** virtio-pmem flush requests (kicks of the request queue) */
+  hostFlushes: number;
 }
 
-const K_ST = 1, K_NT = 2, K_FL = 3, K_FE = 4, K_MARK = 5, K_STAT = 6, K_RD = 7;
-const MARK_BEGIN = 1, MARK_END = 2, MARK_RANGE = 3, MARK_REGION = 4, MARK_ARM = 5;
+const K_ST = 1, K_NT = 2, K_FL = 3, K_FE = 4, K_MARK = 5, K_STAT = 6, K_RD = 7, K_HF = 8;
+const MARK_BEGIN = 1, MARK_END = 2, MARK_RANGE = 3, MARK_REGION = 4, MARK_ARM = 5, MARK_KICK = 6;
 const FL = ['clwb', 'clflushopt', 'clflush'] as const;
 const FE = ['sfence', 'mfence', 'locked'] as const;
 const LINE = 64;
@@ -66,6 +70,8 @@ export interface Namespace {
   size: number;
   /** guest physical address of the NVDIMM (the backing file's offset 0) */
   region?: number;
+  /** virtio-pmem: the device's notify area (guest physical), where a flush request is kicked */
+  kick?: { start: number; size: number };
 }
 
 /**
@@ -74,7 +80,7 @@ export interface Namespace {
  */
 export class TraceLog {
   readonly namespaces = new Map<number, Namespace>();
-  stats: TraceStats = { stores: 0, ntStores: 0, flushes: 0, fences: 0, flushesUntranslated: 0 };
+  stats: TraceStats = { stores: 0, ntStores: 0, flushes: 0, fences: 0, flushesUntranslated: 0, hostFlushes: 0 };
   armed = false;
   /** lines the guest loaded from, as `pmemN:offset` (a plugin with reads=on: a recovery machine) */
   readonly reads = new Set<string>();
@@ -152,11 +158,13 @@ export class TraceLog {
 
   /**
    * How many lines the events not yet taken leave short of durable: a cached store needs a
-   * write-back and then a fence, a non-temporal store a fence (x86, ADR).  0 means a power failure
-   * now keeps every store, so the NVDIMMs as they are can stand for this trace's beginning.
+   * write-back and then a fence, a non-temporal store a fence (x86, ADR); on virtio-pmem
+   * (`virtio`) that reaches the host's page cache, and the device's flush request (`hf`) comes
+   * after.  0 means a power failure now keeps every store, so the NVDIMMs as they are can stand
+   * for this trace's beginning.
    */
-  undurableLines(): number {
-    const state = new Map<string, 'cached' | 'flushing' | 'wc'>();
+  undurableLines(virtio = false): number {
+    const state = new Map<string, 'cached' | 'flushing' | 'wc' | 'host'>();
     const lines = (dev: string, off: number, len: number, f: (key: string) => void): void => {
       for (let l = off - (off % LINE); l < off + len; l += LINE) f(`${dev}:${l}`);
     };
@@ -164,7 +172,14 @@ export class TraceLog {
       if (e.k === 'st') lines(e.dev, e.off, e.len, (k) => state.set(k, 'cached'));
       else if (e.k === 'nt') lines(e.dev, e.off, e.len, (k) => state.get(k) !== 'cached' && state.set(k, 'wc'));
       else if (e.k === 'fl') lines(e.dev, e.off, e.len, (k) => state.has(k) && state.set(k, 'flushing'));
-      else if (e.k === 'fe') for (const [k, v] of state) if (v !== 'cached') state.delete(k);
+      else if (e.k === 'fe') {
+        for (const [k, v] of state) {
+          if (v === 'cached') continue;
+          if (virtio) state.set(k, 'host');
+          else state.delete(k);
+        }
+      }
+      else if (e.k === 'hf') for (const [k, v] of state) if (v === 'host' && k.startsWith(`${e.dev}:`)) state.delete(k);
     }
     return state.size;
   }
@@ -185,8 +200,11 @@ export class TraceLog {
    */
   cutAtLastEnd(): number {
     if (this.tail.some((e) => e.k === 'st' || e.k === 'nt')) {
+      // a flush request kicked after the last answer may not have been served when the power failed
+      const kicks = this.tail.filter((e) => e.k === 'hf').length;
+      this.tail = this.tail.filter((e) => e.k !== 'hf');
       this.keepTail();
-      return 0;
+      return kicks;
     }
     const kept = this.tail.filter((e) => e.k === 'base');
     const dropped = this.tail.length - kept.length;
@@ -252,6 +270,9 @@ export class TraceLog {
       case K_FE:
         (this.afterEnd ? this.tail : this.events).push({ k: 'fe', insn: FE[sub] ?? 'locked' });
         return;
+      case K_HF:
+        (this.afterEnd ? this.tail : this.events).push({ k: 'hf', dev: name });
+        return;
       case K_MARK: {
         const a2 = Number(data.readBigUInt64LE(0));
         const a3 = Number(data.readBigUInt64LE(8));
@@ -259,7 +280,8 @@ export class TraceLog {
         else if (sub === MARK_REGION) {
           const ns = this.namespaces.get(off);
           if (ns) ns.region = a2;
-        } else if (sub === MARK_ARM) this.armed = true;
+        } else if (sub === MARK_KICK) this.namespaces.set(off, { ...this.namespaces.get(off)!, kick: { start: a2, size: a3 } });
+        else if (sub === MARK_ARM) this.armed = true;
         else if (sub === MARK_BEGIN || sub === MARK_END) {
           if (sub === MARK_BEGIN) this.keepTail();
           const o = this.opOf(off);
@@ -280,7 +302,7 @@ export class TraceLog {
         return;
       case K_STAT: {
         const n = (i: number): number => Number(data.readBigUInt64LE(i * 8));
-        this.stats = { stores: n(0), ntStores: n(1), flushes: n(2), fences: n(3), flushesUntranslated: n(4) };
+        this.stats = { stores: n(0), ntStores: n(1), flushes: n(2), fences: n(3), flushesUntranslated: n(4), hostFlushes: len >= 48 ? n(5) : 0 };
         return;
       }
       default:

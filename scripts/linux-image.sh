@@ -155,6 +155,7 @@ declare -A GROUPS_=(
   [base]="libnvdimm nfit nd_btt nd_pmem dax_pmem device_dax virtio_pci virtio_console"
   [ext4]="crc32c_generic crc16 mbcache jbd2 ext4"
   [xfs]="crc32c_generic libcrc32c xfs"
+  [virtio]="virtio_pmem"
 )
 declare -A seen=()
 ORDER=()
@@ -168,7 +169,7 @@ add_mod() { # $1: path relative to MODDIR
 }
 declare -A GROUP_ORDER=()
 ALL_MODS=()
-for g in base ext4 xfs; do
+for g in base ext4 xfs virtio; do
   seen=()
   ORDER=()
   for m in ${GROUPS_[$g]}; do
@@ -221,7 +222,7 @@ else
   echo "root:x:0:0:root:/:/bin/sh" >"$R/etc/passwd"
   # modules, flat, with one insmod-order list per group
   for rel in "${ALL_MODS[@]}"; do cp -n "$MODDIR/$rel" "$R/lib/modules/"; done
-  for g in base ext4 xfs; do
+  for g in base ext4 xfs virtio; do
     for rel in ${GROUP_ORDER[$g]}; do basename "$rel"; done >"$R/etc/dax-modules.$g"
   done
   (cd "$R" && find . -print0 | cpio --null -o -H newc --quiet) | gzip -6 >"$CACHE/initramfs.cpio.gz.tmp"

@@ -7,6 +7,7 @@ import { AssertionError } from 'chai';
 import { GeneratedResult, runGenerated } from './generate/run';
 import { Slice, TargetKind } from './generate/workload';
 import { DaxWorld } from './support/world';
+import { WORKLOADS_STEP_TIMEOUT_MS } from './support/workload-timeout';
 
 /** workloads per scenario and the base seed when the run names none: small, so CI stays fast */
 export const DEFAULT_RUNS = 6;
@@ -46,7 +47,7 @@ Given(/^randomly drawn workloads of (mapped|written|mixed) operations on (an ext
   generated.set(this, { kind: KINDS[on], slice });
 });
 
-When('each runs on a fresh machine and power fails after its last operation', async function (this: DaxWorld) {
+When('each runs on a fresh machine and power fails after its last operation', { timeout: WORKLOADS_STEP_TIMEOUT_MS }, async function (this: DaxWorld) {
   const g = generated.get(this)!;
   const runs = param(this, 'workloadRuns', DEFAULT_RUNS);
   const base = param(this, 'workloadSeed', DEFAULT_SEED);

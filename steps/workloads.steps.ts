@@ -10,6 +10,7 @@ import { Given, Then, When } from '@cucumber/cucumber';
 import { AssertionError } from 'chai';
 import { CrashCheck, CrashVerdict, FsType, Target, TargetError } from '../targets/contract';
 import { DaxWorld } from './support/world';
+import { WORKLOADS_STEP_TIMEOUT_MS } from './support/workload-timeout';
 
 // --- the workload space ---
 
@@ -456,7 +457,7 @@ Given('every generated workload of 3 operations starting with a {word} on the fi
   generated.set(this, { fs, workloads: generateWorkloads(3).filter((w) => w.length === 3 && w[0].op.kind === first) });
 });
 
-When('each workload runs on a fresh machine and power fails after its last persistence point', async function (this: DaxWorld) {
+When('each workload runs on a fresh machine and power fails after its last persistence point', { timeout: WORKLOADS_STEP_TIMEOUT_MS }, async function (this: DaxWorld) {
   const g = generated.get(this)!;
   // one target for every workload, reset between them; the trace keeps only the running workload's calls
   // the machine's seed comes from the run's world parameters (workloadSeed), never the environment

@@ -46,6 +46,8 @@ export interface Hello {
   kernel?: string;
   /** the platform promise it runs under when nothing configures another (`@profile:` tags); absent: adr */
   profile?: PmemMode;
+  /** why it leaves out a capability, a sentence each: a scenario skipped for want of it prints this */
+  lacks?: Partial<Record<Capability, string>>;
 }
 
 /** Errors cross the contract as an errno name (ENOMEM, EINVAL...) or a signal (SIGBUS, SIGSEGV). */

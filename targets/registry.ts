@@ -1,4 +1,4 @@
-// DAX_TARGET names the implementation under test: emulator, emulator:<variant>, process:<command>, linux;
+// DAX_TARGET names the implementation under test: emulator, emulator:<variant>, process:<command>, linux, linux@virtio-pmem;
 // an emulator may run on another persistence profile: emulator@virtio-pmem, emulator:<variant>@eadr.
 
 import { existsSync } from 'node:fs';
@@ -40,7 +40,9 @@ export function parseTargetSpec(spec: string | undefined): TargetSpec {
     return { kind: 'process', command, label: s };
   }
   if (s === 'linux') return { kind: 'linux', label: s };
-  throw new BadTargetSpec(`unknown DAX_TARGET "${s}"; accepted: emulator, emulator:<variant>, either with @<profile>, process:<command> [args], linux`);
+  // linux@virtio-pmem: the guest's pmem is virtio-pmem-pci (the only other platform QEMU offers)
+  if (s === 'linux@virtio-pmem') return { kind: 'linux', profile: 'virtio-pmem', label: s };
+  throw new BadTargetSpec(`unknown DAX_TARGET "${s}"; accepted: emulator, emulator:<variant>, either with @<profile>, process:<command> [args], linux, linux@virtio-pmem`);
 }
 
 /** words separated by spaces; single or double quotes group (no shell is involved) */
@@ -106,7 +108,7 @@ export async function createTarget(spec: TargetSpec): Promise<Target> {
       const notReady = targetNotReady(spec);
       if (notReady) throw new BadTargetSpec(notReady);
       // from source through the transpile cache (refreshed per file), never a build that may be older than the source
-      const cmd = [process.execPath, '-r', join(root, 'scripts', 'register.js'), join(root, 'linux', 'server.ts')];
+      const cmd = [process.execPath, '-r', join(root, 'scripts', 'register.js'), join(root, 'linux', 'server.ts'), ...(spec.profile === 'virtio-pmem' ? ['--virtio-pmem'] : [])];
       const { ProcessTarget } = await import('./process/process-target');
       // a boot takes seconds under TCG, more on a loaded machine: a generous time-out unless one is set
       const env = Number(process.env.DAX_PROCESS_TIMEOUT_MS);

@@ -324,8 +324,13 @@ export class PersistentMemory {
    * durable. Each device has its own file: `range` (its addresses) limits the flush to it; none: all.
    */
   hostFlush(range?: { base: number; size: number }): void {
-    this.tracepoints?.hostFlush();
-    for (const lineAddr of [...this.pending]) {
+    this.tracepoints?.hostFlush(range);
+    // a small range (one line) visits its own lines, not every pending one
+    const lines =
+      range && range.size / LINE_SIZE < this.pending.size
+        ? Array.from({ length: Math.ceil(range.size / LINE_SIZE) }, (_, i) => Math.floor(range.base / LINE_SIZE) * LINE_SIZE + i * LINE_SIZE).filter((a) => this.pending.has(a))
+        : [...this.pending];
+    for (const lineAddr of lines) {
       if (range && (lineAddr < range.base || lineAddr >= range.base + range.size)) continue;
       const h = this.history(lineAddr)!;
       // a line the host never got (hostMark 0) stays as it is: makeDurable keeps nothing for k = 0

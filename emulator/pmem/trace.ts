@@ -9,6 +9,6 @@ export interface PmemTracepoints {
   flush(addr: number, len: number, insn: 'clwb' | 'clflushopt' | 'clflush'): void;
   /** sfence (wmb_pmem) */
   fence(): void;
-  /** virtio-pmem: the host's answer to a flush request, after which its page cache is on media */
-  hostFlush(): void;
+  /** virtio-pmem: the host's answer to a flush request, after which its page cache is on media (of the device at `range` only, when given) */
+  hostFlush(range?: { base: number; size: number }): void;
 }

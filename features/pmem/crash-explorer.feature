@@ -309,8 +309,9 @@ Feature: The crash states a check covers, and how it says so
       And the crash check covered 1 crash state with coverage exhaustive
       And the failure reason mentions "expected not"
 
-    @rule:PM-6 @seed:001_b92c2fd6bf0014a8.txt @severity:normal @requires:cache-model @requires:eadr
+    @rule:PM-6 @seed:001_b92c2fd6bf0014a8.txt @severity:normal @requires:cache-model @requires:eadr @white-box @requires:white-box
     Scenario: on eADR an unfenced non-temporal store after a cached one on the same line may or may not land
+      # the explorer's own states: on Linux the agent's reply runs LOCK-prefixed instructions, which fence the store (1 state)
       Given the platform keeps its CPU caches in the persistence domain (eADR)
       And the CPU stores "cached" to pmem0 at offset 0
       And the CPU stores "streaming" to pmem0 at offset 32 with a non-temporal store

@@ -63,7 +63,7 @@
  * A multi-byte nop with a magic displacement (nopl 0x4441584d(%rax,%rax,1)): a no-op on any CPU,
  * and the instruction the tracing QEMU plugin (linux/plugin/pmem-trace.c) watches for.  It reads
  * rdi (what), rsi, rdx and r8 (arguments) when one executes, so requests bracket their events. */
-enum { MARK_BEGIN = 1, MARK_END = 2, MARK_RANGE = 3, MARK_REGION = 4, MARK_ARM = 5 };
+enum { MARK_BEGIN = 1, MARK_END = 2, MARK_RANGE = 3, MARK_REGION = 4, MARK_ARM = 5, MARK_KICK = 6 };
 static void trace_mark(uint64_t what, uint64_t a1, uint64_t a2, uint64_t a3) {
   register uint64_t r8 __asm__("r8") = a3;
   __asm__ volatile(".byte 0x0f,0x1f,0x84,0x00; .long 0x4441584d" : : "D"(what), "S"(a1), "d"(a2), "r"(r8) : "memory");
@@ -92,9 +92,55 @@ static int read_sys_u64(const char *path, uint64_t *out) {
   return 0;
 }
 
+/* A /dev/pmemN on virtio-pmem: the device's notify area in guest physical memory, from the
+ * virtio-pci capability list in its PCI config space (VIRTIO_PCI_CAP_NOTIFY_CFG: BAR, offset,
+ * length).  A store there kicks the request queue, whose requests are flushes (virtio_pmem_flush).
+ * `real` is the pmem device's sysfs path; the PCI function is the ancestor with vendor 0x1af4 and
+ * device 0x105b (0x1040 + VIRTIO_ID_PMEM 27).  0 when pmemN is not on virtio-pmem. */
+static int virtio_pmem_notify(const char *real, uint64_t *start, uint64_t *size) {
+  char dir[PATH_MAX], p[PATH_MAX + 32];
+  snprintf(dir, sizeof dir, "%s", real);
+  for (char *slash = strrchr(dir, '/'); slash && slash != dir; slash = strrchr(dir, '/')) {
+    *slash = 0;
+    uint64_t vendor, device;
+    snprintf(p, sizeof p, "%s/vendor", dir);
+    if (read_sys_u64(p, &vendor)) continue;
+    snprintf(p, sizeof p, "%s/device", dir);
+    if (read_sys_u64(p, &device) || vendor != 0x1af4 || device != 0x105b) continue;
+    unsigned char cfg[256];
+    snprintf(p, sizeof p, "%s/config", dir);
+    int fd = open(p, O_RDONLY | O_CLOEXEC);
+    ssize_t n = fd >= 0 ? read(fd, cfg, sizeof cfg) : -1;
+    if (fd >= 0) close(fd);
+    if (n < 64 || !(cfg[6] & 0x10)) return 0; /* no capability list */
+    for (unsigned at = cfg[0x34] & 0xfc, hops = 0; at >= 0x40 && at + 16 <= (unsigned)n && hops < 48; at = cfg[at + 1] & 0xfc, hops++) {
+      if (cfg[at] != 0x09 || cfg[at + 3] != 2) continue; /* vendor-specific, VIRTIO_PCI_CAP_NOTIFY_CFG */
+      unsigned bar = cfg[at + 4];
+      uint32_t off, len;
+      memcpy(&off, cfg + at + 8, 4);
+      memcpy(&len, cfg + at + 12, 4);
+      /* /sys/.../resource: one line per BAR, "start end flags" */
+      snprintf(p, sizeof p, "%s/resource", dir);
+      FILE *f = fopen(p, "re");
+      if (!f) return 0;
+      unsigned long long s = 0, e = 0, fl = 0;
+      for (unsigned i = 0; i <= bar; i++)
+        if (fscanf(f, "%llx %llx %llx", &s, &e, &fl) != 3) s = 0;
+      fclose(f);
+      if (!s) return 0;
+      *start = s + off;
+      *size = len;
+      return 1;
+    }
+    return 0;
+  }
+  return 0;
+}
+
 /* Tell the plugin where each /dev/pmemN's data lies in guest physical memory (the fsdax pfn
- * device's resource: past the info block and the struct-page reservation) and where its NVDIMM
- * region starts (the backing file's offset 0), then arm the store callbacks. */
+ * device's resource: past the info block and the struct-page reservation), where its NVDIMM
+ * region starts (the backing file's offset 0) and, on virtio-pmem, where its flush requests are
+ * kicked, then arm the store callbacks. */
 static void trace_announce(void) {
   for (int n = 0; n < 8; n++) {
     char p[128], real[PATH_MAX];
@@ -110,6 +156,8 @@ static void trace_announce(void) {
     if (read_sys_u64(rp, &region)) continue;
     trace_mark(MARK_RANGE, (uint64_t)n, start, size);
     trace_mark(MARK_REGION, (uint64_t)n, region, 0);
+    uint64_t kick, kick_len;
+    if (virtio_pmem_notify(real, &kick, &kick_len)) trace_mark(MARK_KICK, (uint64_t)n, kick, kick_len);
   }
   trace_mark(MARK_ARM, 0, 0, 0);
 }

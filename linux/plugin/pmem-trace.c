@@ -2,7 +2,8 @@
  * pmem-trace: a QEMU TCG plugin that streams a guest's persistent-memory traffic.
  *
  *   qemu-system-x86_64 -smp 1 -plugin .cache/linux/build/pmem-trace.so,sock=<unix socket> ...
- *   (restored with -incoming: add arm=on and range=<dev>:<start>:<size> per NVDIMM, see below;
+ *   (restored with -incoming: add arm=on and range=<dev>:<start>:<size> per NVDIMM, see below,
+ *   and kick=<dev>:<start>:<size> per virtio-pmem device;
  *   reads=on also streams which lines were loaded from)
  *
  * Built by scripts/linux-image.sh against QEMU 10.0's plugin API (version 4).  Debian ships no
@@ -17,8 +18,10 @@
  *         after an ST/NT/FL is sent (back-to-back fences order nothing more)
  *   RD    (reads=on only) a load from a line of an NVDIMM's data area, each line once: what a
  *         recovery machine's mount and checks read of a crash state
+ *   HF    (virtio-pmem) the guest's store to the device's virtio-pci notify area: the kick of a
+ *         flush request (virtio_pmem_flush), after which QEMU's worker fsyncs the backing file
  *   MARK  the guest agent's markers (a magic nop, see linux/agent/agent.c): request begin/end,
- *         the NVDIMMs' data ranges, arming
+ *         the NVDIMMs' data ranges, the virtio-pmem notify areas, arming
  * Until the agent arms it, the plugin instruments only the marker, so the boot runs at nearly
  * full TCG speed; arming resets the plugin (QEMU drops every translated block) and from then on
  * every store is checked against the data ranges.  Everything below a namespace's data offset
@@ -122,10 +125,10 @@ void qemu_plugin_outs(const char *string);
 __attribute__((visibility("default"))) int qemu_plugin_version = 4;
 
 /* ---------------------------------------------------------------- the stream */
-enum { K_ST = 1, K_NT = 2, K_FL = 3, K_FE = 4, K_MARK = 5, K_STAT = 6, K_RD = 7 };
+enum { K_ST = 1, K_NT = 2, K_FL = 3, K_FE = 4, K_MARK = 5, K_STAT = 6, K_RD = 7, K_HF = 8 };
 enum { FL_CLWB = 0, FL_CLFLUSHOPT = 1, FL_CLFLUSH = 2 };
 enum { FE_SFENCE = 0, FE_MFENCE = 1, FE_LOCKED = 2 };
-enum { MARK_BEGIN = 1, MARK_END = 2, MARK_RANGE = 3, MARK_REGION = 4, MARK_ARM = 5 };
+enum { MARK_BEGIN = 1, MARK_END = 2, MARK_RANGE = 3, MARK_REGION = 4, MARK_ARM = 5, MARK_KICK = 6 };
 
 struct rec { /* little-endian, 24 bytes, then len bytes of data */
   uint8_t kind, sub;
@@ -181,6 +184,23 @@ static inline bool locate(uint64_t phys, uint32_t *dev, uint64_t *off) {
     }
   }
   return false;
+}
+
+/* each virtio-pmem device's notify area (guest physical, in its virtio-pci BAR): a store there
+ * kicks its request queue, whose only request is the flush */
+static struct {
+  uint64_t start, size;
+  bool set;
+} kicks[MAX_DEV];
+
+static void set_range(bool kick, uint64_t n, uint64_t start, uint64_t size) {
+  if (n >= MAX_DEV) return;
+  if (kick) {
+    kicks[n].start = start, kicks[n].size = size, kicks[n].set = true;
+    return;
+  }
+  ranges[n].start = start, ranges[n].size = size, ranges[n].set = true;
+  if ((int)n + 1 > nranges) nranges = (int)n + 1;
 }
 
 /* virtual page -> physical page, learnt from the stores that reached an NVDIMM: a clwb names a
@@ -339,7 +359,7 @@ static int classify(const uint8_t *b, size_t n, uint64_t pc, struct operand *op,
 /* ---------------------------------------------------------------- callbacks */
 static qemu_plugin_id_t self;
 static bool armed;
-static uint64_t n_st, n_nt, n_fl, n_fl_lost, n_fe;
+static uint64_t n_st, n_nt, n_fl, n_fl_lost, n_fe, n_hf;
 
 static bool watch_reads; /* reads=on */
 /* lines already reported as read (a direct-mapped set: a line may be reported again, never missed) */
@@ -363,8 +383,20 @@ static void on_mem(unsigned int vcpu, qemu_plugin_meminfo_t info, uint64_t vaddr
   bool store = qemu_plugin_mem_is_store(info);
   if (!store && !watch_reads) return;
   struct qemu_plugin_hwaddr *h = qemu_plugin_get_hwaddr(info, vaddr);
-  if (!h || qemu_plugin_hwaddr_is_io(h)) return;
+  if (!h) return;
   uint64_t phys = qemu_plugin_hwaddr_phys_addr(h);
+  if (qemu_plugin_hwaddr_is_io(h)) {
+    /* MMIO: a kick of a virtio-pmem request queue; QEMU serves the request (fsync of the
+     * backing file) only after it, so the fsync covers every store before this one */
+    if (!store) return;
+    for (uint32_t i = 0; i < MAX_DEV; i++) {
+      if (kicks[i].set && phys - kicks[i].start < kicks[i].size) {
+        emit(K_HF, 0, i, 0, vaddr, NULL, 0);
+        n_hf++;
+      }
+    }
+    return;
+  }
   if (!store) {
     on_read(phys, 1u << qemu_plugin_mem_size_shift(info));
     return;
@@ -433,12 +465,8 @@ static void on_mark(unsigned int vcpu, void *udata) {
   uint64_t what = reg(7), a1 = reg(6), a2 = reg(2), a3 = reg(8);
   switch (what) {
     case MARK_RANGE:
-      if (a1 < MAX_DEV) {
-        ranges[a1].start = a2;
-        ranges[a1].size = a3;
-        ranges[a1].set = true;
-        if ((int)a1 + 1 > nranges) nranges = (int)a1 + 1;
-      }
+    case MARK_KICK:
+      set_range(what == MARK_KICK, a1, a2, a3);
       break;
     case MARK_ARM:
       if (!armed) qemu_plugin_reset(self, rearm); /* drops every translated block */
@@ -449,7 +477,7 @@ static void on_mark(unsigned int vcpu, void *udata) {
   uint64_t args[2] = {a2, a3};
   emit(K_MARK, (uint8_t)what, 0, a1, 0, args, sizeof args);
   if (what == MARK_END || what == MARK_ARM || what == MARK_REGION) {
-    uint64_t stats[5] = {n_st, n_nt, n_fl, n_fe, n_fl_lost};
+    uint64_t stats[6] = {n_st, n_nt, n_fl, n_fe, n_fl_lost, n_hf};
     emit(K_STAT, 0, 0, 0, 0, stats, sizeof stats);
     flush_out(); /* the host waits for the end marker of each request */
   }
@@ -505,7 +533,7 @@ static void full_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb) {
 static void on_exit_(qemu_plugin_id_t id, void *p) {
   (void)id;
   (void)p;
-  uint64_t stats[5] = {n_st, n_nt, n_fl, n_fe, n_fl_lost};
+  uint64_t stats[6] = {n_st, n_nt, n_fl, n_fe, n_fl_lost, n_hf};
   emit(K_STAT, 1, 0, 0, 0, stats, sizeof stats);
   flush_out();
   if (out_fd >= 0) close(out_fd);
@@ -519,21 +547,20 @@ __attribute__((visibility("default"))) int qemu_plugin_install(qemu_plugin_id_t 
     if (!strncmp(argv[i], "sock=", 5)) sock = argv[i] + 5;
     else if (!strcmp(argv[i], "arm=on")) arm = true;
     else if (!strcmp(argv[i], "reads=on")) watch_reads = true;
-    else if (!strncmp(argv[i], "range=", 6)) {
-      /* a machine restored from a saved one (-incoming): its agent announced the ranges before
-       * the save, so they come as arguments, range=<dev>:<start>:<size> (hex or decimal) */
+    else if (!strncmp(argv[i], "range=", 6) || !strncmp(argv[i], "kick=", 5)) {
+      /* a machine restored from a saved one (-incoming): its agent announced the ranges (and the
+       * virtio-pmem notify areas) before the save, so they come as arguments,
+       * range=<dev>:<start>:<size> and kick=<dev>:<start>:<size> (hex or decimal) */
+      bool kick = argv[i][0] == 'k';
       char *end;
-      unsigned long long n = strtoull(argv[i] + 6, &end, 0);
+      unsigned long long n = strtoull(argv[i] + (kick ? 5 : 6), &end, 0);
       unsigned long long start = *end == ':' ? strtoull(end + 1, &end, 0) : 0;
       unsigned long long size = *end == ':' ? strtoull(end + 1, &end, 0) : 0;
       if (*end || n >= MAX_DEV || !size) {
-        qemu_plugin_outs("pmem-trace: range= wants <dev>:<start>:<size>\n");
+        qemu_plugin_outs("pmem-trace: range= and kick= want <dev>:<start>:<size>\n");
         return -1;
       }
-      ranges[n].start = start;
-      ranges[n].size = size;
-      ranges[n].set = true;
-      if ((int)n + 1 > nranges) nranges = (int)n + 1;
+      set_range(kick, n, start, size);
     }
   }
   if (!info->system_emulation || strcmp(info->target_name, "x86_64")) {

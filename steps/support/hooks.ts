@@ -7,6 +7,7 @@ import { closeIdleTargets, createTarget, parseTargetSpec, TargetSpec, targetNotR
 import { DaxWorld } from './world';
 import { notForKernel } from './kernel-range';
 import { notForProfile } from './profile';
+import { missingCapabilities } from './skip-reason';
 import { tracing } from './tracing';
 import { failFast } from './blame';
 import { INPUT, UndrivableError } from './verdict';
@@ -81,7 +82,7 @@ Before(async function (this: DaxWorld, { pickle }) {
     .filter((c) => !this.has(c));
   // a missing capability, or a rule of another kernel than the target's: skipped before the reset (on Linux, a boot)
   const why = missing.length > 0
-    ? `needs ${missing.join(', ')}, which ${this.hello.name} does not declare (it declares: ${this.hello.capabilities.join(', ') || 'nothing'})`
+    ? missingCapabilities(missing, this.hello)
     : (this.hello.kernel ? notForKernel(this.tags, this.hello.kernel) : undefined) ?? notForProfile(this.tags, this.hello.profile ?? 'adr');
   if (why) {
     this.log(`Skipped: ${why}`);

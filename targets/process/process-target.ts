@@ -6,7 +6,7 @@
 import { ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { StringDecoder } from 'node:string_decoder';
 import {
-  BioFlag, CrashCheck, CrashExploration, CrashVerdict, DriverPath, FsckResult, FsType, Hello, Hex, ImplementationError, MappingInfo,
+  ALL_CAPABILITIES, BioFlag, CrashCheck, CrashExploration, CrashVerdict, DriverPath, FsckResult, FsType, Hello, Hex, ImplementationError, MappingInfo,
   MapKind, MountOptions, PMEM_MODES, PmemMode, ScheduledTask, Stat, Target, TargetError, WritebackEvent,
 } from '../contract';
 import { TRACE_CAPABILITY } from '../traced/events';
@@ -281,6 +281,14 @@ export class ProcessTarget implements Target {
     if (typeof h.description === 'string') hello.description = h.description;
     if (typeof h.kernel === 'string') hello.kernel = h.kernel;
     if (typeof h.profile === 'string' && (PMEM_MODES as readonly string[]).includes(h.profile)) hello.profile = h.profile as PmemMode;
+    if (h.lacks !== undefined) {
+      const lacks = isObject(h.lacks) ? Object.entries(h.lacks) : [];
+      if (!isObject(h.lacks) || !lacks.every(([, why]) => typeof why === 'string')) {
+        this.fail(`process "${this.label}" sent a hello whose "lacks" is not an object of capability -> sentence: ${excerpt(line)}`);
+        return;
+      }
+      hello.lacks = Object.fromEntries(lacks.filter(([c]) => (ALL_CAPABILITIES as readonly string[]).includes(c))) as Hello['lacks'];
+    }
     if (hello.capabilities.includes(TRACE_CAPABILITY)) this.session = new TracedSession((op, args) => this.request(op, args), this.label, hello.profile, this.options.recoverBudget);
     const w = this.helloWaiter!;
     this.helloWaiter = undefined;

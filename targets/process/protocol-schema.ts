@@ -42,7 +42,7 @@ const traceEvent: Schema = {
     obj({ k: en('base', 'st', 'nt'), dev: name, off: count }, bytesOrZeros),
     obj({ k: { const: 'fl' }, dev: name, off: count, insn: en('clwb', 'clflushopt', 'clflush') }, { len: count }),
     obj({ k: { const: 'fe' }, insn: en('sfence', 'mfence', 'locked') }),
-    obj({ k: { const: 'hf' } }),
+    obj({ k: { const: 'hf' } }, { dev: name }),
     obj({ k: { const: 'op' }, seq: count, op: name, phase: en('begin', 'end') }),
   ],
 };
@@ -76,7 +76,7 @@ export const DEFS: Record<string, Schema> = {
     },
   ),
   ScheduledTask: obj({ task: name, at: { type: 'string', minLength: 1, description: 'the stop point reached, or "done"' } }),
-  Hello: obj({ protocol: { const: 1 }, name, version: name, capabilities: arr({ type: 'string' }) }, { description: { type: 'string' }, kernel: { type: 'string', pattern: '^[0-9]+[.][0-9]+' }, profile: en('adr', 'eadr', 'virtio-pmem') }),
+  Hello: obj({ protocol: { const: 1 }, name, version: name, capabilities: arr({ type: 'string' }) }, { description: { type: 'string' }, kernel: { type: 'string', pattern: '^[0-9]+[.][0-9]+' }, profile: en('adr', 'eadr', 'virtio-pmem'), lacks: { ...obj({}, Object.fromEntries(ALL_CAPABILITIES.map((c) => [c, { type: 'string' }]))), description: 'why it leaves out a capability, one sentence each, printed when a scenario is skipped for want of it' } }),
 };
 
 /**

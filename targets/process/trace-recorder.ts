@@ -61,8 +61,9 @@ export class TraceRecorder implements PmemTracepoints {
     this.push({ k: 'fe', insn: 'sfence' }, 24);
   }
 
-  hostFlush(): void {
-    this.push({ k: 'hf' }, 12);
+  hostFlush(range?: { base: number; size: number }): void {
+    // a device's own flush request (each virtio-pmem device is its own host file)
+    this.push(range ? { k: 'hf', dev: this.where(range.base).dev } : { k: 'hf' }, 30);
   }
 
   /** protocol request `seq` named `op` begins or ends */

@@ -15,8 +15,8 @@ export type TraceEvent =
   | ({ k: 'nt'; dev: string; off: number } & Bytes)
   | { k: 'fl'; dev: string; off: number; len?: number; insn: FlushInsn }
   | { k: 'fe'; insn: FenceInsn }
-  /** virtio-pmem: the host acknowledged a flush request (virtio_pmem_flush): what fences wrote back is durable */
-  | { k: 'hf' }
+  /** virtio-pmem: the host acknowledged a flush request (virtio_pmem_flush): what fences wrote back is durable (on `dev` only, when named: each device is its own host file) */
+  | { k: 'hf'; dev?: string }
   | { k: 'op'; seq: number; op: string; phase: 'begin' | 'end' };
 
 /** the answer to `trace`: events in execution order; `more` when the server holds back the rest */
@@ -89,7 +89,7 @@ function eventProblem(e: unknown): string | undefined {
     case 'fe':
       return FENCE.includes(e.insn as string) ? undefined : `"insn" is not one of ${FENCE.join(', ')}`;
     case 'hf':
-      return undefined;
+      return e.dev === undefined || (typeof e.dev === 'string' && e.dev) ? undefined : '"dev" is not a namespace name';
     case 'op':
       return Number.isSafeInteger(e.seq) && typeof e.op === 'string' && (e.phase === 'begin' || e.phase === 'end') ? undefined : 'a marker needs "seq", "op" and "phase" (begin or end)';
     default:

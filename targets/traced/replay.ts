@@ -72,6 +72,8 @@ export class TraceReplay {
           // content from before the trace began: on media, as if written and flushed with clflush then
           this.mem.store(a, bytesValue(e), false);
           this.mem.flush(a, LINE_SIZE, 'clflush');
+          // virtio-pmem: on media means past the host's page cache too
+          if (this.mem.mode === 'virtio-pmem') this.mem.hostFlush({ base: a, size: LINE_SIZE });
           break;
         }
         case 'st':
@@ -94,7 +96,8 @@ export class TraceReplay {
           this.mem.fence();
           break;
         case 'hf':
-          this.mem.hostFlush();
+          // each device is its own host file: its flush request makes only its lines durable
+          this.mem.hostFlush(e.dev === undefined ? undefined : { base: this.addr(e.dev, 0), size: NAMESPACE_STRIDE });
           break;
         case 'op':
           this.currentOp = e.phase === 'begin' ? e.op : undefined;

@@ -70,6 +70,15 @@ describe('the process target', { concurrency: true }, () => {
     await inFlight;
   });
 
+  test('a hello says why it lacks a capability: kept for known capabilities, a malformed one fails the hello', async () => {
+    const t = misbehaving('lacks');
+    assert.deepEqual((await t.hello()).lacks, { xfs: 'no xfs driver in this build' });
+    await t.close();
+    const bad = misbehaving('bad-lacks');
+    await failsWith(bad.hello(), /sent a hello whose "lacks" is not an object of capability -> sentence/);
+    await bad.close();
+  });
+
   test('a process that never sends hello', async () => {
     const t = misbehaving('silent', 5000, 300);
     await failsWith(t.hello(), /sent no hello line within 300 ms/);

@@ -1,0 +1,70 @@
+// Why the linux target leaves out each capability it does not declare: the hello's `lacks`, which a
+// skipped scenario prints. Each sentence says what Linux 6.1 (or QEMU's NVDIMM under it) has or lacks,
+// with the kernel commit where the kernel changed since the 2016 threads the features come from.
+
+import type { Capability } from '../targets/contract';
+
+const WHY: Partial<Record<Capability, string>> = {
+  'raw-block-dax':
+    'Linux 6.1 has no DAX on a pmem block device: mmap and read(2) of /dev/pmemN go through the page cache and the block layer. ' +
+    'Block-device DAX came in 4.5 ("block: enable dax for raw block devices", 5a023cdba50c) and was reverted in 4.7 in favour of the ' +
+    'device-dax character device /dev/daxN.M (acc93d30d7d4; the last of it, BLK_DEV_DAX, went with 99a01cdf9d57)',
+  'block-driver':
+    'the scenarios call the pmem driver\'s entry points themselves (rw_bytes, rw_page, a bio with the REQ_ flags they choose); ' +
+    'Linux 6.1 gives user space only the block layer, which picks the path and the flags (rw_bytes is the namespace\'s own path for ' +
+    'BTT and info blocks, make_request became the submit_bio method in 5.9, c62b37d96b6e), and this image builds no test module that would issue them',
+  eadr:
+    'this machine runs untraced, and its platform is ADR; eADR is offered by the traced machine, which switches to a second ' +
+    'machine whose NFIT puts the CPU caches in the persistence domain (QEMU\'s -machine nvdimm-persistence=cpu: Linux 6.1\'s ' +
+    'nvdimm_has_cache() is then false and the pmem driver stops flushing on DAX write-back) and builds the crash states on eADR',
+  schedules:
+    'a running kernel offers no hook to stop a task at a chosen point (between tagging a page for write-back and writing it back, ' +
+    'between a fault and the lock of its mapping entry), so the interleavings these scenarios name cannot be forced on Linux; ' +
+    'they need the emulator\'s scheduler',
+  'white-box':
+    'the scenario inspects the kernel\'s internals (mapping entries, radix-tree tags, the write-back log), which a running Linux does ' +
+    'not show user space; the linux target tests the kernel as a black box, through its system calls and its NVDIMM traffic',
+  'virtio-pmem':
+    'this machine\'s NVDIMMs are ACPI NFIT devices (nfit + nd_pmem), durable on a fence; a virtio-pmem guest (virtio_pmem, durable ' +
+    'only through the host flush request) needs a machine with virtio-pmem-pci devices',
+  partitions:
+    'Linux 6.1 partitions a pmem disk (BLKPG_ADD_PARTITION, and fsdax on page-aligned partitions), but this server\'s guest agent ' +
+    'does not implement createPartitions yet',
+  resize:
+    'Linux 6.1 resizes a partition (BLKPG_RESIZE_PARTITION), but this server\'s guest agent does not implement resizeDevice yet',
+  freeze:
+    'Linux 6.1 freezes a filesystem (FIFREEZE, FITHAW), but this server\'s guest agent does not implement freeze and thaw yet',
+  'poison-clear':
+    'Linux 6.1 clears poison that a whole-sector write covers through the ACPI Clear Uncorrectable Error DSM, which QEMU\'s NVDIMM does ' +
+    'not implement (hw/acpi/nvdimm.c answers only function 0 of the root device), so the clear fails and the write returns EFAULT',
+  'machine-check':
+    'QEMU\'s NVDIMM media never fails a load, so a load through a mapping made before the error raises no machine check and ' +
+    'Linux 6.1\'s memory_failure() never runs; poison reaches the kernel only through the badblocks list',
+  'cache-model':
+    'this machine runs untraced (bookworm\'s QEMU 7.2, or LINUX_IMAGE_NO_TRACE / DAX_LINUX_TRACE=0): TCG executes clwb, clflushopt and ' +
+    'clflush as no-ops and every store reaches the backing file at once, so a power failure only ever leaves the upper bound',
+  'pmem-trace':
+    'this machine runs untraced (no QEMU 10 and trace plugin in the image, or DAX_LINUX_TRACE=0), so there is no store, write-back ' +
+    'and fence stream to build crash states from',
+  'fast-reset':
+    'a reset boots the kernel (4 to 14 s under TCG) because the machine could not be saved: saving needs QEMU 10 (x-ignore-shared), ' +
+    'or DAX_LINUX_FAST_RESET=0 turned it off',
+};
+
+/** the reasons for the capabilities `declared` leaves out */
+export function linuxLacks(declared: readonly string[]): Partial<Record<Capability, string>> {
+  return Object.fromEntries(Object.entries(WHY).filter(([c]) => !declared.includes(c))) as Partial<Record<Capability, string>>;
+}
+
+/** on the virtio-pmem machine (linux@virtio-pmem) three reasons differ from the NVDIMM machine's */
+export const VIRTIO_LACKS: Partial<Record<Capability, string>> = {
+  'map-sync':
+    'a virtio-pmem region is asynchronous (durable only through the flush request), so Linux 6.1 refuses MAP_SYNC on it: ext4 and xfs ' +
+    'answer EOPNOTSUPP (dax_synchronous() is false)',
+  eadr:
+    'a virtio-pmem device has no persistence domain of its own: a store reaches only the host\'s page cache until the host fsyncs its ' +
+    'backing file, so neither ADR nor eADR applies',
+  'fast-reset':
+    'QEMU\'s virtio-pmem device saves no migration state (it sets no vmsd), so a restored machine never answers a flush request; ' +
+    'every reset boots the kernel',
+};
