@@ -56,6 +56,10 @@ When('the crash explorer checks that {dev} holds {data} at offset {size}', async
   await explorerCheck(this, holds(dev, data, offset));
 });
 
+When('the crash explorer checks that {dev} holds {size} zero bytes at offset {size}', async function (this: DaxWorld, dev: string, n: number, offset: number) {
+  await explorerCheck(this, holds(dev, new Uint8Array(n), offset));
+});
+
 When('the crash explorer checks that {dev} never holds {data} at offset {size}', async function (this: DaxWorld, dev: string, data: Uint8Array, offset: number) {
   await explorerCheck(this, { kind: 'not', check: holds(dev, data, offset) });
 });

@@ -71,6 +71,11 @@ When('the application stores {data} at offset {size} of each of the first {int} 
   for (let i = 0; i < pages; i++) await this.target.store({ map, offset: i * 4096 + offset, data: toHex(data) });
 });
 
+When('the application stores {data} at offset {size} of each of the first {int} pages through the mapping of {path}, last page first', async function (this: DaxWorld, data: Uint8Array, offset: number, pages: number, path: string) {
+  const map = await mapOf(this, path);
+  for (let i = pages - 1; i >= 0; i--) await this.target.store({ map, offset: i * 4096 + offset, data: toHex(data) });
+});
+
 When('the application loads {int} bytes through the mapping of {path} at offset {size}', async function (this: DaxWorld, n: number, path: string, offset: number) {
   await this.target.load({ map: await mapOf(this, path), offset, length: n });
 });

@@ -25,22 +25,22 @@ function entryFor(inode: Inode, index: number, write: boolean, type: 'pte' | 'pm
   return { kind: 'dax', type, bdev: map.bdev, sector: map.sector, phys: addr };
 }
 
-/** a PTE fault whose direct_access fails is VM_FAULT_SIGBUS (dax_fault_return); a PMD fault falls back */
+/** a PTE fault that fails (poison's EIO, a full filesystem's ENOSPC) is VM_FAULT_SIGBUS (dax_fault_return); a PMD fault falls back */
 function mapOrSigbus<T>(what: string, f: () => T): T {
   try {
     return f();
   } catch (e) {
-    if ((e as PmemError).errno === 'EIO') throw new PmemError('SIGBUS', `${what}: ${(e as Error).message}`);
+    if (e instanceof PmemError) throw new PmemError('SIGBUS', `${what}: ${e.message}`);
     throw e;
   }
 }
 
-/** a PMD fault whose direct_access fails falls back to PTEs: undefined */
+/** a PMD fault whose block mapping or direct_access fails falls back to PTEs (VM_FAULT_FALLBACK): undefined */
 function pmdFallback<T>(f: () => T): T | undefined {
   try {
     return f();
   } catch (e) {
-    if ((e as PmemError).errno === 'EIO') return undefined;
+    if (e instanceof PmemError) return undefined;
     throw e;
   }
 }

@@ -37,7 +37,9 @@ export interface FilemapEnv {
   daxWriteback?: (mapping: AddressSpace, wbc: WritebackControl) => void;
 }
 
-const dax_mapping = (m: AddressSpace): boolean => m.host.S_DAX;
+function dax_mapping(m: AddressSpace): boolean {
+  return m.host.S_DAX;
+}
 
 /**
  * filemap_write_and_wait_range(): what fsync and msync use. A DAX mapping with DAX entries, or any

@@ -27,6 +27,18 @@ Feature: What today's fs/dax.c adds to the 2016 design
       And power fails
       Then in every crash state /a holds "sync-fault" at offset 8192
 
+    @rule:MS-1 @beyond @severity:critical @requires:map-sync @profile:adr @profile:eadr
+    Scenario: a MAP_SYNC PMD fault whose first page is allocated but the rest of its 2 MiB is a hole syncs the allocation
+      # the fault allocates every hole of the 2 MiB, so it must look at each of its pages, not only the head
+      Given a file /a with 2 MiB written and synced
+      And /a is truncated to 4 MiB
+      And the application writes "h" to /a at offset 2 MiB with write(2)
+      And the application calls fsync on /a
+      And the application tries to map /a shared with MAP_SYNC at file offset 0 with length 4194304 using PMD pages
+      When the application stores "sync-fault" through the mapping of /a at offset 2105344 and persists it with clwb and sfence
+      And power fails
+      Then in every crash state /a holds "sync-fault" at offset 2105344
+
     @rule:MS-1 @beyond @severity:normal @requires:map-sync
     Scenario: MAP_SYNC on a file without DAX fails with EOPNOTSUPP
       Given an ext4 filesystem mounted without dax on pmem1 at /plain-fs

@@ -27,6 +27,15 @@ Feature: Writeback and dirty tracking across batch and range boundaries
         | 30    | 122880 | msync(MS_SYNC) on 122880 bytes at offset 4096 of the mapping of /a |
 
     @rule:WB-1 @seed:002_942ec44a608dccaf.txt @severity:critical
+    Scenario: 20 pages dirtied last page first, more than one batch, all survive fsync
+      # the walk goes by page index whatever order the pages were dirtied in, so no batch skips one
+      Given /a is mapped shared with PTE pages
+      When the application stores "r" at offset 0 of each of the first 20 pages through the mapping of /a, last page first
+      And the application calls fsync on /a
+      And power fails
+      Then in every crash state /a holds "r" at offset 0 of each of the first 20 pages
+
+    @rule:WB-1 @seed:002_942ec44a608dccaf.txt @severity:critical
     Scenario: a store to the last page of a 2 MiB range whose block lies elsewhere survives fsync
       # a PMD maps 2 MiB only when every block of it is contiguous, the last one included
       Given a hole is punched over 4096 bytes at offset 2093056 of /a

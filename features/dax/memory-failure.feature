@@ -99,6 +99,64 @@ Feature: Poisoned persistent memory is never read as data
         | ext4 | a power failure      | power fails and the machine comes back        |
         | xfs  | a power failure      | power fails and the machine comes back        |
 
+    @rule:MS-11 @beyond @severity:critical @requires:poison @requires:poison-clear @profile:adr @profile:eadr
+    Scenario Outline: on <fs>, a write(2) of a whole poisoned page and part of the clean page after it clears the poison and lands
+      # the recovery write reaches only the page that holds the bad sector; the rest is an ordinary copy
+      Given an <fs> filesystem mounted with dax on pmem0
+      And a file /a with 64 KiB of "a" written and synced
+      And the media under 512 B of /a at offset 8704 is poisoned
+      When the application writes "r" x 6000 to /a at offset 8 KiB with write(2)
+      Then /a reads "r" x 6000 at offset 8 KiB
+      And /a reads "a" x 4096 at offset 4 KiB
+      And power fails
+      And in every crash state /a holds "r" x 6000 at offset 8 KiB
+
+      Examples:
+        | fs   |
+        | ext2 |
+        | ext4 |
+        | xfs  |
+
+    @rule:MS-11 @beyond @severity:normal @requires:poison
+    Scenario Outline: on <fs>, a write(2) from inside a clean page through a whole page poisoned mid-page fails with EFAULT
+      # one extent, one recovery write: it reaches the page holding the first bad sector and starts inside a page, so it clears nothing
+      Given an <fs> filesystem mounted with dax on pmem0
+      And a file /a with 64 KiB written and synced
+      And the media under 512 B of /a at offset 8704 is poisoned
+      When the application tries write(2) of "w" x 6144 to /a at offset 6144
+      Then the call fails with EFAULT
+      And read(2) of 4 KiB of /a at offset 8 KiB still fails with EIO
+
+      Examples:
+        | fs   |
+        | ext2 |
+        | ext4 |
+        | xfs  |
+
+    @rule:MS-11 @beyond @severity:normal @requires:poison @white-box @requires:white-box
+    Scenario: a PMD fault over 2 MiB with known poison in it falls back to PTE pages
+      # dax_iomap_pmd_fault(): direct_access of the whole 2 MiB fails, so VM_FAULT_FALLBACK lets the PTE faults decide page by page
+      Given an ext4 filesystem mounted with dax on pmem0
+      And a file /a with 4 MiB written and synced
+      And the media under 512 B of /a at offset 8 KiB is poisoned
+      And /a is mapped shared with PMD pages
+      When the application stores "x" through the mapping of /a at offset 0
+      Then the mapping of /a has exactly one entry: a DIRTY PTE entry at index 0
+
+    @rule:MS-11 @beyond @severity:minor @requires:poison @white-box @requires:white-box
+    Scenario Outline: the emulator's <errno> for <what> names <names>
+      Given an ext4 filesystem mounted with dax on pmem0
+      And a file /a with 64 KiB written and synced
+      And the media under 512 B of /a at offset <bad> is poisoned, then /a is mapped shared
+      When the application tries <call>
+      Then the call fails with <errno>
+      And the error message names "<text>"
+
+      Examples:
+        | what                                 | names                      | bad  | call                                                      | errno  | text                                     |
+        | a load of poison                     | the page and the mapping   | 8192 | to load 8 bytes through the mapping of /a at offset 8 KiB | SIGBUS | fault at page 2 of /mnt/a: direct_access |
+        | a write from inside a clean page     | the bytes and where        | 8704 | write(2) of "w" x 6144 to /a at offset 6144               | EFAULT | write of 6144 bytes at byte 6144         |
+
     @rule:MS-11 @beyond @severity:critical @requires:poison
     Scenario Outline: on <fs>, read(2) of <length> at offset <offset> fails with EIO when only the sector at byte <bad> is poisoned
       # the whole range is checked sector by sector, not only the first sector of each page

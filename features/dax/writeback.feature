@@ -110,13 +110,14 @@ Feature: Writeback of DAX mappings on fsync and msync
   Rule: WB-5 Only WB_SYNC_ALL writeback flushes; background writeback writes back no DAX lines
 
     @rule:WB-5 @seed:000_7aa147f050932869.txt @severity:normal @white-box @requires:white-box
-    Scenario: background writeback leaves dirty DAX entries for fsync
+    Scenario: background writeback leaves dirty DAX entries for fsync, untagged for writeback
       Given /a is mapped shared with PTE pages
       And the application stores "later" through the mapping of /a at offset 0
       And the write-back log is cleared
       When background writeback runs
       Then no DAX lines were written back
       And the mapping of /a has a DIRTY PTE entry at index 0
+      And the mapping of /a has no TOWRITE entries
 
   @since:4.5
   Rule: WB-7 fsync writes back the dirty entries' lines and no others: cost follows what was dirtied

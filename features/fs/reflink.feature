@@ -43,6 +43,17 @@ Feature: A write to a block shared by reflink copies the whole block first
         | pfn_mkwrite on a read page | /b is mapped shared with its page at offset 4 KiB read in |
 
     @rule:MS-13 @beyond @severity:critical @requires:reflink
+    Scenario: a store through a PMD mapping of a 2 MiB clone copies the whole block first and leaves the source alone
+      # every block of the clone is shared, so the huge-page write fault falls back to a page-sized copy
+      Given an xfs filesystem mounted with dax on pmem0
+      And a file /a with 2 MiB of "a" written and synced
+      And /b is a clone of /a, synced
+      And /b is mapped shared with PMD pages
+      When the application stores "new" through the mapping of /b at offset 4100
+      Then /a reads "a" x 4096 at offset 4 KiB
+      And /b reads "aaaanewa" at offset 4096
+
+    @rule:MS-13 @beyond @severity:critical @requires:reflink
     Scenario Outline: after a <how> into a clone, every crash state keeps the source whole and passes fsck
       Given an xfs filesystem mounted with dax on pmem0
       And a file /a with 64 KiB of "a" written and synced

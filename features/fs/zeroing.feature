@@ -29,6 +29,20 @@ Feature: New blocks are zeroed through the device that holds them
       And /r reads 4095 zero bytes at offset 1
 
     @rule:BD-1 @seed:000_7aa147f050932869.txt @severity:critical
+    Scenario Outline: on <fs>, one read(2) from a new block on into the hole after it reads zeros in both
+      Given the first 16 MiB of /dev/pmem0 held stale bytes beforehand
+      And an <fs> filesystem mounted with dax on pmem0
+      And a sparse file /a of 64 KiB, synced
+      When the application writes "n" to /a at offset 0 with write(2)
+      Then /a reads 8191 zero bytes at offset 1
+
+      Examples:
+        | fs   |
+        | ext2 |
+        | ext4 |
+        | xfs  |
+
+    @rule:BD-1 @seed:000_7aa147f050932869.txt @severity:critical
     Scenario Outline: a block freed by one <fs> file and reused by another reads as zeros
       Given an <fs> filesystem mounted with dax on pmem0
       And a file /old

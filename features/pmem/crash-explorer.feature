@@ -68,6 +68,46 @@ Feature: The crash states a check covers, and how it says so
       And the crash check covered 1 crash state with coverage per-line
       And the failure report draws the line at offset 128 of pmem0 as never-written-back
 
+    @rule:PM-1 @seed:001_b92c2fd6bf0014a8.txt @severity:normal @requires:cache-model @profile:adr @profile:eadr
+    Scenario Outline: a range over durable lines from offset <offset> fails on the first durable line that differs
+      # lines 0 and 64 are written back and fenced; line 128 was never stored: durable zeros in every state
+      Given the CPU stores "d" x 128 to pmem0 at offset 0
+      And the CPU writes back 128 bytes at offset 0 of pmem0 with clwb
+      And the CPU fences with sfence
+      When power fails
+      And the crash explorer checks that pmem0 holds "d" x <length> at offset <offset>
+      Then the crash check fails
+      And the failure report draws the line at offset 128 of pmem0 as durable
+
+      Examples:
+        | offset | length |
+        | 0      | 192    |
+        | 32     | 160    |
+        | 96     | 33     |
+        | 160    | 64     |
+
+    @rule:PM-1 @seed:001_b92c2fd6bf0014a8.txt @severity:normal @requires:cache-model @profile:adr @profile:eadr
+    Scenario: a range over durable lines across a page boundary fails on the first line of the second page
+      # the last two lines of page 0 are written back and fenced; page 1 was never stored: durable zeros
+      Given the CPU stores "d" x 128 to pmem0 at offset 3968
+      And the CPU writes back 128 bytes at offset 3968 of pmem0 with clwb
+      And the CPU fences with sfence
+      When power fails
+      And the crash explorer checks that pmem0 holds "d" x 128 at offset 4032
+      Then the crash check fails
+      And the failure report draws the line at offset 4096 of pmem0 as durable
+
+    @rule:PM-1 @seed:001_b92c2fd6bf0014a8.txt @severity:normal @requires:cache-model @profile:adr @profile:eadr
+    Scenario: zeros expected across a page boundary fail on the durable store at the start of the second page
+      # page 0 was never stored (durable zeros); the first line of page 1 holds a fenced store
+      Given the CPU stores "x" to pmem0 at offset 4096
+      And the CPU writes back 1 byte at offset 4096 of pmem0 with clwb
+      And the CPU fences with sfence
+      When power fails
+      And the crash explorer checks that pmem0 holds 128 zero bytes at offset 4032
+      Then the crash check fails
+      And the failure report draws the line at offset 4096 of pmem0 as durable
+
     @rule:PM-2 @seed:001_b92c2fd6bf0014a8.txt @severity:normal @requires:cache-model @profile:adr @profile:virtio-pmem
     Scenario: every combination of kept prefixes is a crash state
       Given the CPU stores "a1" to pmem0 at offset 0
@@ -89,6 +129,19 @@ Feature: The crash states a check covers, and how it says so
       And the crash explorer checks that pmem0 never holds "z" x 100 at offset 0
       Then the crash check passes
       And the crash check covered exactly 4 crash states exhaustively
+
+    @rule:PM-2 @seed:001_b92c2fd6bf0014a8.txt @severity:normal @requires:cache-model @profile:adr
+    Scenario: a line stored again with the bytes it durably holds adds no crash state
+      # every prefix of line 0's history holds "x": whatever it keeps, the image is the lower bound's
+      Given the CPU stores "x" to pmem0 at offset 0
+      And the CPU writes back 1 byte at offset 0 of pmem0 with clwb
+      And the CPU fences with sfence
+      And the CPU stores "x" to pmem0 at offset 0
+      And the CPU stores "y" to pmem0 at offset 64
+      When power fails
+      And the crash explorer checks that pmem0 never holds "z" x 100 at offset 0
+      Then the crash check passes
+      And the crash check covered exactly 2 crash states exhaustively
 
     @rule:PM-2 @seed:001_b92c2fd6bf0014a8.txt @severity:normal @requires:cache-model @profile:adr @profile:virtio-pmem
     Scenario: only the lines a check reads are varied, and the first failure is a minimal state
@@ -201,6 +254,16 @@ Feature: The crash states a check covers, and how it says so
         | 40:1      | passes  |
         | 80:1      | passes  |
         | 40:1+80:1 | fails   |
+
+    @rule:PM-2 @beyond @severity:normal @requires:cache-model @profile:adr @profile:virtio-pmem
+    Scenario: a rerun named with its lines out of address order reports the state by its one id, lines in address order
+      Given crash checks are rerun in crash state "80:1+40:1"
+      And the CPU stores "a" to pmem0 at offset 64
+      And the CPU stores "b" to pmem0 at offset 128
+      When power fails
+      And the crash explorer checks that pmem0 never holds "a" at offset 64 together with "b" at offset 128
+      Then the crash check fails
+      And the first failing crash state is 40:1+80:1
 
     @rule:PM-2 @beyond @severity:normal @requires:cache-model @profile:adr @profile:virtio-pmem
     Scenario: a state id names lines by hex address and may keep ten or more stores

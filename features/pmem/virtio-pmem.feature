@@ -35,6 +35,15 @@ Feature: On virtio-pmem only the flush request makes data durable
         | ext4 |
         | xfs  |
 
+    @rule:MS-14 @beyond @severity:minor @requires:virtio-pmem @white-box @requires:white-box
+    Scenario: the emulator's EOPNOTSUPP for MAP_SYNC on virtio-pmem names the file and its asynchronous region
+      Given the platform is a virtio-pmem guest: its pmem is a host file made durable only by the flush request
+      And an ext4 filesystem mounted with dax on pmem0
+      And a file /a with 64 KiB written and synced
+      When the application tries to map /a shared with MAP_SYNC
+      Then the call fails with EOPNOTSUPP
+      And the error message names "/mnt/a is on an asynchronous (virtio-pmem) region"
+
     @rule:MS-14 @beyond @severity:critical @requires:virtio-pmem @requires:cache-model
     Scenario Outline: on <platform> a store written back with clwb and fenced <survives>
       Given <platform given>
@@ -76,6 +85,32 @@ Feature: On virtio-pmem only the flush request makes data durable
       When the application calls fsync on /a
       And power fails
       Then pmem1 may or may not hold "elsewhere" at offset 0 after the crash
+
+    # pmem0 fills the whole 1 TiB between namespace bases, so pmem1's first line sits right at pmem0's end
+    @rule:MS-14 @beyond @severity:critical @requires:virtio-pmem @requires:cache-model
+    Scenario: on virtio-pmem a flush request to one device leaves the first line of the device right after it in the host's page cache
+      Given the platform is a virtio-pmem guest: its pmem is a host file made durable only by the flush request
+      And a 1 TiB pmem namespace pmem0
+      And a pmem namespace pmem1
+      And the CPU stores "next-door" to pmem1 at offset 0
+      And the CPU writes back 9 bytes at offset 0 of pmem1 with clwb and fences with sfence
+      When an empty REQ_FLUSH bio completes on pmem0
+      And power fails
+      Then pmem1 may or may not hold "next-door" at offset 0 after the crash
+
+    # a flush request makes durable what reached the host's page cache, "first"; "later" was never written back, so no flush makes it durable
+    @rule:MS-14 @beyond @severity:critical @requires:virtio-pmem @requires:cache-model
+    Scenario: on virtio-pmem a line stored again after its write-back keeps only the written-back store through two flush requests
+      Given the platform is a virtio-pmem guest: its pmem is a host file made durable only by the flush request
+      And a pmem namespace pmem0
+      And the CPU stores "first" to pmem0 at offset 0
+      And the CPU writes back 5 bytes at offset 0 of pmem0 with clwb and fences with sfence
+      When the CPU stores "later" to pmem0 at offset 0
+      And an empty REQ_FLUSH bio completes on pmem0
+      And an empty REQ_FLUSH bio completes on pmem0
+      And power fails
+      Then pmem0 may or may not hold "later" at offset 0 after the crash
+      And in every crash state pmem0 holds "first" or "later" at offset 0
 
     @rule:MS-14 @beyond @severity:normal @requires:virtio-pmem @requires:cache-model @white-box @requires:white-box
     Scenario Outline: on virtio-pmem the report shows a line written back with <how> as in the host's page cache
