@@ -28,12 +28,13 @@ export type Capability =
   | 'per-file-dax' // dax=inode mounts and setDaxFlag (FS_XFLAG_DAX through FS_IOC_FSSETXATTR)
   | 'poison' // injects uncorrectable media errors (injectPoison) that read(2), faults and writes then meet
   | 'poison-clear' // the platform clears poison that a whole-sector write covers (ACPI's clear-error DSM)
-  | 'machine-check'; // a load of poisoned media raises a machine check, also through a mapping made before the error
+  | 'machine-check' // a load of poisoned media raises a machine check, also through a mapping made before the error
+  | 'namespace-size'; // a namespace (and a filesystem made on it) is the size the scenario asks for, so filling it is affordable
 
 export const ALL_CAPABILITIES: readonly Capability[] = [
   'cache-model', 'white-box', 'eadr', 'ext2', 'ext4', 'xfs', 'xfs-realtime', 'raw-block-dax',
   'block-driver', 'map-sync', 'partitions', 'resize', 'freeze', 'schedules', 'fast-reset', 'pmem-trace',
-  'per-file-dax', 'poison', 'poison-clear', 'machine-check', 'reflink', 'virtio-pmem',
+  'per-file-dax', 'poison', 'poison-clear', 'machine-check', 'reflink', 'virtio-pmem', 'namespace-size',
 ];
 
 export interface Hello {

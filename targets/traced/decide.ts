@@ -193,11 +193,12 @@ export async function decideCrashCheck(t: TracedCrash, check: CrashCheck, mounts
   const mem = t.replay.mem;
   const eadr = mem.mode === 'eadr' && !mem.quirks.eadrUnordered;
   if (opts.onlyState && !(eadr && opts.onlyState.startsWith('cut:'))) {
+    // the state by its one id (lines in address order), however the rerun named it
     const choice = checkStateExists(t, opts.onlyState);
     const r = await t.recover({ lines: fullImage(t, choice), check, mounts, watch: [] });
     return r.ok
       ? { ok: true, coverage: 'single', states: 1 }
-      : { ok: false, coverage: 'single', states: 1, counterexample: { stateId: opts.onlyState, reason: r.reason ?? 'the check failed', lines: stateLines(t, choice) } };
+      : { ok: false, coverage: 'single', states: 1, counterexample: { stateId: opts.onlyState.startsWith('cut:') ? opts.onlyState : stateId(choice), reason: r.reason ?? 'the check failed', lines: stateLines(t, choice) } };
   }
   if (eadr) {
     // eADR: a handful of states (nothing but unfenced NT data may be lost), each evaluated whole
