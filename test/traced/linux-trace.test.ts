@@ -6,18 +6,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { TraceLog } from '../../linux/trace';
+import { rec } from './trace-record';
 
 const K_ST = 1, K_NT = 2, K_FL = 3, K_FE = 4;
-
-function rec(kind: number, sub: number, dev: number, off: number, data: Buffer = Buffer.alloc(0)): Buffer {
-  const h = Buffer.alloc(24);
-  h[0] = kind;
-  h[1] = sub;
-  h.writeUInt16LE(data.length, 2);
-  h.writeUInt32LE(dev, 4);
-  h.writeBigUInt64LE(BigInt(off), 8);
-  return Buffer.concat([h, data]);
-}
 
 /** a trace over one NVDIMM whose backing file is `base` (data at offset 0) */
 function withTrace(base: Buffer, f: (t: TraceLog) => void): void {

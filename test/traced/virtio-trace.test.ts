@@ -8,19 +8,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { TraceLog } from '../../linux/trace';
 import { TraceReplay } from '../../targets/traced/replay';
+import { rec } from './trace-record';
 
 const K_ST = 1, K_FL = 3, K_FE = 4, K_MARK = 5, K_HF = 8;
 const BEGIN = 1, END = 2, KICK = 6;
 
-function rec(kind: number, sub: number, dev: number, off: number, data: Buffer = Buffer.alloc(0)): Buffer {
-  const h = Buffer.alloc(24);
-  h[0] = kind;
-  h[1] = sub;
-  h.writeUInt16LE(data.length, 2);
-  h.writeUInt32LE(dev, 4);
-  h.writeBigUInt64LE(BigInt(off), 8);
-  return Buffer.concat([h, data]);
-}
 const mark = (sub: number, a1: number, a2 = 0, a3 = 0): Buffer => {
   const d = Buffer.alloc(16);
   d.writeBigUInt64LE(BigInt(a2), 0);
