@@ -27,13 +27,6 @@ const WHY: Partial<Record<Capability, string>> = {
   'virtio-pmem':
     'this machine\'s NVDIMMs are ACPI NFIT devices (nfit + nd_pmem), durable on a fence; a virtio-pmem guest (virtio_pmem, durable ' +
     'only through the host flush request) needs a machine with virtio-pmem-pci devices',
-  partitions:
-    'Linux 6.1 partitions a pmem disk (BLKPG_ADD_PARTITION, and fsdax on page-aligned partitions), but this server\'s guest agent ' +
-    'does not implement createPartitions yet',
-  resize:
-    'Linux 6.1 resizes a partition (BLKPG_RESIZE_PARTITION), but this server\'s guest agent does not implement resizeDevice yet',
-  freeze:
-    'Linux 6.1 freezes a filesystem (FIFREEZE, FITHAW), but this server\'s guest agent does not implement freeze and thaw yet',
   'poison-clear':
     'Linux 6.1 clears poison that a whole-sector write covers through the ACPI Clear Uncorrectable Error DSM, which QEMU\'s NVDIMM does ' +
     'not implement (hw/acpi/nvdimm.c answers only function 0 of the root device), so the clear fails and the write returns EFAULT',
@@ -55,13 +48,8 @@ const WHY: Partial<Record<Capability, string>> = {
     'or DAX_LINUX_FAST_RESET=0 turned it off',
 };
 
-/** the reasons for the capabilities `declared` leaves out */
-export function linuxLacks(declared: readonly string[]): Partial<Record<Capability, string>> {
-  return Object.fromEntries(Object.entries(WHY).filter(([c]) => !declared.includes(c))) as Partial<Record<Capability, string>>;
-}
-
 /** on the virtio-pmem machine (linux@virtio-pmem) three reasons differ from the NVDIMM machine's */
-export const VIRTIO_LACKS: Partial<Record<Capability, string>> = {
+const VIRTIO_WHY: Partial<Record<Capability, string>> = {
   'map-sync':
     'a virtio-pmem region is asynchronous (durable only through the flush request), so Linux 6.1 refuses MAP_SYNC on it: ext4 and xfs ' +
     'answer EOPNOTSUPP (dax_synchronous() is false)',
@@ -72,3 +60,9 @@ export const VIRTIO_LACKS: Partial<Record<Capability, string>> = {
     'QEMU\'s virtio-pmem device saves no migration state (it sets no vmsd), so a restored machine never answers a flush request; ' +
     'every reset boots the kernel',
 };
+
+/** the reasons for the capabilities `declared` leaves out, on the NVDIMM machine or the virtio-pmem one */
+export function linuxLacks(declared: readonly string[], machine: 'nvdimm' | 'virtio-pmem'): Partial<Record<Capability, string>> {
+  const why = machine === 'virtio-pmem' ? { ...WHY, ...VIRTIO_WHY } : WHY;
+  return Object.fromEntries(Object.entries(why).filter(([c]) => !declared.includes(c))) as Partial<Record<Capability, string>>;
+}
