@@ -34,9 +34,11 @@ const WHY: Partial<Record<Capability, string>> = {
     'QEMU\'s NVDIMM media never fails a load, so a load through a mapping made before the error raises no machine check and ' +
     'Linux 6.1\'s memory_failure() never runs; poison reaches the kernel only through the badblocks list',
   'namespace-size':
-    'QEMU sizes each NVDIMM (1088 MiB here) and the guest agent uses the whole /dev/pmemN whatever size the scenario asks for, ' +
-    'so filling a filesystem means writing about 1 GiB through the traced machine, far past a step\'s time-out; the agent would ' +
-    'have to make each filesystem the asked size (mkfs with a block count)',
+    'QEMU\'s NVDIMMs here are label-less, so each is one namespace of the whole NVDIMM (1 GiB usable) whose size Linux 6.1 cannot change ' +
+    '(the namespace size attribute of a label-less namespace is read-only: writing it answers EACCES); a namespace of the asked size ' +
+    'needs a labelled NVDIMM (QEMU label-size=) and ndctl create-namespace -s per scenario. A filesystem made the asked size ' +
+    '(mkfs with a block count) is not the same: the disk stays 1 GiB, so a partition ending at the disk\'s end or a resize past it ' +
+    'would not be what the scenario says',
   'cache-model':
     'this machine runs untraced (bookworm\'s QEMU 7.2, or LINUX_IMAGE_NO_TRACE / DAX_LINUX_TRACE=0): TCG executes clwb, clflushopt and ' +
     'clflush as no-ops and every store reaches the backing file at once, so a power failure only ever leaves the upper bound',
