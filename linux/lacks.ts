@@ -39,6 +39,10 @@ const WHY: Partial<Record<Capability, string>> = {
     'needs a labelled NVDIMM (QEMU label-size=) and ndctl create-namespace -s per scenario. A filesystem made the asked size ' +
     '(mkfs with a block count) is not the same: the disk stays 1 GiB, so a partition ending at the disk\'s end or a resize past it ' +
     'would not be what the scenario says',
+  'dax-shared-disk':
+    'since 5.19 a pmem disk\'s DAX device has one holder (fs_dax_get_by_bdev() takes the holder for the whole disk, "dax: ' +
+    'introduce holder for dax_device", 8012b8660855), so an xfs filesystem whose data section is on pmem0p1 gets DAX and its realtime section on pmem0p2 gets ' +
+    'none: Linux 6.1 refuses a realtime file under dax=always with EINVAL (measured on 6.1.192; both sections on separate disks work)',
   'cache-model':
     'this machine runs untraced (bookworm\'s QEMU 7.2, or LINUX_IMAGE_NO_TRACE / DAX_LINUX_TRACE=0): TCG executes clwb, clflushopt and ' +
     'clflush as no-ops and every store reaches the backing file at once, so a power failure only ever leaves the upper bound',

@@ -11,7 +11,7 @@ Feature: Partitions of a pmem namespace map their own sectors
   Since Linux 5.19 a pmem disk's DAX device has one holder ("dax: introduce holder for
   dax_device"): an xfs whose realtime section is a second partition of its data section's disk
   gets DAX on the data section only, and with dax=always Linux 6.1 refuses the realtime flag
-  (EINVAL), so the two realtime scenarios hold through 5.18. Since 5.19 xfs also refuses a DAX
+  (EINVAL), so the two realtime scenarios need `dax-shared-disk`, which a 5.19+ kernel lacks. Since 5.19 xfs also refuses a DAX
   mount of a reflink filesystem on a partition ("xfs: fail dax mount if reflink is enabled on a
   partition"): an xfs for DAX on a partition is made without reflink.
 
@@ -103,7 +103,7 @@ Feature: Partitions of a pmem namespace map their own sectors
         | ext4 |
         | xfs  |
 
-    @rule:BD-4 @seed:000_7aa147f050932869.txt @severity:critical @requires:partitions @requires:xfs-realtime
+    @rule:BD-4 @seed:000_7aa147f050932869.txt @severity:critical @requires:partitions @requires:xfs-realtime @requires:dax-shared-disk
     Scenario: a new realtime block on the second partition is zeroed there, not at the same sector of the first
       Given a 256 MiB pmem namespace pmem0 with partitions pmem0p1 at sector 2056 of 64 MiB and pmem0p2 at sector 135168 of 64 MiB
       And the first 16 MiB of /dev/pmem0p2 held stale bytes beforehand
@@ -112,7 +112,7 @@ Feature: Partitions of a pmem namespace map their own sectors
       When the application writes "new" to /r at offset 4093 with write(2)
       Then /r reads 4093 zero bytes at offset 0
 
-    @rule:BD-4 @seed:000_7aa147f050932869.txt @severity:critical @requires:partitions @requires:xfs-realtime
+    @rule:BD-4 @seed:000_7aa147f050932869.txt @severity:critical @requires:partitions @requires:xfs-realtime @requires:dax-shared-disk
     Scenario: a new realtime block on the second partition holds zeros in every crash state, and the first partition's filesystem stays clean
       Given a 256 MiB pmem namespace pmem0 with partitions pmem0p1 at sector 2056 of 64 MiB and pmem0p2 at sector 135168 of 64 MiB
       And the first 16 MiB of /dev/pmem0p2 held stale bytes beforehand
