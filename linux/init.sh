@@ -50,8 +50,19 @@ for n in $(seq 0 $((NVDIMMS - 1))); do
   case "$(ndctl list -n $ns 2>/dev/null)" in
     *'"mode":"fsdax"'*) ;;
     *)
-      say "first boot of this NVDIMM: making $ns an fsdax namespace"
-      ndctl create-namespace -f -e $ns -m fsdax >/tmp/ndctl.out 2>&1 || { cat /tmp/ndctl.out; fatal "ndctl create-namespace -e $ns failed"; }
+      if [ "$VIRTIO_PMEM" = 1 ]; then
+        say "first boot of this device: making $ns an fsdax namespace"
+        ndctl create-namespace -f -e $ns -m fsdax >/tmp/ndctl.out 2>&1 || { cat /tmp/ndctl.out; fatal "ndctl create-namespace -e $ns failed"; }
+      else
+        # a fresh NVDIMM's label area holds no index yet: write one, then carve the 1 GiB fsdax namespace
+        say "first boot of this NVDIMM: labels on nmem$n, then $ns as a 1 GiB fsdax namespace"
+        { ndctl disable-region region$n && ndctl init-labels -f nmem$n && ndctl enable-region region$n; } >/tmp/ndctl.out 2>&1 ||
+          { cat /tmp/ndctl.out; fatal "ndctl init-labels nmem$n failed"; }
+        i=0
+        while [ ! -e /sys/bus/nd/devices/$ns ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+        [ "$DEBUG" = 1 ] && { ndctl list -RDNiu; cat /sys/bus/nd/devices/region$n/align; ls /sys/bus/nd/devices; }
+        /sbin/dax-agent --carve $ns $((1024 * 1024 * 1024)) >/tmp/ndctl.out 2>&1 || { cat /tmp/ndctl.out; fatal "carving $ns failed"; }
+      fi
       ;;
   esac
 done

@@ -125,6 +125,8 @@ export interface BootInfo {
 
 const MiB = 1024 * 1024;
 export const DEFAULT_PMEM_SIZE = 1088 * MiB;
+/** each NVDIMM's label area (QEMU takes it from the backing file's end): namespaces of a chosen size need labels */
+export const LABEL_SIZE = 128 * 1024;
 
 // No QEMU outlives this process: killed on any exit of Node, and started under
 // `setpriv --pdeathsig KILL` (util-linux) so that even a SIGKILL of Node ends it.
@@ -319,7 +321,7 @@ export class LinuxMachine {
     const key = createHash('sha256').update(JSON.stringify({
       image: this.image.imageKey, kernel: this.image.kernelRelease, initramfs: this.image.initramfs, qemu: this.image.traceQemuVersion,
       pmemSize: this.pmemSize, nvdimms: this.backingFiles.length, memory: this.opts.memory ?? '1G', cpus: this.opts.cpus ?? 1,
-      kernel_: this.kernelFile(), debug: !!this.opts.debug, append: this.kernelAppend(), agent: this.image.agent, format: 4, // 2: modules loaded before the save; 3, 4: the non-zero lines in meta.json
+      kernel_: this.kernelFile(), debug: !!this.opts.debug, append: this.kernelAppend(), agent: this.image.agent, format: 5, // 2: modules loaded before the save; 3, 4: the non-zero lines in meta.json; 5: labelled NVDIMMs
       ...(this.opts.persistence ? { persistence: this.opts.persistence } : {}),
     })).digest('hex').slice(0, 16);
     return path.join(this.cacheDir, `saved-${key}${after ? `-${createHash('sha256').update(after).digest('hex').slice(0, 16)}` : ''}`);
@@ -719,7 +721,7 @@ export class LinuxMachine {
     const append = this.kernelAppend();
     const nvdimms = this.backingFiles.flatMap((file, i) => [
       '-object', `memory-backend-file,id=nvmem${i},share=on,mem-path=${file},size=${this.pmemSize}`,
-      '-device', this.opts.virtioPmem ? `virtio-pmem-pci,id=vpmem${i},memdev=nvmem${i}` : `nvdimm,id=nvdimm${i},memdev=nvmem${i}`,
+      '-device', this.opts.virtioPmem ? `virtio-pmem-pci,id=vpmem${i},memdev=nvmem${i}` : `nvdimm,id=nvdimm${i},memdev=nvmem${i},label-size=${LABEL_SIZE}`,
     ]);
     const maxmemMiB = 1024 * 4;
     // restored: the plugin starts armed, with the ranges the agent announced before the save
@@ -812,7 +814,7 @@ export class LinuxMachine {
   }
 
   private templatePath(i: number): string {
-    return path.join(this.cacheDir, `pmem${i}-template-${this.image.kernelRelease}-${this.pmemSize}${this.opts.virtioPmem ? '-virtio' : ''}.img`);
+    return path.join(this.cacheDir, `pmem${i}-template-${this.image.kernelRelease}-${this.pmemSize}${this.opts.virtioPmem ? '-virtio' : `-labels${LABEL_SIZE}`}.img`);
   }
 
   /** Keep the freshly made fsdax namespace so later fresh machines skip ndctl create-namespace. */

@@ -768,6 +768,129 @@ static long long dev_size(const char *dev) {
   return rc ? -1 : (long long)sz;
 }
 
+/* ------------------------------------------------------------------ namespaces of a chosen size */
+
+#define SZ_2M (2ull << 20)
+#define SZ_8K 8192ull
+
+/* The fsdax namespace whose pfn device leaves `usable` bytes: the data starts past the 8 KiB info
+ * area and 64 bytes of struct page per 4 KiB page of the namespace, rounded up to the 2 MiB
+ * alignment (nd_pfn_init, PFN_MODE_PMEM), so the raw size is `usable` plus that offset. */
+static uint64_t fsdax_raw_size(uint64_t usable) {
+  for (uint64_t off = SZ_2M;; off += SZ_2M) {
+    uint64_t raw = usable + off;
+    uint64_t need = (SZ_8K + 64 * ((raw - SZ_8K) / 4096) + SZ_2M - 1) / SZ_2M * SZ_2M;
+    if (need <= off) return raw;
+  }
+}
+
+/* the /dev/pmemN block device whose pfn device (or raw namespace) is namespace `ns`, or "" */
+static void disk_of_namespace(const char *ns, char *out, size_t len) {
+  out[0] = 0;
+  DIR *d = opendir("/sys/block");
+  if (!d) return;
+  for (struct dirent *e; (e = readdir(d));) {
+    if (strncmp(e->d_name, "pmem", 4)) continue;
+    char p[PATH_MAX], real[PATH_MAX], b[128] = "";
+    snprintf(p, sizeof p, "/sys/block/%s/device/namespace", e->d_name);
+    FILE *f = fopen(p, "re");
+    if (f) {
+      if (!fgets(b, sizeof b, f)) b[0] = 0;
+      fclose(f);
+      b[strcspn(b, "\n")] = 0;
+    } else {
+      snprintf(p, sizeof p, "/sys/block/%s/device", e->d_name);
+      if (realpath(p, real)) snprintf(b, sizeof b, "%s", strrchr(real, '/') + 1);
+    }
+    if (!strcmp(b, ns)) {
+      snprintf(out, len, "%s", e->d_name);
+      break;
+    }
+  }
+  closedir(d);
+}
+
+/* where a disk's data lies: its first byte's physical address and its size (0 when there is no disk) */
+static void disk_layout(const char *disk, uint64_t *start, uint64_t *size) {
+  char p[PATH_MAX];
+  *start = *size = 0;
+  if (!*disk) return;
+  snprintf(p, sizeof p, "/sys/block/%s/device/resource", disk);
+  if (read_sys_u64(p, start)) *start = 0;
+  snprintf(p, sizeof p, "/sys/block/%s/size", disk);
+  if (read_sys_u64(p, size)) *size = 0;
+  *size *= 512;
+}
+
+/* zero [from, to) of /dev/<disk> through the block layer (BLKZEROOUT), made durable */
+static int zero_disk_range(const char *disk, uint64_t from, uint64_t to, sbuf *err) {
+  if (from >= to) return 0;
+  char dev[300];
+  snprintf(dev, sizeof dev, "/dev/%s", disk);
+  int fd = open(dev, O_RDWR | O_CLOEXEC);
+  uint64_t range[2] = {from, to - from};
+  if (fd < 0 || ioctl(fd, BLKZEROOUT, range) || fsync(fd)) {
+    sb_printf(err, "zeroing %s at %llu length %llu: %s", dev, (unsigned long long)from, (unsigned long long)(to - from), strerror(errno));
+    if (fd >= 0) close(fd);
+    return -1;
+  }
+  close(fd);
+  return 0;
+}
+
+/*
+ * Make namespace `ns` an fsdax namespace whose disk holds exactly `usable` bytes: ndctl
+ * create-namespace -e (it destroys the namespace and makes it again on the same labels, with a
+ * new pfn device), on a labelled NVDIMM.  The disk's bytes that were the old namespace's info
+ * block and struct pages are zeroed, so the new disk reads as fresh media does in this suite.
+ * Writes the disk's name to `disk`; on failure a sentence in `err`.
+ */
+static int carve_namespace(const char *ns, uint64_t usable, char *disk, size_t disklen, sbuf *err) {
+  char p[PATH_MAX];
+  uint64_t old_start, old_size;
+  char old_disk[64];
+  disk_of_namespace(ns, old_disk, sizeof old_disk);
+  disk_layout(old_disk, &old_start, &old_size);
+  uint64_t raw = fsdax_raw_size(usable);
+  /* a region's namespaces are multiples of its align (16 MiB by default); 2 MiB is the least Linux takes */
+  char region[PATH_MAX], real[PATH_MAX];
+  snprintf(p, sizeof p, "/sys/bus/nd/devices/%s/..", ns);
+  if (!realpath(p, real)) return sb_printf(err, "%s: no region: %s", ns, strerror(errno)), -1;
+  snprintf(region, sizeof region, "%s/align", real);
+  uint64_t align = 0;
+  if (!read_sys_u64(region, &align) && align > SZ_2M && raw % align) {
+    int fd = open(region, O_WRONLY | O_CLOEXEC);
+    if (fd < 0 || write(fd, "0x200000\n", 9) != 9) {
+      sb_printf(err, "setting %s to 2 MiB: %s", region, strerror(errno));
+      if (fd >= 0) close(fd);
+      return -1;
+    }
+    close(fd);
+  }
+  char size_arg[32];
+  snprintf(size_arg, sizeof size_arg, "%llu", (unsigned long long)raw);
+  char *argv[] = {"ndctl", "create-namespace", "-f", "-e", (char *)ns, "-m", "fsdax", "-M", "dev", "-a", "2M", "-s", size_arg, NULL};
+  sbuf out = {0};
+  int st = run_cmd(argv, &out);
+  if (st != 0) {
+    sb_printf(err, "ndctl create-namespace -e %s -s %s answered %d: %s", ns, size_arg, st, out.p ? out.p : "");
+    free(out.p);
+    return -1;
+  }
+  free(out.p);
+  disk_of_namespace(ns, disk, disklen);
+  uint64_t new_start, new_size;
+  disk_layout(disk, &new_start, &new_size);
+  if (!*disk || new_size != usable) {
+    sb_printf(err, "%s of raw size %llu gave %s of %llu bytes, not %llu", ns, (unsigned long long)raw, *disk ? disk : "no disk",
+              (unsigned long long)new_size, (unsigned long long)usable);
+    return -1;
+  }
+  /* what was below the old disk's first byte (its info block, its struct pages) is stale now */
+  if (old_size && old_start > new_start && zero_disk_range(disk, 0, old_start - new_start < usable ? old_start - new_start : usable, err)) return -1;
+  return 0;
+}
+
 static int op_createNamespace(req *r) {
   const char *name;
   uint64_t size;
@@ -776,10 +899,47 @@ static int op_createNamespace(req *r) {
   if (dev_path(r, "name", dev, sizeof dev)) return -1;
   long long have = dev_size(dev);
   if (have < 0) return fail_errno(r, dev);
-  if ((uint64_t)have < size)
-    return fail(r, "ENOSPC", "%s holds %lld bytes, %llu were asked for (the NVDIMM is sized by the host)", dev, have,
+  if ((uint64_t)have == size) {
+    sb_puts(r->res, "null");
+    return 0;
+  }
+  /* another size: the namespace is made again on the NVDIMM's labels, in what its region holds */
+  char p[PATH_MAX], ns[128] = "";
+  snprintf(p, sizeof p, "/sys/block/%s/device/namespace", name);
+  FILE *f = fopen(p, "re");
+  if (f) {
+    if (!fgets(ns, sizeof ns, f)) ns[0] = 0;
+    fclose(f);
+    ns[strcspn(ns, "\n")] = 0;
+  }
+  uint64_t region_size = 0, labels = 0;
+  if (ns[0]) {
+    snprintf(p, sizeof p, "/sys/bus/nd/devices/%s/../size", ns);
+    if (read_sys_u64(p, &region_size)) region_size = 0;
+    snprintf(p, sizeof p, "/sys/bus/nd/devices/%s/uuid", ns);
+    labels = !access(p, F_OK); /* a label-less namespace has no uuid: its size is the region's */
+  }
+  if (size % 4096 || size < SZ_2M)
+    return fail(r, "EINVAL", "a namespace of %llu bytes: the size must be a multiple of 4096 and at least 2 MiB", (unsigned long long)size);
+  if (!labels) {
+    if ((uint64_t)have < size)
+      return fail(r, "ENOSPC", "%s holds %lld bytes, %llu were asked for (the NVDIMM is sized by the host)", dev, have, (unsigned long long)size);
+    return fail(r, "EOPNOTSUPP", "%s holds %lld bytes and its NVDIMM has no labels, so no namespace of %llu bytes can be made", dev, have,
                 (unsigned long long)size);
-  sb_puts(r->res, "null");
+  }
+  if (fsdax_raw_size(size) > region_size)
+    return fail(r, "ENOSPC", "a namespace of %llu bytes needs %llu of its region, which holds %llu", (unsigned long long)size,
+                (unsigned long long)fsdax_raw_size(size), (unsigned long long)region_size);
+  char disk[64];
+  sbuf err = {0};
+  if (carve_namespace(ns, size, disk, sizeof disk, &err)) {
+    fail(r, "EIO", "%s", err.p ? err.p : "carving the namespace failed");
+    free(err.p);
+    return -1;
+  }
+  if (strcmp(disk, name)) return fail(r, "EIO", "the namespace of %s came back as %s", name, disk);
+  if (traced) trace_announce();
+  sb_printf(r->res, "{\"carved\":\"%s\"}", name);
   return 0;
 }
 
@@ -2046,6 +2206,16 @@ static void handle_line(char *line, size_t len) {
 }
 
 int main(int argc, char **argv) {
+  if (argc == 4 && !strcmp(argv[1], "--carve")) { /* /init's first boot of a labelled NVDIMM */
+    char disk[64];
+    sbuf err = {0};
+    if (carve_namespace(argv[2], strtoull(argv[3], NULL, 0), disk, sizeof disk, &err)) {
+      fprintf(stderr, "dax-agent: %s\n", err.p ? err.p : "carving failed");
+      return 1;
+    }
+    printf("%s: /dev/%s\n", argv[2], disk);
+    return 0;
+  }
   const char *devpath = argc > 1 ? argv[1] : "/dev/vport0p1";
   int in_fd = 0;
   if (strcmp(devpath, "-")) {
