@@ -269,6 +269,11 @@ export class LinuxMachine {
     this.consoleLog = path.join(this.workDir, 'console.log');
   }
 
+  /** an NVDIMM's backing file: its pmemSize bytes, then its label area (QEMU takes that from the end), so each region stays 2 MiB-aligned */
+  get backingSize(): number {
+    return this.pmemSize + (this.opts.virtioPmem ? 0 : LABEL_SIZE);
+  }
+
   get running(): boolean {
     return this.qemu !== undefined;
   }
@@ -320,7 +325,7 @@ export class LinuxMachine {
   savedDirPath(after?: string): string {
     const key = createHash('sha256').update(JSON.stringify({
       image: this.image.imageKey, kernel: this.image.kernelRelease, initramfs: this.image.initramfs, qemu: this.image.traceQemuVersion,
-      pmemSize: this.pmemSize, nvdimms: this.backingFiles.length, memory: this.opts.memory ?? '1G', cpus: this.opts.cpus ?? 1,
+      pmemSize: this.pmemSize, backingSize: this.backingSize, nvdimms: this.backingFiles.length, memory: this.opts.memory ?? '1G', cpus: this.opts.cpus ?? 1,
       kernel_: this.kernelFile(), debug: !!this.opts.debug, append: this.kernelAppend(), agent: this.image.agent, format: 5, // 2: modules loaded before the save; 3, 4: the non-zero lines in meta.json; 5: labelled NVDIMMs
       ...(this.opts.persistence ? { persistence: this.opts.persistence } : {}),
     })).digest('hex').slice(0, 16);
@@ -397,7 +402,7 @@ export class LinuxMachine {
       if (fs.existsSync(template)) sparseCopy(template, file);
       else {
         const fd = fs.openSync(file, 'w');
-        fs.ftruncateSync(fd, this.pmemSize);
+        fs.ftruncateSync(fd, this.backingSize);
         fs.closeSync(fd);
         createdNamespace = true;
         made.push(i);
@@ -597,6 +602,17 @@ export class LinuxMachine {
     await this.save(after, result);
   }
 
+  /** The namespaces were made again while the machine runs: a new trace begins over the NVDIMMs as they are (see TraceLog.rebase). */
+  rebaseTrace(): void {
+    if (!this.trace) return;
+    this.trace.rebase(this.backingFiles.map((f, i) => {
+      const base = path.join(this.workDir, `base${i}.img`);
+      fs.rmSync(base, { force: true });
+      sparseCopy(f, base);
+      return base;
+    }));
+  }
+
   /** A fresh machine from `saved` (a saveAs), in place of the running one and its trace. */
   async restore(saved: SavedMachine): Promise<BootInfo> {
     await this.powerOff(true);
@@ -720,7 +736,7 @@ export class LinuxMachine {
     const tracedMachine = !!this.opts.trace || !!this.opts.tracedMachine;
     const append = this.kernelAppend();
     const nvdimms = this.backingFiles.flatMap((file, i) => [
-      '-object', `memory-backend-file,id=nvmem${i},share=on,mem-path=${file},size=${this.pmemSize}`,
+      '-object', `memory-backend-file,id=nvmem${i},share=on,mem-path=${file},size=${this.backingSize}`,
       '-device', this.opts.virtioPmem ? `virtio-pmem-pci,id=vpmem${i},memdev=nvmem${i}` : `nvdimm,id=nvdimm${i},memdev=nvmem${i},label-size=${LABEL_SIZE}`,
     ]);
     const maxmemMiB = 1024 * 4;
@@ -740,7 +756,7 @@ export class LinuxMachine {
       // traced: 4-level paging keeps the kernel's direct map where the plugin expects it
       '-cpu', accel === 'kvm' ? 'host' : tracedMachine ? 'max,la57=off' : 'max',
       '-smp', String(this.opts.cpus ?? 1),
-      '-m', `${this.opts.memory ?? '1G'},slots=2,maxmem=${Math.max(maxmemMiB, 1024 + Math.ceil((this.pmemSize * this.backingFiles.length) / MiB))}M`,
+      '-m', `${this.opts.memory ?? '1G'},slots=2,maxmem=${Math.max(maxmemMiB, 1024 + Math.ceil((this.backingSize * this.backingFiles.length) / MiB))}M`,
       ...nvdimms,
       '-kernel', this.kernelFile(),
       '-initrd', this.image.initramfs,
@@ -814,7 +830,7 @@ export class LinuxMachine {
   }
 
   private templatePath(i: number): string {
-    return path.join(this.cacheDir, `pmem${i}-template-${this.image.kernelRelease}-${this.pmemSize}${this.opts.virtioPmem ? '-virtio' : `-labels${LABEL_SIZE}`}.img`);
+    return path.join(this.cacheDir, `pmem${i}-template-${this.image.kernelRelease}-${this.backingSize}${this.opts.virtioPmem ? '-virtio' : `-labels${LABEL_SIZE}`}.img`);
   }
 
   /** Keep the freshly made fsdax namespace so later fresh machines skip ndctl create-namespace. */

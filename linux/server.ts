@@ -225,7 +225,7 @@ function hello(): Hello {
         ...base,
         profile: 'virtio-pmem',
         // the region is asynchronous (no MAP_SYNC: ext4 and xfs refuse it with EOPNOTSUPP)
-        capabilities: [...base.capabilities.filter((c) => c !== 'map-sync'), 'virtio-pmem'],
+        capabilities: [...base.capabilities.filter((c) => c !== 'map-sync' && c !== 'namespace-size'), 'virtio-pmem'],
         description: `${base.description}; pmem on virtio-pmem-pci, not NVDIMMs`,
       }
     : base;
@@ -430,10 +430,14 @@ async function handle(op: string, args: Json): Promise<unknown> {
     case 'mkfs':
       if (traced && prefix && phase === 'live' && machine.running && machine.fastResetReady) return mkfsOnFresh(args);
       return forward(op, args);
-    case 'createNamespace':
-      // the agent only checks /dev/<name>: nothing changes, and an mkfs after it can still be restored
+    case 'createNamespace': {
+      // the namespace is already that size, or made again on the NVDIMM's labels; either way an mkfs after it can be restored
       if (prefix) prefix.push(`createNamespace ${canonical(args)}`);
-      return forward(op, args, true);
+      const r = await forward(op, args, true);
+      // made again: its new layout is set-up, so the trace starts over the NVDIMMs as they are now
+      if (r && typeof r === 'object' && 'carved' in r) machine.rebaseTrace();
+      return null;
+    }
     case 'injectPoison':
       return injectPoison(args);
     case 'createPartitions':

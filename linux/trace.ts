@@ -128,6 +128,15 @@ export class TraceLog {
     this.close();
   }
 
+  /**
+   * The namespaces were made again (a createNamespace of another size): the NVDIMMs as they are
+   * now, `baseFiles`, are the trace's beginning; the events before are set-up and are dropped.
+   */
+  rebase(baseFiles: string[]): void {
+    this.restart();
+    this.baseFds = baseFiles.map((f) => fs.openSync(f, 'r'));
+  }
+
   /** every line this trace has touched, or had as a base (for a save: see preset) */
   touched(): [number, number][] {
     return [...this.seen].map((k) => k.split(':').map(Number) as [number, number]);

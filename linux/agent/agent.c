@@ -2060,9 +2060,23 @@ static const char *kernel_release(void) {
   return rel;
 }
 
+/* pmem0's namespace has a uuid: its NVDIMM has labels, so createNamespace can make it any size its region holds */
+static int labelled(void) {
+  char ns[128] = "", p[PATH_MAX];
+  FILE *f = fopen("/sys/block/pmem0/device/namespace", "re");
+  if (!f) return 0;
+  if (!fgets(ns, sizeof ns, f)) ns[0] = 0;
+  fclose(f);
+  ns[strcspn(ns, "\n")] = 0;
+  snprintf(p, sizeof p, "/sys/bus/nd/devices/%s/uuid", ns);
+  return ns[0] && !access(p, F_OK);
+}
+
 static void hello_json(sbuf *b) {
   sb_puts(b, "{\"protocol\":1,\"name\":\"linux\",\"version\":\"" AGENT_VERSION "\",");
-  sb_puts(b, "\"capabilities\":[\"ext2\",\"ext4\",\"xfs\",\"xfs-realtime\",\"map-sync\",\"per-file-dax\",\"reflink\",\"partitions\",\"resize\",\"freeze\"],\"description\":");
+  sb_puts(b, "\"capabilities\":[\"ext2\",\"ext4\",\"xfs\",\"xfs-realtime\",\"map-sync\",\"per-file-dax\",\"reflink\",\"partitions\",\"resize\",\"freeze\"");
+  if (labelled()) sb_puts(b, ",\"namespace-size\"");
+  sb_puts(b, "],\"description\":");
   char d[256];
   snprintf(d, sizeof d, "Linux %s in QEMU on an emulated NVDIMM (dax-agent %s)", kernel_release(), AGENT_VERSION);
   sb_jcstr(b, d);
