@@ -34,11 +34,9 @@ const WHY: Partial<Record<Capability, string>> = {
     'QEMU\'s NVDIMM media never fails a load, so a load through a mapping made before the error raises no machine check and ' +
     'Linux 6.1\'s memory_failure() never runs; poison reaches the kernel only through the badblocks list',
   'namespace-size':
-    'QEMU\'s NVDIMMs here are label-less, so each is one namespace of the whole NVDIMM (1 GiB usable) whose size Linux 6.1 cannot change ' +
-    '(the namespace size attribute of a label-less namespace is read-only: writing it answers EACCES); a namespace of the asked size ' +
-    'needs a labelled NVDIMM (QEMU label-size=) and ndctl create-namespace -s per scenario. A filesystem made the asked size ' +
-    '(mkfs with a block count) is not the same: the disk stays 1 GiB, so a partition ending at the disk\'s end or a resize past it ' +
-    'would not be what the scenario says',
+    'this machine\'s NVDIMMs came up without labels (QEMU\'s label-size= missing), so each is one namespace of the whole NVDIMM whose ' +
+    'size Linux 6.1 cannot change (a label-less namespace\'s size attribute is read-only: writing it answers EACCES); the NVDIMM machine ' +
+    'of linux/qemu.ts has labels, and createNamespace re-makes the namespace at the asked size (ndctl create-namespace -e -s)',
   'dax-shared-disk':
     'since 5.19 a pmem disk\'s DAX device has one holder (fs_dax_get_by_bdev() takes the holder for the whole disk, "dax: ' +
     'introduce holder for dax_device", 8012b8660855), so an xfs filesystem whose data section is on pmem0p1 gets DAX and its realtime section on pmem0p2 gets ' +
@@ -62,6 +60,10 @@ const VIRTIO_WHY: Partial<Record<Capability, string>> = {
   eadr:
     'a virtio-pmem device has no persistence domain of its own: a store reaches only the host\'s page cache until the host fsyncs its ' +
     'backing file, so neither ADR nor eADR applies',
+  'namespace-size':
+    'a virtio-pmem device is a label-less region (virtio_pmem registers it with no label area, and QEMU\'s virtio-pmem-pci has no ' +
+    'label-size=), so its one namespace is the whole device and Linux 6.1 cannot change its size (the size attribute answers EACCES); ' +
+    'a namespace of another size needs another device, sized by the host before the boot',
   'fast-reset':
     'QEMU\'s virtio-pmem device saves no migration state (it sets no vmsd), so there is no saved machine to restore: a reset after a ' +
     'power failure boots the kernel (4 to 8 s), which every generated workload (each ends in a power failure) would pay; a reset ' +

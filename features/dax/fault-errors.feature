@@ -6,8 +6,7 @@ Feature: A DAX fault that cannot be served raises SIGBUS
   then decide. A write fault into a hole of a full filesystem is the common case: the block
   allocation fails with ENOSPC, and the application sees SIGBUS. Source: fs/dax.c
   (4.0's __dax_fault, later dax_fault_return and dax_iomap_pmd_fault's fallback), Linux 4.0 to 6.1.
-  The filesystem is filled by write(2) until it answers ENOSPC (a kernel's write may be short). Not
-  yet run on Linux: its namespaces are the whole 1 GiB NVDIMM, too large to fill in a step.
+  The filesystem is filled by write(2) until it answers ENOSPC (a kernel's write may be short).
 
   @since:4.0
   Rule: MS-4 A read of a hole maps the zero page read-only; a later write allocates a real block
