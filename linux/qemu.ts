@@ -230,6 +230,14 @@ export class LinuxMachine {
   lastBoot: BootInfo | undefined;
   /** running since a boot over fresh devices, with no power failure since: a reset may wipe instead of boot */
   private wipeable = false;
+  /**
+   * A save whose namespaces are the ones the NVDIMMs hold now, when a createNamespace made them
+   * again (the first boot's save has the 1 GiB ones, whose struct pages were on the media): a boot
+   * over these NVDIMMs (a power failure's, a recovery machine's) restores it
+   */
+  layoutSave: SavedMachine | undefined;
+  /** the namespaces were made again and no save holds them: a boot over these NVDIMMs boots the kernel */
+  layoutUnsaved = false;
 
   private readonly opts: LinuxMachineOptions;
   private readonly cacheDir: string;
@@ -283,7 +291,7 @@ export class LinuxMachine {
    * before the hello (a guest panic on a starved host) is tried once more.
    */
   async boot(): Promise<BootInfo> {
-    const saved = this.fastReset ? this.savedMachine() : undefined;
+    const saved = this.fastReset && !this.layoutUnsaved ? this.layoutSave ?? this.savedMachine() : undefined;
     if (saved) {
       try {
         return await this.bootOnce(saved);
@@ -604,6 +612,8 @@ export class LinuxMachine {
 
   /** The namespaces were made again while the machine runs: a new trace begins over the NVDIMMs as they are (see TraceLog.rebase). */
   rebaseTrace(): void {
+    this.layoutSave = undefined;
+    this.layoutUnsaved = true;
     if (!this.trace) return;
     this.trace.rebase(this.backingFiles.map((f, i) => {
       const base = path.join(this.workDir, `base${i}.img`);
@@ -613,8 +623,22 @@ export class LinuxMachine {
     }));
   }
 
+  /** Save the machine with its namespaces made again (see layoutSave), under `after`, unless a save of it exists. */
+  async saveLayout(after: string): Promise<void> {
+    await this.saveAs(after, null);
+    const s = this.savedMachine(after);
+    if (s) {
+      this.layoutSave = s;
+      this.layoutUnsaved = false;
+    }
+  }
+
   /** A fresh machine from `saved` (a saveAs), in place of the running one and its trace. */
   async restore(saved: SavedMachine): Promise<BootInfo> {
+    // a save made after a createNamespace of another size has its own namespaces: later boots restore it
+    const first = this.savedMachine();
+    this.layoutSave = first && JSON.stringify(first.namespaces) === JSON.stringify(saved.namespaces) ? undefined : saved;
+    this.layoutUnsaved = false;
     await this.powerOff(true);
     this.trace?.close();
     this.trace = undefined;
@@ -632,6 +656,8 @@ export class LinuxMachine {
       }
     }
     await this.powerOff(true); // the trace ends with the machine: no need for the plugin's last records
+    this.layoutSave = undefined;
+    this.layoutUnsaved = false;
     this.trace?.close(); // a fresh machine starts a new trace
     this.trace = undefined;
     for (const f of this.backingFiles) fs.rmSync(f, { force: true });

@@ -334,7 +334,9 @@ async function recoverByBoot(lines: LineRun[], check: CrashCheck, mounts: MountO
   }
   new CrashImage(devs, dir, []).writeInto(lines);
   // watching reads: the plugin reports each line the recovery's mount and check load from
-  const rm = new LinuxMachine({ workDir: dir, pmemSize: machine.pmemSize, nvdimms: machine.backingFiles.length, trace: !!watch, watchReads: !!watch, tracedMachine: true, virtioPmem });
+  // namespaces made again with no save of them: the recovery machine boots (a save's kernel would hold the old ones)
+  const rm = new LinuxMachine({ workDir: dir, pmemSize: machine.pmemSize, nvdimms: machine.backingFiles.length, trace: !!watch, watchReads: !!watch, tracedMachine: true, virtioPmem, ...(machine.layoutUnsaved ? { fastReset: false } : {}) });
+  rm.layoutSave = machine.layoutSave;
   const saved = mounted;
   try {
     await rm.boot();
@@ -435,7 +437,11 @@ async function handle(op: string, args: Json): Promise<unknown> {
       if (prefix) prefix.push(`createNamespace ${canonical(args)}`);
       const r = await forward(op, args, true);
       // made again: its new layout is set-up, so the trace starts over the NVDIMMs as they are now
-      if (r && typeof r === 'object' && 'carved' in r) machine.rebaseTrace();
+      if (r && typeof r === 'object' && 'carved' in r) {
+        machine.rebaseTrace();
+        // saved with its new namespaces, so that a boot after a power failure can restore it
+        if (traced && prefix && machine.fastResetReady) await machine.saveLayout(prefix.join('\n'));
+      }
       return null;
     }
     case 'injectPoison':
