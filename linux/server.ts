@@ -435,6 +435,13 @@ async function handle(op: string, args: Json): Promise<unknown> {
     case 'createNamespace': {
       // the namespace is already that size, or made again on the NVDIMM's labels; either way an mkfs after it can be restored
       if (prefix) prefix.push(`createNamespace ${canonical(args)}`);
+      // made again on an earlier run from the same fresh machine: restore that save (the same namespaces, labels and uuids)
+      const memo = traced && prefix && phase === 'live' && machine.running && machine.fastResetReady ? machine.savedMachine(prefix.join('\n')) : undefined;
+      if (memo) {
+        await machine.restore(memo);
+        fresh = false;
+        return null;
+      }
       const r = await forward(op, args, true);
       // made again: its new layout is set-up, so the trace starts over the NVDIMMs as they are now
       if (r && typeof r === 'object' && 'carved' in r) {
