@@ -69,6 +69,20 @@ Feature: Faults beyond the end of a raw device, and resizing it under a mapping
         | dev     | size   | errno  |
         | pmem0p1 | 3 MiB  | EBUSY  |
         | pmem0p2 | 64 MiB | ENOSPC |
+        | pmem0p2 | 13 MiB | ENOSPC |
         | pmem0   | 5 MiB  | EBUSY  |
         | pmem0p1 | 1000   | EINVAL |
         | pmem0p1 | 0      | EINVAL |
+
+    @rule:BD-5 @seed:004_0939b2a0aa78b1f1.txt @severity:normal @requires:partitions @requires:resize
+    Scenario Outline: <dev> can be resized to <size>, <limit>
+      Given the device /dev/<dev> is resized to <size>
+      When the application writes "last" to /dev/<dev> at offset <last> with write(2)
+      Then read(2) of /dev/pmem0 at offset <disk> returns "last"
+      And /dev/pmem0p2 still holds "next-door" at offset 0
+
+      Examples:
+        | dev     | size   | limit                                 | last     | disk     |
+        | pmem0p2 | 12 MiB | the rest of the namespace             | 12582908 | 16777212 |
+        | pmem0   | 6 MiB  | the end of its last partition         | 6291452  | 6291452  |
+        | pmem0p1 | 2 MiB  | the start of the partition after it   | 2097148  | 4194300  |
