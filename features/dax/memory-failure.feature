@@ -271,3 +271,42 @@ Feature: Poisoned persistent memory is never read as data
       And the media under 512 B of /dev/pmem1 at offset 4608 is poisoned
       When power fails and the machine comes back
       Then read(2) of 512 B of /dev/pmem1 at offset 4608 still fails with EIO
+
+    @rule:MS-11 @beyond @severity:critical @requires:poison
+    Scenario Outline: on ext4, the page right after a poisoned last sector reads normally<after>
+      # the error covers its own 512-byte sector: the first sector of the next page is clean
+      Given an ext4 filesystem mounted with dax on pmem0
+      And a file /a with 64 KiB written and synced
+      And the media under 512 B of /a at offset 11776 is poisoned
+      When <event>
+      Then /a reads 4096 zero bytes at offset 12 KiB
+      And read(2) of 4 KiB of /a at offset 8 KiB still fails with EIO
+
+      Examples:
+        | after                        | event                                  |
+        |                              | the application calls fsync on /a      |
+        | , even after a power failure | power fails and the machine comes back |
+
+    @rule:MS-11 @beyond @severity:critical @requires:poison @requires:poison-clear
+    Scenario Outline: on ext4, a whole-page write(2) over a poisoned last sector leaves the poison of the next page's first sector<after>
+      Given an ext4 filesystem mounted with dax on pmem0
+      And a file /a with 64 KiB written and synced
+      And the media under 1 KiB of /a at offset 11776 is poisoned
+      And the application writes "r" x 4096 to /a at offset 8 KiB with write(2)
+      When <event>
+      Then /a reads "r" x 4096 at offset 8 KiB
+      And read(2) of 4 KiB of /a at offset 12 KiB still fails with EIO
+
+      Examples:
+        | after                        | event                                  |
+        |                              | the application calls fsync on /a      |
+        | , even after a power failure | power fails and the machine comes back |
+
+    @rule:MS-11 @beyond @severity:normal @requires:poison
+    Scenario: on ext4, a load of the last bytes before a poisoned sector through a mapping succeeds
+      Given an ext4 filesystem mounted with dax on pmem0
+      And a file /a with 64 KiB written and synced
+      And the media under 512 B of /a at offset 12 KiB is poisoned, then /a is mapped shared
+      When the application tries to load 8 bytes through the mapping of /a at offset 12280
+      Then the call succeeds
+      And the mapping of /a reads 8 zero bytes at offset 12280
