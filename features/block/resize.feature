@@ -86,3 +86,16 @@ Feature: Faults beyond the end of a raw device, and resizing it under a mapping
         | pmem0p2 | 12 MiB | the rest of the namespace             | 12582908 | 16777212 |
         | pmem0   | 6 MiB  | the end of its last partition         | 6291452  | 6291452  |
         | pmem0p1 | 2 MiB  | the start of the partition after it   | 2097148  | 4194300  |
+
+    @rule:BD-5 @seed:004_0939b2a0aa78b1f1.txt @severity:minor @requires:partitions @requires:resize @white-box @requires:white-box
+    Scenario Outline: the emulator's <errno> for resizing <dev> to <size> names the limit it hit
+      When the application tries to resize /dev/<dev> to <size>
+      Then the call fails with <errno>
+      And the error message names "<text>"
+
+      Examples:
+        | dev     | size   | errno  | text                                                                                                                |
+        | pmem0p1 | 3 MiB  | EBUSY  | /dev/pmem0p1 cannot grow to 3145728 bytes: it would overlap /dev/pmem0p2, which starts at byte 2097152 of it        |
+        | pmem0p2 | 13 MiB | ENOSPC | /dev/pmem0p2 cannot grow to 13631488 bytes: 12582912 bytes remain on namespace pmem0 from its start at byte 4194304 |
+        | pmem0   | 5 MiB  | EBUSY  | /dev/pmem0 cannot shrink to 5242880 bytes: partition /dev/pmem0p2 ends at byte 6291456                              |
+        | pmem0p1 | 1000   | EINVAL | device size 1000 must be a positive multiple of 512 bytes                                                           |

@@ -195,6 +195,15 @@ Feature: Poisoned persistent memory is never read as data
       Then the call fails with EIO
       And read(2) of 512 B of /dev/pmem0 at offset 4608 still fails with EIO
 
+    @rule:MS-11 @beyond @severity:normal @requires:poison
+    Scenario: on the raw device, a write(2) of a sector's length that starts inside a poisoned sector fails with EIO
+      # 512 bytes from byte 4700 cover parts of two sectors and neither whole, so nothing can be cleared
+      Given a pmem namespace pmem0
+      And the media under 512 B of /dev/pmem0 at offset 4608 is poisoned
+      When the application tries write(2) of "w" x 512 to /dev/pmem0 at offset 4700
+      Then the call fails with EIO
+      And read(2) of 512 B of /dev/pmem0 at offset 4608 still fails with EIO
+
     @rule:MS-11 @beyond @severity:critical @requires:poison @requires:poison-clear
     Scenario: on the raw device, a write(2) of the whole poisoned page and fsync clear the poison for good
       # the driver asks the firmware to clear the media, not only the badblocks list: the next scrub finds nothing
@@ -310,3 +319,16 @@ Feature: Poisoned persistent memory is never read as data
       When the application tries to load 8 bytes through the mapping of /a at offset 12280
       Then the call succeeds
       And the mapping of /a reads 8 zero bytes at offset 12280
+
+    @rule:MS-11 @beyond @severity:minor @requires:poison @white-box @requires:white-box
+    Scenario Outline: the emulator's EIO for <what> on the raw device names the bytes and the bad sector
+      Given a pmem namespace pmem0
+      And the media under 512 B of /dev/pmem0 at offset 4608 is poisoned
+      When the application tries <call>
+      Then the call fails with EIO
+      And the error message names "<text>"
+
+      Examples:
+        | what                  | call                                               | text                                                                        |
+        | a read of poison      | read(2) of 512 B of /dev/pmem0 at offset 4608      | rw_bytes at byte 4608 length 512 of pmem0 covers a bad block                |
+        | a write of part of it | write(2) of "w" x 100 to /dev/pmem0 at offset 4608 | rw_bytes write at byte 4608 length 100 of pmem0 covers part of a bad sector |
