@@ -74,3 +74,12 @@ Feature: The pmem block driver makes its writes durable before the I/O completes
       And the pmem driver writes "next record" to pmem0 at offset 65536 through make_request with REQ_FLUSH
       When power fails
       Then in every crash state pmem0 holds "log record" at offset 61440
+
+    @rule:PM-4 @beyond @severity:normal @requires:block-driver @requires:virtio-pmem
+    Scenario: on virtio-pmem a write with neither REQ_FLUSH nor REQ_FUA may be lost, even after a later write
+      # the driver sends the flush request only for those flags: a plain write stays in the host's page cache
+      Given the platform is a virtio-pmem guest: its pmem is a host file made durable only by the flush request
+      And the pmem driver writes "plain" to pmem0 at offset 61440 through make_request
+      And the pmem driver writes "later" to pmem0 at offset 65536 through make_request
+      When power fails
+      Then pmem0 may or may not hold "plain" at offset 61440 after the crash
