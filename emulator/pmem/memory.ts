@@ -227,15 +227,15 @@ export class PersistentMemory {
     const li = Math.floor((a % PAGE_SIZE) / LINE_SIZE);
     const lineAddr = pfn * PAGE_SIZE + li * LINE_SIZE;
     let h = p.lines.get(li);
+    const base = h ? undefined : this.lineCopy(p.cur, li * LINE_SIZE);
+    this.writable(p).set(bytes, a % PAGE_SIZE);
+    // With tearing one call yields several entries of the same line, all with the call's sequence number.
+    const entry = { seq: this.seq, value: this.lineCopy(p.cur, li * LINE_SIZE), nt };
     if (!h) {
-      h = new LineHistory(this.lineCopy(p.cur, li * LINE_SIZE));
+      h = new LineHistory(base!, entry);
       this.linesOf(p).set(li, h);
       this.pending.add(lineAddr);
-    }
-    this.writable(p).set(bytes, a % PAGE_SIZE);
-    const value = this.lineCopy(p.cur, li * LINE_SIZE);
-    // With tearing one call yields several entries of the same line, all with the call's sequence number.
-    h.entries.push({ seq: this.seq, value, nt });
+    } else h.entries.push(entry);
     if (nt) {
       // A non-temporal store evicts the line: everything stored so far lands at the next fence.
       h.fenceMark = h.entries.length;
