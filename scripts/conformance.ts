@@ -5,12 +5,14 @@
 // DAX_REPORT_DIR puts allure-results/, allure-report/ and messages.ndjson elsewhere; by default the
 // reference's go to reports/, any other target's to reports/targets/<target>/, so each keeps its own trend.
 
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { badInput, parallelism, runCucumber, RunResult } from './lib/cucumber-run';
 import { longestFirst } from './lib/order';
 import { locationArgs, parseShard, scenarioLocations, Shard, shardOf, withoutShard } from './lib/shard';
-import { createTarget, parseTargetSpec, targetNotReady, TargetSpec } from '../targets/registry';
+import { createTarget, LINUX_IMAGE, parseTargetSpec, targetNotReady, TargetSpec } from '../targets/registry';
+import { collectRules } from './rulebook';
+import { rulebookEnvironment, rulebookFor, rulebookForKernelMarkdown } from './lib/kernel-rulebook';
 import { generateAllureReport, nextBuildOrder, reportDirFor, writeAllureMetadata } from './lib/allure';
 import { exitCodeOf, VerdictClass } from '../steps/support/verdict';
 
@@ -25,23 +27,30 @@ function version(pkg: string): string {
 }
 
 /** what the target says of itself (name, version, capabilities); the linux target is not booted for this */
-async function describeTarget(spec: TargetSpec): Promise<Record<string, string>> {
-  if (spec.kind === 'linux') return { 'target.version': 'see the scenarios (the guest reports its kernel release)' };
+async function describeTarget(spec: TargetSpec): Promise<{ env: Record<string, string>; kernel?: string }> {
+  if (spec.kind === 'linux') {
+    // the image under test names its kernel (the guest's hello says the same release)
+    const kernel = (JSON.parse(readFileSync(LINUX_IMAGE, 'utf8')) as { kernelRelease?: string }).kernelRelease;
+    return { env: { 'target.version': kernel ? `Linux ${kernel}` : 'see the scenarios (the guest reports its kernel release)' }, kernel };
+  }
   try {
     const t = await createTarget(spec);
     try {
       const h = await Promise.race([t.hello(), new Promise<never>((_, rej) => setTimeout(() => rej(new Error('no hello within 20 s')), 20_000).unref())]);
       return {
-        'target.name': h.name,
-        [spec.kind === 'emulator' ? 'emulator.version' : 'target.version']: h.version,
-        'target.description': h.description ?? '',
-        'target.capabilities': h.capabilities.join(', '),
+        env: {
+          'target.name': h.name,
+          [spec.kind === 'emulator' ? 'emulator.version' : 'target.version']: h.version,
+          'target.description': h.description ?? '',
+          'target.capabilities': h.capabilities.join(', '),
+        },
+        kernel: h.kernel,
       };
     } finally {
       await t.close().catch(() => undefined);
     }
   } catch (e) {
-    return { 'target.hello': `failed: ${(e as Error).message}` };
+    return { env: { 'target.hello': `failed: ${(e as Error).message}` } };
   }
 }
 
@@ -122,12 +131,16 @@ async function main(): Promise<number> {
   // a target that never started has nothing to say about itself: do not wait for its hello again
   const startFailure = run.scenarios.find((x) => x.verdict === 'implementation' && run.skipped === run.scenarios.length - 1);
   const buildOrder = nextBuildOrder(reportDir);
+  const described = startFailure ? { env: { 'target.hello': `failed: ${startFailure.sentence}` } } : await describeTarget(spec);
+  // which rules apply to the kernel tested: in the report's environment, and whole beside the report
+  const book = rulebookFor(collectRules(), 'kernel' in described ? described.kernel : undefined);
   writeAllureMetadata(
     results,
     {
       target,
       variant: spec.variant ?? (spec.kind === 'emulator' ? 'none (the reference)' : 'n/a'),
-      ...(startFailure ? { 'target.hello': `failed: ${startFailure.sentence}` } : await describeTarget(spec)),
+      ...described.env,
+      ...rulebookEnvironment(book),
       'persistence.mode': 'adr by default; scenarios tagged @requires:eadr switch the platform to eadr',
       'target.seed': process.env.DAX_SEED ?? '0',
       'order.seed': profile === 'ci' ? `${orderSeed} (random scenario order: rerun with DAX_ORDER_SEED=${orderSeed} DAX_PROFILE=ci)` : 'definition order (profile default)',
@@ -152,12 +165,14 @@ async function main(): Promise<number> {
   const history = join(reportDir, 'history');
   if (existsSync(history)) cpSync(history, join(results, 'history'), { recursive: true });
   // DAX_SKIP_HTML_REPORT=1 (test/verdicts): the results are written, the Java report step is left out
+  writeFileSync(join(REPORTS, 'RULES-tested.md'), rulebookForKernelMarkdown(book, target));
   const report = process.env.DAX_SKIP_HTML_REPORT ? { ok: false, error: 'skipped (DAX_SKIP_HTML_REPORT)' } : await generateAllureReport(results, reportDir);
   const classes = run.scenarios.flatMap((x) => (x.verdict ? [x.verdict] : []));
   const count = (c: VerdictClass) => classes.filter((x) => x === c).length;
   console.log('');
   console.log(`conformance: target ${target}: ${run.passed} passed, ${run.failed} failed (${count('rule')} broke a rule, ${count('implementation')} could not drive the implementation, ${count('input')} bad input), ${run.skipped} skipped in ${run.seconds.toFixed(1)} s`);
   printFailures(run);
+  console.log(`conformance: the rulebook for ${book.kernel ? `Linux ${book.kernel}` : 'every kernel'}: ${book.applies.length} rules apply, ${book.notHere.length} belong to other kernels (${relative(ROOT, join(REPORTS, 'RULES-tested.md'))})`);
   console.log(report.ok ? `conformance: report at ${join(relative(ROOT, reportDir) || '.', 'index.html')} (open it with: npx allure open ${relative(ROOT, reportDir)})` : `conformance: the HTML report could not be generated: ${report.error}`);
   console.log(orderLine(profile, orderSeed, target, shown, longest));
   if (startFailure) {

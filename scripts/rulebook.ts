@@ -14,7 +14,7 @@ const ROOT = join(__dirname, '..');
 const PROFILES = ['adr', 'eadr', 'virtio-pmem'];
 export const RULEBOOK = join(ROOT, 'docs', 'RULES.md');
 
-interface RuleRow {
+export interface RuleRow {
   id: string;
   statement: string;
   since: string;

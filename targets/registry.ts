@@ -54,7 +54,7 @@ export function splitCommand(s: string): string[] {
 }
 
 const ROOT = join(__dirname, '..');
-const LINUX_IMAGE = join(ROOT, '.cache', 'linux', 'image.json');
+export const LINUX_IMAGE = join(ROOT, '.cache', 'linux', 'image.json');
 
 /** why this target cannot be run at all on this machine (bad input, not the implementation's fault) */
 export function targetNotReady(spec: TargetSpec): string | undefined {
