@@ -1,5 +1,6 @@
 // npm test: build (the transpile cache); type-check, lint, feature format and unit tests side by side; the features
-// against the reference, parity over the process protocol and the matrix (caught-only, reusing the reference run, with a soundness check) side by side, the reports in a browser.
+// against the reference; then side by side parity over the process protocol, the matrix (caught-only, reusing the reference run, with a
+// soundness check) and every scenario under the eADR and virtio-pmem profiles; the reports in a browser.
 // Ends with one line "N passed, N failed" counting unit tests and scenarios (a failed gate such as
 // the type-check counts as one failure). A stage whose tool is missing (Chromium, Java) says so in
 // one "skip" line and counts neither way. DAX_SKIP_MATRIX=1 and DAX_SKIP_BROWSER=1 leave those out.
@@ -66,6 +67,19 @@ function files(dir: string, suffix: string): string[] {
   return out.sort();
 }
 
+/** the reports in a real browser (needs Chromium, and Java for the Allure HTML report): its stage, or the one line saying why it is skipped */
+function browserStage(): Promise<Stage | string> {
+  if (process.env.DAX_SKIP_BROWSER) return Promise.resolve('skip reports in headless Chromium: DAX_SKIP_BROWSER is set');
+  const chromium = process.env.DAX_CHROMIUM || '/usr/bin/chromium';
+  if (!existsSync(chromium)) {
+    return Promise.resolve(`skip reports in headless Chromium: ${chromium} not found (apt-get install chromium, or DAX_CHROMIUM=<path>; DAX_SKIP_BROWSER=1 hides this line)`);
+  }
+  if (spawnSync('java', ['-version'], { encoding: 'utf8' }).status !== 0) {
+    return Promise.resolve('skip reports in headless Chromium: no Java runtime for the Allure HTML report (apt-get install default-jre-headless; DAX_SKIP_BROWSER=1 hides this line)');
+  }
+  return stage('reports in headless Chromium (test/browser/report.browser.ts)', process.execPath, ['-r', REGISTER, 'test/browser/report.browser.ts']);
+}
+
 async function main(): Promise<void> {
   const bin = (p: string) => join(ROOT, 'node_modules', '.bin', p);
   // the reference run's random order is reproducible: its seed, printed now and at the end
@@ -110,7 +124,8 @@ async function main(): Promise<void> {
   }
 
   const messages = join(ROOT, 'reports', 'messages.ndjson');
-  // parity and the matrix side by side: both read the reference run's message stream
+  // after the reference, parity, the matrix and the two profile runs side by side, so no core idles at a stage's tail;
+  // their lines are printed in this order
   const parity = !process.env.DAX_SKIP_PARITY && !ref.fatal
     ? stage('parity: the same verdicts over the process protocol', process.execPath, ['-r', REGISTER, 'scripts/parity.ts', '--in-process-from', messages])
     : undefined;
@@ -119,6 +134,12 @@ async function main(): Promise<void> {
   const matrix = !process.env.DAX_SKIP_MATRIX && !ref.fatal
     ? stage('matrix (reference clean, every variant caught)', process.execPath, ['-r', REGISTER, 'scripts/matrix.ts', '--caught-only', '--verify', '2', '--reference', messages])
     : undefined;
+  // every scenario under the other persistence profiles: a promise that holds only under ADR must say so in its @profile tags;
+  // one process each (they share the cores with parity and the matrix, so a worker pool would only add start-ups)
+  const profiles = (ref.fatal || process.env.DAX_SKIP_PROFILES ? [] : ['eadr', 'virtio-pmem']).map((profile) => ({
+    profile,
+    run: runCucumber({ target: `emulator@${profile}`, profile: 'gate', messagesFile: join(ROOT, 'reports', `messages-${profile}.ndjson`), stdio: 'pipe', parallel: 1, env: { DAX_ORDER_SEED: orderSeed } }),
+  }));
   if (parity) {
     const par = report(await parity);
     const line = par.out.split('\n').reverse().find((l) => l.startsWith('parity: '));
@@ -136,9 +157,10 @@ async function main(): Promise<void> {
     if (!m.ok) failed++;
     if (sound.length === 0 || unsound.length > 0) failed++;
   } else console.log(`skip matrix: ${process.env.DAX_SKIP_MATRIX ? 'DAX_SKIP_MATRIX is set' : 'the reference run could not run'}`);
-  // every scenario under the other persistence profiles: a promise that holds only under ADR must say so in its @profile tags
-  for (const profile of ref.fatal || process.env.DAX_SKIP_PROFILES ? [] : ['eadr', 'virtio-pmem']) {
-    const r = await runCucumber({ target: `emulator@${profile}`, profile: 'gate', messagesFile: join(ROOT, 'reports', `messages-${profile}.ndjson`), stdio: 'pipe', parallel: parallelism(), env: { DAX_ORDER_SEED: orderSeed } });
+  // the browser check after parity and the matrix (its page loads have time limits), beside the profile runs' tails
+  const browser = browserStage();
+  for (const { profile, run } of profiles) {
+    const r = await run;
     const ok = r.failed === 0 && !r.fatal && r.passed > 0;
     console.log(`${ok ? 'ok  ' : 'FAIL'} features under the ${profile} profile (${r.seconds.toFixed(1)} s): ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped (their @profile tags exclude ${profile})`);
     for (const s of r.scenarios.filter((x) => x.status !== 'passed' && x.status !== 'skipped')) console.log(`     ${s.uri}:${s.line} ${s.name}: ${s.sentence ?? s.message ?? s.status}`);
@@ -147,22 +169,15 @@ async function main(): Promise<void> {
     if (ok) passed++;
     else failed++;
   }
-  if (!process.env.DAX_SKIP_BROWSER) {
-    // the reports in a real browser: needs Chromium, and Java for the Allure HTML report
-    const chromium = process.env.DAX_CHROMIUM || '/usr/bin/chromium';
-    const java = spawnSync('java', ['-version'], { encoding: 'utf8' }).status === 0;
-    if (!existsSync(chromium)) {
-      console.log(`skip reports in headless Chromium: ${chromium} not found (apt-get install chromium, or DAX_CHROMIUM=<path>; DAX_SKIP_BROWSER=1 hides this line)`);
-    } else if (!java) {
-      console.log('skip reports in headless Chromium: no Java runtime for the Allure HTML report (apt-get install default-jre-headless; DAX_SKIP_BROWSER=1 hides this line)');
-    } else {
-      const b = report(await stage('reports in headless Chromium (test/browser/report.browser.ts)', process.execPath, ['-r', REGISTER, 'test/browser/report.browser.ts']));
-      const line = b.out.split('\n').find((l) => l.startsWith('browser: '));
-      if (line) console.log(`     ${line}`);
-      if (b.ok) passed++;
-      else failed++;
-    }
-  } else console.log('skip reports in headless Chromium: DAX_SKIP_BROWSER is set');
+  const b = await browser;
+  if (typeof b === 'string') console.log(b);
+  else {
+    report(b);
+    const line = b.out.split('\n').find((l) => l.startsWith('browser: '));
+    if (line) console.log(`     ${line}`);
+    if (b.ok) passed++;
+    else failed++;
+  }
   console.log(seedLine);
   console.log(`${passed} passed, ${failed} failed`);
   process.exitCode = failed === 0 ? 0 : 1;
