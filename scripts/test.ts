@@ -1,6 +1,6 @@
 // npm test: build (the transpile cache); type-check, lint, feature format and unit tests side by side; the features
-// against the reference; then side by side parity over the process protocol, the matrix (caught-only, reusing the reference run, with a
-// soundness check) and every scenario under the eADR and virtio-pmem profiles; the reports in a browser.
+// against the reference; then side by side parity over the process protocol and the matrix (caught-only, reusing the reference run,
+// with a soundness check); every scenario under the eADR and virtio-pmem profiles from the start, beside all of it; the reports in a browser.
 // Ends with one line "N passed, N failed" counting unit tests and scenarios (a failed gate such as
 // the type-check counts as one failure). A stage whose tool is missing (Chromium, Java) says so in
 // one "skip" line and counts neither way. DAX_SKIP_MATRIX=1 and DAX_SKIP_BROWSER=1 leave those out.
@@ -89,6 +89,13 @@ async function main(): Promise<void> {
   const t0 = Date.now();
   const built = warm();
   console.log(`ok   build: ${built.built} file(s) transpiled, ${built.current} current (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  // every scenario under the other persistence profiles: a promise that holds only under ADR must say so in its @profile tags.
+  // They need only the build, so they start now and run beside everything else (virtio-pmem's is the longest single run
+  // of npm test); one process each, since the cores are busy with the other stages (a worker pool would add start-ups)
+  const profiles = (process.env.DAX_SKIP_PROFILES ? [] : ['virtio-pmem', 'eadr']).map((profile) => ({
+    profile,
+    run: runCucumber({ target: `emulator@${profile}`, profile: 'gate', messagesFile: join(ROOT, 'reports', `messages-${profile}.ndjson`), stdio: 'pipe', parallel: 1, env: { DAX_ORDER_SEED: orderSeed } }),
+  }));
   // the static gates and the unit tests side by side, the cores' worth at a time (tsc and eslint keep their state in .cache/)
   const tests = files(join(ROOT, 'test'), '.test.ts');
   const cores = availableParallelism();
@@ -124,8 +131,7 @@ async function main(): Promise<void> {
   }
 
   const messages = join(ROOT, 'reports', 'messages.ndjson');
-  // after the reference, parity, the matrix and the two profile runs side by side, so no core idles at a stage's tail;
-  // their lines are printed in this order
+  // after the reference, parity and the matrix side by side (the profile runs still going), so no core idles at a stage's tail
   const parity = !process.env.DAX_SKIP_PARITY && !ref.fatal
     ? stage('parity: the same verdicts over the process protocol', process.execPath, ['-r', REGISTER, 'scripts/parity.ts', '--in-process-from', messages])
     : undefined;
@@ -134,12 +140,6 @@ async function main(): Promise<void> {
   const matrix = !process.env.DAX_SKIP_MATRIX && !ref.fatal
     ? stage('matrix (reference clean, every variant caught)', process.execPath, ['-r', REGISTER, 'scripts/matrix.ts', '--caught-only', '--verify', '2', '--reference', messages])
     : undefined;
-  // every scenario under the other persistence profiles: a promise that holds only under ADR must say so in its @profile tags;
-  // one process each (they share the cores with parity and the matrix, so a worker pool would only add start-ups)
-  const profiles = (ref.fatal || process.env.DAX_SKIP_PROFILES ? [] : ['eadr', 'virtio-pmem']).map((profile) => ({
-    profile,
-    run: runCucumber({ target: `emulator@${profile}`, profile: 'gate', messagesFile: join(ROOT, 'reports', `messages-${profile}.ndjson`), stdio: 'pipe', parallel: 1, env: { DAX_ORDER_SEED: orderSeed } }),
-  }));
   if (parity) {
     const par = report(await parity);
     const line = par.out.split('\n').reverse().find((l) => l.startsWith('parity: '));
