@@ -81,11 +81,15 @@ function browserStage(): Promise<Stage | string> {
 }
 
 async function main(): Promise<void> {
-  const bin = (p: string) => join(ROOT, 'node_modules', '.bin', p);
   // the reference run's random order is reproducible: its seed, printed now and at the end
   const orderSeed = process.env.DAX_ORDER_SEED || String(Math.floor(Math.random() * 1e9));
   const seedLine = `npm test: the features run in random order, seed ${orderSeed}; replay it with: DAX_ORDER_SEED=${orderSeed} npm test (or DAX_ORDER_SEED=${orderSeed} DAX_PROFILE=ci npm run conformance)`;
   console.log(seedLine);
+  const bin = (p: string) => join(ROOT, 'node_modules', '.bin', p);
+  // the type-check and lint read the sources, not the transpile cache: they start before the build (on a clean clone
+  // the build transpiles every file on one core for several seconds); tsc and eslint keep their state in .cache/
+  const typecheck = stage('type-check (tsc --noEmit)', bin('tsc'), ['--noEmit', '-p', '.', '--incremental', '--tsBuildInfoFile', '.cache/tsc/tsbuildinfo']);
+  const lint = stage('lint (eslint)', bin('eslint'), ['--max-warnings', '0', '--cache', '--cache-location', '.cache/eslint/', '.']);
   const t0 = Date.now();
   const built = warm();
   console.log(`ok   build: ${built.built} file(s) transpiled, ${built.current} current (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
@@ -96,13 +100,13 @@ async function main(): Promise<void> {
     profile,
     run: runCucumber({ target: `emulator@${profile}`, profile: 'gate', messagesFile: join(ROOT, 'reports', `messages-${profile}.ndjson`), stdio: 'pipe', parallel: 1, env: { DAX_ORDER_SEED: orderSeed } }),
   }));
-  // the static gates and the unit tests side by side, the cores' worth at a time (tsc and eslint keep their state in .cache/)
+  // the other static gates and the unit tests side by side, the cores' worth at a time
   const tests = files(join(ROOT, 'test'), '.test.ts');
   const cores = availableParallelism();
   const gates = await limited([
     () => stage(`unit tests (${tests.length} files)`, process.execPath, ['-r', REGISTER, '--test', `--test-concurrency=${cores}`, '--test-reporter=tap', ...tests]),
-    () => stage('type-check (tsc --noEmit)', bin('tsc'), ['--noEmit', '-p', '.', '--incremental', '--tsBuildInfoFile', '.cache/tsc/tsbuildinfo']),
-    () => stage('lint (eslint)', bin('eslint'), ['--max-warnings', '0', '--cache', '--cache-location', '.cache/eslint/', '.']),
+    () => typecheck,
+    () => lint,
     () => stage('feature format', process.execPath, ['-r', REGISTER, 'scripts/check-features.ts']),
     // the model carries no Stryker comments; each equivalence entry still names exactly the mutants it ignores
     () => stage('mutation equivalents (stryker/check-equivalents.mjs)', process.execPath, ['stryker/check-equivalents.mjs']),
