@@ -27,13 +27,6 @@ const WHY: Partial<Record<Capability, string>> = {
   'virtio-pmem':
     'this machine\'s NVDIMMs are ACPI NFIT devices (nfit + nd_pmem), durable on a fence; a virtio-pmem guest (virtio_pmem, durable ' +
     'only through the host flush request) needs a machine with virtio-pmem-pci devices',
-  partitions:
-    'Linux 6.1 partitions a pmem disk (BLKPG_ADD_PARTITION, and fsdax on page-aligned partitions), but this server\'s guest agent ' +
-    'does not implement createPartitions yet',
-  resize:
-    'Linux 6.1 resizes a partition (BLKPG_RESIZE_PARTITION), but this server\'s guest agent does not implement resizeDevice yet',
-  freeze:
-    'Linux 6.1 freezes a filesystem (FIFREEZE, FITHAW), but this server\'s guest agent does not implement freeze and thaw yet',
   'poison-clear':
     'Linux 6.1 clears poison that a whole-sector write covers through the ACPI Clear Uncorrectable Error DSM, which QEMU\'s NVDIMM does ' +
     'not implement (hw/acpi/nvdimm.c answers only function 0 of the root device), so the clear fails and the write returns EFAULT',
@@ -41,9 +34,15 @@ const WHY: Partial<Record<Capability, string>> = {
     'QEMU\'s NVDIMM media never fails a load, so a load through a mapping made before the error raises no machine check and ' +
     'Linux 6.1\'s memory_failure() never runs; poison reaches the kernel only through the badblocks list',
   'namespace-size':
-    'QEMU sizes each NVDIMM (1088 MiB here) and the guest agent uses the whole /dev/pmemN whatever size the scenario asks for, ' +
-    'so filling a filesystem means writing about 1 GiB through the traced machine, far past a step\'s time-out; the agent would ' +
-    'have to make each filesystem the asked size (mkfs with a block count)',
+    'QEMU\'s NVDIMMs here are label-less, so each is one namespace of the whole NVDIMM (1 GiB usable) whose size Linux 6.1 cannot change ' +
+    '(the namespace size attribute of a label-less namespace is read-only: writing it answers EACCES); a namespace of the asked size ' +
+    'needs a labelled NVDIMM (QEMU label-size=) and ndctl create-namespace -s per scenario. A filesystem made the asked size ' +
+    '(mkfs with a block count) is not the same: the disk stays 1 GiB, so a partition ending at the disk\'s end or a resize past it ' +
+    'would not be what the scenario says',
+  'dax-shared-disk':
+    'since 5.19 a pmem disk\'s DAX device has one holder (fs_dax_get_by_bdev() takes the holder for the whole disk, "dax: ' +
+    'introduce holder for dax_device", 8012b8660855), so an xfs filesystem whose data section is on pmem0p1 gets DAX and its realtime section on pmem0p2 gets ' +
+    'none: Linux 6.1 refuses a realtime file under dax=always with EINVAL (measured on 6.1.192; both sections on separate disks work)',
   'cache-model':
     'this machine runs untraced (bookworm\'s QEMU 7.2, or LINUX_IMAGE_NO_TRACE / DAX_LINUX_TRACE=0): TCG executes clwb, clflushopt and ' +
     'clflush as no-ops and every store reaches the backing file at once, so a power failure only ever leaves the upper bound',
@@ -55,13 +54,8 @@ const WHY: Partial<Record<Capability, string>> = {
     'or DAX_LINUX_FAST_RESET=0 turned it off',
 };
 
-/** the reasons for the capabilities `declared` leaves out */
-export function linuxLacks(declared: readonly string[]): Partial<Record<Capability, string>> {
-  return Object.fromEntries(Object.entries(WHY).filter(([c]) => !declared.includes(c))) as Partial<Record<Capability, string>>;
-}
-
 /** on the virtio-pmem machine (linux@virtio-pmem) three reasons differ from the NVDIMM machine's */
-export const VIRTIO_LACKS: Partial<Record<Capability, string>> = {
+const VIRTIO_WHY: Partial<Record<Capability, string>> = {
   'map-sync':
     'a virtio-pmem region is asynchronous (durable only through the flush request), so Linux 6.1 refuses MAP_SYNC on it: ext4 and xfs ' +
     'answer EOPNOTSUPP (dax_synchronous() is false)',
@@ -69,6 +63,13 @@ export const VIRTIO_LACKS: Partial<Record<Capability, string>> = {
     'a virtio-pmem device has no persistence domain of its own: a store reaches only the host\'s page cache until the host fsyncs its ' +
     'backing file, so neither ADR nor eADR applies',
   'fast-reset':
-    'QEMU\'s virtio-pmem device saves no migration state (it sets no vmsd), so a restored machine never answers a flush request; ' +
-    'every reset boots the kernel',
+    'QEMU\'s virtio-pmem device saves no migration state (it sets no vmsd), so there is no saved machine to restore: a reset after a ' +
+    'power failure boots the kernel (4 to 8 s), which every generated workload (each ends in a power failure) would pay; a reset ' +
+    'after a scenario with no power failure wipes the running machine instead (0.3 to 0.6 s)',
 };
+
+/** the reasons for the capabilities `declared` leaves out, on the NVDIMM machine or the virtio-pmem one */
+export function linuxLacks(declared: readonly string[], machine: 'nvdimm' | 'virtio-pmem'): Partial<Record<Capability, string>> {
+  const why = machine === 'virtio-pmem' ? { ...WHY, ...VIRTIO_WHY } : WHY;
+  return Object.fromEntries(Object.entries(why).filter(([c]) => !declared.includes(c))) as Partial<Record<Capability, string>>;
+}

@@ -118,6 +118,8 @@ export interface BootInfo {
   restored?: boolean;
   /** true when this boot made the fsdax namespace (a fresh NVDIMM with no saved template) */
   createdNamespace: boolean;
+  /** true when a reset kept the running machine and zeroed its devices (wipe, virtio-pmem) */
+  wiped?: boolean;
   hello: Hello;
 }
 
@@ -224,6 +226,8 @@ export class LinuxMachine {
   channel: net.Socket | undefined;
   hello: Hello | undefined;
   lastBoot: BootInfo | undefined;
+  /** running since a boot over fresh devices, with no power failure since: a reset may wipe instead of boot */
+  private wipeable = false;
 
   private readonly opts: LinuxMachineOptions;
   private readonly cacheDir: string;
@@ -294,6 +298,7 @@ export class LinuxMachine {
       info = await this.bootOnce();
     }
     if (this.fastReset && fresh && !this.fastResetFailure) await this.save();
+    this.wipeable = fresh;
     return info;
   }
 
@@ -550,6 +555,7 @@ export class LinuxMachine {
   /** Power failure: kill QEMU at once, no guest shutdown.  The backing file keeps what reached it. */
   async powerOff(discardTrace = false): Promise<void> {
     const child = this.qemu;
+    this.wipeable = false;
     this.qmp?.close();
     this.qmp = undefined;
     if (child) {
@@ -598,13 +604,51 @@ export class LinuxMachine {
     return this.bootOnce(saved);
   }
 
-  /** A fresh NVDIMM (from the saved namespace template) and a boot. */
+  /** A fresh NVDIMM (from the saved namespace template) and a boot; on virtio-pmem a wipe where one can stand for them. */
   async reset(): Promise<BootInfo> {
+    if (this.opts.virtioPmem && this.wipeable && process.env.DAX_LINUX_WIPE !== '0') {
+      const t0 = process.hrtime.bigint();
+      if (await this.wipe()) {
+        this.lastBoot = { ...this.lastBoot!, bootMs: Number(process.hrtime.bigint() - t0) / 1e6, restored: false, createdNamespace: false, wiped: true };
+        return this.lastBoot;
+      }
+    }
     await this.powerOff(true); // the trace ends with the machine: no need for the plugin's last records
     this.trace?.close(); // a fresh machine starts a new trace
     this.trace = undefined;
     for (const f of this.backingFiles) fs.rmSync(f, { force: true });
     return this.boot();
+  }
+
+  /**
+   * A fresh virtio-pmem machine without a boot (its device saves no migration state, so there is no
+   * save to restore), for a machine that has run since its boot over fresh devices: the guest lets
+   * go of them (the agent's reset: unmapped, thawed, unmounted) and writes back and drops its
+   * buffers of them (BLKFLSBUF), the host zeroes each backing file (a hole over all of it: the
+   * guest's pmem is the file's shared mapping, and a fresh template is all zeros), the guest drops
+   * its caches again and re-reads the now empty partition tables, and the trace starts over from
+   * zeros. False, with the machine untouched, when it cannot stand for a boot: poison on a device
+   * (the badblocks list outlives a wipe) or a template that is not all zeros.
+   */
+  private async wipe(): Promise<boolean> {
+    if (!this.qemu || !this.channel) return false;
+    if (this.backingFiles.some((_, i) => !fs.existsSync(this.templatePath(i)) || fs.statSync(this.templatePath(i)).blocks !== 0)) return false;
+    const devs = this.backingFiles.map((_, i) => `/dev/pmem${i}`).join(' ');
+    const sh = async (script: string): Promise<{ status: number; output: string }> => (await this.request('exec', { argv: ['/bin/sh', '-c', script] })) as { status: number; output: string };
+    const bad = await sh('for d in /sys/block/pmem*; do [ -n "$(cat $d/badblocks)" ] && exit 3; done; exit 0'); // a sysfs file's size says nothing
+    if (bad.status !== 0) return false;
+    await this.request('reset');
+    const flushed = await sh(`sync && for d in ${devs}; do blockdev --flushbufs $d || exit 1; done`);
+    if (flushed.status !== 0) throw new ImplementationError(`wipe: writing back the guest's buffers of ${devs} failed: ${flushed.output.trim()}`);
+    for (const f of this.backingFiles) {
+      const r = spawnSync('fallocate', ['--punch-hole', '--keep-size', '--offset', '0', '--length', String(fs.statSync(f).size), f], { encoding: 'utf8' });
+      if (r.status !== 0) throw new ImplementationError(`wipe: fallocate --punch-hole of ${f}: ${r.stderr || r.error?.message}`);
+    }
+    const dropped = await sh(`for d in ${devs}; do blockdev --flushbufs $d && blockdev --rereadpt $d || exit 1; done; echo 3 > /proc/sys/vm/drop_caches`);
+    if (dropped.status !== 0) throw new ImplementationError(`wipe: dropping the guest's caches of ${devs} failed: ${dropped.output.trim()}`);
+    this.trace?.restart();
+    this.ops.clear();
+    return true;
   }
 
   /** Ask the agent to exit (the guest syncs and powers off), else kill; remove the temp folder. */

@@ -29,6 +29,8 @@ export interface Device {
   /** where /dev/pmemN's offset 0 is in the backing file */
   dataOffset: number;
   size: number;
+  /** a partition: its whole disk (a namespace of the map) and its first byte there */
+  partOf?: { dev: string; start: number };
 }
 
 type Result = { ok: boolean; reason?: string };
@@ -201,6 +203,11 @@ export class CrashImage {
 
   private readAt(dev: string, off: number, len: number): void {
     if (!this.watchReads) return;
+    const part = this.devices.get(dev)?.partOf;
+    if (part) {
+      dev = part.dev;
+      off += part.start;
+    }
     for (let l = off - (off % 64); l < off + len; l += 64) this.reads.add(`${dev}:${l}`);
   }
 
@@ -222,6 +229,14 @@ export class CrashImage {
     const d = this.device(dev);
     f = path.join(this.workDir, `state-${dev}.img`);
     fs.rmSync(f, { force: true });
+    if (d.partOf) {
+      // a partition's bytes are its disk's state image from the partition's first byte (any sector)
+      const disk = this.image(d.partOf.dev);
+      const r = spawnSync('dd', [`if=${disk}`, `of=${f}`, 'bs=1M', `skip=${d.partOf.start}`, `count=${d.size}`, 'iflag=skip_bytes,count_bytes', 'conv=sparse', 'status=none'], { encoding: 'utf8' });
+      if (r.status !== 0) throw new TargetError('EIO', `dd of ${dev} out of ${d.partOf.dev}'s state: ${r.stderr}`);
+      this.files.set(dev, f);
+      return f;
+    }
     let r = spawnSync('cp', ['--sparse=always', d.backing, f], { encoding: 'utf8' });
     if (r.status !== 0) throw new TargetError('EIO', `cp of ${dev}'s backing file: ${r.stderr}`);
     r = spawnSync('fallocate', ['--collapse-range', '--offset', '0', '--length', String(d.dataOffset), f], { encoding: 'utf8' });

@@ -29,7 +29,7 @@ import * as readline from 'node:readline';
 import { CrashCheck, CrashVerdict, Hello, ImplementationError, MountOptions, TargetError } from '../targets/contract';
 import { loadImage, LinuxMachine } from './qemu';
 import { CrashImage, Device, LineRun } from './recover';
-import { linuxLacks, VIRTIO_LACKS } from './lacks';
+import { linuxLacks } from './lacks';
 
 type Json = Record<string, unknown>;
 
@@ -84,6 +84,7 @@ async function recover(mounts: MountOptions[]): Promise<void> {
     await machine.boot();
     mounted = [];
     phase = 'recovered';
+    await rescanPartitions(machine);
     await applyPoison(machine, poisoned);
   }
   await mountAll(mounts);
@@ -172,14 +173,47 @@ async function evaluate(check: CrashCheck): Promise<Result> {
   }
 }
 
-/** the traced namespaces: where each /dev/pmemN lies in its backing file */
-function devices(): Map<string, Device> {
+/** the partitions the scenario made (createPartitions, resizeDevice): their table is on the NVDIMM, so they outlive a power failure */
+let partitions = new Map<string, { dev: string; start: number; size: number }>();
+
+/** the traced namespaces: where each /dev/pmemN lies in its backing file; with `parts`, the partitions on them too */
+function devices(parts = true): Map<string, Device> {
   const out = new Map<string, Device>();
   for (const [n, ns] of machine.trace?.namespaces ?? []) {
     if (ns.region === undefined || !machine.backingFiles[n]) continue;
     out.set(`pmem${n}`, { backing: machine.backingFiles[n], dataOffset: ns.start - ns.region, size: ns.size });
   }
+  for (const [name, p] of parts ? partitions : []) {
+    const disk = out.get(p.dev);
+    if (disk) out.set(name, { backing: disk.backing, dataOffset: disk.dataOffset + p.start, size: p.size, partOf: { dev: p.dev, start: p.start } });
+  }
   return out;
+}
+
+/**
+ * A machine restored from its save (linux/qemu.ts) has the kernel of before the partition table was
+ * written; a boot would read the table, so a restored one re-reads it (BLKRRPART), as after fdisk.
+ */
+async function rescanPartitions(on: LinuxMachine): Promise<void> {
+  for (const disk of new Set([...partitions.values()].map((p) => p.dev))) {
+    const r = (await on.request('exec', { argv: ['blockdev', '--rereadpt', `/dev/${disk}`] })) as { status: number; output: string };
+    if (r.status !== 0) throw new TargetError('EIO', `re-reading the partition table of /dev/${disk} after the power failure: ${r.output.trim()}`);
+  }
+}
+
+async function createPartitions(args: Json): Promise<unknown> {
+  const names = (await forward('createPartitions', args)) as string[];
+  const asked = args.partitions as { start: number; size: number }[];
+  names.forEach((name, i) => partitions.set(name, { dev: String(args.disk).replace(/^\/dev\//, ''), start: asked[i].start, size: asked[i].size }));
+  return names;
+}
+
+async function resizeDevice(args: Json): Promise<unknown> {
+  await forward('resizeDevice', args);
+  const p = partitions.get(String(args.dev).replace(/^\/dev\//, ''));
+  // the kernel keeps whole sectors (a partition's size is a sector count)
+  if (p) p.size = Math.floor(Number(args.size) / 512) * 512;
+  return null;
 }
 
 function hello(): Hello {
@@ -193,7 +227,6 @@ function hello(): Hello {
         // the region is asynchronous (no MAP_SYNC: ext4 and xfs refuse it with EOPNOTSUPP)
         capabilities: [...base.capabilities.filter((c) => c !== 'map-sync'), 'virtio-pmem'],
         description: `${base.description}; pmem on virtio-pmem-pci, not NVDIMMs`,
-        lacks: { ...base.lacks, ...VIRTIO_LACKS },
       }
     : base;
   // fast-reset: a reset restores the machine saved after its first boot (linux/qemu.ts), no boot
@@ -204,7 +237,7 @@ function hello(): Hello {
     ...h,
     capabilities: declared,
     ...(traced ? { description: `${h.description}; traced by a QEMU 10 TCG plugin (every NVDIMM store, write-back and fence${virtioPmem ? ', and each flush request' : ''})` } : {}),
-    lacks: { ...linuxLacks(declared), ...h.lacks },
+    lacks: linuxLacks(declared, virtioPmem ? 'virtio-pmem' : 'nvdimm'),
   };
 }
 
@@ -258,6 +291,7 @@ async function switchPlatform(to: 'adr' | 'eadr'): Promise<void> {
   await machine.reset();
   fresh = true;
   mounted = [];
+  partitions = new Map();
 }
 
 /** one crash state decided on the host (ext2/ext4) or on a recovery machine (xfs); `partial` stages lines ahead */
@@ -292,7 +326,7 @@ async function recoverByBoot(lines: LineRun[], check: CrashCheck, mounts: MountO
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir);
   const devs = new Map<string, Device>();
-  for (const [name, d] of devices()) {
+  for (const [name, d] of devices(false)) {
     const copy = path.join(dir, path.basename(d.backing));
     const r = spawnSync('cp', ['--sparse=always', d.backing, copy], { encoding: 'utf8' });
     if (r.status !== 0) throw new TargetError('EIO', `cp of ${name}'s backing file: ${r.stderr}`);
@@ -304,6 +338,7 @@ async function recoverByBoot(lines: LineRun[], check: CrashCheck, mounts: MountO
   const saved = mounted;
   try {
     await rm.boot();
+    await rescanPartitions(rm);
     await applyPoison(rm, poisoned);
     active = rm;
     mounted = [];
@@ -353,6 +388,7 @@ async function handle(op: string, args: Json): Promise<unknown> {
       phase = 'live';
       staged.length = 0;
       poisoned = [];
+      partitions = new Map();
       return null;
     case 'powerFail':
       fresh = false;
@@ -400,6 +436,10 @@ async function handle(op: string, args: Json): Promise<unknown> {
       return forward(op, args, true);
     case 'injectPoison':
       return injectPoison(args);
+    case 'createPartitions':
+      return createPartitions(args);
+    case 'resizeDevice':
+      return resizeDevice(args);
     default:
       return forward(op, args);
   }

@@ -9,16 +9,12 @@
 // fence after its last store, so a crash state loses the store: a capture that shows otherwise
 // (a flush of those lines, or no store at all) is broken, and this script exits 1.
 import { LinuxMachine } from './qemu';
+import { check, runProbes } from './probe-runner';
 import type { TraceEvent } from './trace';
 
 const size = (e: { data?: string; zeros?: number }): number => (e.data !== undefined ? e.data.length / 2 : e.zeros ?? 0);
 
 const MiB = 1024 * 1024;
-let failures = 0;
-function check(what: string, ok: boolean, detail = ''): void {
-  console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}${detail ? `: ${detail}` : ''}`);
-  if (!ok) failures++;
-}
 
 /** events per request, as "op: 12 st, 3 nt, 64 fl, 1 fe" */
 function perOp(events: TraceEvent[]): string[] {
@@ -129,16 +125,4 @@ async function probe(fs: 'ext4' | 'xfs'): Promise<void> {
   }
 }
 
-async function main(): Promise<void> {
-  const fss = (process.argv.slice(2).length ? process.argv.slice(2) : ['ext4']) as ('ext4' | 'xfs')[];
-  for (const fs of fss) await probe(fs);
-  if (failures) {
-    console.log(`${failures} check(s) failed: the capture is broken`);
-    process.exit(1);
-  }
-}
-
-main().catch((e) => {
-  console.error(e instanceof Error ? e.message : String(e));
-  process.exit(2);
-});
+runProbes(probe, 'the capture');

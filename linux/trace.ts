@@ -118,6 +118,16 @@ export class TraceLog {
     for (const [dev, line] of lines) this.base(dev, line, this.events);
   }
 
+  /** the machine was wiped (every device zero again) without a new stream: a new trace from here, with no bases */
+  restart(): void {
+    this.events = [];
+    this.tail = [];
+    this.afterEnd = false;
+    this.seen.clear();
+    this.reads.clear();
+    this.close();
+  }
+
   /** every line this trace has touched, or had as a base (for a save: see preset) */
   touched(): [number, number][] {
     return [...this.seen].map((k) => k.split(':').map(Number) as [number, number]);

@@ -11,13 +11,9 @@
 // Exits 1 if any of them does not hold: the capture (or the machine) is broken.
 import { TargetError } from '../targets/contract';
 import { LinuxMachine } from './qemu';
+import { check, runProbes } from './probe-runner';
 import type { TraceEvent } from './trace';
 
-let failures = 0;
-function check(what: string, ok: boolean, detail = ''): void {
-  console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}${detail ? `: ${detail}` : ''}`);
-  if (!ok) failures++;
-}
 
 /** the events of request `op` (by its markers), counted by kind */
 function count(events: TraceEvent[]): string {
@@ -87,16 +83,4 @@ async function probe(fs: 'ext4' | 'xfs'): Promise<void> {
   }
 }
 
-async function main(): Promise<void> {
-  const fss = (process.argv.slice(2).length ? process.argv.slice(2) : ['ext4']) as ('ext4' | 'xfs')[];
-  for (const fs of fss) await probe(fs);
-  if (failures) {
-    console.log(`${failures} check(s) failed: the virtio-pmem capture is broken`);
-    process.exit(1);
-  }
-}
-
-main().catch((e) => {
-  console.error(e instanceof Error ? e.message : String(e));
-  process.exit(2);
-});
+runProbes(probe, 'the virtio-pmem capture');

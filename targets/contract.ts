@@ -29,12 +29,14 @@ export type Capability =
   | 'poison' // injects uncorrectable media errors (injectPoison) that read(2), faults and writes then meet
   | 'poison-clear' // the platform clears poison that a whole-sector write covers (ACPI's clear-error DSM)
   | 'machine-check' // a load of poisoned media raises a machine check, also through a mapping made before the error
-  | 'namespace-size'; // a namespace (and a filesystem made on it) is the size the scenario asks for, so filling it is affordable
+  | 'namespace-size' // a namespace (and a filesystem made on it) is the size the scenario asks for, so filling it is affordable
+  | 'dax-shared-disk'; // two DAX users on partitions of one pmem disk: an xfs data section on one, its realtime section on another
 
 export const ALL_CAPABILITIES: readonly Capability[] = [
   'cache-model', 'white-box', 'eadr', 'ext2', 'ext4', 'xfs', 'xfs-realtime', 'raw-block-dax',
   'block-driver', 'map-sync', 'partitions', 'resize', 'freeze', 'schedules', 'fast-reset', 'pmem-trace',
   'per-file-dax', 'poison', 'poison-clear', 'machine-check', 'reflink', 'virtio-pmem', 'namespace-size',
+  'dax-shared-disk',
 ];
 
 export interface Hello {

@@ -87,7 +87,7 @@ Feature: On virtio-pmem only the flush request makes data durable
       Then pmem1 may or may not hold "elsewhere" at offset 0 after the crash
 
     # pmem0 fills the whole 1 TiB between namespace bases, so pmem1's first line sits right at pmem0's end
-    @rule:MS-14 @beyond @severity:critical @requires:virtio-pmem @requires:cache-model
+    @rule:MS-14 @beyond @severity:critical @requires:virtio-pmem @requires:cache-model @requires:block-driver @requires:namespace-size
     Scenario: on virtio-pmem a flush request to one device leaves the first line of the device right after it in the host's page cache
       Given the platform is a virtio-pmem guest: its pmem is a host file made durable only by the flush request
       And a 1 TiB pmem namespace pmem0
@@ -99,7 +99,7 @@ Feature: On virtio-pmem only the flush request makes data durable
       Then pmem1 may or may not hold "next-door" at offset 0 after the crash
 
     # a flush request makes durable what reached the host's page cache, "first"; "later" was never written back, so no flush makes it durable
-    @rule:MS-14 @beyond @severity:critical @requires:virtio-pmem @requires:cache-model
+    @rule:MS-14 @beyond @severity:critical @requires:virtio-pmem @requires:cache-model @requires:block-driver
     Scenario: on virtio-pmem a line stored again after its write-back keeps only the written-back store through two flush requests
       Given the platform is a virtio-pmem guest: its pmem is a host file made durable only by the flush request
       And a pmem namespace pmem0

@@ -16,7 +16,7 @@ import { translateErrors } from './errors';
 
 const CAPABILITIES: Capability[] = [
   'cache-model', 'white-box', 'eadr', 'ext2', 'ext4', 'xfs', 'xfs-realtime', 'raw-block-dax',
-  'block-driver', 'map-sync', 'partitions', 'resize', 'freeze', 'schedules', 'fast-reset', 'per-file-dax', 'poison', 'poison-clear', 'machine-check', 'reflink', 'virtio-pmem', 'namespace-size',
+  'block-driver', 'map-sync', 'partitions', 'resize', 'freeze', 'schedules', 'fast-reset', 'per-file-dax', 'poison', 'poison-clear', 'machine-check', 'reflink', 'virtio-pmem', 'namespace-size', 'dax-shared-disk',
 ];
 
 export const EMULATOR_VERSION = '0.1.0';

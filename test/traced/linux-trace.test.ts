@@ -113,3 +113,17 @@ test('a reads=on record names the line loaded from, and is no event', () => {
     assert.equal(t.take().events.length, 0);
   });
 });
+
+test('a wiped machine\'s trace starts over: no event before the wipe, and no base from the old backing file', () => {
+  const base = Buffer.alloc(4096);
+  base.write('old-superblock', 1024);
+  withTrace(base, (t) => {
+    t.feed(rec(K_ST, 0, 0, 1024, Buffer.from('x')));
+    assert.ok(t.held > 0);
+    t.restart();
+    assert.equal(t.held, 0, 'the events before the wipe are gone');
+    t.feed(rec(K_ST, 0, 0, 1024, Buffer.from('y')));
+    const ev = t.take().events;
+    assert.deepEqual(ev.map((e) => e.k), ['st'], 'the wiped line is zero: no base event before the new store');
+  });
+});
