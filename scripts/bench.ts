@@ -6,7 +6,8 @@
 // also times `npm run matrix -- --full`, `--quick` skips the matrices and the 2^20-state exploration.
 // `--baseline <dir>` times the reference run (`npm run conformance` without the Java HTML step) in an
 // older checkout and in this one, alternately, `--rounds n` times each (default 2): wall and CPU
-// seconds back to back under the same load. Figures a run skips keep their previous values from
+// seconds back to back under the same load. `--profiles` times npm test's eADR and virtio-pmem runs (serial; with
+// --baseline, the baseline's virtio-pmem run too). Figures a run skips keep their previous values from
 // reports/bench.json, marked with the date they were measured.
 
 import { spawn, spawnSync } from 'node:child_process';
@@ -165,6 +166,32 @@ function referenceRun(dir: string, reportDir: string): ReferenceRun {
   return { wall_s: Number(m[3]), cpu_s: cpu ? Number(cpu[1]) + Number(cpu[2]) : undefined, passed: Number(m[1]), failed: Number(m[2]) };
 }
 
+interface ProfileRun {
+  wall_s: number;
+  cpu_s?: number;
+  peak_rss_mb?: number;
+  passed: number;
+  skipped: number;
+}
+
+/** npm test's run of every scenario under a persistence profile (one cucumber process, profile gate) in `dir`, timed by /usr/bin/time when there is one */
+function profileRun(dir: string, profile: string): ProfileRun {
+  const timed = existsSync('/usr/bin/time');
+  const cmd = [process.execPath, '-r', join(dir, 'scripts', 'lib', 'match-indices.js'), join(dir, 'node_modules', '@cucumber', 'cucumber', 'bin', 'cucumber.js'), '--profile', 'gate', '--format', 'summary'];
+  const t0 = performance.now();
+  const r = spawnSync(timed ? '/usr/bin/time' : cmd[0], timed ? ['-f', 'CPU %U %S %M', ...cmd] : cmd.slice(1), {
+    cwd: dir,
+    encoding: 'utf8',
+    env: { ...process.env, DAX_TARGET: `emulator@${profile}` },
+    maxBuffer: 64 << 20,
+  });
+  const wall = (performance.now() - t0) / 1000;
+  const m = /^(\d+) scenarios \((?:(\d+) skipped, )?(\d+) passed\)$/m.exec(r.stdout);
+  if (!m) throw new Error(`the ${profile} run in ${dir} did not pass: ${(r.stdout + r.stderr).slice(-400)}`);
+  const cpu = /^CPU ([\d.]+) ([\d.]+) (\d+)$/m.exec(r.stderr);
+  return { wall_s: wall, cpu_s: cpu ? Number(cpu[1]) + Number(cpu[2]) : undefined, peak_rss_mb: cpu ? Number(cpu[3]) / 1024 : undefined, passed: Number(m[3]), skipped: Number(m[2] ?? 0) };
+}
+
 /** the reference run of an older checkout and of this one, alternately, `rounds` times each */
 function referenceAB(baseline: string, rounds: number) {
   const out: Array<{ load: number; baseline: ReferenceRun; now: ReferenceRun }> = [];
@@ -202,6 +229,15 @@ async function main(): Promise<void> {
   const r = process.argv.indexOf('--rounds');
   const rounds = r >= 0 ? Number(process.argv[r + 1]) : 2;
   const ab = baseline ? referenceAB(baseline, rounds) : null;
+  // --profiles: npm test's eADR and virtio-pmem runs (serial), the baseline's virtio-pmem run first when --baseline is given
+  const profileRuns = process.argv.includes('--profiles')
+    ? {
+        load: Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]),
+        ...(baseline ? { baseline_virtio_pmem: profileRun(baseline, 'virtio-pmem'), baseline_dir: baseline } : {}),
+        virtio_pmem: profileRun(ROOT, 'virtio-pmem'),
+        eadr: profileRun(ROOT, 'eadr'),
+      }
+    : null;
   const startNew = await startup([], ['-r', MATCH_INDICES]);
   const startOld = await startup(oldConfig);
   const cores = parallelism();
@@ -237,6 +273,7 @@ async function main(): Promise<void> {
     conformance_allure_fsync_s: fsynced.seconds,
     conformance_scenarios: { passed: conf.passed, failed: conf.failed, skipped: conf.skipped },
     reference_run_ab: ab,
+    profile_runs: profileRuns,
     matrix_caught_only: matrixCaughtOnly,
     matrix_s,
     matrix_process_per_variant: matrixOld,
@@ -279,6 +316,12 @@ async function main(): Promise<void> {
   const rows: Array<[string, string]> = [
     ...(ab
       ? ([['reference run wall s; CPU s (baseline -> now, median)', `${n(ab.median.baseline.wall_s)}; ${n(ab.median.baseline.cpu_s)} -> ${n(ab.median.now.wall_s)}; ${n(ab.median.now.cpu_s)}  (${rounds} rounds, load ${ab.rounds.map((x) => x.load).join(', ')}; baseline ${ab.baseline})`]] as Array<[string, string]>)
+      : []),
+    ...(profileRuns
+      ? ([
+          ['virtio-pmem gate, serial: wall s; CPU s; peak RSS MB', `${profileRuns.baseline_virtio_pmem ? `${n(profileRuns.baseline_virtio_pmem.wall_s)}; ${n(profileRuns.baseline_virtio_pmem.cpu_s ?? null)}; ${n(profileRuns.baseline_virtio_pmem.peak_rss_mb ?? null)} -> ` : ''}${n(profileRuns.virtio_pmem.wall_s)}; ${n(profileRuns.virtio_pmem.cpu_s ?? null)}; ${n(profileRuns.virtio_pmem.peak_rss_mb ?? null)}  (load ${profileRuns.load})`],
+          ['eADR gate, serial: wall s; CPU s; peak RSS MB', `${n(profileRuns.eadr.wall_s)}; ${n(profileRuns.eadr.cpu_s ?? null)}; ${n(profileRuns.eadr.peak_rss_mb ?? null)}`],
+        ] as Array<[string, string]>)
       : []),
     ['startup_s (cached JS; ts-node)', `${n(startNew, 2)}; ${n(startOld, 2)}`],
     ['conformance_s', `${n(fig.conformance_s)}  (--parallel ${cores}; ${conf.passed} passed, ${conf.failed} failed, ${conf.skipped} skipped)`],

@@ -1,11 +1,12 @@
-// After `npm run mutation`: reports/mutation/summary.md (--overlay <mutation.json>: a later partial run's results win) with the score two ways, every surviving
+// After `npm run mutation`: reports/mutation/summary.md (--overlay <mutation.json>: a later partial run's results win; --report <mutation.json>: another run's
+// report, its summary.md written beside it; --by-file: one row per file, not per area) with the score two ways, every surviving
 // mutant, and every ignored mutant under its reason. Ignored mutants come from the dax-equivalents
 // ignorer (stryker/ignorer.mjs): variant switches, and the equivalent mutants of stryker/equivalent.json.
 // A survivor that a partial entry of that file (whole: false) names is an equivalent mutant Stryker
 // could not single out; it is listed apart and left out of the second score's denominator.
 
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
 interface Mutant {
   mutatorName: string;
@@ -29,8 +30,9 @@ interface Entry {
 }
 
 const root = join(__dirname, '..');
-const dir = join(root, 'reports', 'mutation');
-const input = join(dir, 'mutation.json');
+const reportArg = process.argv.indexOf('--report');
+const input = reportArg > 0 ? resolve(process.argv[reportArg + 1]) : join(root, 'reports', 'mutation', 'mutation.json');
+const dir = dirname(input);
 if (!existsSync(input)) {
   console.error(`no ${input}: run \`npm run mutation\` first`);
   process.exit(2);
@@ -106,7 +108,8 @@ function switchKeepsOff(source: string, m: Mutant): boolean {
 }
 
 /** emulator/<area>/...: pmem, mm, dax */
-const areaOf = (file: string): string => /emulator\/([^/]+)\//.exec(file)?.[1] ?? file;
+const byFile = process.argv.includes('--by-file');
+const areaOf = (file: string): string => (byFile ? /emulator\/.*$/.exec(file)?.[0] : /emulator\/([^/]+)\//.exec(file)?.[1]) ?? file;
 interface Tally {
   detected: number;
   undetected: number;
@@ -198,5 +201,5 @@ const out = [
 ];
 writeFileSync(join(dir, 'summary.md'), out.join('\n'));
 console.log(
-  `mutation score ${pct(detected, detected + undetected)} (${detected}/${detected + undetected}); counting ignored mutants that are not equivalent as survivors ${pct(detected, honestDen)}; ${n('Ignored')} ignored (${switchOn.length} of them switch mutants that turn a variant on); ${survivors.length} surviving, ${equivalentSurvivors.length} more surviving but documented equivalent; reports/mutation/summary.md`,
+  `mutation score ${pct(detected, detected + undetected)} (${detected}/${detected + undetected}); counting ignored mutants that are not equivalent as survivors ${pct(detected, honestDen)}; ${n('Ignored')} ignored (${switchOn.length} of them switch mutants that turn a variant on); ${survivors.length} surviving, ${equivalentSurvivors.length} more surviving but documented equivalent; ${join(dir, 'summary.md')}`,
 );

@@ -1,5 +1,6 @@
 // npm test: build (the transpile cache); type-check, lint, feature format and unit tests side by side; the features
-// against the reference, parity over the process protocol and the matrix (caught-only, reusing the reference run, with a soundness check) side by side, the reports in a browser.
+// against the reference; then side by side parity over the process protocol and the matrix (caught-only, reusing the reference run,
+// with a soundness check); every scenario under the eADR and virtio-pmem profiles from the start, beside all of it; the reports in a browser.
 // Ends with one line "N passed, N failed" counting unit tests and scenarios (a failed gate such as
 // the type-check counts as one failure). A stage whose tool is missing (Chromium, Java) says so in
 // one "skip" line and counts neither way. DAX_SKIP_MATRIX=1 and DAX_SKIP_BROWSER=1 leave those out.
@@ -66,22 +67,46 @@ function files(dir: string, suffix: string): string[] {
   return out.sort();
 }
 
+/** the reports in a real browser (needs Chromium, and Java for the Allure HTML report): its stage, or the one line saying why it is skipped */
+function browserStage(): Promise<Stage | string> {
+  if (process.env.DAX_SKIP_BROWSER) return Promise.resolve('skip reports in headless Chromium: DAX_SKIP_BROWSER is set');
+  const chromium = process.env.DAX_CHROMIUM || '/usr/bin/chromium';
+  if (!existsSync(chromium)) {
+    return Promise.resolve(`skip reports in headless Chromium: ${chromium} not found (apt-get install chromium, or DAX_CHROMIUM=<path>; DAX_SKIP_BROWSER=1 hides this line)`);
+  }
+  if (spawnSync('java', ['-version'], { encoding: 'utf8' }).status !== 0) {
+    return Promise.resolve('skip reports in headless Chromium: no Java runtime for the Allure HTML report (apt-get install default-jre-headless; DAX_SKIP_BROWSER=1 hides this line)');
+  }
+  return stage('reports in headless Chromium (test/browser/report.browser.ts)', process.execPath, ['-r', REGISTER, 'test/browser/report.browser.ts']);
+}
+
 async function main(): Promise<void> {
-  const bin = (p: string) => join(ROOT, 'node_modules', '.bin', p);
   // the reference run's random order is reproducible: its seed, printed now and at the end
   const orderSeed = process.env.DAX_ORDER_SEED || String(Math.floor(Math.random() * 1e9));
   const seedLine = `npm test: the features run in random order, seed ${orderSeed}; replay it with: DAX_ORDER_SEED=${orderSeed} npm test (or DAX_ORDER_SEED=${orderSeed} DAX_PROFILE=ci npm run conformance)`;
   console.log(seedLine);
+  const bin = (p: string) => join(ROOT, 'node_modules', '.bin', p);
+  // the type-check and lint read the sources, not the transpile cache: they start before the build (on a clean clone
+  // the build transpiles every file on one core for several seconds); tsc and eslint keep their state in .cache/
+  const typecheck = stage('type-check (tsc --noEmit)', bin('tsc'), ['--noEmit', '-p', '.', '--incremental', '--tsBuildInfoFile', '.cache/tsc/tsbuildinfo']);
+  const lint = stage('lint (eslint)', bin('eslint'), ['--max-warnings', '0', '--cache', '--cache-location', '.cache/eslint/', '.']);
   const t0 = Date.now();
   const built = warm();
   console.log(`ok   build: ${built.built} file(s) transpiled, ${built.current} current (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
-  // the static gates and the unit tests side by side, the cores' worth at a time (tsc and eslint keep their state in .cache/)
+  // every scenario under the other persistence profiles: a promise that holds only under ADR must say so in its @profile tags.
+  // They need only the build, so they start now and run beside everything else (virtio-pmem's is the longest single run
+  // of npm test); one process each, since the cores are busy with the other stages (a worker pool would add start-ups)
+  const profiles = (process.env.DAX_SKIP_PROFILES ? [] : ['virtio-pmem', 'eadr']).map((profile) => ({
+    profile,
+    run: runCucumber({ target: `emulator@${profile}`, profile: 'gate', messagesFile: join(ROOT, 'reports', `messages-${profile}.ndjson`), stdio: 'pipe', parallel: 1, env: { DAX_ORDER_SEED: orderSeed } }),
+  }));
+  // the other static gates and the unit tests side by side, the cores' worth at a time
   const tests = files(join(ROOT, 'test'), '.test.ts');
   const cores = availableParallelism();
   const gates = await limited([
     () => stage(`unit tests (${tests.length} files)`, process.execPath, ['-r', REGISTER, '--test', `--test-concurrency=${cores}`, '--test-reporter=tap', ...tests]),
-    () => stage('type-check (tsc --noEmit)', bin('tsc'), ['--noEmit', '-p', '.', '--incremental', '--tsBuildInfoFile', '.cache/tsc/tsbuildinfo']),
-    () => stage('lint (eslint)', bin('eslint'), ['--max-warnings', '0', '--cache', '--cache-location', '.cache/eslint/', '.']),
+    () => typecheck,
+    () => lint,
     () => stage('feature format', process.execPath, ['-r', REGISTER, 'scripts/check-features.ts']),
     // the model carries no Stryker comments; each equivalence entry still names exactly the mutants it ignores
     () => stage('mutation equivalents (stryker/check-equivalents.mjs)', process.execPath, ['stryker/check-equivalents.mjs']),
@@ -110,7 +135,7 @@ async function main(): Promise<void> {
   }
 
   const messages = join(ROOT, 'reports', 'messages.ndjson');
-  // parity and the matrix side by side: both read the reference run's message stream
+  // after the reference, parity and the matrix side by side (the profile runs still going), so no core idles at a stage's tail
   const parity = !process.env.DAX_SKIP_PARITY && !ref.fatal
     ? stage('parity: the same verdicts over the process protocol', process.execPath, ['-r', REGISTER, 'scripts/parity.ts', '--in-process-from', messages])
     : undefined;
@@ -136,9 +161,10 @@ async function main(): Promise<void> {
     if (!m.ok) failed++;
     if (sound.length === 0 || unsound.length > 0) failed++;
   } else console.log(`skip matrix: ${process.env.DAX_SKIP_MATRIX ? 'DAX_SKIP_MATRIX is set' : 'the reference run could not run'}`);
-  // every scenario under the other persistence profiles: a promise that holds only under ADR must say so in its @profile tags
-  for (const profile of ref.fatal || process.env.DAX_SKIP_PROFILES ? [] : ['eadr', 'virtio-pmem']) {
-    const r = await runCucumber({ target: `emulator@${profile}`, profile: 'gate', messagesFile: join(ROOT, 'reports', `messages-${profile}.ndjson`), stdio: 'pipe', parallel: parallelism(), env: { DAX_ORDER_SEED: orderSeed } });
+  // the browser check after parity and the matrix (its page loads have time limits), beside the profile runs' tails
+  const browser = browserStage();
+  for (const { profile, run } of profiles) {
+    const r = await run;
     const ok = r.failed === 0 && !r.fatal && r.passed > 0;
     console.log(`${ok ? 'ok  ' : 'FAIL'} features under the ${profile} profile (${r.seconds.toFixed(1)} s): ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped (their @profile tags exclude ${profile})`);
     for (const s of r.scenarios.filter((x) => x.status !== 'passed' && x.status !== 'skipped')) console.log(`     ${s.uri}:${s.line} ${s.name}: ${s.sentence ?? s.message ?? s.status}`);
@@ -147,22 +173,15 @@ async function main(): Promise<void> {
     if (ok) passed++;
     else failed++;
   }
-  if (!process.env.DAX_SKIP_BROWSER) {
-    // the reports in a real browser: needs Chromium, and Java for the Allure HTML report
-    const chromium = process.env.DAX_CHROMIUM || '/usr/bin/chromium';
-    const java = spawnSync('java', ['-version'], { encoding: 'utf8' }).status === 0;
-    if (!existsSync(chromium)) {
-      console.log(`skip reports in headless Chromium: ${chromium} not found (apt-get install chromium, or DAX_CHROMIUM=<path>; DAX_SKIP_BROWSER=1 hides this line)`);
-    } else if (!java) {
-      console.log('skip reports in headless Chromium: no Java runtime for the Allure HTML report (apt-get install default-jre-headless; DAX_SKIP_BROWSER=1 hides this line)');
-    } else {
-      const b = report(await stage('reports in headless Chromium (test/browser/report.browser.ts)', process.execPath, ['-r', REGISTER, 'test/browser/report.browser.ts']));
-      const line = b.out.split('\n').find((l) => l.startsWith('browser: '));
-      if (line) console.log(`     ${line}`);
-      if (b.ok) passed++;
-      else failed++;
-    }
-  } else console.log('skip reports in headless Chromium: DAX_SKIP_BROWSER is set');
+  const b = await browser;
+  if (typeof b === 'string') console.log(b);
+  else {
+    report(b);
+    const line = b.out.split('\n').find((l) => l.startsWith('browser: '));
+    if (line) console.log(`     ${line}`);
+    if (b.ok) passed++;
+    else failed++;
+  }
   console.log(seedLine);
   console.log(`${passed} passed, ${failed} failed`);
   process.exitCode = failed === 0 ? 0 : 1;

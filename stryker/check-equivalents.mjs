@@ -30,11 +30,11 @@ for (const f of walk(join(ROOT, 'emulator')).filter((p) => p.endsWith('.ts'))) {
     });
 }
 
-// the files Stryker mutates: stryker.conf.json's `mutate`, each of the form `dir/**/*.ts`
-const conf = JSON.parse(readFileSync(join(ROOT, 'stryker.conf.json'), 'utf8'));
-const files = conf.mutate.flatMap((glob) => {
+// the files Stryker mutates: the `mutate` of stryker.conf.json and of stryker.nvdimm.conf.json (the driver and block layer), each of the form `dir/**/*.ts`
+const globs = ['stryker.conf.json', 'stryker.nvdimm.conf.json'].flatMap((c) => JSON.parse(readFileSync(join(ROOT, c), 'utf8')).mutate.map((glob) => [c, glob]));
+const files = globs.flatMap(([c, glob]) => {
   const m = /^(.*)\/\*\*\/\*\.ts$/.exec(glob);
-  if (!m) throw new Error(`stryker.conf.json mutate pattern ${glob} is not of the form dir/**/*.ts`);
+  if (!m) throw new Error(`${c} mutate pattern ${glob} is not of the form dir/**/*.ts`);
   return walk(join(ROOT, m[1])).filter((p) => p.endsWith('.ts'));
 });
 

@@ -15,9 +15,15 @@ export class LineHistory {
   fenceMark = 0;
   /** virtio-pmem: entries a fence wrote back into the host's page cache, durable only at the host's flush */
   hostMark = 0;
-  readonly entries: StoreEntry[] = [];
+  readonly entries: StoreEntry[];
 
-  constructor(readonly base: Uint8Array) {}
+  /** `first`: the store that starts the history (an array of exactly its size: most lines never get a second) */
+  constructor(
+    readonly base: Uint8Array,
+    first?: StoreEntry,
+  ) {
+    this.entries = first ? [first] : [];
+  }
 
   get length(): number {
     return this.entries.length;

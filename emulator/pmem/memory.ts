@@ -40,6 +40,9 @@ interface Page {
 /** the lines of a page none of whose lines has a history: shared, never written (linesOf() replaces it first) */
 const NO_LINES: ReadonlyMap<number, LineHistory> = new Map();
 
+/** bytes per slab of line copies: 1024 lines */
+const LINE_SLAB = 1024 * LINE_SIZE;
+
 /** all-zero page: a store of zeros to a page never touched changes nothing a load or a crash sees */
 const ZERO_PAGE = new Uint8Array(PAGE_SIZE);
 
@@ -74,6 +77,9 @@ export class PersistentMemory {
   private slab: Uint8Array | undefined;
   private slabUsed = 0;
   private slabPages = 0;
+  /** line copies (history bases and values) come from here; a history keeps its slab alive, never writes it */
+  private lineSlab = new Uint8Array(0);
+  private lineSlabUsed = 0;
   /** eADR: store sequence number at the last fence, the earliest point a crash "during" may cut */
   lastFenceSeq = 0;
   observer: PmemObserver | undefined;
@@ -117,6 +123,18 @@ export class PersistentMemory {
     }
     const b = this.slab.subarray(this.slabUsed, this.slabUsed + PAGE_SIZE);
     this.slabUsed += PAGE_SIZE;
+    return b;
+  }
+
+  /** a copy of the 64-byte line at `off` in `bytes`, carved from a shared slab: no buffer of its own per line */
+  private lineCopy(bytes: Uint8Array, off: number): Uint8Array {
+    if (this.lineSlab.length === this.lineSlabUsed) {
+      this.lineSlab = new Uint8Array(LINE_SLAB);
+      this.lineSlabUsed = 0;
+    }
+    const b = this.lineSlab.subarray(this.lineSlabUsed, this.lineSlabUsed + LINE_SIZE);
+    this.lineSlabUsed += LINE_SIZE;
+    for (let i = 0; i < LINE_SIZE; i++) b[i] = bytes[off + i];
     return b;
   }
 
@@ -209,15 +227,15 @@ export class PersistentMemory {
     const li = Math.floor((a % PAGE_SIZE) / LINE_SIZE);
     const lineAddr = pfn * PAGE_SIZE + li * LINE_SIZE;
     let h = p.lines.get(li);
+    const base = h ? undefined : this.lineCopy(p.cur, li * LINE_SIZE);
+    this.writable(p).set(bytes, a % PAGE_SIZE);
+    // With tearing one call yields several entries of the same line, all with the call's sequence number.
+    const entry = { seq: this.seq, value: this.lineCopy(p.cur, li * LINE_SIZE), nt };
     if (!h) {
-      h = new LineHistory(p.cur.slice(li * LINE_SIZE, (li + 1) * LINE_SIZE));
+      h = new LineHistory(base!, entry);
       this.linesOf(p).set(li, h);
       this.pending.add(lineAddr);
-    }
-    this.writable(p).set(bytes, a % PAGE_SIZE);
-    const value = p.cur.slice(li * LINE_SIZE, (li + 1) * LINE_SIZE);
-    // With tearing one call yields several entries of the same line, all with the call's sequence number.
-    h.entries.push({ seq: this.seq, value, nt });
+    } else h.entries.push(entry);
     if (nt) {
       // A non-temporal store evicts the line: everything stored so far lands at the next fence.
       h.fenceMark = h.entries.length;

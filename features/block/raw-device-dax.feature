@@ -96,3 +96,10 @@ Feature: DAX mappings of a raw pmem block device or partition
         | pmem0   | PMD  |
         | pmem0p1 | PTE  |
         | pmem0p2 | PMD  |
+
+    @rule:BD-6 @seed:004_0939b2a0aa78b1f1.txt @severity:normal @requires:raw-block-dax
+    Scenario: read(2) of the raw device after a write(2) returns the new bytes, though an earlier read(2) saw the old ones
+      Given /dev/pmem0 was written with "old-bytes" at offset 8192 beforehand
+      And read(2) of /dev/pmem0 at offset 8192 returns "old-bytes"
+      When the application writes "new-bytes" to /dev/pmem0 at offset 8192 with write(2)
+      Then read(2) of /dev/pmem0 at offset 8192 returns "new-bytes"

@@ -195,6 +195,15 @@ Feature: Poisoned persistent memory is never read as data
       Then the call fails with EIO
       And read(2) of 512 B of /dev/pmem0 at offset 4608 still fails with EIO
 
+    @rule:MS-11 @beyond @severity:normal @requires:poison
+    Scenario: on the raw device, a write(2) of a sector's length that starts inside a poisoned sector fails with EIO
+      # 512 bytes from byte 4700 cover parts of two sectors and neither whole, so nothing can be cleared
+      Given a pmem namespace pmem0
+      And the media under 512 B of /dev/pmem0 at offset 4608 is poisoned
+      When the application tries write(2) of "w" x 512 to /dev/pmem0 at offset 4700
+      Then the call fails with EIO
+      And read(2) of 512 B of /dev/pmem0 at offset 4608 still fails with EIO
+
     @rule:MS-11 @beyond @severity:critical @requires:poison @requires:poison-clear
     Scenario: on the raw device, a write(2) of the whole poisoned page and fsync clear the poison for good
       # the driver asks the firmware to clear the media, not only the badblocks list: the next scrub finds nothing
@@ -204,3 +213,122 @@ Feature: Poisoned persistent memory is never read as data
       And the application calls fsync on /dev/pmem0
       When power fails and the machine comes back
       Then read(2) of /dev/pmem0 at offset 4096 returns "c" x 4096
+
+    @rule:MS-11 @beyond @severity:critical @requires:poison @requires:poison-clear
+    Scenario Outline: on the raw device, a write(2) of a whole poisoned page clears that page's poison only<after>
+      # the driver clears the sectors the write covers, in the badblocks list and in the media alike
+      Given a pmem namespace pmem0
+      And the media under 512 B of /dev/pmem0 at offset 4608 is poisoned
+      And the media under 512 B of /dev/pmem0 at offset 8192 is poisoned
+      And the application writes "c" x 4096 to /dev/pmem0 at offset 4096 with write(2)
+      When <event>
+      Then read(2) of 512 B of /dev/pmem0 at offset 8192 still fails with EIO
+
+      Examples:
+        | after                        | event                                     |
+        |                              | the application calls fsync on /dev/pmem0 |
+        | , even after a power failure | power fails and the machine comes back    |
+
+    @rule:MS-11 @beyond @severity:critical @requires:poison @requires:poison-clear
+    Scenario Outline: on <fs>, a whole-page write(2) over poison clears that page's poison only<after>
+      # the recovery write clears its own page, in the badblocks list and in the media: a later scrub finds only the other page's poison
+      Given an <fs> filesystem mounted with dax on pmem0
+      And a file /a with 64 KiB written and synced
+      And the media under 512 B of /a at offset 8 KiB is poisoned
+      And the media under 512 B of /a at offset 32 KiB is poisoned
+      And the application writes "r" x 4096 to /a at offset 8 KiB with write(2)
+      When <event>
+      Then /a reads "r" x 4096 at offset 8 KiB
+      And read(2) of 4 KiB of /a at offset 32 KiB still fails with EIO
+
+      Examples:
+        | fs   | after                        | event                                  |
+        | ext4 |                              | the application calls fsync on /a      |
+        | ext2 | , even after a power failure | power fails and the machine comes back |
+        | ext4 | , even after a power failure | power fails and the machine comes back |
+        | xfs  | , even after a power failure | power fails and the machine comes back |
+
+    @rule:MS-11 @beyond @severity:normal @requires:poison
+    Scenario Outline: on <fs>, a write(2) of part of a poisoned page that starts past the bad sector fails with EFAULT
+      # the recovery write judges the whole page that holds the write, not only the bytes after its start
+      Given an <fs> filesystem mounted with dax on pmem0
+      And a file /a with 64 KiB written and synced
+      And the media under 512 B of /a at offset 8 KiB is poisoned
+      When the application tries write(2) of "w" x 100 to /a at offset 8792
+      Then the call fails with EFAULT
+      And read(2) of 4 KiB of /a at offset 8 KiB still fails with EIO
+
+      Examples:
+        | fs   |
+        | ext2 |
+        | ext4 |
+        | xfs  |
+
+    @rule:MS-11 @beyond @severity:critical @requires:poison @requires:block-driver
+    Scenario: a whole-sector rw_bytes write over a poisoned sector clears it and lands
+      # nsio_rw_bytes clears poison under a write of whole sectors; only a partial sector fails with EIO
+      Given a pmem namespace pmem0
+      And the media under 512 B of /dev/pmem0 at offset 4608 is poisoned
+      When the pmem driver writes "w" x 512 to pmem0 at offset 4608 through rw_bytes
+      Then read(2) of /dev/pmem0 at offset 4608 returns "w" x 512
+
+    @rule:MS-11 @beyond @severity:critical @requires:poison
+    Scenario: poison on a second namespace is found again at the same place after a power failure
+      # each namespace's badblocks list holds its own sectors, counted from the namespace's start
+      Given a pmem namespace pmem0
+      And a pmem namespace pmem1
+      And the media under 512 B of /dev/pmem1 at offset 4608 is poisoned
+      When power fails and the machine comes back
+      Then read(2) of 512 B of /dev/pmem1 at offset 4608 still fails with EIO
+
+    @rule:MS-11 @beyond @severity:critical @requires:poison
+    Scenario Outline: on ext4, the page right after a poisoned last sector reads normally<after>
+      # the error covers its own 512-byte sector: the first sector of the next page is clean
+      Given an ext4 filesystem mounted with dax on pmem0
+      And a file /a with 64 KiB written and synced
+      And the media under 512 B of /a at offset 11776 is poisoned
+      When <event>
+      Then /a reads 4096 zero bytes at offset 12 KiB
+      And read(2) of 4 KiB of /a at offset 8 KiB still fails with EIO
+
+      Examples:
+        | after                        | event                                  |
+        |                              | the application calls fsync on /a      |
+        | , even after a power failure | power fails and the machine comes back |
+
+    @rule:MS-11 @beyond @severity:critical @requires:poison @requires:poison-clear
+    Scenario Outline: on ext4, a whole-page write(2) over a poisoned last sector leaves the poison of the next page's first sector<after>
+      Given an ext4 filesystem mounted with dax on pmem0
+      And a file /a with 64 KiB written and synced
+      And the media under 1 KiB of /a at offset 11776 is poisoned
+      And the application writes "r" x 4096 to /a at offset 8 KiB with write(2)
+      When <event>
+      Then /a reads "r" x 4096 at offset 8 KiB
+      And read(2) of 4 KiB of /a at offset 12 KiB still fails with EIO
+
+      Examples:
+        | after                        | event                                  |
+        |                              | the application calls fsync on /a      |
+        | , even after a power failure | power fails and the machine comes back |
+
+    @rule:MS-11 @beyond @severity:normal @requires:poison
+    Scenario: on ext4, a load of the last bytes before a poisoned sector through a mapping succeeds
+      Given an ext4 filesystem mounted with dax on pmem0
+      And a file /a with 64 KiB written and synced
+      And the media under 512 B of /a at offset 12 KiB is poisoned, then /a is mapped shared
+      When the application tries to load 8 bytes through the mapping of /a at offset 12280
+      Then the call succeeds
+      And the mapping of /a reads 8 zero bytes at offset 12280
+
+    @rule:MS-11 @beyond @severity:minor @requires:poison @white-box @requires:white-box
+    Scenario Outline: the emulator's EIO for <what> on the raw device names the bytes and the bad sector
+      Given a pmem namespace pmem0
+      And the media under 512 B of /dev/pmem0 at offset 4608 is poisoned
+      When the application tries <call>
+      Then the call fails with EIO
+      And the error message names "<text>"
+
+      Examples:
+        | what                  | call                                               | text                                                                        |
+        | a read of poison      | read(2) of 512 B of /dev/pmem0 at offset 4608      | rw_bytes at byte 4608 length 512 of pmem0 covers a bad block                |
+        | a write of part of it | write(2) of "w" x 100 to /dev/pmem0 at offset 4608 | rw_bytes write at byte 4608 length 100 of pmem0 covers part of a bad sector |

@@ -104,7 +104,7 @@ async function main(): Promise<void> {
 
   // 1. a conformance run against the variant, into its own report folder
   let conformanceOk = await check(`conformance run against ${VARIANT} (--tags @rule:${RULE}) writes an Allure report`, () => {
-    const r = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', 'scripts/conformance.ts', '--tags', `@rule:${RULE}`, '--format-options', '{"colorsEnabled":false}'], {
+    const r = spawnSync(process.execPath, ['-r', './scripts/register.js', 'scripts/conformance.ts', '--tags', `@rule:${RULE}`, '--format-options', '{"colorsEnabled":false}'], {
       cwd: ROOT,
       encoding: 'utf8',
       env: { ...process.env, DAX_TARGET: VARIANT, DAX_REPORT_DIR: OUT, DAX_PROFILE: 'default' },

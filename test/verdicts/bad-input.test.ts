@@ -27,7 +27,8 @@ function conformance(env: Record<string, string>, args: string[] = []): Promise<
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['-r', './scripts/register.js', 'scripts/conformance.ts', ...args], {
       cwd: ROOT,
-      env: { ...process.env, DAX_TARGET: 'emulator', DAX_REPORT_DIR: reports, DAX_SKIP_HTML_REPORT: '1', DAX_PROFILE: 'default', ...env },
+      // one cucumber process per run: these select a scenario or two, so workers would only add their start-ups
+      env: { ...process.env, DAX_TARGET: 'emulator', DAX_REPORT_DIR: reports, DAX_SKIP_HTML_REPORT: '1', DAX_PROFILE: 'default', DAX_PARALLEL: '1', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
