@@ -127,3 +127,29 @@ test('a wiped machine\'s trace starts over: no event before the wipe, and no bas
     assert.deepEqual(ev.map((e) => e.k), ['st'], 'the wiped line is zero: no base event before the new store');
   });
 });
+
+test('a re-made namespace starts the trace over: no event before it, and each line\'s base from the NVDIMM as it is now', () => {
+  const base = Buffer.alloc(4096);
+  base.write('old-superblock', 1024);
+  withTrace(base, (t) => {
+    t.feed(rec(K_ST, 0, 0, 1024, Buffer.from('x')));
+    assert.ok(t.held > 0);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'linux-trace-'));
+    const now = path.join(dir, 'pmem0-now.img');
+    const media = Buffer.alloc(4096);
+    media.write('info-block', 2048);
+    fs.writeFileSync(now, media);
+    try {
+      t.rebase([now]);
+      assert.equal(t.held, 0, 'the set-up before the rebase is gone');
+      assert.deepEqual(t.touched(), [], 'no line is known yet');
+      t.feed(rec(K_ST, 0, 0, 1024, Buffer.from('y')));
+      t.feed(rec(K_ST, 0, 0, 2048, Buffer.from('z')));
+      const ev = t.take().events;
+      assert.deepEqual(ev.map((e) => e.k), ['st', 'base', 'st'], 'line 1024 is zero now (the old superblock is not its base); line 2048 holds the new bytes');
+      assert.equal((ev[1] as { data: string }).data, Buffer.concat([Buffer.from('info-block'), Buffer.alloc(54)]).toString('hex'));
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
