@@ -919,14 +919,15 @@ static int op_createNamespace(req *r) {
     snprintf(p, sizeof p, "/sys/bus/nd/devices/%s/uuid", ns);
     labels = !access(p, F_OK); /* a label-less namespace has no uuid: its size is the region's */
   }
+  if (!labels) {
+    /* a label-less device (virtio-pmem) is what the host made it: a larger one stands in, as before labels */
+    if ((uint64_t)have < size)
+      return fail(r, "ENOSPC", "%s holds %lld bytes, %llu were asked for (the device is sized by the host)", dev, have, (unsigned long long)size);
+    sb_puts(r->res, "null");
+    return 0;
+  }
   if (size % 4096 || size < SZ_2M)
     return fail(r, "EINVAL", "a namespace of %llu bytes: the size must be a multiple of 4096 and at least 2 MiB", (unsigned long long)size);
-  if (!labels) {
-    if ((uint64_t)have < size)
-      return fail(r, "ENOSPC", "%s holds %lld bytes, %llu were asked for (the NVDIMM is sized by the host)", dev, have, (unsigned long long)size);
-    return fail(r, "EOPNOTSUPP", "%s holds %lld bytes and its NVDIMM has no labels, so no namespace of %llu bytes can be made", dev, have,
-                (unsigned long long)size);
-  }
   if (fsdax_raw_size(size) > region_size)
     return fail(r, "ENOSPC", "a namespace of %llu bytes needs %llu of its region, which holds %llu", (unsigned long long)size,
                 (unsigned long long)fsdax_raw_size(size), (unsigned long long)region_size);
