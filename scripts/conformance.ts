@@ -131,9 +131,9 @@ async function main(): Promise<number> {
   // a target that never started has nothing to say about itself: do not wait for its hello again
   const startFailure = run.scenarios.find((x) => x.verdict === 'implementation' && run.skipped === run.scenarios.length - 1);
   const buildOrder = nextBuildOrder(reportDir);
-  const described = startFailure ? { env: { 'target.hello': `failed: ${startFailure.sentence}` } } : await describeTarget(spec);
+  const described: { env: Record<string, string>; kernel?: string } = startFailure ? { env: { 'target.hello': `failed: ${startFailure.sentence}` } } : await describeTarget(spec);
   // which rules apply to the kernel tested: in the report's environment, and whole beside the report
-  const book = rulebookFor(collectRules(), 'kernel' in described ? described.kernel : undefined);
+  const book = rulebookFor(collectRules(), described.kernel);
   writeAllureMetadata(
     results,
     {

@@ -74,6 +74,11 @@ export function collectRules(): RuleRow[] {
   return [...rows.values()].sort((a, b) => group(a.id) - group(b.id));
 }
 
+/** the kernels a rule holds for, as the rulebooks print them */
+export function kernelRange(r: RuleRow): string {
+  return r.until ? `${r.since} to ${r.until}` : `${r.since} and later`;
+}
+
 export function rulebookMarkdown(rows: RuleRow[]): string {
   const variants = (id: string) =>
     Object.entries(VARIANTS)
@@ -97,7 +102,7 @@ export function rulebookMarkdown(rows: RuleRow[]): string {
     '|---|---|---|---|---|---|---|',
   ];
   for (const r of rows) {
-    const kernels = r.until ? `${r.since} to ${r.until}` : `${r.since} and later`;
+    const kernels = kernelRange(r);
     const platforms = r.notOn.size === 0 ? 'all' : PROFILES.filter((p) => r.notOn.has(p)).map((p) => `not on ${p}: ${r.notOn.get(p)}`).join('; ');
     lines.push(`| ${r.id} | ${r.statement} | ${kernels} | ${platforms} | ${sources(r)} | ${r.scenarios} | ${variants(r.id).join(', ') || '-'} |`);
   }

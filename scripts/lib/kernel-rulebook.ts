@@ -1,7 +1,7 @@
 // The rulebook for the kernel a run tested: which rules apply to it and which belong to another kernel's, so the
 // report says what a pass means (issue 17: "the report shows the rulebook for the kernel tested").
 
-import { RuleRow } from '../rulebook';
+import { kernelRange as range, RuleRow } from '../rulebook';
 import { notForKernel } from '../../steps/support/kernel-range';
 
 export interface KernelRulebook {
@@ -21,8 +21,6 @@ export function rulebookFor(rows: RuleRow[], kernel: string | undefined): Kernel
   }
   return out;
 }
-
-const range = (r: RuleRow) => (r.until ? `${r.since} to ${r.until}` : `${r.since} and later`);
 
 /** the report's environment entries: the kernel, the rules that apply to it, those that do not */
 export function rulebookEnvironment(book: KernelRulebook): Record<string, string> {
