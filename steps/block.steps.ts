@@ -4,7 +4,7 @@
 
 import { Given, Then, When } from '@cucumber/cucumber';
 import { AssertionError } from 'chai';
-import { fromHex, toHex } from '../targets/hex';
+import { fromHex, hexFill, toHex } from '../targets/hex';
 import { DaxWorld } from './support/world';
 import { parseSize } from './support/params';
 import { attempt } from './files.steps';
@@ -45,9 +45,8 @@ Given(/^an? (?:(\S+ [KMGT]iB) )?pmem namespace (pmem\d+) with partitions? (.+)$/
 /** stale bytes over a whole region, left from earlier use: what a newly allocated block must never show */
 Given('the first {size} of {path} held stale bytes beforehand', async function (this: DaxWorld, size: number, path: string) {
   await this.ensureNamespace(path);
-  const chunk = toHex(new Uint8Array(Math.min(size, 1 << 20)).fill(0x5a));
   for (let off = 0; off < size; off += 1 << 20) {
-    await this.target.writeDevice({ dev: devName(path), offset: off, data: off + (1 << 20) <= size ? chunk : chunk.slice(0, 2 * (size - off)) });
+    await this.target.writeDevice({ dev: devName(path), offset: off, data: hexFill(0x5a, Math.min(1 << 20, size - off)) });
   }
 });
 

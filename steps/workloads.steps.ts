@@ -9,6 +9,7 @@
 import { Given, Then, When } from '@cucumber/cucumber';
 import { AssertionError } from 'chai';
 import { CrashCheck, CrashVerdict, FsType, Target, TargetError } from '../targets/contract';
+import { hexFill } from '../targets/hex';
 import { DaxWorld } from './support/world';
 import { WORKLOADS_STEP_TIMEOUT_MS } from './support/workload-timeout';
 
@@ -232,7 +233,7 @@ export class Model {
       while (end < owner.length && owner[end] === owner[start]) end++;
       const o = owner[start];
       const len = end - start;
-      const data = o === 0 ? '00'.repeat(len) : Buffer.from(tag(o).repeat(len / 2)).toString('hex');
+      const data = o === 0 ? hexFill(0, len) : Buffer.from(tag(o).repeat(len / 2)).toString('hex');
       const then = o === 0 ? `Then in every crash state /${name} holds ${len} zero bytes at offset ${start}` : `Then in every crash state /${name} holds "${tag(o)}" x ${len / 2} at offset ${start}`;
       // zeros a punch or truncate left are MS-5's; data is write(2)'s (PM-5) or a store's (WB-1); sync(2) promises all (SY-1)
       const rule = o === 0 ? (this.zeroed.has(name) ? 'MS-5' : bySync ? 'SY-1' : 'WB-1') : bySync ? 'SY-1' : this.kinds[o] === 'write' ? 'PM-5' : 'WB-1';
@@ -322,7 +323,7 @@ async function runWorkload(t: Target, fs: FsType, steps: Step[]): Promise<void> 
   } catch (e) {
     // ext2 has no fallocate: write the zeros, as posix_fallocate does
     if (!(e instanceof TargetError) || e.errno !== 'EOPNOTSUPP') throw e;
-    await t.write({ path: mnt('A'), offset: 0, data: '00'.repeat(INITIAL_SIZE) });
+    await t.write({ path: mnt('A'), offset: 0, data: hexFill(0, INITIAL_SIZE) });
   }
   await t.fsync({ path: mnt('A') });
   await t.sync(); // on ext2 fsync leaves the directory entry unsynced

@@ -27,6 +27,25 @@ function fillByte(h: string): number | undefined {
   return h === hexFill(byte, h.length / 2) ? byte : undefined;
 }
 
+/** per byte value, the longest fill decoded for reading so far: shorter fills are views of it */
+const fillBuffers = new Map<number, Uint8Array>();
+
+/**
+ * fromHex for bytes the callee only reads (a write's payload): a one-byte fill is a view of a cached
+ * buffer instead of a new one (stale-media and zero fills send MiBs of them). Never write into the result.
+ */
+export function fromHexToRead(h: string, what = 'data'): Uint8Array {
+  const byte = typeof h === 'string' ? fillByte(h) : undefined;
+  if (byte === undefined) return fromHex(h, what);
+  const len = h.length / 2;
+  let buf = fillBuffers.get(byte);
+  if (buf === undefined || buf.length < len) {
+    if (fillBuffers.size >= 16) fillBuffers.clear();
+    fillBuffers.set(byte, (buf = new Uint8Array(len).fill(byte)));
+  }
+  return buf.subarray(0, len);
+}
+
 export function fromHex(h: string, what = 'data'): Uint8Array {
   const byte = typeof h === 'string' ? fillByte(h) : undefined;
   if (byte !== undefined) return new Uint8Array(h.length / 2).fill(byte);

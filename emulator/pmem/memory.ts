@@ -54,6 +54,23 @@ function isZero(b: Uint8Array): boolean {
   return equal(ZERO_PAGE.subarray(0, b.byteLength), b);
 }
 
+/** whether `page` holds `bytes` at `off` (a line or less: a loop beats making Buffer views) */
+function sameBytes(page: Uint8Array, off: number, bytes: Uint8Array): boolean {
+  for (let i = 0; i < bytes.length; i++) if (page[off + i] !== bytes[i]) return false;
+  return true;
+}
+
+/** per byte value, a page of it: pages written whole with one byte share it (copied on their next write) */
+const FILL_PAGES = new Map<number, Uint8Array>();
+
+/** the shared page `page` is made of, if it is one byte repeated */
+function fillPage(page: Uint8Array): Uint8Array | undefined {
+  if (page.byteLength !== PAGE_SIZE || page[0] !== page[PAGE_SIZE - 1]) return undefined;
+  let fill = FILL_PAGES.get(page[0]);
+  if (!fill) FILL_PAGES.set(page[0], (fill = new Uint8Array(PAGE_SIZE).fill(page[0])));
+  return equal(fill, page) ? fill : undefined;
+}
+
 export class PmemError extends Error {
   constructor(
     readonly errno: string,
@@ -223,8 +240,11 @@ export class PersistentMemory {
 
   private storeInLine(a: number, bytes: Uint8Array, nt: boolean): void {
     const pfn = Math.floor(a / PAGE_SIZE);
-    const p = this.page(pfn, true)!;
     const li = Math.floor((a % PAGE_SIZE) / LINE_SIZE);
+    const known = this.pages.get(pfn);
+    // the bytes the line holds already, and nothing of it pending: no crash state differs, so no history
+    if (!known?.lines.has(li) && sameBytes(known?.cur ?? ZERO_PAGE, a % PAGE_SIZE, bytes)) return;
+    const p = known ?? this.page(pfn, true)!;
     const lineAddr = pfn * PAGE_SIZE + li * LINE_SIZE;
     let h = p.lines.get(li);
     const base = h ? undefined : this.lineCopy(p.cur, li * LINE_SIZE);
@@ -276,8 +296,18 @@ export class PersistentMemory {
         off += n;
         continue;
       }
-      const p = this.page(pfn, true)!;
-      this.writable(p).set(chunk, po);
+      const fill = fillPage(chunk);
+      let p = this.pages.get(pfn);
+      if (fill) {
+        // a whole page of one byte (a stale-media fill): share it rather than copy it
+        if (p) {
+          p.cur = fill;
+          p.shared = true;
+        } else this.pages.set(pfn, (p = { cur: fill, lines: NO_LINES as Map<number, LineHistory>, shared: true }));
+      } else {
+        p = this.page(pfn, true)!;
+        this.writable(p).set(chunk, po);
+      }
       // lines of this range that had a history are durable now, at their new value
       if (p.lines.size > 0) {
         for (let li = Math.floor(po / LINE_SIZE); li * LINE_SIZE < po + n; li++) {

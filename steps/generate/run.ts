@@ -4,6 +4,7 @@
 
 import fc from 'fast-check';
 import { CrashCheck, CrashVerdict, MountOptions, Target, TargetError } from '../../targets/contract';
+import { hexFill } from '../../targets/hex';
 import { GenCaps, workloadArb } from './arbitrary';
 import { scenarioText } from './gherkin';
 import { PromiseModel, Promise_ } from './promises';
@@ -59,8 +60,7 @@ async function setUp(t: Target, w: Workload): Promise<MountOptions[]> {
   if (s.kind === 'raw') return [];
   if (s.stale) {
     // the bytes the step "the first N of /dev/pmem0 held stale bytes beforehand" writes
-    const chunk = '5a'.repeat(1 << 20);
-    for (let off = 0; off < s.nsSize; off += 1 << 20) await t.writeDevice({ dev: 'pmem0', offset: off, data: chunk.slice(0, 2 * Math.min(1 << 20, s.nsSize - off)) });
+    for (let off = 0; off < s.nsSize; off += 1 << 20) await t.writeDevice({ dev: 'pmem0', offset: off, data: hexFill(0x5a, Math.min(1 << 20, s.nsSize - off)) });
   }
   const mount: MountOptions = { fs: s.kind as 'ext2', dev: 'pmem0', dir: '/mnt', dax: 'always' };
   await t.mkfs({ fs: mount.fs, dev: 'pmem0' });
@@ -69,7 +69,7 @@ async function setUp(t: Target, w: Workload): Promise<MountOptions[]> {
     const p = `/mnt/${name}`;
     await t.create({ path: p });
     if (name === 'A' && s.sparseA) await t.truncate({ path: p, size });
-    else for (let off = 0; off < size; off += 1 << 20) await t.write({ path: p, offset: off, data: '00'.repeat(Math.min(1 << 20, size - off)) });
+    else for (let off = 0; off < size; off += 1 << 20) await t.write({ path: p, offset: off, data: hexFill(0, Math.min(1 << 20, size - off)) });
     await t.sync();
   }
   return [mount];

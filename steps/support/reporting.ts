@@ -11,7 +11,7 @@ import type { GherkinDocument } from '@cucumber/messages';
 import { MappingInfo } from '../../targets/contract';
 import { seedLink, SEEDS } from '../../scripts/lib/seeds';
 import { renderCrashSvg } from './crash-svg';
-import { TraceEntry } from './tracing';
+import { shortTraceValue, TraceEntry } from './tracing';
 import { describeCheck } from './describe-check';
 import { DaxWorld } from './world';
 
@@ -91,7 +91,7 @@ function esc(s: string): string {
 
 function compact(v: unknown): string {
   if (v === undefined) return '';
-  const s = JSON.stringify(v);
+  const s = JSON.stringify(shortTraceValue(v));
   return s === '{}' ? '' : s;
 }
 

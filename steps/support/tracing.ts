@@ -1,5 +1,6 @@
 // Every call a step makes on the target, with its result or error: the operation trace a failed
-// scenario attaches. Long hex arguments are cut so the trace stays readable.
+// scenario attaches. Long hex arguments are cut when the trace is rendered, so the trace stays readable
+// and a passing scenario (which never renders it) pays nothing for it.
 
 import { Capability, ImplementationError, OP_CAPABILITY, Target, TargetError } from '../../targets/contract';
 import { UndrivableError } from './verdict';
@@ -7,16 +8,18 @@ import { UndrivableError } from './verdict';
 export interface TraceEntry {
   step: string;
   op: string;
+  /** as the step passed them; shortTraceValue() cuts them for display */
   args: unknown;
   result?: unknown;
   error?: string;
   ms: number;
 }
 
-function short(v: unknown): unknown {
+/** a trace value for display: long hex strings and long arrays cut */
+export function shortTraceValue(v: unknown): unknown {
   if (typeof v === 'string') return v.length > 96 ? `${v.slice(0, 96)}… (${v.length / 2} bytes)` : v;
-  if (Array.isArray(v)) return v.length > 16 ? [...v.slice(0, 16).map(short), `… ${v.length - 16} more`] : v.map(short);
-  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, short(x)]));
+  if (Array.isArray(v)) return v.length > 16 ? [...v.slice(0, 16).map(shortTraceValue), `… ${v.length - 16} more`] : v.map(shortTraceValue);
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, shortTraceValue(x)]));
   return v;
 }
 
@@ -34,11 +37,11 @@ export function tracing(
       if (typeof v !== 'function' || prop === 'hello') return v;
       return async (...args: unknown[]) => {
         const t0 = Date.now();
-        const entry: TraceEntry = { step: currentStep(), op: String(prop), args: short(args[0] ?? {}), ms: 0 };
+        const entry: TraceEntry = { step: currentStep(), op: String(prop), args: args[0] ?? {}, ms: 0 };
         trace.push(entry);
         try {
           const r = await v.apply(t, args);
-          entry.result = short(r);
+          entry.result = r;
           onSuccess(String(prop), args[0]);
           return r;
         } catch (e) {

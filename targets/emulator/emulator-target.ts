@@ -5,7 +5,7 @@ import {
   BioFlag, Capability, CrashCheck, CrashExploration, CrashVerdict, DriverPath, FsckResult, FsType, Hello, Hex, MappingInfo,
   MapKind, MountOptions, PMEM_MODES, PmemMode, ScheduledTask, Stat, Target, TargetError, WritebackEvent,
 } from '../contract';
-import { fromHex, toHex } from '../hex';
+import { fromHex, fromHexToRead, toHex } from '../hex';
 import { Kernel, run, ScheduledOp } from '../../emulator/kernel';
 import { VariantName, VARIANTS } from '../../emulator/faults';
 import { SECTOR_SIZE } from '../../emulator/nvdimm/namespace';
@@ -99,7 +99,7 @@ export class Emulator implements Target {
 
   async bio(args: { dev: string; path: DriverPath; offset: number; data: Hex; flags: BioFlag[] }): Promise<void> {
     const b = this.live().machine.bdev(args.dev);
-    const data = fromHex(args.data);
+    const data = fromHexToRead(args.data);
     b.checkRange(args.offset, data.length, args.path);
     const disk = b.diskOffset(args.offset);
     switch (args.path) {
@@ -125,7 +125,7 @@ export class Emulator implements Target {
 
   async cpuStore(args: { dev: string; offset: number; data: Hex; nt: boolean }): Promise<void> {
     const m = this.live().machine;
-    const data = fromHex(args.data);
+    const data = fromHexToRead(args.data);
     m.mem.store(m.physRange(args.dev, args.offset, data.length), data, args.nt);
   }
 
@@ -147,7 +147,7 @@ export class Emulator implements Target {
   }
 
   async writeDevice(args: { dev: string; offset: number; data: Hex }): Promise<void> {
-    this.live().machine.bdev(args.dev).write(args.offset, fromHex(args.data));
+    this.live().machine.bdev(args.dev).write(args.offset, fromHexToRead(args.data));
   }
 
   async mkfs(args: { fs: FsType; dev: string; rtdev?: string }): Promise<void> {
@@ -198,7 +198,7 @@ export class Emulator implements Target {
   }
   async write(args: { path: string; offset: number; data: Hex }): Promise<void> {
     const k = this.live();
-    const data = fromHex(args.data);
+    const data = fromHexToRead(args.data);
     if (args.path.startsWith('/dev/')) blkdev_write(k.machine.bdev(args.path.slice(5)), args.offset, data, k.machine.faults);
     else k.fs.write(args.path, args.offset, data);
   }
@@ -227,7 +227,7 @@ export class Emulator implements Target {
     return { map: this.live().mmap(args.path, args.offset, args.length, args.shared, args.sync ?? false, args.size === 'pmd') };
   }
   async store(args: { map: number; offset: number; data: Hex; persist?: boolean }): Promise<void> {
-    run(this.live().storeSteps(args.map, args.offset, fromHex(args.data), args.persist ?? false));
+    run(this.live().storeSteps(args.map, args.offset, fromHexToRead(args.data), args.persist ?? false));
   }
   async load(args: { map: number; offset: number; length: number }): Promise<Hex> {
     return toHex(this.live().load(args.map, args.offset, args.length));
