@@ -41,8 +41,10 @@ module.exports = {
     format: [
       'progress',
       [ALLURE_FORMATTER, `${allure.resultsDir}/.written`],
-      ['junit', 'reports/junit.xml'],
-      ['message', 'reports/messages.ndjson'],
+      // a run split into local shards (scripts/lib/local-shards.ts) writes one per shard, joined after
+      ['junit', `reports/junit${process.env.DAX_LOCAL_SHARD ? `.shard-${process.env.DAX_LOCAL_SHARD}` : ''}.xml`],
+      // the harness (scripts/lib/cucumber-run.ts) names its own message stream
+      ...(process.env.DAX_HARNESS ? [] : [['message', 'reports/messages.ndjson']]),
     ],
   },
   // npm test's runs under the other persistence profiles: random order, no report of their own (the caller adds the message stream)

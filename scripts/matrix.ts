@@ -239,7 +239,7 @@ async function main(): Promise<void> {
     const name = `${label.replace(':', '-')}${j.full && !full ? '-full' : ''}`;
     const r = !workers
       ? await run(label, failFast ? ['--fail-fast', ...locs] : locs, {}, j.full && !full ? '-full' : '')
-      : await workers.run({ target: spec(label), paths: locs, failFast, messagesFile: join(OUT, 'matrix', `${name}.ndjson`), reportDir: join(OUT, 'matrix', name) }).then((x) => ({ ...x, target: label }));
+      : await workers.run({ target: spec(label), paths: locs, failFast, messagesFile: join(OUT, 'matrix', `${name}.ndjson`), reportDir: caughtOnly ? undefined : join(OUT, 'matrix', name) }).then((x) => ({ ...x, target: label }));
     done.set(`${j.variant}${j.full ? ':full' : ''}`, j.full ? r : failFast ? executed(r) : completeRun(ref, r, new Set(selection.get(j.variant)!)));
   });
   workers?.close();

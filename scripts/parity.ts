@@ -56,10 +56,11 @@ async function main(): Promise<number> {
     return { target: inProcess, passed: n('passed'), failed: scenarios.length - n('passed') - n('skipped'), skipped: n('skipped'), scenarios, exitCode: 0, seconds: 0 };
   };
   const [a, b]: RunResult[] = await Promise.all([
-    inProcessFrom ? earlier(inProcessFrom) : runCucumber({ target: inProcess, args, messagesFile: join(OUT, 'in-process.ndjson'), env: { DAX_QUIET: '1' } }),
+    // the gate profile: verdicts only, no Allure results (which would land beside the reference run's report)
+    inProcessFrom ? earlier(inProcessFrom) : runCucumber({ target: inProcess, profile: 'gate', args, messagesFile: join(OUT, 'in-process.ndjson'), env: { DAX_QUIET: '1' } }),
     // one server for the run, `reset` between scenarios: a stricter test of reset, and no start-up per scenario
     // alone (npm test gives the in-process verdicts), it has every core: one server per worker
-    runCucumber({ target: overProcess, args, parallel: inProcessFrom ? parallelism() : 1, messagesFile: join(OUT, 'process.ndjson'), env: { DAX_QUIET: '1', DAX_PROCESS_REUSE: '1' } }),
+    runCucumber({ target: overProcess, profile: 'gate', args, parallel: inProcessFrom ? parallelism() : 1, messagesFile: join(OUT, 'process.ndjson'), env: { DAX_QUIET: '1', DAX_PROCESS_REUSE: '1' } }),
   ]);
   for (const r of [a, b]) {
     console.log(`parity: ${r.target}: ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped in ${r.seconds.toFixed(1)} s`);

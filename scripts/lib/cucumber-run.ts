@@ -7,6 +7,8 @@ import { dirname, join } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { warm } from '../register';
 import { classify, sentence, VerdictClass } from '../../steps/support/verdict';
+import { balance, joinJunit, joinMessages, previousTimes, selectedLocations, splitPaths } from './local-shards';
+import { locationArgs } from './shard';
 
 export interface ScenarioResult {
   name: string;
@@ -52,14 +54,7 @@ export function profiles(): string[] {
 
 /** the feature paths among cucumber's arguments (not options, not option values) */
 export function pathArgs(args: readonly string[]): string[] {
-  const withValue = new Set(['--tags', '-t', '--name', '--profile', '-p', '--format', '-f', '--format-options', '--order', '--parallel', '--retry', '--require', '-r', '--import', '-i', '--require-module', '--world-parameters', '--language', '--retry-tag-filter']);
-  const out: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    if (withValue.has(a)) i++;
-    else if (!a.startsWith('-')) out.push(a);
-  }
-  return out;
+  return splitPaths(args).paths;
 }
 
 /** the feature paths among cucumber's arguments that do not exist */
@@ -94,7 +89,7 @@ export interface RunOptions {
   /** extra --format entries, e.g. the Allure reporter */
   formats?: string[];
   stdio?: 'inherit' | 'pipe';
-  /** worker processes (cucumber --parallel); 1 or absent runs in one process */
+  /** processes: the scenarios split among this many cucumber processes (scripts/lib/local-shards.ts); 1 or absent: one */
   parallel?: number;
   env?: Record<string, string>;
 }
@@ -122,33 +117,62 @@ export async function runCucumber(o: RunOptions): Promise<RunResult> {
   if (bad) return { target: o.target, passed: 0, failed: 0, skipped: 0, scenarios: [], exitCode: 2, seconds: 0, fatal: bad };
   buildOnce();
   mkdirSync(dirname(o.messagesFile), { recursive: true });
+  const n = o.parallel ?? 1;
+  const { paths, rest } = splitPaths(o.args ?? []);
+  const selected = n > 1 ? selectedLocations(paths) : undefined;
+  const shards = selected && selected.length > 1 ? balance(selected, n, previousTimes(o.messagesFile, parseMessages)) : undefined;
   if (existsSync(o.messagesFile)) rmSync(o.messagesFile);
+  const t0 = Date.now();
+  if (shards) {
+    const parts = shards.map((_, i) => `${o.messagesFile}.shard-${i + 1}`);
+    const runs = await Promise.all(shards.map((locs, i) => cucumberProcess(o, [...rest, ...locationArgs(locs)], parts[i], i === 0 ? 'live' : 'after', i + 1)));
+    // the other shards' output after the first one's, whole
+    if (o.stdio === 'inherit') for (const r of runs.slice(1)) process.stdout.write(r.output);
+    joinMessages(parts, o.messagesFile);
+    joinJunit(shards.map((_, i) => join(ROOT, 'reports', `junit.shard-${i + 1}.xml`)), join(ROOT, 'reports', 'junit.xml'));
+    // 2 (could not run) outranks 1 (a scenario failed); the stderr that explains the worst exit comes last
+    const worst = [...runs].sort((a, b) => rankExit(a.exitCode) - rankExit(b.exitCode)).pop()!;
+    return collectRun(o, worst.exitCode, (Date.now() - t0) / 1000, runs.filter((r) => r !== worst).concat(worst).map((r) => r.stderr).join(''));
+  }
+  // explicit lines (or one scenario): cucumber resolves them, with its own --parallel workers
+  const r = await cucumberProcess(o, [...(n > 1 ? ['--parallel', String(n)] : []), ...(o.args ?? [])], o.messagesFile, 'live');
+  return collectRun(o, r.exitCode, (Date.now() - t0) / 1000, r.stderr);
+}
+
+function rankExit(code: number): number {
+  return code === 0 ? 0 : code === 1 ? 1 : 2;
+}
+
+/** one cucumber-js process; `shard` names its JUnit file (cucumber.js reads DAX_LOCAL_SHARD) */
+function cucumberProcess(o: RunOptions, extra: string[], messagesFile: string, show: 'live' | 'after', shard?: number): Promise<{ exitCode: number; stderr: string; output: string }> {
   const args = [
     // native regexp match indices for step matching (scripts/lib/match-indices.js); --parallel workers inherit it
     '-r', MATCH_INDICES,
     join(ROOT, 'node_modules', '@cucumber', 'cucumber', 'bin', 'cucumber.js'),
     '--profile', o.profile ?? 'default',
-    '--format', `message:${o.messagesFile}`,
+    '--format', `message:${messagesFile}`,
     ...(o.formats ?? []).flatMap((f) => ['--format', f]),
-    ...((o.parallel ?? 1) > 1 ? ['--parallel', String(o.parallel)] : []),
-    ...(o.args ?? []),
+    ...extra,
   ];
-  const t0 = Date.now();
+  const live = o.stdio === 'inherit' && show === 'live';
   let stderr = '';
-  const exitCode = await new Promise<number>((resolve) => {
+  let output = '';
+  return new Promise((resolve) => {
     const child = spawn(process.execPath, args, {
       cwd: ROOT,
-      env: { ...process.env, DAX_TARGET: o.target, DAX_HARNESS: '1', ...o.env },
-      stdio: ['ignore', o.stdio === 'inherit' ? 'inherit' : 'pipe', 'pipe'],
+      env: { ...process.env, DAX_TARGET: o.target, DAX_HARNESS: '1', ...(shard ? { DAX_LOCAL_SHARD: String(shard) } : {}), ...o.env },
+      stdio: ['ignore', live ? 'inherit' : 'pipe', 'pipe'],
     });
-    child.stdout?.resume();
+    child.stdout?.on('data', (d) => {
+      if (o.stdio === 'inherit') output += String(d);
+    });
     child.stderr!.on('data', (d) => {
       stderr += String(d);
-      if (o.stdio === 'inherit') process.stderr.write(d);
+      if (live) process.stderr.write(d);
+      else if (o.stdio === 'inherit') output += String(d);
     });
-    child.on('close', (code) => resolve(code ?? 1));
+    child.on('close', (code) => resolve({ exitCode: code ?? 1, stderr, output }));
   });
-  return collectRun(o, exitCode, (Date.now() - t0) / 1000, stderr);
 }
 
 /** a finished run's result, read from its message stream (also for runs inside a matrix worker) */

@@ -13,7 +13,7 @@ export interface PoolRun {
   paths: string[];
   failFast?: boolean;
   messagesFile: string;
-  reportDir: string;
+  reportDir?: string;
 }
 
 export class WorkerPool {

@@ -21,8 +21,8 @@ export interface WorkerJob {
   messagesFile: string;
   /** stop at the first failing scenario (the matrix's --caught-only) */
   failFast?: boolean;
-  /** allure-results go under it */
-  reportDir: string;
+  /** allure-results go under it; absent: no Allure results (npm test's caught-only matrix reads only the message stream) */
+  reportDir?: string;
 }
 
 export interface WorkerDone {
@@ -58,7 +58,7 @@ async function main(): Promise<void> {
       try {
         mkdirSync(dirname(job.messagesFile), { recursive: true });
         if (existsSync(job.messagesFile)) rmSync(job.messagesFile);
-        const resultsDir = join(job.reportDir, 'allure-results');
+        const resultsDir = job.reportDir && join(job.reportDir, 'allure-results');
         testRunHooks.forEach((h, i) => (h.code = original[i]));
         const { success } = await runCucumber(
           {
@@ -67,9 +67,9 @@ async function main(): Promise<void> {
             sources: { ...runConfiguration.sources, paths: job.paths.length ? job.paths : runConfiguration.sources.paths },
             formats: {
               stdout: 'summary',
-              files: { [job.messagesFile]: 'message', [join(resultsDir, '.written')]: ALLURE_FORMATTER },
+              files: { [job.messagesFile]: 'message', ...(resultsDir ? { [join(resultsDir, '.written')]: ALLURE_FORMATTER } : {}) },
               publish: false,
-              options: { ...runConfiguration.formats.options, colorsEnabled: false, resultsDir },
+              options: { ...runConfiguration.formats.options, colorsEnabled: false, ...(resultsDir ? { resultsDir } : {}) },
             },
             runtime: { ...runConfiguration.runtime, parallel: 0, failFast: job.failFast ?? false, worldParameters: { ...runConfiguration.runtime.worldParameters, target: job.target } },
           },
