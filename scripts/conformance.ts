@@ -8,7 +8,6 @@
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { badInput, parallelism, runCucumber, RunResult } from './lib/cucumber-run';
-import { longestFirst } from './lib/order';
 import { locationArgs, parseShard, scenarioLocations, Shard, shardOf, withoutShard } from './lib/shard';
 import { createTarget, LINUX_IMAGE, parseTargetSpec, targetNotReady, TargetSpec } from '../targets/registry';
 import { collectRules } from './rulebook';
@@ -55,11 +54,12 @@ async function describeTarget(spec: TargetSpec): Promise<{ env: Record<string, s
 }
 
 /** how the scenarios are ordered, and the command that replays this run's order */
-function orderLine(profile: string, orderSeed: string, target: string, args: string[], longest = false): string {
+function orderLine(profile: string, orderSeed: string, target: string, args: string[], shards = 1): string {
   const replay = `DAX_TARGET='${target}' DAX_PROFILE=${profile} DAX_ORDER_SEED=${orderSeed} npm run conformance${args.length ? ` -- ${args.join(' ')}` : ''}`;
+  const split = shards > 1 ? `; ${shards} processes, each its share of the scenarios (balanced by the last run's times)` : '';
   return profile === 'ci'
-    ? `conformance: random scenario order, seed ${orderSeed}; replay it with: ${replay}`
-    : `conformance: scenarios in definition order${longest ? ', feature files longest first across the workers' : ''} (profile ${profile}); DAX_PROFILE=ci randomises it (seed ${orderSeed} would be used)`;
+    ? `conformance: random scenario order, seed ${orderSeed}${split}; replay it with: ${replay}`
+    : `conformance: scenarios in definition order (profile ${profile})${split}; DAX_PROFILE=ci randomises it (seed ${orderSeed} would be used)`;
 }
 
 /** the failures, one line each for broken rules; the other classes once per distinct sentence */
@@ -108,14 +108,11 @@ async function main(): Promise<number> {
   const orderSeed = process.env.DAX_ORDER_SEED || String(Math.floor(Math.random() * 1e9));
   // the in-process emulator on every core; other targets serially, so one that cannot be driven stops the run after its first scenario
   const parallel = spec.kind === 'emulator' ? parallelism() : 1;
-  // a whole run (no paths, tags or other selection) on several workers takes its feature files longest first (scripts/lib/order.ts)
-  const longest = parallel > 1 && profile === 'default' && args.length === 0;
-  const ordered = longest ? [...args, ...longestFirst(join(REPORTS, 'messages.ndjson'))] : args;
-  console.log(orderLine(profile, orderSeed, target, shown, longest));
+  console.log(orderLine(profile, orderSeed, target, shown, parallel));
   const run = await runCucumber({
     target,
     profile,
-    args: ordered,
+    args,
     parallel,
     messagesFile: join(REPORTS, 'messages.ndjson'),
     stdio: 'inherit',
@@ -124,7 +121,7 @@ async function main(): Promise<number> {
   if (run.fatal && run.scenarios.length === 0) {
     // nothing ran: no report to write, one sentence to say why
     console.error(`conformance: ${run.fatal}`);
-    console.log(orderLine(profile, orderSeed, target, shown, longest));
+    console.log(orderLine(profile, orderSeed, target, shown, parallel));
     return 2;
   }
   const reportDir = join(REPORTS, 'allure-report');
@@ -174,7 +171,7 @@ async function main(): Promise<number> {
   printFailures(run);
   console.log(`conformance: the rulebook for ${book.kernel ? `Linux ${book.kernel}` : 'every kernel'}: ${book.applies.length} rules apply, ${book.notHere.length} belong to other kernels (${relative(ROOT, join(REPORTS, 'RULES-tested.md'))})`);
   console.log(report.ok ? `conformance: report at ${join(relative(ROOT, reportDir) || '.', 'index.html')} (open it with: npx allure open ${relative(ROOT, reportDir)})` : `conformance: the HTML report could not be generated: ${report.error}`);
-  console.log(orderLine(profile, orderSeed, target, shown, longest));
+  console.log(orderLine(profile, orderSeed, target, shown, parallel));
   if (startFailure) {
     console.error(`conformance: ${startFailure.sentence}; stopped after the first scenario. Reproduce: DAX_TARGET='${target}' npx cucumber-js ${startFailure.uri}:${startFailure.line}`);
     return 2;

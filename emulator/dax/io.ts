@@ -58,8 +58,8 @@ export function dax_do_io(inode: Inode, pos: number, data: Uint8Array, write: bo
     const k = runLength(ps, i);
     const first = ps[i];
     if (!first.map) {
-      // reads of a hole see zeros
-      data.fill(0, first.done, first.done + first.n);
+      // reads of a hole see zeros (a write's buffer is the caller's, never written)
+      if (!write) data.fill(0, first.done, first.done + first.n);
       done += first.n;
       i++;
       continue;

@@ -781,7 +781,7 @@ export class FileSystem implements SuperBlock {
       // as write(2) callers do, a short write is retried from where it stopped: the retry reports the error
       let done = 0;
       try {
-        while (done < data.length) done += dax_do_io(inode, off + done, data.slice(done), true, this.machine.faults);
+        while (done < data.length) done += dax_do_io(inode, off + done, data.subarray(done), true, this.machine.faults);
       } finally {
         if (off + done > inode.d.size) {
           inode.d.size = off + done;

@@ -56,12 +56,21 @@ function setBits(b: Uint8Array, from: number, to: number): void {
   for (; bit < end; bit++) setBit(b, bit, true);
 }
 
-function put(bdev: BlockDevice, block: number, data: Uint8Array): void {
-  bdev.submit_bio({ sector: block * SECTORS_PER_BLOCK, write: true, data, flags: new Set() });
+/** one block mkfs writes: where, what, and whether with REQ_FUA */
+interface MkfsWrite {
+  block: number;
+  data: Uint8Array;
+  fua: boolean;
 }
 
-export function mkfs(p: Personality, bdev: BlockDevice, rtdev: BlockDevice | undefined): SuperblockFields {
+/** an all-zero block: the inode-table blocks with no inode in use share it */
+const ZERO_BLOCK = new Uint8Array(BLOCK_SIZE);
+
+/** the layout and the blocks to write: a function of the personality and the sizes alone, so computed once per shape */
+function image(p: Personality, bdev: BlockDevice, rtdev: BlockDevice | undefined): { sb: SuperblockFields; writes: MkfsWrite[] } {
   const sb = layout(p, bdev, rtdev);
+  const writes: MkfsWrite[] = [];
+  const put = (block: number, data: Uint8Array, fua = false) => writes.push({ block, data, fua });
   const rootBlock = sb.firstData;
   // block bitmap: everything up to the root directory's block is in use; bits past the end too
   for (let i = 0; i < sb.bbitmapLen; i++) {
@@ -69,23 +78,28 @@ export function mkfs(p: Personality, bdev: BlockDevice, rtdev: BlockDevice | und
     const base = i * BITS_PER_BLOCK;
     setBits(b, 0, rootBlock + 1 - base);
     setBits(b, sb.nblocks - base, BITS_PER_BLOCK);
-    put(bdev, sb.bbitmapStart + i, b);
+    put(sb.bbitmapStart + i, b);
   }
   const ib = new Uint8Array(BLOCK_SIZE);
   for (let ino = sb.inoBase; ino < sb.firstUserIno; ino++) setBit(ib, ino - sb.inoBase, true);
   if (sb.quotaIno) setBit(ib, sb.quotaIno - sb.inoBase, true);
-  put(bdev, sb.ibitmapStart, ib);
+  put(sb.ibitmapStart, ib);
+  const blockOfIno = (ino: number) => Math.floor((ino - sb.inoBase) / INODES_PER_BLOCK);
   for (let i = 0; i < sb.itableLen; i++) {
+    const holdsRoot = blockOfIno(sb.rootIno) === i;
+    const holdsQuota = sb.quotaIno !== 0 && blockOfIno(sb.quotaIno) === i;
+    if (!holdsRoot && !holdsQuota) {
+      put(sb.itableStart + i, ZERO_BLOCK);
+      continue;
+    }
     const b = new Uint8Array(BLOCK_SIZE);
-    const slot = (ino: number): Uint8Array | undefined => {
-      const idx = ino - sb.inoBase;
-      return Math.floor(idx / INODES_PER_BLOCK) === i ? b.subarray((idx % INODES_PER_BLOCK) * INODE_SIZE, (idx % INODES_PER_BLOCK + 1) * INODE_SIZE) : undefined;
+    const slot = (ino: number): Uint8Array => {
+      const at = ((ino - sb.inoBase) % INODES_PER_BLOCK) * INODE_SIZE;
+      return b.subarray(at, at + INODE_SIZE);
     };
-    const root = slot(sb.rootIno);
-    if (root) encodeInode({ ...emptyInode(), mode: S_IFDIR, links: 2, size: BLOCK_SIZE, nblocks: 1, direct: [rootBlock, ...new Array(11).fill(0)] }, root);
-    const q = sb.quotaIno ? slot(sb.quotaIno) : undefined;
-    if (q) encodeInode({ ...emptyInode(), mode: S_IFMETA, links: 1, size: BLOCK_SIZE }, q);
-    put(bdev, sb.itableStart + i, b);
+    if (holdsRoot) encodeInode({ ...emptyInode(), mode: S_IFDIR, links: 2, size: BLOCK_SIZE, nblocks: 1, direct: [rootBlock, ...new Array(11).fill(0)] }, slot(sb.rootIno));
+    if (holdsQuota) encodeInode({ ...emptyInode(), mode: S_IFMETA, links: 1, size: BLOCK_SIZE }, slot(sb.quotaIno));
+    put(sb.itableStart + i, b);
   }
   for (let i = 0; i < sb.rtBitmapLen; i++) {
     const b = new Uint8Array(BLOCK_SIZE);
@@ -93,13 +107,30 @@ export function mkfs(p: Personality, bdev: BlockDevice, rtdev: BlockDevice | und
     // realtime block 0 stays reserved so a zero pointer means a hole; bits past the end are in use
     setBits(b, 0, 1 - base);
     setBits(b, sb.rtBlocks - base, BITS_PER_BLOCK);
-    put(bdev, sb.rtBitmapStart + i, b);
+    put(sb.rtBitmapStart + i, b);
   }
-  if (sb.journalLen) WriteAheadLog.format(bdev, sb.journalStart);
-  if (sb.quotaBlock) put(bdev, sb.quotaBlock, new Uint8Array(BLOCK_SIZE));
-  if (sb.refcountBlock) put(bdev, sb.refcountBlock, new Uint8Array(BLOCK_SIZE));
-  put(bdev, rootBlock, emptyDirBlock(true, sb.rootIno, sb.rootIno));
-  put(bdev, 0, encodeSuperblock(sb));
+  if (sb.journalLen) put(sb.journalStart, WriteAheadLog.emptyLog(), true);
+  if (sb.quotaBlock) put(sb.quotaBlock, ZERO_BLOCK);
+  if (sb.refcountBlock) put(sb.refcountBlock, ZERO_BLOCK);
+  put(rootBlock, emptyDirBlock(true, sb.rootIno, sb.rootIno));
+  put(0, encodeSuperblock(sb));
+  return { sb, writes };
+}
+
+/** per personality, the images made so far by device and realtime-device size (a handful of shapes per run) */
+const images = new WeakMap<Personality, Map<string, { sb: SuperblockFields; writes: MkfsWrite[] }>>();
+
+export function mkfs(p: Personality, bdev: BlockDevice, rtdev: BlockDevice | undefined): SuperblockFields {
+  let shapes = images.get(p);
+  if (!shapes) images.set(p, (shapes = new Map()));
+  const key = `${bdev.size}:${rtdev?.size ?? -1}`;
+  let img = shapes.get(key);
+  if (!img) {
+    if (shapes.size >= 32) shapes.clear();
+    shapes.set(key, (img = image(p, bdev, rtdev)));
+  }
+  // the blocks are only read by the driver's copy: shared between filesystems of one shape
+  for (const w of img.writes) bdev.submit_bio({ sector: w.block * SECTORS_PER_BLOCK, write: true, data: w.data, flags: new Set(w.fua ? ['REQ_FUA'] : []) });
   blkdev_issue_flush(bdev);
-  return sb;
+  return { ...img.sb };
 }

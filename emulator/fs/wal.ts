@@ -165,8 +165,8 @@ export class WriteAheadLog {
     this.head = this.start + 1;
   }
 
-  /** mkfs: an empty log */
-  static format(bdev: BlockDevice, start: number): void {
-    bdev.submit_bio({ sector: start * SECTORS_PER_BLOCK, write: true, data: header(T_SB, 1, 0), flags: new Set(['REQ_FUA']) });
+  /** mkfs: an empty log's first block (written with REQ_FUA) */
+  static emptyLog(): Uint8Array {
+    return header(T_SB, 1, 0);
   }
 }

@@ -8,7 +8,7 @@ function announce(parameters: unknown, when: string): void {
   const seed = (parameters as { orderSeed?: unknown } | undefined)?.orderSeed;
   if (seed === undefined || process.env.DAX_HARNESS) return;
   const target = process.env.DAX_TARGET ? `DAX_TARGET='${process.env.DAX_TARGET}' ` : '';
-  console.error(`dax-conformance: ${when} in random order, seed ${String(seed)}; replay: ${target}DAX_ORDER_SEED=${String(seed)} npx cucumber-js --profile ci ${process.argv.slice(2).filter((a) => !/^(--profile|-p|ci)$/.test(a)).join(' ')}`.trimEnd());
+  console.error(`dax-conformance: ${when} in random order, seed ${String(seed)}; replay: ${target}DAX_ORDER_SEED=${String(seed)} npx cucumber-js ${process.argv.slice(2).join(' ')}`.trimEnd());
 }
 
 BeforeAll(function (this: { parameters?: unknown }) {

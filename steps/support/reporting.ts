@@ -6,7 +6,7 @@
 // - on a white-box scenario: the remembered mappings' entries and tags;
 // - on a passed scenario that explored crash states: how many, and per-line / exhaustive / bounded(k).
 
-import { After, Before, BeforeStep, Status } from '@cucumber/cucumber';
+import { After, Before, Status } from '@cucumber/cucumber';
 import type { GherkinDocument } from '@cucumber/messages';
 import { MappingInfo } from '../../targets/contract';
 import { seedLink, SEEDS } from '../../scripts/lib/seeds';
@@ -198,24 +198,17 @@ export function orderedName(feature: GherkinDocument['feature'], astNodeIds: rea
   return `#${String(i + 1).padStart(Math.max(2, String(ids.length).length), '0')} ${name}`;
 }
 
-Before({ name: 'report: links to the sources' }, function (this: DaxWorld, { pickle, gherkinDocument }) {
+// Named so the Allure reporter makes no set-up fixture of it: its metadata (a fixture's would stay the
+// fixture's) goes to the test itself, and the report has no empty "Set up" entry per scenario.
+Before({ name: 'ALLURE_FIXTURE_IGNORE' }, function (this: DaxWorld, { pickle, gherkinDocument }) {
   const tags = pickle.tags.map((t) => t.name);
   const links = linksForTags(tags);
   // the "rule" label (cucumber.js) groups and filters; Allure's test page shows tags, so the rule is one too
   const labels = [...tags.filter((t) => t.startsWith('@rule:')).map((t) => ({ name: 'tag', value: t })), ...suiteLabels(pickle.uri, gherkinDocument.feature, pickle.astNodeIds)];
   // the page shows the rule's statement from its Rule: line, so a reviewer needs no feature file
   const descriptionHtml = scenarioDescriptionHtml(ruleOf(gherkinDocument.feature, pickle.astNodeIds), pickle.uri, pickle.location?.line, gherkinDocument.feature?.description);
-  this.attach(JSON.stringify({ type: 'metadata', data: { links, labels, descriptionHtml } }), ALLURE_MESSAGE);
-});
-
-// A Before hook's metadata goes to its fixture, whose display name is not the test's: the name is
-// set from the first step instead.
-const named = new WeakSet<object>();
-BeforeStep(function (this: DaxWorld, { pickle, gherkinDocument }) {
-  if (named.has(this)) return;
-  named.add(this);
   const displayName = orderedName(gherkinDocument.feature, pickle.astNodeIds, pickle.name);
-  this.attach(JSON.stringify({ type: 'metadata', data: { displayName } }), ALLURE_MESSAGE);
+  this.attach(JSON.stringify({ type: 'metadata', data: { links, labels, descriptionHtml, displayName } }), ALLURE_MESSAGE);
 });
 
 const NOT_FAILED: string[] = [Status.PASSED, Status.SKIPPED, Status.UNKNOWN];

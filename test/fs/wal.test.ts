@@ -22,7 +22,7 @@ const image = (v: number): Uint8Array => new Uint8Array(BLOCK_SIZE).fill(v);
 
 function freshLog(): { log: WriteAheadLog; read: (b: number) => Uint8Array } {
   const { bdev, read } = fakeDevice();
-  WriteAheadLog.format(bdev, START);
+  bdev.submit_bio({ sector: START * SECTORS_PER_BLOCK, write: true, data: WriteAheadLog.emptyLog(), flags: new Set(['REQ_FUA']) });
   return { log: new WriteAheadLog(bdev, START, LEN, 1), read };
 }
 
