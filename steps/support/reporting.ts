@@ -174,8 +174,35 @@ export function scenarioDescriptionHtml(rule: { id: string; statement: string } 
   const parts: string[] = [];
   if (rule) parts.push(`<p class="dax-rule"><b>Rule ${esc(rule.id)}</b>: ${esc(rule.statement)}</p>`);
   parts.push(`<p class="dax-source">Scenario source: <code>${esc(uri)}${line ? `:${line}` : ''}</code></p>`);
-  if (featureDescription?.trim()) parts.push(`<p class="dax-feature">${esc(featureDescription.trim().replace(/\s+/g, ' '))}</p>`);
+  if (featureDescription?.trim()) parts.push(featureParagraph(featureDescription));
   return parts.join('\n');
+}
+
+/** a feature's description as one paragraph: made once per feature, not per scenario */
+const paragraphs = new Map<string, string>();
+function featureParagraph(description: string): string {
+  let p = paragraphs.get(description);
+  if (p === undefined) paragraphs.set(description, (p = `<p class="dax-feature">${esc(description.trim().replace(/\s+/g, ' '))}</p>`));
+  return p;
+}
+
+/** every scenario's (or outline row's) id in file order, per feature: walked once per feature */
+const scenarioIds = new WeakMap<object, string[]>();
+function idsInOrder(feature: NonNullable<GherkinDocument['feature']>): string[] {
+  let ids = scenarioIds.get(feature);
+  if (ids) return ids;
+  ids = [];
+  const visit = (children: NonNullable<GherkinDocument['feature']>['children']) => {
+    for (const c of children) {
+      if (c.rule) visit(c.rule.children);
+      if (!c.scenario) continue;
+      const rows = c.scenario.examples.flatMap((e) => e.tableBody.map((r) => r.id));
+      ids!.push(...(rows.length ? rows : [c.scenario.id]));
+    }
+  };
+  visit(feature.children);
+  scenarioIds.set(feature, ids);
+  return ids;
 }
 
 /**
@@ -183,16 +210,7 @@ export function scenarioDescriptionHtml(rule: { id: string; statement: string } 
  * so Allure's tree, which sorts by name, lists a feature's scenarios as the file does (#02 before #10).
  */
 export function orderedName(feature: GherkinDocument['feature'], astNodeIds: readonly string[], name: string): string {
-  const ids: string[] = [];
-  const visit = (children: NonNullable<GherkinDocument['feature']>['children']) => {
-    for (const c of children) {
-      if (c.rule) visit(c.rule.children);
-      if (!c.scenario) continue;
-      const rows = c.scenario.examples.flatMap((e) => e.tableBody.map((r) => r.id));
-      ids.push(...(rows.length ? rows : [c.scenario.id]));
-    }
-  };
-  if (feature) visit(feature.children);
+  const ids = feature ? idsInOrder(feature) : [];
   const i = ids.findIndex((id) => astNodeIds.includes(id) && (astNodeIds.length === 1 || id === astNodeIds[astNodeIds.length - 1]));
   if (i < 0) return name;
   return `#${String(i + 1).padStart(Math.max(2, String(ids.length).length), '0')} ${name}`;

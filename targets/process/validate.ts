@@ -23,6 +23,19 @@ function fitsType(v: unknown, t: string): boolean {
   return actual === t || (t === 'number' && actual === 'integer');
 }
 
+const HEX_PATTERN = '^([0-9a-f]{2})*$';
+/** the same language as HEX_PATTERN, without a capture per byte pair (that regexp was a fifth of a server's time) */
+const HEX_CHARS = /^[0-9a-f]*$/;
+const compiled = new Map<string, RegExp>();
+
+/** whether `v` matches a schema pattern; hex, the common one, by an equivalent scan */
+function matches(pattern: string, v: string): boolean {
+  if (pattern === HEX_PATTERN) return v.length % 2 === 0 && HEX_CHARS.test(v);
+  let re = compiled.get(pattern);
+  if (!re) compiled.set(pattern, (re = new RegExp(pattern)));
+  return re.test(v);
+}
+
 /** the first problem with `v` at `where` ("argument \"offset\""), or undefined */
 export function check(schema: Schema, v: unknown, where: string): string | undefined {
   if (typeof schema.$ref === 'string') return check(DEFS[schema.$ref.replace('#/$defs/', '')], v, where);
@@ -37,8 +50,8 @@ export function check(schema: Schema, v: unknown, where: string): string | undef
   }
   if (typeof v === 'string') {
     if (typeof schema.minLength === 'number' && v.length < schema.minLength) return `${where} must not be empty`;
-    if (typeof schema.pattern === 'string' && !new RegExp(schema.pattern).test(v)) {
-      return schema.pattern === '^([0-9a-f]{2})*$'
+    if (typeof schema.pattern === 'string' && !matches(schema.pattern, v)) {
+      return schema.pattern === HEX_PATTERN
         ? `${where} must be lowercase hex, two characters a byte, not ${show(v)}`
         : `${where} must match ${schema.pattern}, not ${show(v)}`;
     }
