@@ -100,7 +100,7 @@ export function dax_do_io(inode: Inode, pos: number, data: Uint8Array, write: bo
         else mem.store(addr, data.subarray(p.done, p.done + p.n), true);
         touched = bdev;
       } else {
-        data.set(mem.load(addr, p.n), p.done);
+        mem.load(addr, p.n, data.subarray(p.done, p.done + p.n));
       }
       done += p.n;
     }

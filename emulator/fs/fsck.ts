@@ -5,10 +5,19 @@ import type { BlockDevice } from '../block/block-device';
 import type { FsckResult } from '../../targets/contract';
 import {
   BLOCK_SIZE, DiskInode, FLAG_REALTIME, INODE_SIZE, INODES_PER_BLOCK, NDIRECT, PTRS_PER_BLOCK, S_IFDIR, S_IFMETA, S_IFREG,
-  blockOf, decodeInode, decodeSuperblock, decodeXattrs, fsTypeOfMagic, parseDirBlock, setBit, testBit, view,
+  blockOf, decodeInode, decodeSuperblock, emptyInode, decodeXattrs, fsTypeOfMagic, parseDirBlock, setBit, testBit, view,
 } from './format';
 import { scanLog } from './wal';
 import { decodeRefcounts } from './refcount';
+
+/** what an all-zero inode slot decodes to, shared: fsck only reads the inodes it decodes */
+const UNUSED: DiskInode = Object.freeze({ ...emptyInode(), direct: Object.freeze(emptyInode().direct) as number[] });
+
+/** an inode slot never written (most of a fresh table): no decoding needed */
+function zeroSlot(blk: Uint8Array, off: number): boolean {
+  for (let i = off; i < off + INODE_SIZE; i++) if (blk[i] !== 0) return false;
+  return true;
+}
 
 export function fsck(bdev: BlockDevice): FsckResult {
   const raw = (b: number): Uint8Array => bdev.read(b * BLOCK_SIZE, BLOCK_SIZE);
@@ -38,7 +47,7 @@ export function fsck(bdev: BlockDevice): FsckResult {
     const ino = idx + sb.inoBase;
     const blk = read(sb.itableStart + Math.floor(idx / INODES_PER_BLOCK));
     const off = (idx % INODES_PER_BLOCK) * INODE_SIZE;
-    inodes.set(ino, decodeInode(blk.subarray(off, off + INODE_SIZE)));
+    inodes.set(ino, zeroSlot(blk, off) ? UNUSED : decodeInode(blk.subarray(off, off + INODE_SIZE)));
   }
 
   // Pass 1: inodes and the blocks they claim

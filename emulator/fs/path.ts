@@ -2,13 +2,21 @@
 
 import { PmemError } from '../pmem/memory';
 
+/** paths already normalized: a scenario names a handful, thousands of times */
+const normalized = new Map<string, string>();
+
 export function normalize(path: string): string {
+  const known = normalized.get(path);
+  if (known !== undefined) return known;
   if (typeof path !== 'string' || !path.startsWith('/')) {
     throw new PmemError('EINVAL', `path "${path}" must be absolute (start with "/")`);
   }
   const parts = path.split('/').filter((p) => p !== '' && p !== '.');
   if (parts.includes('..')) throw new PmemError('EINVAL', `path "${path}" must not contain ".."`);
-  return '/' + parts.join('/');
+  if (normalized.size >= 4096) normalized.clear();
+  const out = '/' + parts.join('/');
+  normalized.set(path, out);
+  return out;
 }
 
 export function components(path: string): string[] {

@@ -101,7 +101,7 @@ export class PmemDriver {
     this.checkRange(offset, data.length, 'rw_bytes');
     if (!write) {
       this.checkRead(offset, data.length, 'rw_bytes');
-      data.set(this.ns.mem.load(this.ns.base + offset, data.length));
+      this.ns.mem.load(this.ns.base + offset, data.length, data);
       return;
     }
     // nsio_rw_bytes(): only whole sectors can be cleared; a partial write over poison fails
@@ -119,7 +119,7 @@ export class PmemDriver {
     this.checkRange(offset, page.length, 'rw_page');
     if (!write) {
       this.checkRead(offset, page.length, 'rw_page');
-      page.set(this.ns.mem.load(this.ns.base + offset, page.length));
+      this.ns.mem.load(this.ns.base + offset, page.length, page);
       return;
     }
     this.clearPoison(offset, page.length);
@@ -134,7 +134,7 @@ export class PmemDriver {
     if (bio.flags.has('REQ_FLUSH')) this.preflush()();
     if (!bio.write) {
       this.checkRead(offset, bio.data.length, 'bio');
-      bio.data.set(this.ns.mem.load(this.ns.base + offset, bio.data.length));
+      this.ns.mem.load(this.ns.base + offset, bio.data.length, bio.data);
       return;
     }
     this.clearPoison(offset, bio.data.length);

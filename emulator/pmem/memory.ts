@@ -181,9 +181,9 @@ export class PersistentMemory {
     return this.seq;
   }
 
-  load(addr: number, len: number): Uint8Array {
+  /** the bytes loads see; into `out` when given (a driver read fills the caller's buffer) */
+  load(addr: number, len: number, out: Uint8Array = new Uint8Array(len)): Uint8Array {
     this.check(addr, len);
-    const out = new Uint8Array(len);
     for (let off = 0; off < len; ) {
       const a = addr + off;
       const pfn = Math.floor(a / PAGE_SIZE);
@@ -193,7 +193,7 @@ export class PersistentMemory {
       if (p) {
         out.set(p.cur.subarray(po, po + n), off);
         if (this.readSet && p.lines.size > 0) this.noteReads(pfn, po, n);
-      }
+      } else out.fill(0, off, off + n);
       off += n;
     }
     return out;
