@@ -26,14 +26,30 @@ export function splitPaths(args: readonly string[]): { paths: string[]; rest: st
   return { paths, rest };
 }
 
-/** the scenario locations the paths select (every scenario without paths); undefined when a path names lines, which only cucumber resolves */
+/**
+ * the scenario locations the paths select (every scenario without paths); `file:12:40` selects those
+ * lines when each is a scenario's or an Examples row's; undefined for any other line, which only cucumber resolves
+ */
 export function selectedLocations(paths: readonly string[], all: readonly string[] = scenarioLocations()): string[] | undefined {
-  if (paths.some((p) => /:\d+$/.test(p))) return undefined;
   if (paths.length === 0) return [...all];
-  const norm = paths.map((p) => relative(ROOT, isAbsolute(p) ? p : join(ROOT, p)).replace(/\/$/, ''));
+  const known = new Set(all);
+  const files: string[] = [];
+  const lines = new Set<string>();
+  for (const p of paths) {
+    const m = /^(.*?)((?::\d+)+)$/.exec(p);
+    const path = relative(ROOT, isAbsolute(m ? m[1] : p) ? (m ? m[1] : p) : join(ROOT, m ? m[1] : p)).replace(/\/$/, '');
+    if (!m) {
+      files.push(path);
+      continue;
+    }
+    for (const n of m[2].slice(1).split(':')) {
+      if (!known.has(`${path}:${n}`)) return undefined;
+      lines.add(`${path}:${n}`);
+    }
+  }
   return all.filter((l) => {
     const file = l.slice(0, l.lastIndexOf(':'));
-    return norm.some((p) => file === p || file.startsWith(`${p}/`) || p === '');
+    return lines.has(l) || files.some((p) => file === p || file.startsWith(`${p}/`) || p === '');
   });
 }
 
