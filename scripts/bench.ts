@@ -3,7 +3,7 @@
 // the matrix's process per variant, the full matrix, the explorer's table of states). Writes
 // reports/bench.json and prints a table. `--skip-matrix` leaves the matrices out, `--old-matrix` also
 // times the targeted matrix the old way (a cucumber process per variant: minutes), `--full-matrix`
-// also times `npm run matrix -- --full`, `--quick` skips the matrices and the 2^20-state exploration.
+// also times `npm run matrix -- --full`, `--caught-only-matrix` times only npm test's matrix, `--quick` skips the matrices and the 2^20-state exploration.
 // `--baseline <dir>` times the reference run (`npm run conformance` without the Java HTML step) in an
 // older checkout and in this one, alternately, `--rounds n` times each (default 2): wall and CPU
 // seconds back to back under the same load. `--profiles` times npm test's eADR and virtio-pmem runs (serial; with
@@ -254,7 +254,8 @@ async function main(): Promise<void> {
     return { s, variants: m.variants.length, caught: m.variants.filter((v) => v.caught).length, reference_failed: m.reference.failed, verified_agree: (m.verified ?? []).filter((v) => v.disagreements.length === 0).map((v) => v.name) };
   };
   const matrixCaughtOnly = await matrixRun(['--caught-only', '--verify', '2']);
-  const matrixTable = await matrixRun([]);
+  // --caught-only-matrix: npm test's matrix alone (the whole table is minutes)
+  const matrixTable = process.argv.includes('--caught-only-matrix') ? null : await matrixRun([]);
   const matrixOld = process.argv.includes('--old-matrix') ? await matrixRun(['--process-per-variant']) : null;
   const matrix_s = matrixTable?.s ?? null;
   const matrix_full_s = !skipMatrix && process.argv.includes('--full-matrix') ? await spawnWall('npm', ['run', '--silent', 'matrix', '--', '--full']) : null;
