@@ -166,6 +166,21 @@ test('virtio-pmem: a host flush of a range that cuts a host copy visits the line
   run([copy, { k: 'fence' }, { k: 'hostFlush', range: { base: 1, size: PAGE } }], {}, false);
 });
 
+test('virtio-pmem: cases the random operations reach seldom', () => {
+  const copy = (addr: number, len: number, fill: number): Op => ({ k: 'copyAndFence', addr, data: new Uint8Array(len).fill(fill), nt: true });
+  const cases: Op[][] = [
+    // two pages of one byte share a fill page: a later store to one is not seen in the other (a byte no other test fills with)
+    [copy(0, 2 * PAGE, 9), { k: 'hostFlush' }, copy(PAGE, 2 * PAGE, 9), { k: 'store', addr: PAGE + 5, data: new Uint8Array([7]), nt: false }],
+    // a page of one byte over a page with no history left
+    [copy(0, PAGE, 1), { k: 'hostFlush' }, copy(0, PAGE, 2), { k: 'observe' }],
+    [copy(0, 100, 1), { k: 'hostFlush' }, copy(0, PAGE, 2), { k: 'observe' }],
+    // a host flush of a range not line-aligned counts lines unfolded or flushed before it once
+    [copy(3 * PAGE, 1, 1), { k: 'history', addr: 3 * PAGE, len: 1 }, copy(PAGE, 63 * LINE, 1), { k: 'hostFlush', range: { base: 1, size: PAGE } }],
+    [copy(0, PAGE, 1), { k: 'hostFlush' }, copy(PAGE, 63 * LINE, 1), { k: 'hostFlush', range: { base: 1, size: PAGE } }],
+  ];
+  for (const ops of cases) run(ops, {}, false);
+});
+
 test('virtio-pmem with torn stores: copies keep the per-line path', () => {
   fc.assert(
     fc.property(fc.array(op, { maxLength: 25 }), (ops) => run(ops, {}, true)),
