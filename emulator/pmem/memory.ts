@@ -1,5 +1,6 @@
 // Persistent memory behind a CPU cache: x86 ADR by default, eADR or virtio-pmem (a host file behind a page cache) as options.
-// Media is sparse by 4 KiB page; a line carries a history only while something of it is not durable.
+// Media is sparse by 4 KiB page; a line carries a history only while something of it is not durable
+// (virtio-pmem: a fenced non-temporal copy keeps its page's lines' histories as one record until asked).
 
 import { LINE_SIZE, LineHistory, PAGE_SIZE } from './line';
 import { PmemTracepoints } from './trace';
@@ -37,6 +38,18 @@ interface Page {
   shared: boolean; // `cur` is also another memory's (a crash image's): copy it before writing
 }
 
+/**
+ * virtio-pmem: a non-temporal copy into a page none of whose lines had a history, kept whole rather than
+ * as one history per line (most reach the host's flush untouched, which drops them as one): each changed
+ * line stands for the history store(nt) gives it, built by unfold() when anything asks for it.
+ */
+interface HostCopy {
+  base: Uint8Array; // the page before the copy, never written: the lines' durable bytes
+  lines: number[]; // the lines the copy changed, ascending; each holds its one entry's value in the page
+  seq: number; // the copy's place in the global store order
+  fenced: boolean; // a fence carried it to the host's page cache (hostMark 1); until then it is in the fence set
+}
+
 /** the lines of a page none of whose lines has a history: shared, never written (linesOf() replaces it first) */
 const NO_LINES: ReadonlyMap<number, LineHistory> = new Map();
 
@@ -58,6 +71,18 @@ function isZero(b: Uint8Array): boolean {
 function sameBytes(page: Uint8Array, off: number, bytes: Uint8Array): boolean {
   for (let i = 0; i < bytes.length; i++) if (page[off + i] !== bytes[i]) return false;
   return true;
+}
+
+/** the lines of `page` that `chunk` written at `po` changes, ascending (a loop, no view per line) */
+function changedLines(page: Uint8Array, po: number, chunk: Uint8Array): number[] {
+  const lines: number[] = [];
+  for (let li = Math.floor(po / LINE_SIZE); li * LINE_SIZE < po + chunk.length; li++) {
+    const e = Math.min((li + 1) * LINE_SIZE, po + chunk.length);
+    let i = Math.max(li * LINE_SIZE, po);
+    while (i < e && page[i] === chunk[i - po]) i++;
+    if (i < e) lines.push(li);
+  }
+  return lines;
 }
 
 /** per byte value, a page of it: pages written whole with one byte share it (copied on their next write) */
@@ -89,6 +114,12 @@ export class PersistentMemory {
   private readonly pending = new Set<number>();
   /** lines the next fence touches (write-back requested or NT store) */
   private readonly fenceSet = new Set<number>();
+  /** virtio-pmem: pages holding one non-temporal copy whole, by page number (their lines are in neither set above) */
+  private readonly hostCopies = new Map<number, HostCopy>();
+  /** lines the host copies hold (pending as much as those in `pending`) */
+  private hostCopyLines = 0;
+  /** host copies the next fence carries to the host's page cache */
+  private unfencedCopies: HostCopy[] = [];
   private seq = 0;
   /** pages are carved from slabs (fewer, larger allocations); a slab grows with the pages touched */
   private slab: Uint8Array | undefined;
@@ -192,6 +223,7 @@ export class PersistentMemory {
       const p = this.pages.get(pfn);
       if (p) {
         out.set(p.cur.subarray(po, po + n), off);
+        if (this.readSet) this.unfold(pfn);
         if (this.readSet && p.lines.size > 0) this.noteReads(pfn, po, n);
       } else out.fill(0, off, off + n);
       off += n;
@@ -241,6 +273,7 @@ export class PersistentMemory {
   private storeInLine(a: number, bytes: Uint8Array, nt: boolean): void {
     const pfn = Math.floor(a / PAGE_SIZE);
     const li = Math.floor((a % PAGE_SIZE) / LINE_SIZE);
+    this.unfold(pfn);
     const known = this.pages.get(pfn);
     // the bytes the line holds already, and nothing of it pending: no crash state differs, so no history
     if (!known?.lines.has(li) && sameBytes(known?.cur ?? ZERO_PAGE, a % PAGE_SIZE, bytes)) return;
@@ -280,7 +313,9 @@ export class PersistentMemory {
    */
   storeBeforeFence(addr: number, data: Uint8Array): void {
     if (this.mode === 'virtio-pmem') {
-      this.store(addr, data, true);
+      // torn copies give a line several entries: those keep the per-line path
+      if (this.tearing) this.store(addr, data, true);
+      else this.storeToHost(addr, data);
       return;
     }
     this.check(addr, data.length);
@@ -320,6 +355,86 @@ export class PersistentMemory {
     this.seq++;
   }
 
+  /**
+   * virtio-pmem: store(addr, data, true) with each page none of whose lines has a history kept as one
+   * HostCopy; a page with histories (or a copy already) takes store()'s per-line path.
+   */
+  private storeToHost(addr: number, data: Uint8Array): void {
+    this.check(addr, data.length);
+    this.tracepoints?.store(addr, data, true);
+    for (let off = 0; off < data.length; ) {
+      const a = addr + off;
+      const pfn = Math.floor(a / PAGE_SIZE);
+      const n = Math.min(PAGE_SIZE - (a % PAGE_SIZE), data.length - off);
+      const p = this.pages.get(pfn);
+      if ((p && p.lines.size > 0) || this.hostCopies.has(pfn)) {
+        for (let o = off; o < off + n; ) {
+          const m = Math.min(LINE_SIZE - ((addr + o) % LINE_SIZE), off + n - o);
+          this.storeInLine(addr + o, data.subarray(o, o + m), true);
+          o += m;
+        }
+      } else this.copyToHost(pfn, p, a % PAGE_SIZE, data.subarray(off, off + n));
+      off += n;
+    }
+    this.seq++;
+  }
+
+  /** one page's part of storeToHost on a page without line histories */
+  private copyToHost(pfn: number, p: Page | undefined, po: number, chunk: Uint8Array): void {
+    const base = p?.cur ?? ZERO_PAGE;
+    // the bytes the page holds already (zeros over zeros, mostly): one comparison rather than one per line
+    if (equal(base.subarray(po, po + chunk.length), chunk)) return;
+    // as in storeInLine: a line given the bytes it holds keeps no history
+    const lines = changedLines(base, po, chunk);
+    if (lines.length === 0) return;
+    const fill = fillPage(chunk);
+    if (!p) {
+      p = { cur: fill ?? this.newPageBytes(), lines: NO_LINES as Map<number, LineHistory>, shared: fill !== undefined };
+      this.pages.set(pfn, p);
+    } else if (fill) {
+      p.cur = fill;
+      p.shared = true;
+    } else {
+      // the bytes before the copy become the copy's base: the write below copies them first
+      p.shared = true;
+    }
+    if (!fill) this.writable(p).set(chunk, po);
+    const c: HostCopy = { base, lines, seq: this.seq, fenced: false };
+    this.hostCopies.set(pfn, c);
+    this.hostCopyLines += lines.length;
+    this.unfencedCopies.push(c);
+  }
+
+  /** the page's host copy as the per-line histories store(nt) builds, the copy fenced or not */
+  private unfold(pfn: number): void {
+    const c = this.hostCopies.get(pfn);
+    if (!c) return;
+    this.hostCopies.delete(pfn);
+    this.hostCopyLines -= c.lines.length;
+    const p = this.pages.get(pfn)!;
+    const lines = this.linesOf(p);
+    for (const li of c.lines) {
+      const lineAddr = pfn * PAGE_SIZE + li * LINE_SIZE;
+      const h = new LineHistory(this.lineCopy(c.base, li * LINE_SIZE), { seq: c.seq, value: this.lineCopy(p.cur, li * LINE_SIZE), nt: true });
+      h.fenceMark = 1;
+      lines.set(li, h);
+      this.pending.add(lineAddr);
+      if (c.fenced) h.hostMark = 1;
+      else this.fenceSet.add(lineAddr);
+    }
+  }
+
+  /** pages from first to last (page numbers) holding a host copy */
+  private hostCopiesIn(first: number, last: number): number[] {
+    if (last - first + 1 > this.hostCopies.size) return [...this.hostCopies.keys()].filter((pfn) => pfn >= first && pfn <= last);
+    return Array.from({ length: last - first + 1 }, (_, i) => first + i).filter((pfn) => this.hostCopies.has(pfn));
+  }
+
+  /** every host copy as per-line histories: for whoever walks all of them */
+  private unfoldAll(): void {
+    for (const pfn of [...this.hostCopies.keys()]) this.unfold(pfn);
+  }
+
   /** clwb / clflushopt request a write-back of each line's current value; clflush is durable at once */
   flush(addr: number, len: number, insn: FlushInsn): void {
     this.check(addr, len);
@@ -329,6 +444,7 @@ export class PersistentMemory {
     this.observer?.onFlush?.(first * LINE_SIZE, last - first + 1, insn);
     if (this.quirks.flushIgnored && insn !== 'clflush') return;
     this.tracepoints?.flush(first * LINE_SIZE, (last - first + 1) * LINE_SIZE, insn);
+    if (this.hostCopies.size > 0) for (const pfn of this.hostCopiesIn(Math.floor(addr / PAGE_SIZE), Math.floor((addr + len - 1) / PAGE_SIZE))) this.unfold(pfn);
     // Only lines with a non-durable history change state; a huge range visits just those.
     const lines =
       last - first + 1 > this.pending.size
@@ -359,6 +475,8 @@ export class PersistentMemory {
       else if (h) this.makeDurable(lineAddr, h.fenceMark);
     }
     this.fenceSet.clear();
+    for (const c of this.unfencedCopies) c.fenced = true;
+    this.unfencedCopies = [];
     if (this.mode === 'eadr') {
       // Caches are inside the persistence domain: a fence drains the store buffer, so cached stores are durable.
       // Every NT store was in the fence set above (it marks its line up to itself), so what is left is cached.
@@ -373,9 +491,12 @@ export class PersistentMemory {
    */
   hostFlush(range?: { base: number; size: number }): void {
     this.tracepoints?.hostFlush(range);
+    // the host copies' lines are pending too: the choice below counts them as it did before they were kept whole
+    const pending = this.pending.size + this.hostCopyLines;
+    this.flushHostCopies(range);
     // a small range (one line) visits its own lines, not every pending one
     const lines =
-      range && range.size / LINE_SIZE < this.pending.size
+      range && range.size / LINE_SIZE < pending
         ? Array.from({ length: Math.ceil(range.size / LINE_SIZE) }, (_, i) => Math.floor(range.base / LINE_SIZE) * LINE_SIZE + i * LINE_SIZE).filter((a) => this.pending.has(a))
         : [...this.pending];
     for (const lineAddr of lines) {
@@ -386,7 +507,24 @@ export class PersistentMemory {
     }
   }
 
+  /** hostFlush's part for host copies: a fenced one the range covers is durable as a whole; one it cuts is unfolded */
+  private flushHostCopies(range?: { base: number; size: number }): void {
+    if (this.hostCopies.size === 0) return;
+    const pfns = range ? this.hostCopiesIn(Math.floor(range.base / PAGE_SIZE), Math.floor((range.base + range.size - 1) / PAGE_SIZE)) : [...this.hostCopies.keys()];
+    for (const pfn of pfns) {
+      // a copy no fence carried to the host stays as it is, as its lines would (hostMark 0)
+      const c = this.hostCopies.get(pfn)!;
+      if (!c.fenced) continue;
+      if (range && (pfn * PAGE_SIZE < range.base || (pfn + 1) * PAGE_SIZE > range.base + range.size)) this.unfold(pfn);
+      else {
+        this.hostCopies.delete(pfn);
+        this.hostCopyLines -= c.lines.length;
+      }
+    }
+  }
+
   history(lineAddr: number): LineHistory | undefined {
+    this.unfold(Math.floor(lineAddr / PAGE_SIZE));
     const p = this.pages.get(Math.floor(lineAddr / PAGE_SIZE));
     return p?.lines.get((lineAddr % PAGE_SIZE) / LINE_SIZE);
   }
@@ -413,6 +551,7 @@ export class PersistentMemory {
 
   /** lines with something not yet durable, in address order (the crash-state space) */
   pendingLines(): number[] {
+    this.unfoldAll();
     return [...this.pending].sort((a, b) => a - b);
   }
 
@@ -443,6 +582,7 @@ export class PersistentMemory {
    */
   image(choose: (lineAddr: number, h: LineHistory) => number | undefined): PersistentMemory {
     const m = new PersistentMemory(this.size, { mode: this.mode, tearing: this.tearing, quirks: this.quirks });
+    this.unfoldAll();
     for (const [pfn, p] of this.pages) {
       // the image shares the page's bytes until either side writes them
       p.shared = true;
