@@ -494,10 +494,11 @@ export class PersistentMemory {
     // the host copies' lines are pending too: the choice below counts them as it did before they were kept whole
     const pending = this.pending.size + this.hostCopyLines;
     this.flushHostCopies(range);
-    // a small range (one line) visits its own lines, not every pending one
+    // a small range (one line) visits its own lines, not every pending one: those whose first byte it holds, as the loop below
+    const first = range ? Math.ceil(range.base / LINE_SIZE) : 0;
     const lines =
       range && range.size / LINE_SIZE < pending
-        ? Array.from({ length: Math.ceil(range.size / LINE_SIZE) }, (_, i) => Math.floor(range.base / LINE_SIZE) * LINE_SIZE + i * LINE_SIZE).filter((a) => this.pending.has(a))
+        ? Array.from({ length: Math.ceil((range.base + range.size) / LINE_SIZE) - first }, (_, i) => (first + i) * LINE_SIZE).filter((a) => this.pending.has(a))
         : [...this.pending];
     for (const lineAddr of lines) {
       if (range && (lineAddr < range.base || lineAddr >= range.base + range.size)) continue;

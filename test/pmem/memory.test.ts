@@ -146,3 +146,17 @@ test('the first failure reported is a minimal one', () => {
   assert.equal(r.ok, false);
   assert.equal(r.failure!.state.id, '80:1');
 });
+
+test('virtio-pmem: a host flush over a range makes durable the lines whose first byte it holds, whether few or many lines are pending', () => {
+  // [60, 70) holds the first byte of line 64, not of line 0
+  for (const others of [0, 8]) {
+    const m = new PersistentMemory(1 << 20, { mode: 'virtio-pmem' });
+    m.store(0, bytes('a'), true);
+    m.store(64, bytes('b'), true);
+    // other pending lines far away: with more of them than the range has lines, the flush visits only the range's lines
+    for (let i = 0; i < others; i++) m.store(65536 + i * 64, bytes('o'), true);
+    m.fence();
+    m.hostFlush({ base: 60, size: 10 });
+    assert.deepEqual(m.pendingLines().filter((a) => a < 4096), [0], `${others} other pending lines: line 64 durable, line 0 not`);
+  }
+});
