@@ -209,7 +209,12 @@ export function parseMessages(ndjson: string): ScenarioResult[] {
   const switches = new Map<string, string[]>(); // testCaseStarted id -> switches read
   for (const line of ndjson.split('\n')) {
     if (!line.trim()) continue;
-    const env = JSON.parse(line);
+    let env;
+    try {
+      env = JSON.parse(line);
+    } catch {
+      continue; // the last line of a stream whose process was killed: its scenario never finished, the exit code tells
+    }
     if (env.gherkinDocument?.feature) {
       const visit = (children: Array<Record<string, any>>) => {
         for (const c of children) {

@@ -87,7 +87,8 @@ export function balance(locations: readonly string[], n: number, times: Readonly
 
 /** the shards' message streams, one after the other, as one file (each scenario's ids are its shard's own uuids) */
 export function joinMessages(parts: readonly string[], into: string): void {
-  writeFileSync(into, parts.filter((p) => existsSync(p)).map((p) => readFileSync(p, 'utf8')).join(''));
+  // a stream cut short (its process killed) still ends its own line, so the next shard's first message stays whole
+  writeFileSync(into, parts.filter((p) => existsSync(p)).map((p) => readFileSync(p, 'utf8')).map((t) => (t === '' || t.endsWith('\n') ? t : `${t}\n`)).join(''));
   for (const p of parts) rmSync(p, { force: true });
 }
 
