@@ -187,6 +187,23 @@ Feature: On virtio-pmem only the flush request makes data durable
         | ext4 |
         | xfs  |
 
+    # over bytes already durable, write(2)'s copy changes a line that has a durable past: a crash may keep that past
+    @rule:MS-14 @beyond @severity:critical @requires:virtio-pmem
+    Scenario Outline: on <fs> over virtio-pmem, write(2) over fsynced bytes with no fsync may be lost
+      Given the platform is a virtio-pmem guest: its pmem is a host file made durable only by the flush request
+      And an <fs> filesystem mounted with dax on pmem0
+      And a file /a with 64 KiB of "old" written and synced
+      And the application calls fsync on /a
+      When the application writes "direct" to /a at offset 4000 with write(2)
+      And power fails
+      Then /a may or may not hold "direct" at offset 4000 after the crash
+
+      Examples:
+        | fs   |
+        | ext2 |
+        | ext4 |
+        | xfs  |
+
     @rule:MS-14 @beyond @severity:critical @requires:virtio-pmem
     Scenario Outline: on <fs> over virtio-pmem, write(2) then fsync survives every crash
       Given the platform is a virtio-pmem guest: its pmem is a host file made durable only by the flush request
