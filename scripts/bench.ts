@@ -240,7 +240,7 @@ async function main(): Promise<void> {
     : null;
   const startNew = await startup([], ['-r', MATCH_INDICES]);
   const startOld = await startup(oldConfig);
-  const cores = parallelism();
+  const cores = parallelism('in-process');
   const conf = await reference([], cores, 'parallel');
   const serial = await reference([], 1, 'serial');
   const old = await reference(oldConfig, 1, 'ts-node');
@@ -325,9 +325,9 @@ async function main(): Promise<void> {
         ] as Array<[string, string]>)
       : []),
     ['startup_s (cached JS; ts-node)', `${n(startNew, 2)}; ${n(startOld, 2)}`],
-    ['conformance_s', `${n(fig.conformance_s)}  (--parallel ${cores}; ${conf.passed} passed, ${conf.failed} failed, ${conf.skipped} skipped)`],
+    ['conformance_s', `${n(fig.conformance_s)}  (${cores} process${cores === 1 ? '' : 'es'}; ${conf.passed} passed, ${conf.failed} failed, ${conf.skipped} skipped)`],
     ['conformance_s serial; ts-node serial', `${n(serial.seconds)}; ${n(old.seconds)}`],
-    ['conformance_s with Allure fsync (old)', `${n(fsynced.seconds)}  (--parallel ${cores})`],
+    ['conformance_s with Allure fsync (old)', `${n(fsynced.seconds)}  (${cores} process${cores === 1 ? '' : 'es'})`],
     ['matrix caught-only --verify 2 (npm test)', matrixCaughtOnly ? `${n(matrixCaughtOnly.s)} s, ${matrixCaughtOnly.caught}/${matrixCaughtOnly.variants} caught, verified ${matrixCaughtOnly.verified_agree.join(', ')}` : 'skipped'],
     ['matrix_s (targeted table; full)', `${n(fig.matrix_s)}; ${n(matrix_full_s)}`],
     ['matrix targeted, process per variant (old)', matrixOld ? `${n(matrixOld.s)} s, ${matrixOld.caught}/${matrixOld.variants} caught` : 'skipped (--old-matrix)'],

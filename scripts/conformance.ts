@@ -106,8 +106,8 @@ async function main(): Promise<number> {
   rmSync(results, { recursive: true, force: true });
   mkdirSync(results, { recursive: true });
   const orderSeed = process.env.DAX_ORDER_SEED || String(Math.floor(Math.random() * 1e9));
-  // the in-process emulator on every core; other targets serially, so one that cannot be driven stops the run after its first scenario
-  const parallel = spec.kind === 'emulator' ? parallelism() : 1;
+  // the in-process emulator split over the cores (scripts/lib/cucumber-run.ts parallelism); other targets serially, so one that cannot be driven stops the run after its first scenario
+  const parallel = spec.kind === 'emulator' ? parallelism('in-process') : 1;
   console.log(orderLine(profile, orderSeed, target, shown, parallel));
   const run = await runCucumber({
     target,

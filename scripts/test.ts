@@ -127,7 +127,7 @@ async function main(): Promise<void> {
   // Its Allure results are CI's artifact: this run's alone
   const results = join(ROOT, 'reports', 'allure-results');
   rmSync(results, { recursive: true, force: true });
-  const ref = await runCucumber({ target: 'emulator', profile: 'ci', messagesFile: join(ROOT, 'reports', 'messages.ndjson'), stdio: 'pipe', parallel: parallelism(), env: { DAX_ORDER_SEED: orderSeed, DAX_RECORD_SWITCHES: '1' } });
+  const ref = await runCucumber({ target: 'emulator', profile: 'ci', messagesFile: join(ROOT, 'reports', 'messages.ndjson'), stdio: 'pipe', parallel: parallelism('in-process'), env: { DAX_ORDER_SEED: orderSeed, DAX_RECORD_SWITCHES: '1' } });
   passed += ref.passed;
   failed += ref.failed;
   console.log(`${ref.failed === 0 && !ref.fatal ? 'ok  ' : 'FAIL'} features against the reference (${ref.seconds.toFixed(1)} s): ${ref.passed} passed, ${ref.failed} failed, ${ref.skipped} skipped`);
