@@ -21,6 +21,19 @@ Feature: The cache model in detail: lines, pages, ranges and fences
       And power fails
       Then in every crash state pmem0 holds "page-crossing" at offset 4090
 
+    # a model (or a library) that skips a store whose bytes look already present must compare all of them
+    @rule:PM-1 @seed:001_b92c2fd6bf0014a8.txt @severity:normal @requires:cache-model @profile:adr @profile:eadr
+    Scenario: a store over durable bytes that differs from them only in its last byte takes effect and is durable once written back
+      Given the CPU stores "same-prefix-A" to pmem0 at offset 200
+      And the CPU writes back 13 bytes at offset 200 of pmem0 with clwb
+      And the CPU fences with sfence
+      When the CPU stores "same-prefix-B" to pmem0 at offset 200
+      Then reading pmem0 directly at offset 200 gives "same-prefix-B"
+      When the CPU writes back 13 bytes at offset 200 of pmem0 with clwb
+      And the CPU fences with sfence
+      And power fails
+      Then in every crash state pmem0 holds "same-prefix-B" at offset 200
+
     @rule:PM-1 @seed:001_b92c2fd6bf0014a8.txt @severity:critical @requires:cache-model @profile:adr
     Scenario: a write-back that covers only the first line of a store makes only that line durable
       Given the CPU stores "AAAAAAAABBBBBBBB" to pmem0 at offset 120
