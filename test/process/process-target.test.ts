@@ -92,6 +92,19 @@ describe('the process target', { concurrency: true }, () => {
     await t.close();
   });
 
+  test('a process whose bytes are not lowercase hex, two characters a byte', async () => {
+    for (const hex of ['C0FFEE', 'c0ffe', 'c0ffeg']) {
+      const t = misbehaving('bad-hex');
+      try {
+        await t.reset({ seed: 0 });
+        // the fixture answers readDevice with the hex it is asked for (an argument the contract does not have)
+        await failsWith(t.readDevice({ dev: 'pmem0', offset: 0, length: 3, hex } as never), /answered "readDevice" with a result of the wrong shape: /);
+      } finally {
+        await t.close().catch(() => undefined);
+      }
+    }
+  });
+
   test('a process that sends a line longer than 1 MiB', async () => {
     const t = misbehaving('oversized');
     await t.reset({ seed: 0 });

@@ -85,6 +85,10 @@ test('the reference server: a malformed request is EINVAL naming the argument; i
     assert.equal((await ask('truncate', { path: '/mnt/a', size: -1 })).errno, 'EINVAL', 'a negative size is EINVAL');
     assert.equal((await ask('store', { map, offset: 4096, data: '00' })).errno, 'SIGBUS', 'inside the mapping, past the end of the file');
     assert.equal((await ask('store', { map, offset: 8190, data: '000000' })).errno, 'SIGSEGV', 'past the end of the mapping');
+    // bytes are lowercase hex, two characters a byte: anything else is refused naming the argument, not decoded
+    for (const data of ['C0FFEE', 'c0ffe', 'c0ffeg']) {
+      assert.deepEqual(await ask('store', { map, offset: 0, data }), { id, ok: false, errno: 'EINVAL', message: `store: argument "data" must be lowercase hex, two characters a byte, not ${JSON.stringify(data)}` });
+    }
     await ask('store', { map, offset: 0, data: 'c0ffee' });
     await ask('powerFail', {});
     await ask('checkCrash', { check: { kind: 'file-holds', path: '/mnt/a', offset: 0, data: 'c0ffee' }, mounts: [mount], budget: 16 });
