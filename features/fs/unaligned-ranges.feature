@@ -22,6 +22,15 @@ Feature: Truncate and punch-hole at offsets inside a block
       And in every crash state /a holds 6000 zero bytes at offset 3000
       And in every crash state /a holds "k" x 7384 at offset 9000
 
+    @rule:MS-5 @beyond @severity:critical
+    Scenario: a hole punched inside one block zeroes every byte of its range and no other
+      When a hole is punched over 100 bytes at offset 5000 of /a
+      And the application calls fsync on /a
+      And power fails
+      Then in every crash state /a holds "k" x 5000 at offset 0
+      And in every crash state /a holds 100 zero bytes at offset 5000
+      And in every crash state /a holds "k" x 11284 at offset 5100
+
   @since:4.5
   Rule: MS-6 A partial-block truncate keeps the block's head and zeroes its tail, durably
 
@@ -32,3 +41,12 @@ Feature: Truncate and punch-hole at offsets inside a block
       And power fails
       Then in every crash state /a holds "k" x 5000 at offset 0
       And in every crash state /a exists and is 5000 bytes long
+
+    @rule:MS-6 @beyond @severity:critical
+    Scenario: a file truncated to one byte into a block and extended again reads zeros past that byte
+      When /a is truncated to 4097
+      And /a is truncated to 16384
+      And the application calls fsync on /a
+      And power fails
+      Then in every crash state /a holds "k" x 4097 at offset 0
+      And in every crash state /a holds 12287 zero bytes at offset 4097
