@@ -5,14 +5,14 @@
 // DAX_REPORT_DIR puts allure-results/, allure-report/ and messages.ndjson elsewhere; by default the
 // reference's go to reports/, any other target's to reports/targets/<target>/, so each keeps its own trend.
 
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { badInput, parallelism, runCucumber, RunResult } from './lib/cucumber-run';
 import { locationArgs, parseShard, scenarioLocations, Shard, shardOf, withoutShard } from './lib/shard';
 import { createTarget, LINUX_IMAGE, parseTargetSpec, targetNotReady, TargetSpec } from '../targets/registry';
 import { collectRules } from './rulebook';
 import { rulebookEnvironment, rulebookFor, rulebookForKernelMarkdown } from './lib/kernel-rulebook';
-import { generateAllureReport, nextBuildOrder, reportDirFor, writeAllureMetadata } from './lib/allure';
+import { generateAllureReport, nextBuildOrder, reportDirFor, setAside, writeAllureMetadata } from './lib/allure';
 import { exitCodeOf, VerdictClass } from '../steps/support/verdict';
 
 const ROOT = join(__dirname, '..');
@@ -103,7 +103,8 @@ async function main(): Promise<number> {
   }
   const REPORTS = reportDirFor(target, process.env.DAX_REPORT_DIR);
   const results = join(REPORTS, 'allure-results');
-  rmSync(results, { recursive: true, force: true });
+  // the previous results are deleted after this run, not before it (scripts/lib/allure.ts setAside)
+  afterRun = setAside(results);
   mkdirSync(results, { recursive: true });
   const orderSeed = process.env.DAX_ORDER_SEED || String(Math.floor(Math.random() * 1e9));
   // the in-process emulator split over the cores (scripts/lib/cucumber-run.ts parallelism); other targets serially, so one that cannot be driven stops the run after its first scenario
@@ -183,4 +184,10 @@ async function main(): Promise<number> {
   return exitCodeOf(classes);
 }
 
-main().then((code) => (process.exitCode = code));
+/** what is left to do once the run and its report are done */
+let afterRun: (() => void) | undefined;
+
+main().then((code) => {
+  afterRun?.();
+  process.exitCode = code;
+});

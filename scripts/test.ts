@@ -6,11 +6,12 @@
 // one "skip" line and counts neither way. DAX_SKIP_MATRIX=1 and DAX_SKIP_BROWSER=1 leave those out.
 
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
 import { parallelism, runCucumber } from './lib/cucumber-run';
 import { warm } from './register';
+import { setAside } from './lib/allure';
 
 const ROOT = join(__dirname, '..');
 /** runs the .ts sources from the transpile cache (scripts/register.js) */
@@ -126,7 +127,8 @@ async function main(): Promise<void> {
   // the reference run also records which variant switches each scenario reads: the matrix reuses it.
   // Its Allure results are CI's artifact: this run's alone
   const results = join(ROOT, 'reports', 'allure-results');
-  rmSync(results, { recursive: true, force: true });
+  // the previous run's results are deleted at the end, not before this run (scripts/lib/allure.ts setAside)
+  const dropPrevious = setAside(results);
   const ref = await runCucumber({ target: 'emulator', profile: 'ci', messagesFile: join(ROOT, 'reports', 'messages.ndjson'), stdio: 'pipe', parallel: parallelism('in-process'), env: { DAX_ORDER_SEED: orderSeed, DAX_RECORD_SWITCHES: '1' } });
   passed += ref.passed;
   failed += ref.failed;
@@ -193,6 +195,7 @@ async function main(): Promise<void> {
     if (b.ok) passed++;
     else failed++;
   }
+  dropPrevious();
   console.log(seedLine);
   console.log(`${passed} passed, ${failed} failed`);
   process.exitCode = failed === 0 ? 0 : 1;

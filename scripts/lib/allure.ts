@@ -1,8 +1,8 @@
 // allure-commandline (Java) turns allure-results into the HTML report.
 
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -26,6 +26,22 @@ export async function generateAllureReport(results: string, out: string, extra: 
  * Where a target's results, report and history live: the reference's in reports/, any other
  * target's in reports/targets/<target>/, so a variant run never shows as a regression of the reference.
  */
+/**
+ * Empties `dir` for a new run by moving what is there aside (a rename) and returns the function that
+ * deletes it, to call once the run is over: on a disk mounted with `discard`, deleting the previous run's
+ * few thousand result files right before a run slowed that run by half (6.0 -> 10.8 s). Leftovers of an
+ * interrupted run go with it.
+ */
+export function setAside(dir: string): () => void {
+  const parent = dirname(dir);
+  const stale = existsSync(parent) ? readdirSync(parent).filter((f) => f.startsWith(`${basename(dir)}.old-`)).map((f) => join(parent, f)) : [];
+  const moved = existsSync(dir) ? `${dir}.old-${process.pid}-${Date.now()}` : undefined;
+  if (moved) renameSync(dir, moved);
+  return () => {
+    for (const d of moved ? [...stale, moved] : stale) rmSync(d, { recursive: true, force: true });
+  };
+}
+
 export function reportDirFor(target: string, explicit?: string): string {
   if (explicit) return resolve(ROOT, explicit);
   if (target === 'emulator') return join(ROOT, 'reports');
