@@ -106,12 +106,12 @@ export async function writtenAndSynced(world: DaxWorld, path: string, size: numb
   await syncSetup(world, p);
 }
 
-/** blocks (an indirect block among them) made durable, then freed by truncate, with or without a sync(2) after */
-Given(/^a file (\S+) with (\S+ \S+) allocated and synced, then truncated to 0, (synced|not synced)$/, async function (this: DaxWorld, path: string, size: string, synced: string) {
+/** blocks (an indirect block among them) allocated (made durable, or not), then freed by truncate, with or without a sync(2) after */
+Given(/^a file (\S+) with (\S+ \S+) allocated( and synced)?, then truncated to 0, (synced|not synced)$/, async function (this: DaxWorld, path: string, size: string, allocSynced: string | undefined, synced: string) {
   const p = this.path(path);
   await this.target.create({ path: p });
   await allocate(this, p, parseSize(size));
-  await this.target.sync();
+  if (allocSynced) await this.target.sync();
   await this.target.truncate({ path: p, size: 0 });
   if (synced === 'synced') await this.target.sync();
 });

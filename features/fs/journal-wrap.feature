@@ -58,6 +58,23 @@ Feature: Durability holds while the journal or log wraps
         | fs   | freed      | call        |
         | ext2 | not synced | sync(2)     |
 
+    # allocated and freed before any commit: the block's image and its revoke may share one transaction
+    @rule:PM-5 @beyond @severity:critical
+    Scenario Outline: on <fs>, an indirect block allocated and freed by truncate with no sync between, then reused for file data, keeps that data after <call>
+      Given an <fs> filesystem mounted with dax on a 8 MiB pmem namespace pmem0
+      And a file /A with 60 KiB allocated, then truncated to 0, not synced
+      When the application writes "d" x 2097152 to /A at offset 0 with write(2)
+      And the application calls <call>
+      And power fails
+      Then in every crash state /A holds "d" x 2097152 at offset 0
+
+      Examples:
+        | fs   | call        |
+        | ext4 | sync(2)     |
+        | ext4 | fsync on /A |
+        | xfs  | sync(2)     |
+        | xfs  | fsync on /A |
+
     @rule:PM-5 @beyond @severity:critical
     Scenario Outline: on <fs>, an indirect block freed by truncate and reused for file data keeps that data when unmount writes the log home
       # the freed block's buffer went stale with the free: no checkpoint may write its old image over the data
