@@ -1,5 +1,12 @@
 // Bytes cross the contract as lowercase hex; these convert and validate at the boundary.
 
+const HEX_CHARS = /^[0-9a-f]*$/;
+
+/** lowercase hex, two characters a byte: the protocol's Hex, checked by a scan (a capture per byte pair was slow on 64 KiB strings) */
+export function isHex(s: string): boolean {
+  return s.length % 2 === 0 && HEX_CHARS.test(s);
+}
+
 export function toHex(b: Uint8Array): string {
   return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 }

@@ -12,6 +12,7 @@ import {
 import { TRACE_CAPABILITY } from '../traced/events';
 import { joinVerdicts, splitCheck } from './split-check';
 import { TracedSession } from '../traced/session';
+import { isHex } from '../hex';
 
 export const PROTOCOL_VERSION = 1;
 /** the longest line either side may send, newline excluded */
@@ -51,15 +52,11 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** lowercase hex, two characters a byte (the evenness is checked apart: a capture per pair is slow on 64 KiB answers) */
-const HEX_CHARS = /^[0-9a-f]*$/;
-const HEX = { test: (r: string) => r.length % 2 === 0 && HEX_CHARS.test(r) };
-
 /** a light check of result shapes, so a wrong answer fails with a sentence instead of deep in a step */
 const RESULT_SHAPES: Record<string, (r: unknown) => boolean> = {
-  readDevice: (r) => typeof r === 'string' && HEX.test(r),
-  read: (r) => typeof r === 'string' && HEX.test(r),
-  load: (r) => typeof r === 'string' && HEX.test(r),
+  readDevice: (r) => typeof r === 'string' && isHex(r),
+  read: (r) => typeof r === 'string' && isHex(r),
+  load: (r) => typeof r === 'string' && isHex(r),
   readdir: (r) => Array.isArray(r) && r.every((x) => typeof x === 'string'),
   createPartitions: (r) => Array.isArray(r) && r.every((x) => typeof x === 'string'),
   mmap: (r) => isObject(r) && typeof r.map === 'number',

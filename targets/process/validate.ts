@@ -3,6 +3,7 @@
 // ("argument \"path\" is missing"), or undefined when the value fits.
 
 import { PROTOCOL_SCHEMA, Schema } from './protocol-schema';
+import { isHex } from '../hex';
 
 const DEFS = PROTOCOL_SCHEMA.$defs as Record<string, Schema>;
 
@@ -24,13 +25,11 @@ function fitsType(v: unknown, t: string): boolean {
 }
 
 const HEX_PATTERN = '^([0-9a-f]{2})*$';
-/** the same language as HEX_PATTERN, without a capture per byte pair (that regexp was a fifth of a server's time) */
-const HEX_CHARS = /^[0-9a-f]*$/;
 const compiled = new Map<string, RegExp>();
 
-/** whether `v` matches a schema pattern; hex, the common one, by an equivalent scan */
+/** whether `v` matches a schema pattern; hex, the common one, by isHex (the same language, a fifth of a server's time less) */
 function matches(pattern: string, v: string): boolean {
-  if (pattern === HEX_PATTERN) return v.length % 2 === 0 && HEX_CHARS.test(v);
+  if (pattern === HEX_PATTERN) return isHex(v);
   let re = compiled.get(pattern);
   if (!re) compiled.set(pattern, (re = new RegExp(pattern)));
   return re.test(v);
