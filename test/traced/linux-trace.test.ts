@@ -114,12 +114,19 @@ test('a reads=on record names the line loaded from, and is no event', () => {
   });
 });
 
-test('a wiped machine\'s trace starts over: no event before the wipe, and no base from the old backing file', () => {
+/** a trace over a backing file that held an old superblock at 1024, once a store there has been traced */
+function afterAStoreOverOldBytes(f: (t: TraceLog) => void): void {
   const base = Buffer.alloc(4096);
   base.write('old-superblock', 1024);
   withTrace(base, (t) => {
     t.feed(rec(K_ST, 0, 0, 1024, Buffer.from('x')));
     assert.ok(t.held > 0);
+    f(t);
+  });
+}
+
+test('a wiped machine\'s trace starts over: no event before the wipe, and no base from the old backing file', () => {
+  afterAStoreOverOldBytes((t) => {
     t.restart();
     assert.equal(t.held, 0, 'the events before the wipe are gone');
     t.feed(rec(K_ST, 0, 0, 1024, Buffer.from('y')));
@@ -129,11 +136,7 @@ test('a wiped machine\'s trace starts over: no event before the wipe, and no bas
 });
 
 test('a re-made namespace starts the trace over: no event before it, and each line\'s base from the NVDIMM as it is now', () => {
-  const base = Buffer.alloc(4096);
-  base.write('old-superblock', 1024);
-  withTrace(base, (t) => {
-    t.feed(rec(K_ST, 0, 0, 1024, Buffer.from('x')));
-    assert.ok(t.held > 0);
+  afterAStoreOverOldBytes((t) => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'linux-trace-'));
     const now = path.join(dir, 'pmem0-now.img');
     const media = Buffer.alloc(4096);
