@@ -5,7 +5,7 @@
 // scenarios are independent, and which process runs one changes nothing it can observe.
 
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { isAbsolute, join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { scenarioLocations } from './shard';
 
 const ROOT = join(__dirname, '..', '..');
@@ -37,7 +37,7 @@ export function selectedLocations(paths: readonly string[], all: readonly string
   const lines = new Set<string>();
   for (const p of paths) {
     const m = /^(.*?)((?::\d+)+)$/.exec(p);
-    const path = relative(ROOT, isAbsolute(m ? m[1] : p) ? (m ? m[1] : p) : join(ROOT, m ? m[1] : p)).replace(/\/$/, '');
+    const path = relative(ROOT, resolve(ROOT, m ? m[1] : p));
     if (!m) {
       files.push(path);
       continue;
