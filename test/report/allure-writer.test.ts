@@ -1,0 +1,55 @@
+// The Allure results writer writes one file per attachment content and no container that holds only passed,
+// empty fixtures; every result still points at a file that holds its attachment's bytes.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+interface Attachment { name: string; source: string; type: string }
+interface Writer {
+  writeAttachment(name: string, content: Buffer): void;
+  writeGroup(group: object): void;
+  writeResult(result: object): void;
+}
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { UnsyncedWriter } = require('../../scripts/lib/allure-formatter.js') as { UnsyncedWriter: new (c: { resultsDir: string }) => Writer };
+
+function withWriter(body: (w: Writer, dir: string) => void): void {
+  const dir = mkdtempSync(join(tmpdir(), 'allure-writer-'));
+  try {
+    body(new UnsyncedWriter({ resultsDir: dir }), dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const fixture = (status: string, extra: object = {}) => ({ status, steps: [], attachments: [], parameters: [], ...extra });
+
+test('a container of passed, empty fixtures is not written; one with a failed or a named fixture is', () => {
+  withWriter((w, dir) => {
+    w.writeGroup({ uuid: 'quiet', children: ['t'], befores: [fixture('passed')], afters: [] });
+    w.writeGroup({ uuid: 'broke', children: ['t'], befores: [], afters: [fixture('broken')] });
+    w.writeGroup({ uuid: 'attached', children: ['t'], befores: [fixture('passed', { attachments: [{ name: 'log', source: 'a.txt', type: 'text/plain' }] })], afters: [] });
+    w.writeGroup({ uuid: 'named', name: 'mount the filesystem', children: ['t'], befores: [fixture('passed')], afters: [] });
+    assert.deepEqual(readdirSync(dir).sort(), ['attached-container.json', 'broke-container.json', 'named-container.json']);
+  });
+});
+
+test('an attachment with the bytes of an earlier one is not written again, and its result points at the earlier file', () => {
+  withWriter((w, dir) => {
+    const table = Buffer.from('fs,\next2,\next4,\n');
+    w.writeAttachment('one.csv', table);
+    w.writeAttachment('two.csv', Buffer.from(table));
+    w.writeAttachment('three.txt', Buffer.from(table));
+    w.writeAttachment('four.csv', Buffer.from('fs,\nxfs,\n'));
+    const att = (source: string): Attachment => ({ name: 'Examples', source, type: 'text/csv' });
+    w.writeResult({ uuid: 'r', attachments: [att('two.csv')], steps: [{ attachments: [att('four.csv')], steps: [{ attachments: [att('two.csv'), att('three.txt')], steps: [] }] }] });
+    assert.deepEqual(readdirSync(dir).sort(), ['four.csv', 'one.csv', 'r-result.json', 'three.txt']);
+    const r = JSON.parse(readFileSync(join(dir, 'r-result.json'), 'utf8'));
+    assert.equal(r.attachments[0].source, 'one.csv');
+    assert.equal(r.steps[0].attachments[0].source, 'four.csv');
+    assert.deepEqual(r.steps[0].steps[0].attachments.map((a: Attachment) => a.source), ['one.csv', 'three.txt']);
+  });
+});
