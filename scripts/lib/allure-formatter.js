@@ -4,11 +4,29 @@
 // as much as a scenario's model work on this disk: a container whose fixtures all passed and hold nothing
 // (the unnamed set-up and tear-down hooks) tells a reader nothing the test's own status does not, and an attachment
 // whose bytes an earlier one already holds (an outline's Examples table, once per row) is referenced, not copied.
+// The files are written by a worker thread: creating one costs the main thread about a millisecond on this disk, and
+// the scenarios need not wait for it; the formatter's finish waits for the last file.
 
 const { createHash } = require('node:crypto');
-const { mkdirSync, writeFileSync, copyFileSync } = require('node:fs');
+const { mkdirSync } = require('node:fs');
 const { extname, join } = require('node:path');
+const { Worker } = require('node:worker_threads');
 const { FileSystemWriter } = require('allure-js-commons/sdk/reporter');
+
+// the worker: each message is a file to write ({ path, data }) or copy ({ path, from }); 'drain' answers once all before it are done
+const WRITER_THREAD = `
+const { parentPort } = require('node:worker_threads');
+const { writeFileSync, copyFileSync } = require('node:fs');
+parentPort.on('message', (m) => {
+  if (m === 'drain') return parentPort.postMessage({ drained: true });
+  try {
+    if (m.from) copyFileSync(m.from, m.path);
+    else writeFileSync(m.path, m.data);
+  } catch (e) {
+    parentPort.postMessage({ error: e.message });
+  }
+});
+`;
 
 /** a fixture a reader learns nothing from: passed, and no steps, attachments or parameters of its own */
 function emptyPassed(fixture) {
@@ -23,9 +41,33 @@ class UnsyncedWriter extends FileSystemWriter {
     this.byContent = new Map();
     /** an attachment name the reporter chose -> the earlier file with the same bytes */
     this.alias = new Map();
+    /** the first file the worker could not write */
+    this.failure = undefined;
+    this.worker = new Worker(WRITER_THREAD, { eval: true });
+    this.worker.unref();
+    this.worker.on('message', (m) => {
+      if (m.error) this.failure ??= m.error;
+    });
+    this.worker.on('error', (e) => {
+      this.failure ??= e.message;
+    });
   }
   path(name) {
     return join(this.config.resultsDir, name);
+  }
+  write(name, data) {
+    this.worker.postMessage({ path: this.path(name), data });
+  }
+  /** every file handed to the worker is written; an error names the first one that could not be */
+  async close() {
+    const drained = new Promise((resolve) => {
+      this.worker.on('message', (m) => m.drained && resolve());
+      this.worker.on('exit', resolve);
+    });
+    this.worker.postMessage('drain');
+    await drained;
+    await this.worker.terminate();
+    if (this.failure) throw new Error(`the Allure results could not be written to ${this.config.resultsDir}: ${this.failure}`);
   }
   writeAttachment(name, content) {
     const key = `${extname(name)}:${createHash('sha1').update(content).digest('hex')}`;
@@ -35,26 +77,26 @@ class UnsyncedWriter extends FileSystemWriter {
       return;
     }
     this.byContent.set(key, name);
-    writeFileSync(this.path(name), content);
+    this.write(name, content);
   }
   writeAttachmentFromPath(name, from) {
-    copyFileSync(from, this.path(name));
+    this.worker.postMessage({ path: this.path(name), from });
   }
   writeCategoriesDefinitions(categories) {
-    writeFileSync(this.path('categories.json'), JSON.stringify(categories));
+    this.write('categories.json', JSON.stringify(categories));
   }
   writeGroup(result) {
     if (!result.name && [...result.befores, ...result.afters].every(emptyPassed)) return;
     this.resolveAliases(result.befores);
     this.resolveAliases(result.afters);
-    writeFileSync(this.path(`${result.uuid}-container.json`), JSON.stringify(result));
+    this.write(`${result.uuid}-container.json`, JSON.stringify(result));
   }
   writeResult(result) {
     this.resolveAliases([result]);
-    writeFileSync(this.path(`${result.uuid}-result.json`), JSON.stringify(result));
+    this.write(`${result.uuid}-result.json`, JSON.stringify(result));
   }
   writeGlobals(name, info) {
-    writeFileSync(this.path(name), JSON.stringify(info));
+    this.write(name, JSON.stringify(info));
   }
   /** point every attachment of these results and their steps at the file that holds its bytes */
   resolveAliases(items) {
@@ -70,7 +112,13 @@ class UnsyncedWriter extends FileSystemWriter {
 class AllureReporter extends require('allure-cucumberjs/reporter') {
   constructor(options) {
     const parsed = options.parsedArgvOptions ?? {};
-    super({ ...options, parsedArgvOptions: { ...parsed, writer: new UnsyncedWriter({ resultsDir: parsed.resultsDir || './allure-results' }) } });
+    const writer = new UnsyncedWriter({ resultsDir: parsed.resultsDir || './allure-results' });
+    super({ ...options, parsedArgvOptions: { ...parsed, writer } });
+    this.resultsWriter = writer;
+  }
+  async finished() {
+    await this.resultsWriter.close();
+    await super.finished();
   }
 }
 

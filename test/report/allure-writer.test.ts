@@ -12,14 +12,19 @@ interface Writer {
   writeAttachment(name: string, content: Buffer): void;
   writeGroup(group: object): void;
   writeResult(result: object): void;
+  close(): Promise<void>;
 }
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { UnsyncedWriter } = require('../../scripts/lib/allure-formatter.js') as { UnsyncedWriter: new (c: { resultsDir: string }) => Writer };
 
-function withWriter(body: (w: Writer, dir: string) => void): void {
+/** `write` hands files to the writer, `check` sees the directory once the writer has closed */
+async function withWriter(write: (w: Writer) => void, check: (dir: string) => void): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'allure-writer-'));
   try {
-    body(new UnsyncedWriter({ resultsDir: dir }), dir);
+    const w = new UnsyncedWriter({ resultsDir: dir });
+    write(w);
+    await w.close();
+    check(dir);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -27,18 +32,19 @@ function withWriter(body: (w: Writer, dir: string) => void): void {
 
 const fixture = (status: string, extra: object = {}) => ({ status, steps: [], attachments: [], parameters: [], ...extra });
 
-test('a container of passed, empty fixtures is not written; one with a failed or a named fixture is', () => {
-  withWriter((w, dir) => {
+test('a container of passed, empty fixtures is not written; one with a failed or a named fixture is', async () => {
+  await withWriter((w) => {
     w.writeGroup({ uuid: 'quiet', children: ['t'], befores: [fixture('passed')], afters: [] });
     w.writeGroup({ uuid: 'broke', children: ['t'], befores: [], afters: [fixture('broken')] });
     w.writeGroup({ uuid: 'attached', children: ['t'], befores: [fixture('passed', { attachments: [{ name: 'log', source: 'a.txt', type: 'text/plain' }] })], afters: [] });
     w.writeGroup({ uuid: 'named', name: 'mount the filesystem', children: ['t'], befores: [fixture('passed')], afters: [] });
+  }, (dir) => {
     assert.deepEqual(readdirSync(dir).sort(), ['attached-container.json', 'broke-container.json', 'named-container.json']);
   });
 });
 
-test('an attachment with the bytes of an earlier one is not written again, and its result points at the earlier file', () => {
-  withWriter((w, dir) => {
+test('an attachment with the bytes of an earlier one is not written again, and its result points at the earlier file', async () => {
+  await withWriter((w) => {
     const table = Buffer.from('fs,\next2,\next4,\n');
     w.writeAttachment('one.csv', table);
     w.writeAttachment('two.csv', Buffer.from(table));
@@ -46,10 +52,19 @@ test('an attachment with the bytes of an earlier one is not written again, and i
     w.writeAttachment('four.csv', Buffer.from('fs,\nxfs,\n'));
     const att = (source: string): Attachment => ({ name: 'Examples', source, type: 'text/csv' });
     w.writeResult({ uuid: 'r', attachments: [att('two.csv')], steps: [{ attachments: [att('four.csv')], steps: [{ attachments: [att('two.csv'), att('three.txt')], steps: [] }] }] });
+  }, (dir) => {
     assert.deepEqual(readdirSync(dir).sort(), ['four.csv', 'one.csv', 'r-result.json', 'three.txt']);
     const r = JSON.parse(readFileSync(join(dir, 'r-result.json'), 'utf8'));
     assert.equal(r.attachments[0].source, 'one.csv');
     assert.equal(r.steps[0].attachments[0].source, 'four.csv');
     assert.deepEqual(r.steps[0].steps[0].attachments.map((a: Attachment) => a.source), ['one.csv', 'three.txt']);
   });
+});
+
+test('a file the writer cannot write fails its close with the directory and the reason', async () => {
+  const dir = join(mkdtempSync(join(tmpdir(), 'allure-writer-')), 'results');
+  const w = new UnsyncedWriter({ resultsDir: dir });
+  rmSync(dir, { recursive: true });
+  w.writeResult({ uuid: 'r', attachments: [], steps: [] });
+  await assert.rejects(w.close(), (e: Error) => e.message.startsWith(`the Allure results could not be written to ${dir}: ENOENT`));
 });
