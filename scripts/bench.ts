@@ -15,6 +15,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { MATCH_INDICES, parallelism, runCucumber } from './lib/cucumber-run';
+import { setAside } from './lib/allure';
 import { Kernel, run } from '../emulator/kernel';
 import { PersistentMemory } from '../emulator/pmem/memory';
 import { explore, holdsInEveryState } from '../emulator/pmem/crash';
@@ -222,8 +223,13 @@ async function main(): Promise<void> {
   const quick = process.argv.includes('--quick');
   const skipMatrix = quick || process.argv.includes('--skip-matrix');
   const oldConfig = ['--config', 'bench/cucumber-ts-node.js'];
-  const reference = (args: string[], parallel: number, tag: string, env: Record<string, string> = {}) =>
-    runCucumber({ target: 'emulator', messagesFile: join(OUT, 'bench', `${tag}.ndjson`), args, parallel, env: { DAX_REPORT_DIR: join(OUT, 'bench', tag), ...env } });
+  // each run writes into an empty results folder, as npm run conformance does (results left from earlier bench
+  // runs piled up to 29,000 files); the old ones are deleted once every run is timed (deleting slows the next run)
+  const deleteOld: Array<() => void> = [];
+  const reference = (args: string[], parallel: number, tag: string, env: Record<string, string> = {}) => {
+    deleteOld.push(setAside(join(OUT, 'bench', tag, 'allure-results')));
+    return runCucumber({ target: 'emulator', messagesFile: join(OUT, 'bench', `${tag}.ndjson`), args, parallel, env: { DAX_REPORT_DIR: join(OUT, 'bench', tag), ...env } });
+  };
   const b = process.argv.indexOf('--baseline');
   const baseline = b >= 0 ? process.argv[b + 1] : undefined;
   const r = process.argv.indexOf('--rounds');
@@ -348,6 +354,7 @@ async function main(): Promise<void> {
   const w = Math.max(...rows.map((r) => r[0].length));
   console.log(rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`).join('\n'));
   console.log('wrote reports/bench.json');
+  for (const d of deleteOld) d();
 }
 
 main().catch((e) => {
