@@ -14,12 +14,15 @@ const CACHE = path.join(ROOT, '.cache', 'js');
 /** the directories whose .ts files the suite runs */
 const SOURCES = ['emulator', 'targets', 'steps', 'scripts', 'bench', 'test', 'linux', 'mutants'];
 
+/** how this file emits (below); a change of it invalidates every entry */
+const EMIT = 'inline source map without sources';
+
 let salt;
 function cacheSalt() {
   if (salt === undefined) {
     // a new TypeScript or new compiler options invalidate every entry
     const tsVersion = JSON.parse(fs.readFileSync(require.resolve('typescript/package.json'), 'utf8')).version;
-    salt = `${tsVersion}\0${fs.readFileSync(path.join(ROOT, 'tsconfig.json'), 'utf8')}\0`;
+    salt = `${tsVersion}\0${EMIT}\0${fs.readFileSync(path.join(ROOT, 'tsconfig.json'), 'utf8')}\0`;
   }
   return salt;
 }
@@ -30,7 +33,9 @@ function transpile(source, filename) {
   if (!ts) {
     ts = require('typescript');
     const raw = ts.parseConfigFileTextToJson('tsconfig.json', fs.readFileSync(path.join(ROOT, 'tsconfig.json'), 'utf8')).config;
-    compilerOptions = { ...ts.convertCompilerOptionsFromJson(raw.compilerOptions, ROOT).options, noEmit: false, inlineSourceMap: true, inlineSources: true, sourceMap: false, declaration: false, incremental: false };
+    // stack traces name .ts lines through the inline map; the sources stay in their files (inlining them
+    // doubled what node scans for every module it loads with source maps on)
+    compilerOptions = { ...ts.convertCompilerOptionsFromJson(raw.compilerOptions, ROOT).options, noEmit: false, inlineSourceMap: true, inlineSources: false, sourceMap: false, declaration: false, incremental: false };
   }
   const out = ts.transpileModule(source, { fileName: filename, compilerOptions, reportDiagnostics: false });
   return out.outputText;
