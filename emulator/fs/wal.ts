@@ -52,7 +52,14 @@ function revokeBlocks(r: number): number {
  * matching commit. Like jbd2's PASS_REVOKE then PASS_REPLAY (xlog_recover's two passes over cancel
  * records): an image logged in transaction t is skipped when its block was revoked in a transaction >= t.
  */
-export function scanLog(read: (block: number) => Uint8Array, start: number, len: number): RecoveredLog {
+export function scanLog(readBlock: (block: number) => Uint8Array, start: number, len: number): RecoveredLog {
+  // a descriptor and a revoke block are parsed, then read for their block numbers: one read each
+  const seen = new Map<number, Uint8Array>();
+  const read = (b: number): Uint8Array => {
+    let d = seen.get(b);
+    if (!d) seen.set(b, (d = readBlock(b)));
+    return d;
+  };
   const sb = parse(read(start));
   let seq = sb && sb.type === T_SB ? sb.seq : 1;
   const logged: Array<[number, Uint8Array, number]> = [];

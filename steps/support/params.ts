@@ -16,7 +16,13 @@ export function parseSize(s: string): number {
 export function parseData(s: string): Uint8Array {
   const m = /^"([^"]*)"(?:\s*x\s*(\d+))?$/.exec(s.trim());
   if (!m) throw new Error(`${s} is not data; write it as "text" or "text" x N`);
-  return new Uint8Array(Buffer.from(m[1].repeat(Number(m[2] ?? 1)), 'utf8'));
+  // the text's bytes, repeated by doubling copies (no string of the whole length: fills run to megabytes)
+  const unit = Buffer.from(m[1], 'utf8');
+  const out = new Uint8Array(unit.length * Number(m[2] ?? 1));
+  if (out.length === 0) return out;
+  out.set(unit);
+  for (let filled = unit.length; filled < out.length; filled *= 2) out.copyWithin(filled, 0, Math.min(filled, out.length - filled));
+  return out;
 }
 
 defineParameterType({
