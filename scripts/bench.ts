@@ -193,14 +193,23 @@ function profileRun(dir: string, profile: string): ProfileRun {
   return { wall_s: wall, cpu_s: cpu ? Number(cpu[1]) + Number(cpu[2]) : undefined, peak_rss_mb: cpu ? Number(cpu[3]) / 1024 : undefined, passed: Number(m[3]), skipped: Number(m[2] ?? 0) };
 }
 
-/** the reference run of an older checkout and of this one, alternately, `rounds` times each */
+/**
+ * the reference run of an older checkout and of this one, alternately, `rounds` times each; every other round
+ * runs this one first (a run's deleting the previous results slows whatever runs next, whichever it is)
+ */
 function referenceAB(baseline: string, rounds: number) {
   const out: Array<{ load: number; baseline: ReferenceRun; now: ReferenceRun }> = [];
   for (let i = 0; i < rounds; i++) {
     const load = Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
-    const b = referenceRun(baseline, join(OUT, 'bench', 'ab-baseline'));
-    const n = referenceRun(ROOT, join(OUT, 'bench', 'ab-now'));
-    out.push({ load, baseline: b, now: n });
+    const runB = () => referenceRun(baseline, join(OUT, 'bench', 'ab-baseline'));
+    const runN = () => referenceRun(ROOT, join(OUT, 'bench', 'ab-now'));
+    if (i % 2 === 0) {
+      const b = runB();
+      out.push({ load, baseline: b, now: runN() });
+    } else {
+      const n = runN();
+      out.push({ load, baseline: runB(), now: n });
+    }
   }
   const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
   const cpus = (k: 'baseline' | 'now') => out.flatMap((r) => (r[k].cpu_s === undefined ? [] : [r[k].cpu_s!]));
