@@ -19,6 +19,7 @@ import { parseMessages, RunResult, runCucumber, ScenarioResult } from './lib/cuc
 import { locationArgs, parseShard, scenarioLocations, shardOf, withoutShard } from './lib/shard';
 import { matrixHtml } from './lib/matrix-html';
 import { WorkerPool } from './lib/matrix-pool';
+import { setAside } from './lib/allure';
 
 const ROOT = join(__dirname, '..');
 const OUT = join(ROOT, 'reports');
@@ -203,14 +204,20 @@ async function main(): Promise<void> {
   const spec = (label: string) => (viaProcess ? `${server}${label.includes(':') ? ` --variant ${label.split(':')[1]}` : ''}` : label);
   const jobs = Math.max(1, Number(process.env.DAX_MATRIX_JOBS ?? availableParallelism()));
   const where = shard ? locationArgs(shardOf(scenarioLocations(), shard)) : [];
-  const run = (label: string, locations: string[], env: Record<string, string> = {}, tag = '', parallel = 1) =>
-    runCucumber({
+  const run = async (label: string, locations: string[], env: Record<string, string> = {}, tag = '', parallel = 1) => {
+    const dir = join(OUT, 'matrix', `${label.replace(':', '-')}${tag}`);
+    // a run's results replace the last run's (they piled up in the same folder, each scenario once per run)
+    const deleteOld = setAside(join(dir, 'allure-results'));
+    const r = await runCucumber({
       target: spec(label),
       parallel,
       args: ['--format-options', '{"colorsEnabled":false}', ...extra, ...locations],
       messagesFile: join(OUT, 'matrix', `${label.replace(':', '-')}${tag}.ndjson`),
-      env: { DAX_QUIET: '1', DAX_REPORT_DIR: join(OUT, 'matrix', `${label.replace(':', '-')}${tag}`), ...env },
-    }).then((r) => ({ ...r, target: label }));
+      env: { DAX_QUIET: '1', DAX_REPORT_DIR: dir, ...env },
+    });
+    deleteOld();
+    return { ...r, target: label };
+  };
 
   // the reference first: in targeted mode it records which scenarios read which switch
   // (alone, so in cucumber's worker processes; the variants then run side by side in long-lived workers,

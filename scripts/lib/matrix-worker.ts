@@ -6,6 +6,7 @@
 import { Writable } from 'node:stream';
 import { mkdirSync, existsSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { setAside } from './allure';
 import { loadConfiguration, loadSupport, runCucumber } from '@cucumber/cucumber/api';
 import type { ISupportCodeLibrary } from '@cucumber/cucumber/api';
 
@@ -55,10 +56,13 @@ async function main(): Promise<void> {
       const t0 = Date.now();
       let stderr = '';
       let exitCode: number;
+      let deleteOld: (() => void) | undefined;
       try {
         mkdirSync(dirname(job.messagesFile), { recursive: true });
         if (existsSync(job.messagesFile)) rmSync(job.messagesFile);
         const resultsDir = job.reportDir && join(job.reportDir, 'allure-results');
+        // this run's results replace the last run's of the same variant (deleted once it is over)
+        deleteOld = resultsDir ? setAside(resultsDir) : undefined;
         testRunHooks.forEach((h, i) => (h.code = original[i]));
         const { success } = await runCucumber(
           {
@@ -80,6 +84,7 @@ async function main(): Promise<void> {
         stderr += `${(e as Error).message}\n`;
         exitCode = 2;
       }
+      deleteOld?.();
       const retire = process.memoryUsage().rss > RETIRE_RSS;
       const done: WorkerDone = { id: job.id, exitCode, seconds: (Date.now() - t0) / 1000, stderr, retire };
       process.send!(done, () => {
