@@ -8,20 +8,19 @@
 // the scenarios need not wait for it; the formatter's finish waits for the last file.
 
 const { createHash } = require('node:crypto');
-const { mkdirSync } = require('node:fs');
+const { copyFileSync, mkdirSync } = require('node:fs');
 const { extname, join } = require('node:path');
 const { Worker } = require('node:worker_threads');
 const { FileSystemWriter } = require('allure-js-commons/sdk/reporter');
 
-// the worker: each message is a file to write ({ path, data }) or copy ({ path, from }); 'drain' answers once all before it are done
+// the worker: each message is a file to write ({ path, data }); 'drain' answers once all before it are done
 const WRITER_THREAD = `
 const { parentPort } = require('node:worker_threads');
-const { writeFileSync, copyFileSync } = require('node:fs');
+const { writeFileSync } = require('node:fs');
 parentPort.on('message', (m) => {
   if (m === 'drain') return parentPort.postMessage({ drained: true });
   try {
-    if (m.from) copyFileSync(m.from, m.path);
-    else writeFileSync(m.path, m.data);
+    writeFileSync(m.path, m.data);
   } catch (e) {
     parentPort.postMessage({ error: e.message });
   }
@@ -80,7 +79,8 @@ class UnsyncedWriter extends FileSystemWriter {
     this.write(name, content);
   }
   writeAttachmentFromPath(name, from) {
-    this.worker.postMessage({ path: this.path(name), from });
+    // copied now: the file named may be gone by the time the worker got to it
+    copyFileSync(from, this.path(name));
   }
   writeCategoriesDefinitions(categories) {
     this.write('categories.json', JSON.stringify(categories));

@@ -112,8 +112,8 @@ export function parallelism(kind: 'in-process' | 'other process' = 'other proces
 /**
  * V8's background threads (GC and compiler) per cucumber process, `--v8-pool-size`: the cores left beside the
  * processes' own threads, at least one and at most V8's default four. On two cores V8's four threads took the
- * scenarios' thread off its core while they compiled and marked: with one, the serial reference run took 5.96
- * instead of 6.71 s (median of 8 interleaved rounds, faster in 7 of them) and the same CPU-seconds.
+ * scenarios' thread off its core while they compiled and marked: with one, the serial gate run took 5.84 instead
+ * of 6.30 s (median of 8 interleaved rounds, faster in all 8) and the reference run was faster in 6 of 8.
  */
 export function v8PoolSize(processes: number): number {
   return Math.max(1, Math.min(4, Math.floor(availableParallelism() / processes) - 1));
