@@ -8,7 +8,7 @@
 // the scenarios need not wait for it; the formatter's finish waits for the last file.
 
 const { createHash } = require('node:crypto');
-const { copyFileSync, mkdirSync } = require('node:fs');
+const { copyFileSync, mkdirSync, writeFileSync } = require('node:fs');
 const { extname, join } = require('node:path');
 const { Worker } = require('node:worker_threads');
 const { FileSystemWriter } = require('allure-js-commons/sdk/reporter');
@@ -96,7 +96,8 @@ class UnsyncedWriter extends FileSystemWriter {
     this.write(`${result.uuid}-result.json`, JSON.stringify(result));
   }
   writeGlobals(name, info) {
-    this.write(name, JSON.stringify(info));
+    // written at once: a failed BeforeAll or AfterAll (a global error) may end the run before the formatter finishes
+    writeFileSync(this.path(name), JSON.stringify(info));
   }
   /** point every attachment of these results and their steps at the file that holds its bytes */
   resolveAliases(items) {

@@ -3,7 +3,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -12,6 +12,7 @@ interface Writer {
   writeAttachment(name: string, content: Buffer): void;
   writeGroup(group: object): void;
   writeResult(result: object): void;
+  writeGlobals(name: string, info: object): void;
   close(): Promise<void>;
 }
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -67,4 +68,16 @@ test('a file the writer cannot write fails its close with the directory and the 
   rmSync(dir, { recursive: true });
   w.writeResult({ uuid: 'r', attachments: [], steps: [] });
   await assert.rejects(w.close(), (e: Error) => e.message.startsWith(`the Allure results could not be written to ${dir}: ENOENT`));
+});
+
+test('a global error is on disk as soon as it is written: a failed BeforeAll or AfterAll may end the run before close', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'allure-writer-'));
+  const w = new UnsyncedWriter({ resultsDir: dir });
+  try {
+    w.writeGlobals('g-globals.json', { attachments: [], errors: [{ message: 'AfterAll hook failed: the disk ran out' }] });
+    assert.ok(existsSync(join(dir, 'g-globals.json')));
+  } finally {
+    await w.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
