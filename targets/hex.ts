@@ -43,7 +43,7 @@ const fillBuffers = new Map<number, Uint8Array>();
  */
 export function fromHexToRead(h: string, what = 'data'): Uint8Array {
   const byte = typeof h === 'string' ? fillByte(h) : undefined;
-  if (byte === undefined) return fromHex(h, what);
+  if (byte === undefined) return decodeHex(h, what);
   const len = h.length / 2;
   let buf = fillBuffers.get(byte);
   if (buf === undefined || buf.length < len) {
@@ -56,6 +56,11 @@ export function fromHexToRead(h: string, what = 'data'): Uint8Array {
 export function fromHex(h: string, what = 'data'): Uint8Array {
   const byte = typeof h === 'string' ? fillByte(h) : undefined;
   if (byte !== undefined) return new Uint8Array(h.length / 2).fill(byte);
+  return decodeHex(h, what);
+}
+
+/** hex that is not a one-byte fill (both callers have asked fillByte already), decoded and validated */
+function decodeHex(h: string, what: string): Uint8Array {
   // Buffer stops decoding at the first pair that is not hex: a short result is the validation (a regex over MiB strings was slow)
   const b = typeof h === 'string' && h.length % 2 === 0 ? Buffer.from(h, 'hex') : undefined;
   if (!b || b.length * 2 !== h.length) {
