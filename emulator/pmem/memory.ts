@@ -186,6 +186,17 @@ export class PersistentMemory {
     return b;
   }
 
+  /** the page now holds `fill` (a whole page of one byte, shared by every page written so: copied only when written again) */
+  private shareFill(pfn: number, fill: Uint8Array): Page {
+    let p = this.pages.get(pfn);
+    if (!p) this.pages.set(pfn, (p = { cur: fill, lines: NO_LINES as Map<number, LineHistory>, shared: true }));
+    else {
+      p.cur = fill;
+      p.shared = true;
+    }
+    return p;
+  }
+
   /** the page's line histories, ready for a new one */
   private linesOf(p: Page): Map<number, LineHistory> {
     if (p.lines === NO_LINES) p.lines = new Map();
@@ -332,14 +343,9 @@ export class PersistentMemory {
         continue;
       }
       const fill = fillPage(chunk);
-      let p = this.pages.get(pfn);
-      if (fill) {
-        // a whole page of one byte (a stale-media fill): share it rather than copy it
-        if (p) {
-          p.cur = fill;
-          p.shared = true;
-        } else this.pages.set(pfn, (p = { cur: fill, lines: NO_LINES as Map<number, LineHistory>, shared: true }));
-      } else {
+      let p: Page;
+      if (fill) p = this.shareFill(pfn, fill);
+      else {
         p = this.page(pfn, true)!;
         this.writable(p).set(chunk, po);
       }
@@ -388,17 +394,13 @@ export class PersistentMemory {
     const lines = changedLines(base, po, chunk);
     if (lines.length === 0) return;
     const fill = fillPage(chunk);
-    if (!p) {
-      p = { cur: fill ?? this.newPageBytes(), lines: NO_LINES as Map<number, LineHistory>, shared: fill !== undefined };
-      this.pages.set(pfn, p);
-    } else if (fill) {
-      p.cur = fill;
-      p.shared = true;
-    } else {
-      // the bytes before the copy become the copy's base: the write below copies them first
-      p.shared = true;
+    if (fill) this.shareFill(pfn, fill);
+    else {
+      // the bytes before the copy become the copy's base: writable() copies them first
+      if (p) p.shared = true;
+      else p = this.page(pfn, true)!;
+      this.writable(p).set(chunk, po);
     }
-    if (!fill) this.writable(p).set(chunk, po);
     const c: HostCopy = { base, lines, seq: this.seq, fenced: false };
     this.hostCopies.set(pfn, c);
     this.hostCopyLines += lines.length;
