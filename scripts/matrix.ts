@@ -212,7 +212,7 @@ async function main(): Promise<void> {
       target: spec(label),
       parallel,
       args: ['--format-options', '{"colorsEnabled":false}', ...extra, ...locations],
-      messagesFile: join(OUT, 'matrix', `${label.replace(':', '-')}${tag}.ndjson`),
+      messagesFile: `${dir}.ndjson`,
       env: { DAX_QUIET: '1', DAX_REPORT_DIR: dir, ...env },
     });
     deleteOld();

@@ -23,10 +23,6 @@ export async function generateAllureReport(results: string, out: string, extra: 
 }
 
 /**
- * Where a target's results, report and history live: the reference's in reports/, any other
- * target's in reports/targets/<target>/, so a variant run never shows as a regression of the reference.
- */
-/**
  * Empties `dir` for a new run by moving what is there aside (a rename) and returns the function that
  * deletes it, to call once the run is over: on a disk mounted with `discard`, deleting the previous run's
  * few thousand result files right before a run slowed that run by half (6.0 -> 10.8 s). Leftovers of an
@@ -42,6 +38,10 @@ export function setAside(dir: string): () => void {
   };
 }
 
+/**
+ * Where a target's results, report and history live: the reference's in reports/, any other
+ * target's in reports/targets/<target>/, so a variant run never shows as a regression of the reference.
+ */
 export function reportDirFor(target: string, explicit?: string): string {
   if (explicit) return resolve(ROOT, explicit);
   if (target === 'emulator') return join(ROOT, 'reports');

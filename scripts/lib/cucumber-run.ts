@@ -150,8 +150,7 @@ export async function runCucumber(o: RunOptions): Promise<RunResult> {
     const worst = [...runs].sort((a, b) => rankExit(a.exitCode) - rankExit(b.exitCode)).pop()!;
     return collectRun(o, worst.exitCode, (Date.now() - t0) / 1000, runs.filter((r) => r !== worst).concat(worst).map((r) => r.stderr).join(''));
   }
-  // explicit lines (or one scenario): cucumber resolves them, with its own --parallel workers
-  // with --parallel, a coordinator and n workers (which inherit its node flags)
+  // explicit lines (or one scenario): cucumber resolves them, with its own --parallel workers (a coordinator and n workers, which inherit its node flags)
   const r = await cucumberProcess(o, [...(n > 1 ? ['--parallel', String(n)] : []), ...(o.args ?? [])], o.messagesFile, 'live', n > 1 ? n + 1 : 1);
   return collectRun(o, r.exitCode, (Date.now() - t0) / 1000, r.stderr);
 }
