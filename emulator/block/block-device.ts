@@ -82,6 +82,12 @@ export class BlockDevice {
     return data;
   }
 
+  /** read() for a caller that never writes the bytes (log recovery, fsck): no copy of a block within one page */
+  peek(offset: number, len: number): Uint8Array {
+    this.checkRange(offset, len, 'read');
+    return this.driver.peek_bytes(this.diskOffset(offset), len);
+  }
+
   /** a synchronous write through the driver (durable on completion) */
   write(offset: number, data: Uint8Array, flags: Bio['flags'] = new Set()): void {
     this.checkRange(offset, data.length, 'write');

@@ -55,7 +55,7 @@ export class FileSystem implements SuperBlock {
     readonly opts: MountOptions,
   ) {
     this.s_id = s_bdev.name;
-    const sbf = decodeSuperblock(s_bdev.read(0, BLOCK_SIZE));
+    const sbf = decodeSuperblock(s_bdev.peek(0, BLOCK_SIZE));
     const found = fsTypeOfMagic(sbf.magic);
     if (found !== p.type) {
       throw new PmemError('EINVAL', `/dev/${s_bdev.name} does not hold an ${p.type} filesystem (found ${found ?? 'no filesystem: bad magic number in superblock'})`);
@@ -70,7 +70,8 @@ export class FileSystem implements SuperBlock {
     let replayed = 0;
     if (sbf.journalLen) {
       // recovery: replay committed transactions home, make them durable, then empty the log
-      const rec = scanLog((b) => s_bdev.read(b * BLOCK_SIZE, BLOCK_SIZE), sbf.journalStart, sbf.journalLen);
+      // the logged images are the media's bytes (peek): a replay writing over a log block copies that page first
+      const rec = scanLog((b) => s_bdev.peek(b * BLOCK_SIZE, BLOCK_SIZE), sbf.journalStart, sbf.journalLen);
       for (const [blk, data] of rec.writes) {
         if (blk < sbf.nblocks) s_bdev.submit_bio({ sector: blk * SECTORS_PER_BLOCK, write: true, data, flags: new Set() });
       }

@@ -13,6 +13,8 @@ import { decodeRefcounts } from './refcount';
 /** what an all-zero inode slot decodes to, shared: fsck only reads the inodes it decodes */
 const UNUSED: DiskInode = Object.freeze({ ...emptyInode(), direct: Object.freeze(emptyInode().direct) as number[] });
 
+const ZERO_BLOCK = Buffer.alloc(BLOCK_SIZE);
+
 /** an inode slot never written (most of a fresh table): no decoding needed */
 function zeroSlot(blk: Uint8Array, off: number): boolean {
   for (let i = off; i < off + INODE_SIZE; i++) if (blk[i] !== 0) return false;
@@ -20,7 +22,8 @@ function zeroSlot(blk: Uint8Array, off: number): boolean {
 }
 
 export function fsck(bdev: BlockDevice): FsckResult {
-  const raw = (b: number): Uint8Array => bdev.read(b * BLOCK_SIZE, BLOCK_SIZE);
+  // fsck only reads: blocks are the media's bytes, not copies
+  const raw = (b: number): Uint8Array => bdev.peek(b * BLOCK_SIZE, BLOCK_SIZE);
   const sb = decodeSuperblock(raw(0));
   const type = fsTypeOfMagic(sb.magic);
   if (!type) {
@@ -40,14 +43,19 @@ export function fsck(bdev: BlockDevice): FsckResult {
   };
   const bitmapBit = (start: number, bit: number): boolean => testBit(read(start + Math.floor(bit / (BLOCK_SIZE * 8))), bit % (BLOCK_SIZE * 8));
 
+  // every inode written or marked in use (and the root's and quota's slots), ascending: an all-zero slot
+  // the bitmap calls free has nothing for any pass to find
   const inodes = new Map<number, DiskInode>();
   const inUse = (ino: number): boolean => bitmapBit(sb.ibitmapStart, ino - sb.inoBase);
   const reserved = (ino: number): boolean => ino < sb.firstUserIno && ino !== sb.rootIno;
+  let blk = ZERO_BLOCK as Uint8Array;
+  let zero = true;
   for (let idx = 0; idx < sb.ninodes; idx++) {
     const ino = idx + sb.inoBase;
-    const blk = read(sb.itableStart + Math.floor(idx / INODES_PER_BLOCK));
     const off = (idx % INODES_PER_BLOCK) * INODE_SIZE;
-    inodes.set(ino, zeroSlot(blk, off) ? UNUSED : decodeInode(blk.subarray(off, off + INODE_SIZE)));
+    if (off === 0) zero = ZERO_BLOCK.equals((blk = read(sb.itableStart + idx / INODES_PER_BLOCK)));
+    if (!zero && !zeroSlot(blk, off)) inodes.set(ino, decodeInode(blk.subarray(off, off + INODE_SIZE)));
+    else if (ino === sb.rootIno || ino === sb.quotaIno || inUse(ino)) inodes.set(ino, UNUSED);
   }
 
   // Pass 1: inodes and the blocks they claim

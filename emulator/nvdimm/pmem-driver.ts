@@ -112,6 +112,13 @@ export class PmemDriver {
     this.copyInDurable(offset, data, !this.faults.has('driver-no-fence'));
   }
 
+  /** a read the caller only looks at: rw_bytes' checks, the media's bytes shared rather than copied */
+  peek_bytes(offset: number, len: number): Uint8Array {
+    this.checkRange(offset, len, 'rw_bytes');
+    this.checkRead(offset, len, 'rw_bytes');
+    return this.ns.mem.peek(this.ns.base + offset, len);
+  }
+
   /** one page, durable when page_endio() runs */
   rw_page(sector: number, page: Uint8Array, write: boolean): void {
     if (page.length !== 4096) throw new PmemError('EINVAL', `rw_page needs a 4096-byte page, got ${page.length} bytes`);

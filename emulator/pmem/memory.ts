@@ -59,12 +59,15 @@ const LINE_SLAB = 1024 * LINE_SIZE;
 /** all-zero page: a store of zeros to a page never touched changes nothing a load or a crash sees */
 const ZERO_PAGE = new Uint8Array(PAGE_SIZE);
 
+// Buffer's native comparisons called on plain arrays: no Buffer or subarray made per call
+const { equals, compare } = Buffer.prototype;
+
 function equal(a: Uint8Array, b: Uint8Array): boolean {
-  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);
+  return equals.call(a, b);
 }
 
 function isZero(b: Uint8Array): boolean {
-  return equal(ZERO_PAGE.subarray(0, b.byteLength), b);
+  return compare.call(ZERO_PAGE, b, 0, b.byteLength, 0, b.byteLength) === 0;
 }
 
 /** whether `page` holds `bytes` at `off` (a line or less: a loop beats making Buffer views) */
@@ -240,6 +243,25 @@ export class PersistentMemory {
       off += n;
     }
     return out;
+  }
+
+  /**
+   * The bytes loads see, without a copy when they lie in one page: the page is shared with the caller
+   * until this memory writes it (copied first then), so the caller sees what a load saw. Never written by the caller.
+   */
+  peek(addr: number, len: number): Uint8Array {
+    const po = addr % PAGE_SIZE;
+    if (po + len > PAGE_SIZE) return this.load(addr, len);
+    this.check(addr, len);
+    const pfn = Math.floor(addr / PAGE_SIZE);
+    const p = this.pages.get(pfn);
+    if (!p) return ZERO_PAGE.subarray(0, len);
+    if (this.readSet) {
+      this.unfold(pfn);
+      if (p.lines.size > 0) this.noteReads(pfn, po, len);
+    }
+    p.shared = true;
+    return p.cur.subarray(po, po + len);
   }
 
   /** whether the bytes at addr are `expected` now (a comparison: no copy, no read recorded) */
