@@ -109,3 +109,31 @@ test('a range of durable lines and lines with a history is judged line by line a
   want[3 * PAGE + 5] = 5;
   assert.equal(holdsInEveryState(m, 0, want), undefined);
 });
+
+test('peek lends the bytes a load sees, and keeps showing them after the memory writes that page again', () => {
+  for (let seed = 1; seed <= 40; seed++) {
+    const r = rng(seed);
+    const m = new PersistentMemory(8 * PAGE);
+    const lent: Array<{ view: Uint8Array; was: string }> = [];
+    for (let op = 0; op < 40; op++) {
+      const len = 1 + Math.floor(r() * 300);
+      const addr = Math.floor(r() * (8 * PAGE - len));
+      if (r() < 0.5) {
+        const view = m.peek(addr, len);
+        const was = Buffer.from(m.load(addr, len)).toString('hex');
+        assert.equal(Buffer.from(view).toString('hex'), was, `seed ${seed} op ${op}: peek at ${addr} differs from load`);
+        lent.push({ view, was });
+      } else {
+        const data = Uint8Array.from({ length: len }, () => Math.floor(r() * 4));
+        const kind = r();
+        if (kind < 0.4) m.store(addr, data);
+        else if (kind < 0.8) m.storeAndFence(addr, data);
+        else {
+          m.flush(addr, len, 'clwb');
+          m.fence();
+        }
+      }
+    }
+    lent.forEach(({ view, was }, i) => assert.equal(Buffer.from(view).toString('hex'), was, `seed ${seed}: lent view ${i} changed under its reader`));
+  }
+});
