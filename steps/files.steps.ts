@@ -136,8 +136,9 @@ When('the application writes {data} to {path} at offset {size} with write\\(2)',
 When('the application appends {data} to {path} {int} times with write\\(2), each followed by fsync', async function (this: DaxWorld, data: Uint8Array, path: string, times: number) {
   const p = this.path(path);
   const { size } = await this.target.statx({ path: p });
+  const hex = toHex(data);
   for (let i = 0; i < times; i++) {
-    await this.target.write({ path: p, offset: size + i * data.length, data: toHex(data) });
+    await this.target.write({ path: p, offset: size + i * data.length, data: hex });
     await this.target.fsync({ path: p });
   }
 });

@@ -130,7 +130,8 @@ export class WriteAheadLog {
     const dv = view(d);
     blocks.forEach(([blk], i) => dv.setUint32(16 + i * 4, blk, true));
     this.write(this.head, d);
-    blocks.forEach(([, data], i) => this.write(this.head + 1 + i, data.slice()));
+    // the driver copies each image to the log before write() returns: the buffer itself can go
+    blocks.forEach(([, data], i) => this.write(this.head + 1 + i, data));
     let end = this.head + 1 + blocks.length;
     for (let i = 0; i < revoked.length; i += MAX_PER_TXN) {
       const part = revoked.slice(i, i + MAX_PER_TXN);
