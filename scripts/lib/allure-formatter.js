@@ -5,27 +5,53 @@
 // (the unnamed set-up and tear-down hooks) tells a reader nothing the test's own status does not, and an attachment
 // whose bytes an earlier one already holds (an outline's Examples table, once per row) is referenced, not copied.
 // The files are written by a worker thread: creating one costs the main thread about a millisecond on this disk, and
-// the scenarios need not wait for it; the formatter's finish waits for the last file.
+// the scenarios need not wait for it; the formatter's finish waits for the last file. Each new file takes over (a
+// rename) one of the previous run's, which the harness set aside to delete after the run (scripts/lib/allure.ts
+// setAside): on ext4 a new inode is searched for past every inode deleted in the last minute, so back-to-back runs that
+// delete and create a thousand files each spent most of a CPU-second of kernel time there; a rename allocates nothing.
 
 const { createHash } = require('node:crypto');
-const { copyFileSync, mkdirSync, writeFileSync } = require('node:fs');
-const { extname, join } = require('node:path');
+const { copyFileSync, mkdirSync, readdirSync, writeFileSync } = require('node:fs');
+const { basename, dirname, extname, join } = require('node:path');
 const { Worker } = require('node:worker_threads');
 const { FileSystemWriter } = require('allure-js-commons/sdk/reporter');
 
-// the worker: each message is a file to write ({ path, data }); 'drain' answers once all before it are done
+// the worker: each message is a file to write ({ path, data }), under the name of a file it may recycle (workerData);
+// 'drain' answers once all before it are done
 const WRITER_THREAD = `
-const { parentPort } = require('node:worker_threads');
-const { writeFileSync } = require('node:fs');
+const { parentPort, workerData } = require('node:worker_threads');
+const { renameSync, writeFileSync } = require('node:fs');
+const recyclable = workerData.recyclable;
 parentPort.on('message', (m) => {
   if (m === 'drain') return parentPort.postMessage({ drained: true });
   try {
+    const old = recyclable.pop();
+    if (old !== undefined) {
+      try {
+        renameSync(old, m.path);
+      } catch {
+        // gone already: the write below creates the file
+      }
+    }
     writeFileSync(m.path, m.data);
   } catch (e) {
     parentPort.postMessage({ error: e.message });
   }
 });
 `;
+
+/** the previous runs' result files that scripts/lib/allure.ts setAside moved beside `dir` and deletes after this run */
+function setAsideFiles(dir) {
+  const parent = dirname(dir);
+  const prefix = `${basename(dir)}.old-`;
+  try {
+    return readdirSync(parent)
+      .filter((d) => d.startsWith(prefix))
+      .flatMap((d) => readdirSync(join(parent, d), { withFileTypes: true }).filter((e) => e.isFile()).map((e) => join(parent, d, e.name)));
+  } catch {
+    return [];
+  }
+}
 
 /** a fixture a reader learns nothing from: passed, and no steps, attachments or parameters of its own */
 function emptyPassed(fixture) {
@@ -42,7 +68,7 @@ class UnsyncedWriter extends FileSystemWriter {
     this.alias = new Map();
     /** the first file the worker could not write */
     this.failure = undefined;
-    this.worker = new Worker(WRITER_THREAD, { eval: true });
+    this.worker = new Worker(WRITER_THREAD, { eval: true, workerData: { recyclable: setAsideFiles(config.resultsDir) } });
     this.worker.unref();
     this.worker.on('message', (m) => {
       if (m.error) this.failure ??= m.error;

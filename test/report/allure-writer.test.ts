@@ -3,7 +3,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -79,5 +79,28 @@ test('a global error is on disk as soon as it is written: a failed BeforeAll or 
   } finally {
     await w.close();
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('new files take over the files of the results set aside beside the folder, and hold only the new bytes', async () => {
+  const parent = mkdtempSync(join(tmpdir(), 'allure-recycle-'));
+  try {
+    const dir = join(parent, 'allure-results');
+    const old = join(parent, 'allure-results.old-1-2');
+    mkdirSync(old);
+    for (let i = 0; i < 3; i++) writeFileSync(join(old, `stale-${i}-result.json`), 'x'.repeat(5000));
+    const inodes = new Set(readdirSync(old).map((f) => statSync(join(old, f)).ino));
+    const w = new UnsyncedWriter({ resultsDir: dir });
+    w.writeResult({ uuid: 'r1', name: 'one', attachments: [], steps: [] });
+    w.writeResult({ uuid: 'r2', name: 'two', attachments: [], steps: [] });
+    await w.close();
+    assert.deepEqual(readdirSync(dir).sort(), ['r1-result.json', 'r2-result.json']);
+    for (const f of readdirSync(dir)) {
+      assert.ok(inodes.has(statSync(join(dir, f)).ino), `${f} is one of the set-aside files, renamed`);
+      assert.equal((JSON.parse(readFileSync(join(dir, f), 'utf8')) as { uuid: string }).uuid, f.split('-')[0]);
+    }
+    assert.equal(readdirSync(old).length, 1, 'one set-aside file is left for the harness to delete');
+  } finally {
+    rmSync(parent, { recursive: true, force: true });
   }
 });
