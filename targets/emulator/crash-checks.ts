@@ -60,15 +60,27 @@ function dataHolds(mem: PersistentMemory, ranges: Array<{ phys: number | undefin
   return { ok: true, perLine: true };
 }
 
-export function evaluate(k: KernelOnImage, check: CrashCheck, concrete: boolean): Outcome {
+/** a check's expected bytes, decoded once per check rather than once per crash state */
+type Decode = (hex: string) => Uint8Array;
+
+function decoder(): Decode {
+  const decoded = new Map<string, Uint8Array>();
+  return (hex) => {
+    let b = decoded.get(hex);
+    if (!b) decoded.set(hex, (b = fromHex(hex)));
+    return b;
+  };
+}
+
+export function evaluate(k: KernelOnImage, check: CrashCheck, concrete: boolean, bytes: Decode = fromHex): Outcome {
   switch (check.kind) {
     case 'device-holds': {
-      const want = fromHex(check.data);
+      const want = bytes(check.data);
       const phys = k.machine.physRange(check.dev, check.offset, want.length);
       return dataHolds(k.machine.mem, [{ phys, len: want.length }], want, `/dev/${check.dev} at offset ${check.offset}`, concrete);
     }
     case 'file-holds': {
-      const want = fromHex(check.data);
+      const want = bytes(check.data);
       if (!k.fileRange) return { ok: false, reason: 'no filesystem is mounted', perLine: false };
       let ranges;
       try {
@@ -82,20 +94,20 @@ export function evaluate(k: KernelOnImage, check: CrashCheck, concrete: boolean)
     case 'all': {
       let perLine = false;
       for (const c of check.checks) {
-        const o = evaluate(k, c, concrete);
+        const o = evaluate(k, c, concrete, bytes);
         perLine ||= o.perLine;
         if (!o.ok) return o;
       }
       return { ok: true, perLine };
     }
     case 'not': {
-      const o = evaluate(k, check.check, true);
+      const o = evaluate(k, check.check, true, bytes);
       return { ok: !o.ok, reason: o.ok ? `expected not: ${JSON.stringify(check.check)}` : undefined, perLine: false };
     }
     case 'implies': {
-      const a = evaluate(k, check.if, true);
+      const a = evaluate(k, check.if, true, bytes);
       if (!a.ok) return { ok: true, perLine: false };
-      return evaluate(k, check.then, true);
+      return evaluate(k, check.then, true, bytes);
     }
     default: {
       const r = k.evaluateFs?.(check);
@@ -122,10 +134,11 @@ export function checkCrashStates(
   let usedPerLine = false;
   // Negations and implications compare concrete values, so every line they read must be fixed.
   const noPerLine = needsFixedLines(check);
+  const bytes = decoder();
   const r = explore(
     mem,
     (image) => {
-      const o = evaluate(boot(image, mounts), check, noPerLine);
+      const o = evaluate(boot(image, mounts), check, noPerLine, bytes);
       usedPerLine ||= o.perLine && !noPerLine;
       lastOutcome = o;
       return { ok: o.ok, reason: o.reason };
