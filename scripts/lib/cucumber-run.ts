@@ -214,6 +214,15 @@ export function collectRun(o: Pick<RunOptions, 'target' | 'args' | 'messagesFile
 
 const RANK: Record<string, number> = { UNKNOWN: 0, PASSED: 1, SKIPPED: 2, PENDING: 3, UNDEFINED: 4, AMBIGUOUS: 5, FAILED: 6 };
 
+/** the envelopes a run's result is read from; the others (sources, step starts, most attachments: most of the bytes) are not parsed */
+const WANTED = ['gherkinDocument', 'pickle', 'testCase', 'testCaseStarted', 'testStepFinished', 'testCaseFinished'].map((k) => `{"${k}":`);
+
+/** an envelope has one key, which cucumber's message formatter (JSON.stringify) writes first */
+function wanted(line: string): boolean {
+  if (line.startsWith('{"attachment":')) return line.includes(SWITCHES_MEDIA_TYPE);
+  return WANTED.some((k) => line.startsWith(k));
+}
+
 export function parseMessages(ndjson: string): ScenarioResult[] {
   const pickles = new Map<string, { name: string; uri: string; tags: string[]; astNodeIds: string[] }>();
   const lines = new Map<string, number>();
@@ -225,7 +234,7 @@ export function parseMessages(ndjson: string): ScenarioResult[] {
   const finished = new Set<string>();
   const switches = new Map<string, string[]>(); // testCaseStarted id -> switches read
   for (const line of ndjson.split('\n')) {
-    if (!line.trim()) continue;
+    if (!wanted(line)) continue;
     let env;
     try {
       env = JSON.parse(line);
