@@ -53,6 +53,18 @@ async function describeTarget(spec: TargetSpec): Promise<{ env: Record<string, s
   }
 }
 
+/** `f` called now; the returned function gives its result, or throws what it threw, when asked */
+function settled<T>(f: () => T): () => T {
+  try {
+    const v = f();
+    return () => v;
+  } catch (e) {
+    return () => {
+      throw e;
+    };
+  }
+}
+
 /** how the scenarios are ordered, and the command that replays this run's order */
 function orderLine(profile: string, orderSeed: string, target: string, args: string[], shards = 1): string {
   const replay = `DAX_TARGET='${target}' DAX_PROFILE=${profile} DAX_ORDER_SEED=${orderSeed} npm run conformance${args.length ? ` -- ${args.join(' ')}` : ''}`;
@@ -110,7 +122,7 @@ async function main(): Promise<number> {
   // the in-process emulator split over the cores (scripts/lib/cucumber-run.ts parallelism); other targets serially, so one that cannot be driven stops the run after its first scenario
   const parallel = spec.kind === 'emulator' ? parallelism('in-process') : 1;
   console.log(orderLine(profile, orderSeed, target, shown, parallel));
-  const run = await runCucumber({
+  const running = runCucumber({
     target,
     profile,
     args,
@@ -119,6 +131,11 @@ async function main(): Promise<number> {
     stdio: 'inherit',
     env: { DAX_REPORT_DIR: REPORTS, DAX_ORDER_SEED: orderSeed },
   });
+  // the cucumber process has started: the rules the report lists, and what the in-process emulator says of itself,
+  // are read while it runs (a target in another process or a guest is asked after the run, once it is known to start)
+  const rules = settled(collectRules);
+  const earlyDescription = spec.kind === 'emulator' ? describeTarget(spec) : undefined;
+  const run = await running;
   if (run.fatal && run.scenarios.length === 0) {
     // nothing ran: no report to write, one sentence to say why
     console.error(`conformance: ${run.fatal}`);
@@ -129,9 +146,9 @@ async function main(): Promise<number> {
   // a target that never started has nothing to say about itself: do not wait for its hello again
   const startFailure = run.scenarios.find((x) => x.verdict === 'implementation' && run.skipped === run.scenarios.length - 1);
   const buildOrder = nextBuildOrder(reportDir);
-  const described: { env: Record<string, string>; kernel?: string } = startFailure ? { env: { 'target.hello': `failed: ${startFailure.sentence}` } } : await describeTarget(spec);
+  const described: { env: Record<string, string>; kernel?: string } = startFailure ? { env: { 'target.hello': `failed: ${startFailure.sentence}` } } : await (earlyDescription ?? describeTarget(spec));
   // which rules apply to the kernel tested: in the report's environment, and whole beside the report
-  const book = rulebookFor(collectRules(), described.kernel);
+  const book = rulebookFor(rules(), described.kernel);
   writeAllureMetadata(
     results,
     {
