@@ -6,32 +6,12 @@ import { mkdirSync, readFileSync, existsSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { warm } from '../register';
-import { classify, sentence, VerdictClass } from '../../steps/support/verdict';
+import { MessageTail, parseMessages, ScenarioResult } from './messages';
 import { balance, joinJunit, joinMessages, previousTimes, selectedLocations, splitPaths } from './local-shards';
 import { locationArgs } from './shard';
 
-export interface ScenarioResult {
-  name: string;
-  uri: string;
-  line: number;
-  tags: string[];
-  rules: string[];
-  status: 'passed' | 'failed' | 'skipped' | 'undefined' | 'pending' | 'ambiguous' | 'unknown';
-  message?: string;
-  /** Cucumber's id of the test case, to link a matrix cell to the scenario */
-  id: string;
-  /** the variant switches the target read in this scenario (recorded with DAX_RECORD_SWITCHES=1) */
-  switches?: string[];
-  /** for a scenario that neither passed nor was skipped: who is to blame (steps/support/verdict.ts) */
-  verdict?: VerdictClass;
-  /** its failure in one sentence: the rule id, IMPLEMENTATION: or INPUT: first */
-  sentence?: string;
-  /** how long it ran (the matrix's --caught-only runs the cheapest first) */
-  ms?: number;
-}
-
-/** the media type of the After hook's attachment listing the switches a scenario read (steps/support/hooks.ts) */
-export const SWITCHES_MEDIA_TYPE = 'application/vnd.dax.switches-read+json';
+export { parseMessages, SWITCHES_MEDIA_TYPE } from './messages';
+export type { ScenarioResult } from './messages';
 
 export interface RunResult {
   target: string;
@@ -151,9 +131,15 @@ export async function runCucumber(o: RunOptions): Promise<RunResult> {
     return collectRun(o, worst.exitCode, (Date.now() - t0) / 1000, runs.filter((r) => r !== worst).concat(worst).map((r) => r.stderr).join(''));
   }
   // explicit lines (or one scenario): cucumber resolves them, with its own --parallel workers (a coordinator and n workers, which inherit its node flags)
-  const r = await cucumberProcess(o, [...(n > 1 ? ['--parallel', String(n)] : []), ...(o.args ?? [])], o.messagesFile, 'live', n > 1 ? n + 1 : 1);
-  return collectRun(o, r.exitCode, (Date.now() - t0) / 1000, r.stderr);
+  // its message stream is read while it is written (scripts/lib/messages.ts MessageTail)
+  const tail = new MessageTail(o.messagesFile);
+  const following = setInterval(() => tail.poll(), FOLLOW_MS);
+  const r = await cucumberProcess(o, [...(n > 1 ? ['--parallel', String(n)] : []), ...(o.args ?? [])], o.messagesFile, 'live', n > 1 ? n + 1 : 1).finally(() => clearInterval(following));
+  return collectRun(o, r.exitCode, (Date.now() - t0) / 1000, r.stderr, tail.results());
 }
+
+/** how often a running cucumber's message stream is read */
+const FOLLOW_MS = 250;
 
 function rankExit(code: number): number {
   return code === 0 ? 0 : code === 1 ? 1 : 2;
@@ -193,8 +179,8 @@ function cucumberProcess(o: RunOptions, extra: string[], messagesFile: string, s
 }
 
 /** a finished run's result, read from its message stream (also for runs inside a matrix worker) */
-export function collectRun(o: Pick<RunOptions, 'target' | 'args' | 'messagesFile'>, exitCode: number, seconds: number, stderr: string): RunResult {
-  const result = existsSync(o.messagesFile) ? parseMessages(readFileSync(o.messagesFile, 'utf8')) : [];
+export function collectRun(o: Pick<RunOptions, 'target' | 'args' | 'messagesFile'>, exitCode: number, seconds: number, stderr: string, read?: ScenarioResult[]): RunResult {
+  const result = read ?? (existsSync(o.messagesFile) ? parseMessages(readFileSync(o.messagesFile, 'utf8')) : []);
   const count = (s: ScenarioResult['status']) => result.filter((r) => r.status === s).length;
   const lastLine = (stderr.trim().split('\n').filter((l) => !/^\s+at /.test(l)).pop() ?? `cucumber exited ${exitCode}`).replace(/^\w*Error: (?=(INPUT|IMPLEMENTATION):)/, '').replace(/^\[((?:INPUT|IMPLEMENTATION):.*)\]$/, '$1');
   const fatal = exitCode === 2 || (result.length === 0 && exitCode !== 0)
@@ -212,86 +198,3 @@ export function collectRun(o: Pick<RunOptions, 'target' | 'args' | 'messagesFile
   };
 }
 
-const RANK: Record<string, number> = { UNKNOWN: 0, PASSED: 1, SKIPPED: 2, PENDING: 3, UNDEFINED: 4, AMBIGUOUS: 5, FAILED: 6 };
-
-/** the envelopes a run's result is read from; the others (sources, step starts, most attachments: most of the bytes) are not parsed */
-const WANTED = ['gherkinDocument', 'pickle', 'testCase', 'testCaseStarted', 'testStepFinished', 'testCaseFinished'].map((k) => `{"${k}":`);
-
-/** an envelope has one key, which cucumber's message formatter (JSON.stringify) writes first */
-function wanted(line: string): boolean {
-  if (line.startsWith('{"attachment":')) return line.includes(SWITCHES_MEDIA_TYPE);
-  return WANTED.some((k) => line.startsWith(k));
-}
-
-export function parseMessages(ndjson: string): ScenarioResult[] {
-  const pickles = new Map<string, { name: string; uri: string; tags: string[]; astNodeIds: string[] }>();
-  const lines = new Map<string, number>();
-  const testCases = new Map<string, string>(); // testCase id -> pickle id
-  const started = new Map<string, string>(); // testCaseStarted id -> testCase id
-  const ms = new Map<string, number>(); // testCaseStarted id -> start, then duration (ms)
-  const stamp = (t: { seconds: number; nanos: number }) => t.seconds * 1000 + t.nanos / 1e6;
-  const worst = new Map<string, { status: string; message?: string }>();
-  const finished = new Set<string>();
-  const switches = new Map<string, string[]>(); // testCaseStarted id -> switches read
-  for (const line of ndjson.split('\n')) {
-    if (!wanted(line)) continue;
-    let env;
-    try {
-      env = JSON.parse(line);
-    } catch {
-      continue; // the last line of a stream whose process was killed: its scenario never finished, the exit code tells
-    }
-    if (env.gherkinDocument?.feature) {
-      const visit = (children: Array<Record<string, any>>) => {
-        for (const c of children) {
-          if (c.scenario) {
-            lines.set(c.scenario.id, c.scenario.location.line);
-            for (const ex of c.scenario.examples ?? []) for (const row of ex.tableBody ?? []) lines.set(row.id, row.location.line);
-          }
-          if (c.rule) visit(c.rule.children);
-        }
-      };
-      visit(env.gherkinDocument.feature.children);
-    }
-    if (env.pickle) pickles.set(env.pickle.id, { name: env.pickle.name, uri: env.pickle.uri, tags: env.pickle.tags.map((t: { name: string }) => t.name), astNodeIds: env.pickle.astNodeIds });
-    if (env.testCase) testCases.set(env.testCase.id, env.testCase.pickleId);
-    if (env.testCaseStarted) {
-      started.set(env.testCaseStarted.id, env.testCaseStarted.testCaseId);
-      if (env.testCaseStarted.timestamp) ms.set(env.testCaseStarted.id, stamp(env.testCaseStarted.timestamp));
-    }
-    if (env.testStepFinished) {
-      const id = env.testStepFinished.testCaseStartedId;
-      const r = env.testStepFinished.testStepResult;
-      const cur = worst.get(id);
-      if (!cur || RANK[r.status] > RANK[cur.status]) worst.set(id, { status: r.status, message: r.message ?? r.exception?.message });
-    }
-    if (env.attachment?.mediaType === SWITCHES_MEDIA_TYPE && env.attachment.testCaseStartedId) switches.set(env.attachment.testCaseStartedId, JSON.parse(env.attachment.body));
-    if (env.testCaseFinished && !env.testCaseFinished.willBeRetried) {
-      const id = env.testCaseFinished.testCaseStartedId;
-      finished.add(id);
-      if (ms.has(id) && env.testCaseFinished.timestamp) ms.set(id, stamp(env.testCaseFinished.timestamp) - ms.get(id)!);
-    }
-  }
-  const out: ScenarioResult[] = [];
-  for (const [startedId, tcId] of started) {
-    if (!finished.has(startedId)) continue;
-    const p = pickles.get(testCases.get(tcId)!)!;
-    const w = worst.get(startedId) ?? { status: 'PASSED' };
-    const node = p.astNodeIds[p.astNodeIds.length - 1];
-    const failed = w.status !== 'PASSED' && w.status !== 'SKIPPED';
-    out.push({
-      id: tcId,
-      name: p.name,
-      uri: p.uri,
-      line: lines.get(node) ?? lines.get(p.astNodeIds[0]) ?? 0,
-      tags: p.tags,
-      rules: p.tags.filter((t) => t.startsWith('@rule:')).map((t) => t.slice(6)),
-      status: w.status.toLowerCase() as ScenarioResult['status'],
-      message: w.message?.split('\n')[0],
-      ...(switches.has(startedId) ? { switches: switches.get(startedId) } : {}),
-      ...(failed ? { verdict: classify(w.status, w.message), sentence: sentence(w.status, w.message) } : {}),
-      ...(ms.has(startedId) ? { ms: ms.get(startedId) } : {}),
-    });
-  }
-  return out;
-}
