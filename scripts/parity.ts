@@ -9,7 +9,8 @@
 
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parallelism, parseMessages, RunResult, runCucumber, ScenarioResult } from './lib/cucumber-run';
+import { parallelism, RunResult, runCucumber } from './lib/cucumber-run';
+import { parseMessages, ScenarioResult } from './lib/messages';
 import { isVariant, VARIANTS } from '../emulator/faults';
 
 const ROOT = join(__dirname, '..');

@@ -10,9 +10,6 @@ import { MessageTail, parseMessages, ScenarioResult } from './messages';
 import { balance, joinJunit, joinMessages, previousTimes, selectedLocations, splitPaths } from './local-shards';
 import { locationArgs } from './shard';
 
-export { parseMessages, SWITCHES_MEDIA_TYPE } from './messages';
-export type { ScenarioResult } from './messages';
-
 export interface RunResult {
   target: string;
   passed: number;
