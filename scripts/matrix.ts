@@ -15,7 +15,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { isVariant, VARIANTS } from '../emulator/faults';
-import { RunResult, runCucumber } from './lib/cucumber-run';
+import { badInput, RunResult, runCucumber } from './lib/cucumber-run';
 import { parseMessages, ScenarioResult } from './lib/messages';
 import { locationArgs, parseShard, scenarioLocations, shardOf, withoutShard } from './lib/shard';
 import { matrixHtml } from './lib/matrix-html';
@@ -223,8 +223,12 @@ async function main(): Promise<void> {
   // the reference first: in targeted mode it records which scenarios read which switch
   // (alone, so in cucumber's worker processes; the variants then run side by side in long-lived workers,
   // which load the step definitions meanwhile)
+  const bad = badInput('default', extra);
+  if (bad) return stop(bad, undefined);
   const workers = perProcess ? undefined : new WorkerPool(jobs, extra);
   const ref = refOpt.value !== undefined ? reuseReference(refOpt.value, shard !== undefined || extra.length > 0) : await run('emulator', where, full ? {} : { DAX_RECORD_SWITCHES: '1' }, '', jobs);
+  // a reference that ran nothing (cucumber's --help, a tag that selects nothing) leaves no variant to judge
+  if (ref.fatal && ref.scenarios.length === 0) return stop(ref.fatal, workers);
   const selection = new Map(names.map((v) => [v, full ? undefined : readers(ref, v)]));
   // --verify <n | a,b>: these variants also run in full, and their targeted verdicts must agree
   const verify = full || verifyOpt.value === undefined ? [] : pickVerified(verifyOpt.value, names, selection, (v) => ref.scenarios.filter((s) => selection.get(v)!.includes(key(s))).reduce((n, s) => n + (s.ms ?? 0), 0), ref.scenarios.length);
@@ -318,6 +322,13 @@ async function main(): Promise<void> {
   const how = full ? 'full' : `${caughtOnly ? 'caught-only' : 'targeted'}: ${order.filter((j) => !j.full).reduce((n, j) => n + j.size, 0)} variant scenario runs instead of ${names.length * ref.scenarios.length}`;
   console.log(`matrix: reference ${ref.passed} passed, ${ref.failed} failed, ${ref.skipped} skipped; ${matrix.variants.length - uncaught.length}/${matrix.variants.length} variants caught in ${matrix.seconds.toFixed(1)} s (${how}${shard ? `; shard ${shard.index}/${shard.count}` : ''})`);
   process.exitCode = ok ? 0 : 1;
+}
+
+/** the matrix cannot be made: one sentence, exit 2, and the last matrix's reports left as they were */
+function stop(sentence: string, workers: WorkerPool | undefined): void {
+  workers?.close();
+  console.error(`matrix: ${sentence}`);
+  process.exitCode = 2;
 }
 
 /**

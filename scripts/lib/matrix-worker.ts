@@ -92,7 +92,8 @@ async function main(): Promise<void> {
       });
     })();
   });
-  process.send!({ ready: true });
+  // a pool closed before this worker was ready (the matrix stopped on bad input) wants nothing from it
+  if (process.connected) process.send!({ ready: true });
 }
 
 main().catch((e) => {

@@ -85,6 +85,29 @@ describe('bad input is blamed on the input (exit 2, INPUT:)', { concurrency: 2 }
   });
 });
 
+/** npm run matrix with these arguments, for the inputs it refuses before running anything */
+function matrix(args: string[]): Promise<Outcome> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['-r', './scripts/register.js', 'scripts/matrix.ts', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += String(d)));
+    child.stderr.on('data', (d) => (err += String(d)));
+    child.on('close', (code) => resolve({ code: code ?? -1, out: out + err, last: err.trim().split('\n').pop() ?? '' }));
+  });
+}
+
+describe('the matrix refuses bad input before judging any variant (exit 2, INPUT:)', { concurrency: 2 }, () => {
+  test('a mistyped feature path', async () => {
+    const o = await matrix(['features/nope.feature']);
+    blames(o, 2, /^matrix: INPUT: no such feature file or folder: features\/nope\.feature$/);
+    assert.doesNotMatch(o.out, /variants caught|\*\*NO\*\*/, 'no matrix is written or printed');
+  });
+  test('an unknown profile', async () => {
+    blames(await matrix(['--profile', 'nope']), 2, /^matrix: INPUT: unknown profile "nope"/);
+  });
+});
+
 describe('an implementation that cannot be driven is blamed as such (exit 2, IMPLEMENTATION:)', { concurrency: 2 }, () => {
   test('a command that does not exist: one sentence, the rest not run, the command to reproduce', async () => {
     const o = await conformance({ DAX_TARGET: 'process:/nonexistent' }, ['features/dax/beyond.feature']);
