@@ -215,6 +215,9 @@ function referenceAB(baseline: string, rounds: number) {
   }
   const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
   const cpus = (k: 'baseline' | 'now') => out.flatMap((r) => (r[k].cpu_s === undefined ? [] : [r[k].cpu_s!]));
+  // the machine's speed drifts between rounds: each round's difference compares runs made under the same load, and
+  // the fastest round of each is what it costs when nothing else slows it
+  const diffs = out.map((r) => r.now.wall_s - r.baseline.wall_s);
   return {
     baseline,
     rounds: out,
@@ -222,6 +225,8 @@ function referenceAB(baseline: string, rounds: number) {
       baseline: { wall_s: med(out.map((r) => r.baseline.wall_s)), cpu_s: cpus('baseline').length ? med(cpus('baseline')) : null },
       now: { wall_s: med(out.map((r) => r.now.wall_s)), cpu_s: cpus('now').length ? med(cpus('now')) : null },
     },
+    fastest: { baseline_wall_s: Math.min(...out.map((r) => r.baseline.wall_s)), now_wall_s: Math.min(...out.map((r) => r.now.wall_s)) },
+    paired: { wall_diff_median_s: Number(med(diffs).toFixed(2)), now_faster_in: diffs.filter((d) => d < 0).length, of: diffs.length },
   };
 }
 
@@ -333,7 +338,10 @@ async function main(): Promise<void> {
   const n = (x: number | null, d = 1) => (x === null ? 'skipped' : x >= 1e4 ? Math.round(x).toLocaleString('en') : x.toFixed(d));
   const rows: Array<[string, string]> = [
     ...(ab
-      ? ([['reference run wall s; CPU s (baseline -> now, median)', `${n(ab.median.baseline.wall_s)}; ${n(ab.median.baseline.cpu_s)} -> ${n(ab.median.now.wall_s)}; ${n(ab.median.now.cpu_s)}  (${rounds} rounds, load ${ab.rounds.map((x) => x.load).join(', ')}; baseline ${ab.baseline})`]] as Array<[string, string]>)
+      ? ([
+          ['reference run wall s; CPU s (baseline -> now, median)', `${n(ab.median.baseline.wall_s)}; ${n(ab.median.baseline.cpu_s)} -> ${n(ab.median.now.wall_s)}; ${n(ab.median.now.cpu_s)}  (${rounds} rounds, load ${ab.rounds.map((x) => x.load).join(', ')}; baseline ${ab.baseline})`],
+          ['reference run: fastest round; per-round difference', `${n(ab.fastest.baseline_wall_s)} -> ${n(ab.fastest.now_wall_s)} s; median ${ab.paired.wall_diff_median_s >= 0 ? '+' : ''}${ab.paired.wall_diff_median_s} s, faster in ${ab.paired.now_faster_in} of ${ab.paired.of}`],
+        ] as Array<[string, string]>)
       : []),
     ...(profileRuns
       ? ([
