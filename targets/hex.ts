@@ -2,12 +2,21 @@
 
 const HEX_CHARS = /^[0-9a-f]*$/;
 
+// Buffer's native comparison, called on a plain array
+const { equals } = Buffer.prototype;
+
+/** bytes from which a one-byte fill takes a shortcut either way */
+const FILL_MIN = 4096;
+
 /** lowercase hex, two characters a byte: the protocol's Hex, checked by a scan (a capture per byte pair was slow on 64 KiB strings) */
 export function isHex(s: string): boolean {
   return s.length % 2 === 0 && HEX_CHARS.test(s);
 }
 
+/** hex of `b`; a long one-byte fill (stale-media, zero and "x" x 4096 data) is sliced from the cached fill string, not encoded */
 export function toHex(b: Uint8Array): string {
+  // each byte equals the next: one comparison of the array with itself shifted by a byte, nothing allocated
+  if (b.length >= FILL_MIN && b[0] === b[b.length - 1] && equals.call(b.subarray(0, b.length - 1), b.subarray(1))) return hexFill(b[0], b.length);
   return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 }
 
@@ -27,7 +36,7 @@ export function hexFill(byte: number, len: number): string {
 
 /** the byte a long hex string repeats, if it is one byte repeated (comparing with a known fill is a memcmp; decoding hex is several times slower) */
 function fillByte(h: string): number | undefined {
-  if (h.length < 8192 || h.length % 2 !== 0) return undefined;
+  if (h.length < 2 * FILL_MIN || h.length % 2 !== 0) return undefined;
   const pair = h.slice(0, 2);
   if (h.slice(-2) !== pair || !/^[0-9a-f]{2}$/.test(pair)) return undefined;
   const byte = parseInt(pair, 16);
@@ -44,7 +53,11 @@ const fillBuffers = new Map<number, Uint8Array>();
 export function fromHexToRead(h: string, what = 'data'): Uint8Array {
   const byte = typeof h === 'string' ? fillByte(h) : undefined;
   if (byte === undefined) return decodeHex(h, what);
-  const len = h.length / 2;
+  return fillBuffer(byte, h.length / 2);
+}
+
+/** `len` bytes of `byte`, a view of the longest such fill made so far (never written) */
+function fillBuffer(byte: number, len: number): Uint8Array {
   let buf = fillBuffers.get(byte);
   if (buf === undefined || buf.length < len) {
     if (fillBuffers.size >= 16) fillBuffers.clear();
