@@ -14,7 +14,7 @@ import { dax_writeback_mapping_range } from '../dax/writeback';
 import type { MountOptions } from '../../targets/contract';
 import {
   BLOCK_SIZE, DiskInode, FLAG_DAX, FLAG_REALTIME, INODE_SIZE, INODES_PER_BLOCK, MAX_FILE_BLOCKS, MAX_FILE_BYTES, NDIRECT,
-  PTRS_PER_BLOCK, S_IFDIR, S_IFMETA, S_IFREG, SECTORS_PER_BLOCK, SuperblockFields, checkName, decodeInode, decodeSuperblock,
+  PTRS_PER_BLOCK, S_IFDIR, S_IFMETA, S_IFREG, SECTORS_PER_BLOCK, SuperblockFields, checkName, decodeInode, decodeSuperblock, getU32, setU32,
   blockOf, decodeXattrs, direntSize, emptyDirBlock, emptyInode, encodeInode, encodeXattrs, findDirent, fsTypeOfMagic, parseDirBlock, setBit,
   testBit, UNWRITTEN, view, writeDirent, Dirent,
 } from './format';
@@ -287,11 +287,11 @@ export class FileSystem implements SuperBlock {
   // --- block mapping ---
 
   private ptr(blk: number, i: number): number {
-    return view(this.meta.read(blk)).getUint32(i * 4, true);
+    return getU32(this.meta.read(blk), i * 4);
   }
 
   private setPtr(blk: number, i: number, v: number, owner: FsInode): void {
-    view(this.meta.read(blk)).setUint32(i * 4, v, true);
+    setU32(this.meta.read(blk), i * 4, v);
     this.meta.dirty(blk, owner);
   }
 

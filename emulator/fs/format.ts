@@ -78,6 +78,18 @@ export function view(b: Uint8Array): DataView {
   return new DataView(b.buffer, b.byteOffset, b.byteLength);
 }
 
+/** one little-endian u32, without a DataView per call (block pointers and log headers are read and written one at a time) */
+export function getU32(b: Uint8Array, off: number): number {
+  return (b[off] | (b[off + 1] << 8) | (b[off + 2] << 16) | (b[off + 3] << 24)) >>> 0;
+}
+
+export function setU32(b: Uint8Array, off: number, v: number): void {
+  b[off] = v & 0xff;
+  b[off + 1] = (v >>> 8) & 0xff;
+  b[off + 2] = (v >>> 16) & 0xff;
+  b[off + 3] = (v >>> 24) & 0xff;
+}
+
 export function encodeInode(d: DiskInode, out: Uint8Array): void {
   const v = view(out);
   out.fill(0);

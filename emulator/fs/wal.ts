@@ -6,7 +6,7 @@
 // to the one that revoked it, since by then it may hold file data.
 
 import type { BlockDevice } from '../block/block-device';
-import { BLOCK_SIZE, SECTORS_PER_BLOCK, view } from './format';
+import { BLOCK_SIZE, SECTORS_PER_BLOCK, getU32, setU32 } from './format';
 
 const LOG_MAGIC = 0x4a424432;
 const T_DESC = 1;
@@ -16,20 +16,19 @@ const T_REVOKE = 4;
 /** block numbers one descriptor block holds */
 const MAX_PER_TXN = (BLOCK_SIZE - 16) / 4;
 
-function header(type: number, seq: number, n: number): Uint8Array {
-  const b = new Uint8Array(BLOCK_SIZE);
-  const v = view(b);
-  v.setUint32(0, LOG_MAGIC, true);
-  v.setUint32(4, type, true);
-  v.setUint32(8, seq, true);
-  v.setUint32(12, n, true);
+/** a log header block, built in `b` (zeroed first): a log reuses one, since the driver copies each write before returning */
+function header(type: number, seq: number, n: number, b = new Uint8Array(BLOCK_SIZE)): Uint8Array {
+  b.fill(0);
+  setU32(b, 0, LOG_MAGIC);
+  setU32(b, 4, type);
+  setU32(b, 8, seq);
+  setU32(b, 12, n);
   return b;
 }
 
 function parse(b: Uint8Array): { type: number; seq: number; n: number } | undefined {
-  const v = view(b);
-  if (v.getUint32(0, true) !== LOG_MAGIC) return undefined;
-  return { type: v.getUint32(4, true), seq: v.getUint32(8, true), n: v.getUint32(12, true) };
+  if (getU32(b, 0) !== LOG_MAGIC) return undefined;
+  return { type: getU32(b, 4), seq: getU32(b, 8), n: getU32(b, 12) };
 }
 
 export interface RecoveredLog {
@@ -75,14 +74,14 @@ export function scanLog(readBlock: (block: number) => Uint8Array, start: number,
     while (end + 1 < start + len) {
       const r = parse(read(end));
       if (!r || r.type !== T_REVOKE || r.seq !== seq || r.n > MAX_PER_TXN) break;
-      const rv = view(read(end));
-      for (let i = 0; i < r.n; i++) revokes.push(rv.getUint32(16 + i * 4, true));
+      const rb = read(end);
+      for (let i = 0; i < r.n; i++) revokes.push(getU32(rb, 16 + i * 4));
       end++;
     }
     const c = parse(read(end));
     if (!c || c.type !== T_COMMIT || c.seq !== seq || c.n !== d.n) break;
-    const dv = view(read(pos));
-    for (let i = 0; i < d.n; i++) logged.push([dv.getUint32(16 + i * 4, true), read(pos + 1 + i), seq]);
+    const db = read(pos);
+    for (let i = 0; i < d.n; i++) logged.push([getU32(db, 16 + i * 4), read(pos + 1 + i), seq]);
     for (const b of revokes) revokedIn.set(b, seq);
     transactions++;
     seq++;
@@ -99,6 +98,8 @@ export function scanLog(readBlock: (block: number) => Uint8Array, start: number,
 
 export class WriteAheadLog {
   private head: number;
+  /** where descriptor, revoke, commit and log superblocks are built, one at a time */
+  private readonly hdr = new Uint8Array(BLOCK_SIZE);
   /** JBD2_BARRIER: commit and log superblock carry REQ_FLUSH|REQ_FUA; ext4's barrier=0 turns it off */
   barrier = true;
   constructor(
@@ -126,21 +127,20 @@ export class WriteAheadLog {
 
   /** write one transaction: descriptor, images and revoke blocks, then the commit block with REQ_FLUSH|REQ_FUA */
   commit(blocks: Array<[number, Uint8Array]>, revoked: number[] = []): void {
-    const d = header(T_DESC, this.seq, blocks.length);
-    const dv = view(d);
-    blocks.forEach(([blk], i) => dv.setUint32(16 + i * 4, blk, true));
+    const d = header(T_DESC, this.seq, blocks.length, this.hdr);
+    blocks.forEach(([blk], i) => setU32(d, 16 + i * 4, blk));
     this.write(this.head, d);
     // the driver copies each image to the log before write() returns: the buffer itself can go
     blocks.forEach(([, data], i) => this.write(this.head + 1 + i, data));
     let end = this.head + 1 + blocks.length;
     for (let i = 0; i < revoked.length; i += MAX_PER_TXN) {
       const part = revoked.slice(i, i + MAX_PER_TXN);
-      const r = header(T_REVOKE, this.seq, part.length);
-      part.forEach((blk, j) => view(r).setUint32(16 + j * 4, blk, true));
+      const r = header(T_REVOKE, this.seq, part.length, this.hdr);
+      part.forEach((blk, j) => setU32(r, 16 + j * 4, blk));
       this.write(end++, r);
     }
     // REQ_FLUSH: the descriptor, images and revokes are durable before the commit block; REQ_FUA: the commit is.
-    this.write(end, header(T_COMMIT, this.seq, blocks.length), ['REQ_FLUSH', 'REQ_FUA']);
+    this.write(end, header(T_COMMIT, this.seq, blocks.length, this.hdr), ['REQ_FLUSH', 'REQ_FUA']);
     this.head = end + 1;
     this.seq++;
   }
@@ -169,7 +169,7 @@ export class WriteAheadLog {
 
   /** after a checkpoint: every logged block is home, so the log restarts empty at `seq` */
   reset(): void {
-    this.write(this.start, header(T_SB, this.seq, 0), ['REQ_FLUSH', 'REQ_FUA']);
+    this.write(this.start, header(T_SB, this.seq, 0, this.hdr), ['REQ_FLUSH', 'REQ_FUA']);
     this.head = this.start + 1;
   }
 
