@@ -35,19 +35,32 @@ export function lineFailure(mem: PersistentMemory, phys: number, part: Uint8Arra
   return { lineAddr: f.lineAddr, k: f.k, found: f.found, expected, compareOffset: lo - f.lineAddr, reason };
 }
 
+// Buffer's native comparisons, called on plain arrays
+const { equals, compare } = Buffer.prototype;
+const ZEROES = new Uint8Array(64 * 1024);
+
+function allZero(b: Uint8Array): boolean {
+  for (let at = 0; at < b.length; at += ZEROES.length) {
+    const n = Math.min(ZEROES.length, b.length - at);
+    if (compare.call(ZEROES, b, at, at + n, 0, n) !== 0) return false;
+  }
+  return true;
+}
+
 function dataHolds(mem: PersistentMemory, ranges: Array<{ phys: number | undefined; len: number }>, want: Uint8Array, what: string, concrete: boolean): Outcome {
   let off = 0;
   for (const r of ranges) {
     const part = want.subarray(off, off + r.len);
     if (r.phys === undefined) {
-      // a hole reads as zeros in every state
-      const nz = part.findIndex((b) => b !== 0);
-      if (nz >= 0) return { ok: false, reason: `${what}: byte ${off + nz} is in a hole and reads as zero`, perLine: true };
+      // a hole reads as zeros in every state (the byte is looked for only when the native comparison says there is one)
+      if (!allZero(part)) {
+        const nz = part.findIndex((b) => b !== 0);
+        return { ok: false, reason: `${what}: byte ${off + nz} is in a hole and reads as zero`, perLine: true };
+      }
     } else if (concrete) {
       // a tracked load: the explorer varies every non-durable line it touches
       const got = mem.load(r.phys, r.len);
-      const bad = got.findIndex((b, i) => b !== part[i]);
-      if (bad >= 0) return { ok: false, reason: `${what}: expected ${toHex(part)} but this crash state holds ${toHex(got)}`, perLine: false };
+      if (!equals.call(got, part)) return { ok: false, reason: `${what}: expected ${toHex(part)} but this crash state holds ${toHex(got)}`, perLine: false };
     } else {
       const f = lineFailure(mem, r.phys, part, what);
       if (f) {
@@ -61,26 +74,27 @@ function dataHolds(mem: PersistentMemory, ranges: Array<{ phys: number | undefin
 }
 
 /** a check's expected bytes, decoded once per check rather than once per crash state */
-type Decode = (hex: string) => Uint8Array;
+type Decode = (check: { data: string }) => Uint8Array;
 
 function decoder(): Decode {
-  const decoded = new Map<string, Uint8Array>();
-  return (hex) => {
-    let b = decoded.get(hex);
-    if (!b) decoded.set(hex, (b = fromHex(hex)));
+  // keyed by the check itself: a key of MiBs of hex would be hashed whole
+  const decoded = new Map<{ data: string }, Uint8Array>();
+  return (check) => {
+    let b = decoded.get(check);
+    if (!b) decoded.set(check, (b = fromHex(check.data)));
     return b;
   };
 }
 
-export function evaluate(k: KernelOnImage, check: CrashCheck, concrete: boolean, bytes: Decode = fromHex): Outcome {
+export function evaluate(k: KernelOnImage, check: CrashCheck, concrete: boolean, bytes: Decode = (c) => fromHex(c.data)): Outcome {
   switch (check.kind) {
     case 'device-holds': {
-      const want = bytes(check.data);
+      const want = bytes(check);
       const phys = k.machine.physRange(check.dev, check.offset, want.length);
       return dataHolds(k.machine.mem, [{ phys, len: want.length }], want, `/dev/${check.dev} at offset ${check.offset}`, concrete);
     }
     case 'file-holds': {
-      const want = bytes(check.data);
+      const want = bytes(check);
       if (!k.fileRange) return { ok: false, reason: 'no filesystem is mounted', perLine: false };
       let ranges;
       try {
