@@ -358,7 +358,8 @@ export class PersistentMemory {
       const pfn = Math.floor(a / PAGE_SIZE);
       const po = a % PAGE_SIZE;
       const n = Math.min(PAGE_SIZE - po, data.length - off);
-      const chunk = data.subarray(off, off + n);
+      // a one-page write (a block's bio, most of them) is its own chunk: no view made
+      const chunk = n === data.length ? data : data.subarray(off, off + n);
       // zeros onto a page never touched: it already reads as zeros, durably
       if (!this.pages.has(pfn) && isZero(chunk)) {
         off += n;
