@@ -83,6 +83,11 @@ export function getU32(b: Uint8Array, off: number): number {
   return (b[off] | (b[off + 1] << 8) | (b[off + 2] << 16) | (b[off + 3] << 24)) >>> 0;
 }
 
+function setU16(b: Uint8Array, off: number, v: number): void {
+  b[off] = v & 0xff;
+  b[off + 1] = (v >>> 8) & 0xff;
+}
+
 export function setU32(b: Uint8Array, off: number, v: number): void {
   b[off] = v & 0xff;
   b[off + 1] = (v >>> 8) & 0xff;
@@ -91,19 +96,18 @@ export function setU32(b: Uint8Array, off: number, v: number): void {
 }
 
 export function encodeInode(d: DiskInode, out: Uint8Array): void {
-  const v = view(out);
   out.fill(0);
-  v.setUint16(0, d.mode, true);
-  v.setUint16(2, d.flags, true);
-  v.setUint32(4, d.links, true);
-  v.setUint32(8, d.size % 2 ** 32, true);
-  v.setUint32(12, Math.floor(d.size / 2 ** 32), true);
-  v.setUint32(16, d.dtime, true);
-  v.setUint32(20, d.xattr, true);
-  v.setUint32(24, d.nblocks, true);
-  d.direct.forEach((blk, i) => v.setUint32(28 + i * 4, blk, true));
-  v.setUint32(76, d.ind, true);
-  v.setUint32(80, d.dind, true);
+  setU16(out, 0, d.mode);
+  setU16(out, 2, d.flags);
+  setU32(out, 4, d.links);
+  setU32(out, 8, d.size % 2 ** 32);
+  setU32(out, 12, Math.floor(d.size / 2 ** 32));
+  setU32(out, 16, d.dtime);
+  setU32(out, 20, d.xattr);
+  setU32(out, 24, d.nblocks);
+  for (let i = 0; i < d.direct.length; i++) setU32(out, 28 + i * 4, d.direct[i]);
+  setU32(out, 76, d.ind);
+  setU32(out, 80, d.dind);
 }
 
 export function decodeInode(b: Uint8Array): DiskInode {
