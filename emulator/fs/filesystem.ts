@@ -11,6 +11,7 @@ import { do_writepages, filemap_write_and_wait_range } from '../mm/page-writebac
 import { dax_do_io } from '../dax/io';
 import { dax_clear_sectors } from '../dax/zero';
 import { dax_writeback_mapping_range } from '../dax/writeback';
+import { isZero } from '../pmem/bytes';
 import type { MountOptions } from '../../targets/contract';
 import {
   BLOCK_SIZE, DiskInode, FLAG_DAX, FLAG_REALTIME, INODE_SIZE, INODES_PER_BLOCK, MAX_FILE_BLOCKS, MAX_FILE_BYTES, NDIRECT,
@@ -411,7 +412,7 @@ export class FileSystem implements SuperBlock {
       inode.d.nblocks--;
     }
     const d = inode.d;
-    const empty = (t: number): boolean => this.meta.read(t).every((x) => x === 0);
+    const empty = (t: number): boolean => isZero(this.meta.read(t));
     if (d.dind) {
       for (let i1 = 0; i1 < PTRS_PER_BLOCK; i1++) {
         const t = this.ptr(d.dind, i1);

@@ -9,11 +9,10 @@ import {
 } from './format';
 import { scanLog } from './wal';
 import { decodeRefcounts } from './refcount';
+import { isZero } from '../pmem/bytes';
 
 /** what an all-zero inode slot decodes to, shared: fsck only reads the inodes it decodes */
 const UNUSED: DiskInode = Object.freeze({ ...emptyInode(), direct: Object.freeze(emptyInode().direct) as number[] });
-
-const ZERO_BLOCK = Buffer.alloc(BLOCK_SIZE);
 
 /** an inode slot never written (most of a fresh table): no decoding needed */
 function zeroSlot(blk: Uint8Array, off: number): boolean {
@@ -48,12 +47,12 @@ export function fsck(bdev: BlockDevice): FsckResult {
   const inodes = new Map<number, DiskInode>();
   const inUse = (ino: number): boolean => bitmapBit(sb.ibitmapStart, ino - sb.inoBase);
   const reserved = (ino: number): boolean => ino < sb.firstUserIno && ino !== sb.rootIno;
-  let blk = ZERO_BLOCK as Uint8Array;
+  let blk: Uint8Array = new Uint8Array(0);
   let zero = true;
   for (let idx = 0; idx < sb.ninodes; idx++) {
     const ino = idx + sb.inoBase;
     const off = (idx % INODES_PER_BLOCK) * INODE_SIZE;
-    if (off === 0) zero = ZERO_BLOCK.equals((blk = read(sb.itableStart + idx / INODES_PER_BLOCK)));
+    if (off === 0) zero = isZero((blk = read(sb.itableStart + idx / INODES_PER_BLOCK)));
     if (!zero && !zeroSlot(blk, off)) inodes.set(ino, decodeInode(blk.subarray(off, off + INODE_SIZE)));
     else if (ino === sb.rootIno || ino === sb.quotaIno || inUse(ino)) inodes.set(ino, UNUSED);
   }

@@ -110,7 +110,8 @@ function eadrPrefix(h: LineHistory, ntLanded: boolean, cutSeq = Infinity): numbe
   return k;
 }
 
-export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+/** two line values (64 bytes at most): a loop beats a native call at this size (durability queries 7M/s vs 4-5M/s) */
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;

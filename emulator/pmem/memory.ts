@@ -4,6 +4,7 @@
 
 import { LINE_SIZE, LineHistory, PAGE_SIZE } from './line';
 import { PmemTracepoints } from './trace';
+import { equal, isZero } from './bytes';
 
 export type PersistenceMode = 'adr' | 'eadr' | 'virtio-pmem';
 export type FlushInsn = 'clwb' | 'clflushopt' | 'clflush';
@@ -58,17 +59,6 @@ const LINE_SLAB = 1024 * LINE_SIZE;
 
 /** all-zero page: a store of zeros to a page never touched changes nothing a load or a crash sees */
 const ZERO_PAGE = new Uint8Array(PAGE_SIZE);
-
-// Buffer's native comparisons called on plain arrays: no Buffer or subarray made per call
-const { equals, compare } = Buffer.prototype;
-
-function equal(a: Uint8Array, b: Uint8Array): boolean {
-  return equals.call(a, b);
-}
-
-function isZero(b: Uint8Array): boolean {
-  return compare.call(ZERO_PAGE, b, 0, b.byteLength, 0, b.byteLength) === 0;
-}
 
 /** whether `page` holds `bytes` at `off` (a line or less: a loop beats making Buffer views) */
 function sameBytes(page: Uint8Array, off: number, bytes: Uint8Array): boolean {

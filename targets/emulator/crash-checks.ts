@@ -6,6 +6,7 @@ import { fromHex, toHex } from '../hex';
 import { Machine } from '../../emulator/machine';
 import { explore, holdsInEveryState, parseStateId, stateId, CrashState } from '../../emulator/pmem/crash';
 import { LINE_SIZE } from '../../emulator/pmem/line';
+import { equal, isZero } from '../../emulator/pmem/bytes';
 import { PersistentMemory } from '../../emulator/pmem/memory';
 
 export interface KernelOnImage {
@@ -35,32 +36,20 @@ export function lineFailure(mem: PersistentMemory, phys: number, part: Uint8Arra
   return { lineAddr: f.lineAddr, k: f.k, found: f.found, expected, compareOffset: lo - f.lineAddr, reason };
 }
 
-// Buffer's native comparisons, called on plain arrays
-const { equals, compare } = Buffer.prototype;
-const ZEROES = new Uint8Array(64 * 1024);
-
-function allZero(b: Uint8Array): boolean {
-  for (let at = 0; at < b.length; at += ZEROES.length) {
-    const n = Math.min(ZEROES.length, b.length - at);
-    if (compare.call(ZEROES, b, at, at + n, 0, n) !== 0) return false;
-  }
-  return true;
-}
-
 function dataHolds(mem: PersistentMemory, ranges: Array<{ phys: number | undefined; len: number }>, want: Uint8Array, what: string, concrete: boolean): Outcome {
   let off = 0;
   for (const r of ranges) {
     const part = want.subarray(off, off + r.len);
     if (r.phys === undefined) {
       // a hole reads as zeros in every state (the byte is looked for only when the native comparison says there is one)
-      if (!allZero(part)) {
+      if (!isZero(part)) {
         const nz = part.findIndex((b) => b !== 0);
         return { ok: false, reason: `${what}: byte ${off + nz} is in a hole and reads as zero`, perLine: true };
       }
     } else if (concrete) {
       // a tracked load: the explorer varies every non-durable line it touches
       const got = mem.load(r.phys, r.len);
-      if (!equals.call(got, part)) return { ok: false, reason: `${what}: expected ${toHex(part)} but this crash state holds ${toHex(got)}`, perLine: false };
+      if (!equal(got, part)) return { ok: false, reason: `${what}: expected ${toHex(part)} but this crash state holds ${toHex(got)}`, perLine: false };
     } else {
       const f = lineFailure(mem, r.phys, part, what);
       if (f) {
