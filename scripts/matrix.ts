@@ -220,11 +220,11 @@ async function main(): Promise<void> {
     return { ...r, target: label };
   };
 
+  const bad = badInput('default', extra);
+  if (bad) return stop(bad, undefined);
   // the reference first: in targeted mode it records which scenarios read which switch
   // (alone, so in cucumber's worker processes; the variants then run side by side in long-lived workers,
   // which load the step definitions meanwhile)
-  const bad = badInput('default', extra);
-  if (bad) return stop(bad, undefined);
   const workers = perProcess ? undefined : new WorkerPool(jobs, extra);
   const ref = refOpt.value !== undefined ? reuseReference(refOpt.value, shard !== undefined || extra.length > 0) : await run('emulator', where, full ? {} : { DAX_RECORD_SWITCHES: '1' }, '', jobs);
   // a reference that ran nothing (cucumber's --help, a tag that selects nothing) leaves no variant to judge

@@ -40,7 +40,7 @@ parentPort.on('message', (m) => {
 });
 `;
 
-/** the previous runs' result files that scripts/lib/allure.ts setAside moved beside `dir` and deletes after this run */
+/** the previous runs' result files that scripts/lib/allure.ts setAside moved beside `dir` (its `.old-` names) and deletes after this run */
 function setAsideFiles(dir) {
   const parent = dirname(dir);
   const prefix = `${basename(dir)}.old-`;

@@ -24,9 +24,10 @@ export async function generateAllureReport(results: string, out: string, extra: 
 
 /**
  * Empties `dir` for a new run by moving what is there aside (a rename) and returns the function that
- * deletes it, to call once the run is over: on a disk mounted with `discard`, deleting the previous run's
- * few thousand result files right before a run slowed that run by half (6.0 -> 10.8 s). The run's Allure writer
- * renames the set-aside files to its new ones (scripts/lib/allure-formatter.js), so this deletes only what is left.
+ * deletes it, to call once the run is over: deleting the previous run's few thousand result files right
+ * before a run slowed that run by half (6.0 -> 10.8 s; on ext4 each new inode is then searched for past the
+ * ones just deleted). The run's Allure writer renames the set-aside files to its new ones
+ * (scripts/lib/allure-formatter.js, which spells the same `.old-` names), so this deletes only what is left.
  * Leftovers of an interrupted run go with it.
  */
 export function setAside(dir: string): () => void {
