@@ -14,7 +14,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { MATCH_INDICES, parallelism, runCucumber, v8PoolSize } from './lib/cucumber-run';
+import { MATCH_INDICES, parallelism, runCucumber, v8Flags } from './lib/cucumber-run';
 import { setAside } from './lib/allure';
 import { Kernel, run } from '../emulator/kernel';
 import { PersistentMemory } from '../emulator/pmem/memory';
@@ -178,8 +178,8 @@ interface ProfileRun {
 /** npm test's run of every scenario under a persistence profile (one cucumber process, profile gate) in `dir`, timed by /usr/bin/time when there is one */
 function profileRun(dir: string, profile: string): ProfileRun {
   const timed = existsSync('/usr/bin/time');
-  // as npm test runs it: this tree's harness gives the process one V8 background thread per spare core
-  const pool = dir === ROOT ? [`--v8-pool-size=${v8PoolSize(1)}`] : [];
+  // as npm test runs it: this tree's harness's node flags (scripts/lib/cucumber-run.ts v8Flags)
+  const pool = dir === ROOT ? v8Flags(1) : [];
   const cmd = [process.execPath, ...pool, '-r', join(dir, 'scripts', 'lib', 'match-indices.js'), join(dir, 'node_modules', '@cucumber', 'cucumber', 'bin', 'cucumber.js'), '--profile', 'gate', '--format', 'summary'];
   const t0 = performance.now();
   const r = spawnSync(timed ? '/usr/bin/time' : cmd[0], timed ? ['-f', 'CPU %U %S %M', ...cmd] : cmd.slice(1), {

@@ -92,8 +92,22 @@ export function parallelism(kind: 'in-process' | 'other process' = 'other proces
  * scenarios' thread off its core while they compiled and marked: with one, the serial gate run took 5.84 instead
  * of 6.30 s (median of 8 interleaved rounds, faster in all 8) and the reference run was faster in 6 of 8.
  */
-export function v8PoolSize(processes: number): number {
+function v8PoolSize(processes: number): number {
   return Math.max(1, Math.min(4, Math.floor(availableParallelism() / processes) - 1));
+}
+
+/**
+ * How much bytecode TurboFan inlines into one optimized function (V8's default 920): a run is a few seconds, so
+ * compiling is a large part of it (~2.8 CPU-s of TurboFan for 3.4 s of the scenarios' thread, 894 compiles of 445
+ * functions), and big inlined graphs cost compile time a short run never earns back. At 100, paired rounds of the
+ * reference run: -1.24 CPU-s median (less in 8 of 8), -0.25 s wall (7 of 8); the serial gate run -0.70 CPU-s (6 of 6);
+ * npm test's matrix 16.8 -> 14.6 s wall, -4 CPU-s (3 of 3). V8's flag --no-turbo-inlining saved less CPU and slowed the thread.
+ */
+const INLINE_BUDGET = 100;
+
+/** the node flags of a cucumber process when `processes` run at once: V8's thread pool and its inlining budget */
+export function v8Flags(processes: number): string[] {
+  return [`--v8-pool-size=${v8PoolSize(processes)}`, `--max-inlined-bytecode-size-cumulative=${INLINE_BUDGET}`];
 }
 
 let warmed = false;
@@ -145,7 +159,7 @@ function rankExit(code: number): number {
 /** one cucumber-js process of `processes` running at once; `shard` names its JUnit file (cucumber.js reads DAX_LOCAL_SHARD) */
 function cucumberProcess(o: RunOptions, extra: string[], messagesFile: string, show: 'live' | 'after', processes: number, shard?: number): Promise<{ exitCode: number; stderr: string; output: string }> {
   const args = [
-    `--v8-pool-size=${v8PoolSize(processes)}`,
+    ...v8Flags(processes),
     // native regexp match indices for step matching (scripts/lib/match-indices.js); --parallel workers inherit it
     '-r', MATCH_INDICES,
     join(ROOT, 'node_modules', '@cucumber', 'cucumber', 'bin', 'cucumber.js'),

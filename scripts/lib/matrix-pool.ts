@@ -3,7 +3,7 @@
 
 import { ChildProcess, fork } from 'node:child_process';
 import { join } from 'node:path';
-import { collectRun, MATCH_INDICES, RunResult, v8PoolSize } from './cucumber-run';
+import { collectRun, MATCH_INDICES, RunResult, v8Flags } from './cucumber-run';
 import type { WorkerDone, WorkerJob } from './matrix-worker';
 
 const REGISTER = join(__dirname, '..', 'register.js');
@@ -33,7 +33,7 @@ export class WorkerPool {
     const env: NodeJS.ProcessEnv = { ...process.env, DAX_QUIET: '1', DAX_HARNESS: '1', DAX_MATRIX_WORKER_ARGS: JSON.stringify(this.cucumberArgs) };
     delete env.DAX_TARGET;
     delete env.DAX_RECORD_SWITCHES;
-    const w = fork(join(__dirname, 'matrix-worker.ts'), [], { execArgv: [`--v8-pool-size=${v8PoolSize(this.size)}`, '-r', MATCH_INDICES, '-r', REGISTER], env, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    const w = fork(join(__dirname, 'matrix-worker.ts'), [], { execArgv: [...v8Flags(this.size), '-r', MATCH_INDICES, '-r', REGISTER], env, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
     w.once('message', () => this.release(w));
     this.all.push(w);
   }
