@@ -8,7 +8,8 @@
 // older checkout and in this one, alternately, `--rounds n` times each (default 2): wall and CPU
 // seconds back to back under the same load. `--profiles` times npm test's eADR and virtio-pmem runs (serial; with
 // --baseline, the baseline's virtio-pmem run too). Figures a run skips keep their previous values from
-// reports/bench.json, marked with the date they were measured.
+// reports/bench.json, marked with the date they were measured. A speed probe (a fixed workload, speedProbe) runs
+// before each reference round and each conformance_s figure, so a reader can tell a slow minute from a slower suite.
 
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -133,6 +134,24 @@ async function spawnWall(cmd: string, args: string[]): Promise<number> {
   return (performance.now() - t0) / 1000;
 }
 
+// a fixed single-threaded workload (integer arithmetic, typed-array stores, small objects in a Map): what the
+// scenarios' thread does, without the suite
+const PROBE = `const t0 = performance.now(); const a = new Uint32Array(1 << 16); let x = 2463534242;
+for (let i = 0; i < 6e7; i++) { x ^= x << 13; x ^= x >>> 17; x ^= x << 5; a[i & 0xffff] += x; }
+const m = new Map(); for (let i = 0; i < 1.2e6; i++) m.set('k' + (i % 5000), { i, x: a[i & 0xffff] });
+console.log((performance.now() - t0).toFixed(1));`;
+
+/**
+ * the machine's speed now: milliseconds of PROBE in a fresh node. This two-vCPU machine's speed drifts by half from
+ * one minute to the next; the probe taken beside each timed run tells a slow minute from a slower suite.
+ */
+function speedProbe(): number {
+  const r = spawnSync(process.execPath, ['-e', PROBE], { encoding: 'utf8' });
+  const ms = Number(r.stdout.trim());
+  if (r.status !== 0 || !Number.isFinite(ms)) throw new Error(`the speed probe failed: ${r.stderr}`);
+  return ms;
+}
+
 /** the explorer over 2^lines states in a child process of its own, so its peak RSS is its own */
 function exploreChild(lines: number, how: 'explorer' | 'table'): { states: number; seconds: number; states_per_s: number; peak_rss_mb: number } {
   const r = spawnSync(process.execPath, ['-r', REGISTER, join(ROOT, 'bench', 'explore-child.ts'), String(lines), how], { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 20 });
@@ -200,17 +219,18 @@ function profileRun(dir: string, profile: string): ProfileRun {
  * runs this one first (a run's deleting the previous results slows whatever runs next, whichever it is)
  */
 function referenceAB(baseline: string, rounds: number) {
-  const out: Array<{ load: number; baseline: ReferenceRun; now: ReferenceRun }> = [];
+  const out: Array<{ load: number; probe_ms: number; baseline: ReferenceRun; now: ReferenceRun }> = [];
   for (let i = 0; i < rounds; i++) {
     const load = Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
+    const probe_ms = speedProbe();
     const runB = () => referenceRun(baseline, join(OUT, 'bench', 'ab-baseline'));
     const runN = () => referenceRun(ROOT, join(OUT, 'bench', 'ab-now'));
     if (i % 2 === 0) {
       const b = runB();
-      out.push({ load, baseline: b, now: runN() });
+      out.push({ load, probe_ms, baseline: b, now: runN() });
     } else {
       const n = runN();
-      out.push({ load, baseline: runB(), now: n });
+      out.push({ load, probe_ms, baseline: runB(), now: n });
     }
   }
   const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
@@ -218,6 +238,9 @@ function referenceAB(baseline: string, rounds: number) {
   // the machine's speed drifts between rounds: each round's difference compares runs made under the same load, and
   // the fastest round of each is what it costs when nothing else slows it
   const diffs = out.map((r) => r.now.wall_s - r.baseline.wall_s);
+  // each round's wall time as it would be at the fastest probe of these rounds (time scaled by the probe's ratio)
+  const fastestProbe = Math.min(...out.map((r) => r.probe_ms));
+  const scaled = (k: 'baseline' | 'now') => Number(med(out.map((r) => (r[k].wall_s * fastestProbe) / r.probe_ms)).toFixed(2));
   return {
     baseline,
     rounds: out,
@@ -227,6 +250,8 @@ function referenceAB(baseline: string, rounds: number) {
     },
     fastest: { baseline_wall_s: Math.min(...out.map((r) => r.baseline.wall_s)), now_wall_s: Math.min(...out.map((r) => r.now.wall_s)) },
     paired: { wall_diff_median_s: Number(med(diffs).toFixed(2)), now_faster_in: diffs.filter((d) => d < 0).length, of: diffs.length },
+    probe: { fastest_ms: fastestProbe, median_ms: med(out.map((r) => r.probe_ms)), slowest_ms: Math.max(...out.map((r) => r.probe_ms)) },
+    at_fastest_probe: { baseline_wall_s: scaled('baseline'), now_wall_s: scaled('now') },
   };
 }
 
@@ -263,7 +288,9 @@ async function main(): Promise<void> {
   const startNew = await startup([], ['-r', MATCH_INDICES]);
   const startOld = await startup(oldConfig);
   const cores = parallelism('in-process');
+  const confProbe = speedProbe();
   const conf = await reference([], cores, 'parallel');
+  const serialProbe = speedProbe();
   const serial = await reference([], 1, 'serial');
   const old = await reference(oldConfig, 1, 'ts-node');
   // the reference run as it was: allure-cucumberjs' writer fsyncs each result, container and attachment
@@ -292,6 +319,8 @@ async function main(): Promise<void> {
     conformance_s: conf.seconds,
     conformance_parallel: cores,
     conformance_serial_s: serial.seconds,
+    /** the speed probe's milliseconds just before conformance_s and conformance_serial_s (speedProbe) */
+    conformance_probe_ms: { conformance: confProbe, serial: serialProbe },
     conformance_ts_node_serial_s: old.seconds,
     conformance_allure_fsync_s: fsynced.seconds,
     conformance_scenarios: { passed: conf.passed, failed: conf.failed, skipped: conf.skipped },
@@ -341,6 +370,8 @@ async function main(): Promise<void> {
       ? ([
           ['reference run wall s; CPU s (baseline -> now, median)', `${n(ab.median.baseline.wall_s)}; ${n(ab.median.baseline.cpu_s)} -> ${n(ab.median.now.wall_s)}; ${n(ab.median.now.cpu_s)}  (${rounds} rounds, load ${ab.rounds.map((x) => x.load).join(', ')}; baseline ${ab.baseline})`],
           ['reference run: fastest round; per-round difference', `${n(ab.fastest.baseline_wall_s)} -> ${n(ab.fastest.now_wall_s)} s; median ${ab.paired.wall_diff_median_s >= 0 ? '+' : ''}${ab.paired.wall_diff_median_s} s, faster in ${ab.paired.now_faster_in} of ${ab.paired.of}`],
+          ['speed probe ms (fastest; median; slowest round)', `${n(ab.probe.fastest_ms, 0)}; ${n(ab.probe.median_ms, 0)}; ${n(ab.probe.slowest_ms, 0)}`],
+          ['reference run wall s at the fastest probe, median', `${n(ab.at_fastest_probe.baseline_wall_s, 2)} -> ${n(ab.at_fastest_probe.now_wall_s, 2)}  (each round scaled by its probe's ratio to the fastest)`],
         ] as Array<[string, string]>)
       : []),
     ...(profileRuns
@@ -351,10 +382,10 @@ async function main(): Promise<void> {
       : []),
     ['startup_s (cached JS; ts-node)', `${n(startNew, 2)}; ${n(startOld, 2)}`],
     ['conformance_s', `${n(fig.conformance_s)}  (${cores} process${cores === 1 ? '' : 'es'}; ${conf.passed} passed, ${conf.failed} failed, ${conf.skipped} skipped)`],
-    ['conformance_s serial; ts-node serial', `${n(serial.seconds)}; ${n(old.seconds)}`],
+    ['conformance_s serial; ts-node serial', `${n(serial.seconds)}; ${n(old.seconds)}  (speed probe before conformance_s ${n(confProbe, 0)} ms, before serial ${n(serialProbe, 0)} ms)`],
     ['conformance_s with Allure fsync (old)', `${n(fsynced.seconds)}  (${cores} process${cores === 1 ? '' : 'es'})`],
     ['matrix caught-only --verify 2 (npm test)', matrixCaughtOnly ? `${n(matrixCaughtOnly.s)} s, ${matrixCaughtOnly.caught}/${matrixCaughtOnly.variants} caught, verified ${matrixCaughtOnly.verified_agree.join(', ')}` : 'skipped'],
-    ['matrix_s (targeted table; full)', `${n(fig.matrix_s)}; ${n(matrix_full_s)}`],
+    ['matrix_s (targeted table; full)', `${n(fig.matrix_s)}; ${n(matrix_full_s)}${matrix_s === null && fig.matrix_s !== null ? `  (targeted table carried from ${(figures.carried as Record<string, string> | undefined)?.matrix_s ?? 'an earlier run'})` : ''}`],
     ['matrix targeted, process per variant (old)', matrixOld ? `${n(matrixOld.s)} s, ${matrixOld.caught}/${matrixOld.variants} caught` : 'skipped (--old-matrix)'],
     ['explorer 2^16 states/s; peak RSS MB', `${n(ex16.states_per_s)}; ${n(ex16.peak_rss_mb)}  (old table of states: ${n(table16.states_per_s)}; ${n(table16.peak_rss_mb)})`],
     ['explorer 2^20 states/s; peak RSS MB', ex20 ? `${n(ex20.states_per_s)}; ${n(ex20.peak_rss_mb)}` : 'skipped (--quick)'],
