@@ -100,8 +100,10 @@ function v8PoolSize(processes: number): number {
  * How much bytecode TurboFan inlines into one optimized function (V8's default 920): a run is a few seconds, so
  * compiling is a large part of it (~2.8 CPU-s of TurboFan for 3.4 s of the scenarios' thread, 894 compiles of 445
  * functions), and big inlined graphs cost compile time a short run never earns back. At 100, paired rounds of the
- * reference run: -1.24 CPU-s median (less in 8 of 8), -0.25 s wall (7 of 8); the serial gate run -0.70 CPU-s (6 of 6);
- * npm test's matrix 16.8 -> 14.6 s wall, -4 CPU-s (3 of 3). V8's flag --no-turbo-inlining saved less CPU and slowed the thread.
+ * reference run through the harness: -0.7 to -1.6 CPU-s (less in every round of three comparisons), wall -0.40 s
+ * (faster in 9 of 10), -0.10 s (5 of 8) and +0.1 s (1 of 6, in a bench run): the CPU is saved, the wall time gains
+ * only when the cores are short. The serial gate run -0.70 CPU-s (6 of 6); npm test's matrix, two processes on two
+ * cores, 16.8 -> 14.6 s wall (3 of 3). V8's --no-turbo-inlining saved less CPU and slowed the scenarios' thread.
  */
 const INLINE_BUDGET = 100;
 
