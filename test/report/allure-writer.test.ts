@@ -3,7 +3,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -16,7 +16,7 @@ interface Writer {
   close(): Promise<void>;
 }
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { UnsyncedWriter } = require('../../scripts/lib/allure-formatter.js') as { UnsyncedWriter: new (c: { resultsDir: string }) => Writer };
+const { UnsyncedWriter } = require('../../scripts/lib/allure-writer.js') as { UnsyncedWriter: new (c: { resultsDir: string }) => Writer };
 
 /** `write` hands files to the writer, `check` sees the directory once the writer has closed */
 async function withWriter(write: (w: Writer) => void, check: (dir: string) => void): Promise<void> {
@@ -68,18 +68,6 @@ test('a file the writer cannot write fails its close with the directory and the 
   rmSync(dir, { recursive: true });
   w.writeResult({ uuid: 'r', attachments: [], steps: [] });
   await assert.rejects(w.close(), (e: Error) => e.message.startsWith(`the Allure results could not be written to ${dir}: ENOENT`));
-});
-
-test('a global error is on disk as soon as it is written: a failed BeforeAll or AfterAll may end the run before close', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'allure-writer-'));
-  const w = new UnsyncedWriter({ resultsDir: dir });
-  try {
-    w.writeGlobals('g-globals.json', { attachments: [], errors: [{ message: 'AfterAll hook failed: the disk ran out' }] });
-    assert.ok(existsSync(join(dir, 'g-globals.json')));
-  } finally {
-    await w.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
 });
 
 test('new files take over the files of the results set aside beside the folder, and hold only the new bytes', async () => {
