@@ -18,8 +18,8 @@ const allure = {
   ],
 };
 
-// allure-cucumberjs' reporter, writing its results without an fsync per file (scripts/lib/allure-formatter.js);
-// DAX_ALLURE_FSYNC=1 is the reporter as shipped (npm run bench times both)
+// allure-cucumberjs' reporter on a thread of its own, writing its results without an fsync per file
+// (scripts/lib/allure-formatter.js); DAX_ALLURE_FSYNC=1 is the reporter as shipped (npm run bench times both)
 const ALLURE_FORMATTER = process.env.DAX_ALLURE_FSYNC === '1' ? 'allure-cucumberjs/reporter' : './scripts/lib/allure-formatter.js';
 
 const common = {

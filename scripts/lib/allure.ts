@@ -27,7 +27,7 @@ export async function generateAllureReport(results: string, out: string, extra: 
  * deletes it, to call once the run is over: deleting the previous run's few thousand result files right
  * before a run slowed that run by half (6.0 -> 10.8 s; on ext4 each new inode is then searched for past the
  * ones just deleted). The run's Allure writer renames the set-aside files to its new ones
- * (scripts/lib/allure-formatter.js, which spells the same `.old-` names), so this deletes only what is left.
+ * (scripts/lib/allure-writer.js, which spells the same `.old-` names), so this deletes only what is left.
  * Leftovers of an interrupted run go with it.
  */
 export function setAside(dir: string): () => void {
