@@ -15,8 +15,8 @@ import { isVariant, VARIANTS } from '../emulator/faults';
 
 const ROOT = join(__dirname, '..');
 const OUT = join(ROOT, 'reports', 'parity');
-// from source through the transpile cache (scripts/register.js) when there is one, else the built server; a server
-// lives for one scenario, beside cucumber processes on every core: one V8 background thread is enough (40.9 -> 36.0 s)
+// from source through the transpile cache (scripts/register.js) when there is one, else the built server; one server
+// per cucumber process (DAX_PROCESS_REUSE), beside cucumber processes on every core: one V8 background thread is enough (40.9 -> 36.0 s)
 const SERVER = existsSync(join(ROOT, 'scripts', 'register.js'))
   ? 'process:node --v8-pool-size=1 -r ./scripts/register.js targets/process/server.ts'
   : 'process:node --v8-pool-size=1 .cache/build/targets/process/server.js';
